@@ -1,0 +1,106 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/AllenDang/cimgui-go/backend"
+	"github.com/AllenDang/cimgui-go/backend/glfwbackend"
+	"github.com/AllenDang/cimgui-go/imgui"
+	"github.com/go-gl/gl/v4.5-core/gl"
+)
+
+// ErrNoDisplay means there is no display server to open a window on.
+var ErrNoDisplay = errors.New("no display: DISPLAY is not set (run under X, or headless with xvfb-run)")
+
+// WindowOptions says how to open the window that holds the GL context.
+type WindowOptions struct {
+	Title         string
+	Width, Height int
+	// Hidden opens the window unmapped: a GL context for tests and headless
+	// work, the same kind of context the viewer gets.
+	Hidden bool
+	// FPS caps how often the frame function runs.
+	FPS uint
+}
+
+// Window is the platform window and the one GL context of the process, with
+// Dear ImGui set up on it (cimgui-go's GLFW backend creates both together).
+// It must be created and run on the main OS thread, which then is the GL
+// goroutine: the frame function passed to Run and everything handed over
+// through Queue run there.
+type Window struct {
+	backend *glfwbackend.GLFWBackend
+	queue   *Queue
+	glErr   error
+}
+
+// NewWindow opens the window and makes its GL context usable (OpenGL 4.5
+// functions loaded). Main OS thread only.
+func NewWindow(opt WindowOptions) (w *Window, err error) {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return nil, ErrNoDisplay
+	}
+	// The backend panics when GLFW cannot start or the window cannot be
+	// created; report that as an error instead of a stack trace.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("open window: %v", r)
+		}
+	}()
+	w = &Window{queue: NewQueue()}
+	w.backend = glfwbackend.NewGLFWBackend()
+	if _, err := backend.CreateBackend(w.backend); err != nil {
+		return nil, fmt.Errorf("open window: %w", err)
+	}
+	// The context is current while this hook runs, the one moment before
+	// Run where GL functions can be loaded.
+	w.backend.SetAfterCreateContextHook(func() {
+		if err := gl.Init(); err != nil {
+			w.glErr = fmt.Errorf("load OpenGL functions: %w", err)
+		}
+	})
+	if opt.Hidden {
+		w.backend.SetWindowFlags(glfwbackend.GLFWWindowFlagsVisible, 0)
+	}
+	w.backend.CreateWindow(opt.Title, opt.Width, opt.Height)
+	if w.glErr != nil {
+		return nil, w.glErr
+	}
+	if opt.FPS > 0 {
+		w.backend.SetTargetFPS(opt.FPS)
+	}
+	w.backend.SetBgColor(imgui.NewVec4(0.11, 0.11, 0.12, 1))
+	return w, nil
+}
+
+// Queue returns the queue through which other goroutines hand GL work to
+// this window's goroutine.
+func (w *Window) Queue() *Queue { return w.queue }
+
+// SetDropCallback calls f with the paths dropped onto the window.
+func (w *Window) SetDropCallback(f func(paths []string)) { w.backend.SetDropCallback(f) }
+
+// SetTitle sets the window title.
+func (w *Window) SetTitle(title string) { w.backend.SetWindowTitle(title) }
+
+// Wake makes a waiting Run loop go round once; safe from any goroutine.
+func (w *Window) Wake() { w.backend.Refresh() }
+
+// Close asks Run to return after the current frame; safe from any
+// goroutine, as GLFW allows.
+func (w *Window) Close() { w.backend.SetShouldClose(true) }
+
+// Run calls frame once per displayed frame, inside a Dear ImGui frame with the
+// GL context current, after running queued work, until the window is closed.
+// Then it destroys the window and the context: GL objects must be released
+// before Run returns (from the last frame or queued work).
+func (w *Window) Run(frame func()) {
+	w.backend.Run(func() {
+		w.queue.drain()
+		if frame != nil {
+			frame()
+		}
+	})
+}

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"flick/render/rendertest"
+)
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// flickBinary builds the command once for all tests in this run.
+func flickBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "flick-e2e")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "flick")
+		goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+		out, err := exec.Command(goCmd, "build", "-o", binary, ".").CombinedOutput()
+		if err != nil {
+			buildErr = errors.New("go build: " + err.Error() + "\n" + string(out))
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
+}
+
+func samples(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "shared", "exr-samples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("sample images not found at %s (they sit beside the project in CI)", dir)
+	}
+	return dir
+}
+
+// runFlick runs the binary with a private config and cache folder and no
+// display, and returns its exit code, stdout and stderr.
+func runFlick(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, flickBinary(t), args...)
+	home := t.TempDir()
+	cmd.Env = append(os.Environ(), "DISPLAY=", "XDG_CONFIG_HOME="+home, "XDG_CACHE_HOME="+home, "HOME="+home)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+func TestBadInputsFailClearly(t *testing.T) {
+	text := filepath.Join("testdata", "not-an-image.exr")
+	empty := filepath.Join("testdata", "no-exr")
+	dir := t.TempDir()
+	desk, err := os.ReadFile(filepath.Join(samples(t), "ScanLines", "Desk.exr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	truncated := filepath.Join(dir, "truncated.exr")
+	if err := os.WriteFile(truncated, desk[:len(desk)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		says []string // each must appear in the one line of stderr
+	}{
+		{"missing file", []string{filepath.Join(dir, "missing.exr")}, 1, []string{"missing.exr", "no such file"}},
+		{"folder without EXR", []string{empty}, 1, []string{empty, "no EXR files"}},
+		{"text file named .exr", []string{text}, 1, []string{"not-an-image.exr", "not an OpenEXR file"}},
+		{"truncated EXR", []string{truncated}, 1, []string{"truncated.exr"}},
+		{"unknown flag", []string{"--frobnicate"}, 2, []string{"unknown flag --frobnicate", "--help"}},
+		{"bad fps", []string{text, "--fps", "fast"}, 2, []string{"--fps", "fast"}},
+		{"two paths", []string{text, text}, 2, []string{"one PATH"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runFlick(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit code %d, want %d (stderr %q)", code, tc.code, stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], "flick: ") {
+				t.Fatalf("stderr is not one 'flick: ...' line: %q", stderr)
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(lines[0], s) {
+					t.Errorf("message %q does not say %q", lines[0], s)
+				}
+			}
+		})
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	code, out, _ := runFlick(t, "--help")
+	if code != 0 || !strings.Contains(out, "Usage:") || !strings.Contains(out, "shot.####.exr") {
+		t.Errorf("--help: exit %d, output %q", code, out)
+	}
+	code, out, _ = runFlick(t, "--version")
+	if code != 0 || !strings.HasPrefix(out, "flick ") {
+		t.Errorf("--version: exit %d, output %q", code, out)
+	}
+}
+
+func TestNoDisplayIsAClearError(t *testing.T) {
+	code, _, stderr := runFlick(t, filepath.Join(samples(t), "ScanLines", "Desk.exr"))
+	if code != 1 || !strings.Contains(stderr, "no display") {
+		t.Errorf("exit %d, stderr %q; want 1 and a 'no display' message", code, stderr)
+	}
+}
+
+// TestViewerShowsPicture runs the real binary in a private X server, takes
+// screenshots of the screen as a user would see it and checks that the
+// viewport holds a picture: many colours, neither black nor the background.
+func TestViewerShowsPicture(t *testing.T) {
+	if _, err := exec.LookPath("import"); err != nil {
+		t.Fatal("screenshots need ImageMagick's import (apt-get install imagemagick)")
+	}
+	desk := filepath.Join(samples(t), "ScanLines", "Desk.exr")
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"Desk", []string{desk}},
+		{"demo", nil}, // no argument: the built-in demo, generated into a fresh cache
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			shot := screenshotViewer(t, tc.args...)
+			// The window is 1280x720 at the screen's origin; look at the
+			// middle of the viewport.
+			if n := distinctColours(shot, image.Rect(540, 260, 740, 460)); n < 200 {
+				t.Errorf("viewport centre has %d distinct colours: no picture (see %s)", n, keep(t, shot, tc.name))
+			} else {
+				t.Logf("viewport centre has %d distinct colours (screenshot: %s)", n, keep(t, shot, tc.name))
+			}
+		})
+	}
+}
+
+func screenshotViewer(t *testing.T, args ...string) image.Image {
+	t.Helper()
+	bin := flickBinary(t)
+	display, stop, err := rendertest.StartXvfb(1280, 800)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	home := t.TempDir()
+	env := append(os.Environ(), "DISPLAY="+display, "XDG_CONFIG_HOME="+home, "XDG_CACHE_HOME="+home, "HOME="+home)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		cmd.Process.Kill()
+		<-exited
+	}()
+
+	// Poll until the viewport shows something or the program gives up; the
+	// bound is generous because the first frame waits on demo generation.
+	var last image.Image
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("flick exited early (%v): %s", err, stderr.String())
+		case <-time.After(500 * time.Millisecond):
+		}
+		png, err := screenshot(display)
+		if err != nil {
+			continue // the server may not have a window yet
+		}
+		last = png
+		if distinctColours(png, image.Rect(540, 260, 740, 460)) >= 200 {
+			break
+		}
+	}
+	if last == nil {
+		t.Fatalf("no screenshot could be taken; flick said: %s", stderr.String())
+	}
+	return last
+}
+
+func screenshot(display string) (image.Image, error) {
+	cmd := exec.Command("import", "-window", "root", "png:-")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, err
+	}
+	return png.Decode(bytes.NewReader(out))
+}
+
+func distinctColours(img image.Image, r image.Rectangle) int {
+	seen := map[[3]uint32]bool{}
+	r = r.Intersect(img.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			seen[[3]uint32{cr >> 8, cg >> 8, cb >> 8}] = true
+		}
+	}
+	return len(seen)
+}
+
+// keep saves a screenshot for a person to look at: under $FLICK_TEST_OUT
+// when set, else in the test's temporary folder.
+func keep(t *testing.T, img image.Image, name string) string {
+	dir := os.Getenv("FLICK_TEST_OUT")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	path := filepath.Join(dir, "screenshot-"+name+".png")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Log(err)
+		return ""
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Log(err)
+	}
+	return path
+}

@@ -1,0 +1,237 @@
+// Package ui is the viewer: a Dear ImGui layout over the engine's frames and
+// the render package's display passes. It runs on the GL goroutine (the main
+// OS thread) and receives frames from the engine through channels.
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/AllenDang/cimgui-go/imgui"
+	"github.com/dustin/go-humanize"
+
+	"flick/engine"
+	"flick/render"
+	"flick/settings"
+)
+
+// Options says what the viewer opens.
+type Options struct {
+	Sequence *engine.Sequence
+	// First is the frame to show at once (already decoded, so the window
+	// never opens on nothing); the viewer releases it to Loader.
+	First    *engine.Frame
+	Loader   *engine.Loader
+	Settings settings.Settings
+	// Warning is shown in the status line from the start (for example a
+	// settings file that could not be read).
+	Warning string
+}
+
+// app is the viewer's state. GL goroutine only.
+type app struct {
+	opt     Options
+	display *render.Display
+	image   render.Image
+	target  render.Target
+	err     error // a GL failure: shown, and the viewer stops drawing
+
+	frame    *engine.Frame // the frame on screen: header, windows, timing (pixels released after upload)
+	index    int           // the playhead: position in Sequence.Frames of the frame asked for last
+	playing  bool
+	nextTick time.Time
+	dirty    bool // the target needs drawing again
+	viewW    int
+	viewH    int
+	status   string
+}
+
+// Run opens the viewer window and returns when it is closed. It must be
+// called on the main OS thread.
+func Run(opt Options) error {
+	title := "flick — " + opt.Sequence.String()
+	win, err := render.NewWindow(render.WindowOptions{
+		Title: title, Width: opt.Settings.WindowWidth, Height: opt.Settings.WindowHeight, FPS: 60,
+	})
+	if err != nil {
+		return err
+	}
+	a := &app{opt: opt, status: opt.Warning}
+	// The GL context is current only inside Run: the first frame is
+	// uploaded from the first pass of the loop.
+	win.Run(a.frameLoop)
+	a.image.Close()
+	a.target.Close()
+	a.display.Close()
+	return a.err
+}
+
+func (a *app) frameLoop() {
+	if a.display == nil && a.err == nil {
+		a.display, a.err = render.NewDisplay()
+		a.show(a.opt.First)
+	}
+	a.receive()
+	a.keys()
+	a.tick()
+	a.layout()
+}
+
+// receive takes decoded frames from the loader without waiting.
+func (a *app) receive() {
+	for {
+		select {
+		case f := <-a.opt.Loader.Frames():
+			a.show(f)
+		default:
+			return
+		}
+	}
+}
+
+// show uploads a frame's pixels and hands its buffer back to the loader.
+func (a *app) show(f *engine.Frame) {
+	defer a.opt.Loader.Release(f)
+	a.frame = f
+	a.dirty = true
+	if f.Err != nil {
+		a.image.Close() // a broken frame shows as a broken frame, not as the previous one
+		a.status = fmt.Sprintf("frame %d: %v", f.Number, f.Err)
+		return
+	}
+	if err := a.image.Upload(f.Pix, f.DataWindow.Dx(), f.DataWindow.Dy()); err != nil {
+		a.status = fmt.Sprintf("frame %d: %v", f.Number, err)
+	}
+}
+
+// keys follows RV's transport keys.
+func (a *app) keys() {
+	n := len(a.opt.Sequence.Frames)
+	switch {
+	case imgui.IsKeyPressedBool(imgui.KeySpace):
+		a.playing = !a.playing
+		a.nextTick = time.Now()
+	case imgui.IsKeyPressedBool(imgui.KeyRightArrow):
+		a.playing = false
+		a.seek((a.index + 1) % n)
+	case imgui.IsKeyPressedBool(imgui.KeyLeftArrow):
+		a.playing = false
+		a.seek((a.index + n - 1) % n)
+	case imgui.IsKeyPressedBool(imgui.KeyHome):
+		a.seek(0)
+	case imgui.IsKeyPressedBool(imgui.KeyEnd):
+		a.seek(n - 1)
+	}
+}
+
+// tick advances playback at the settings' rate, looping; frames that are
+// not decoded in time are skipped by the loader's latest-request-wins.
+func (a *app) tick() {
+	if !a.playing {
+		return
+	}
+	now := time.Now()
+	if now.Before(a.nextTick) {
+		return
+	}
+	period := time.Duration(float64(time.Second) / a.opt.Settings.FPS)
+	a.nextTick = a.nextTick.Add(period)
+	if a.nextTick.Before(now) {
+		a.nextTick = now.Add(period)
+	}
+	a.seek((a.index + 1) % len(a.opt.Sequence.Frames))
+}
+
+func (a *app) seek(i int) {
+	a.index = i
+	a.opt.Loader.Request(a.opt.Sequence.Frames[i])
+}
+
+func (a *app) layout() {
+	vp := imgui.MainViewport()
+	imgui.SetNextWindowPos(vp.WorkPos())
+	imgui.SetNextWindowSize(vp.WorkSize())
+	imgui.SetNextWindowViewport(vp.ID())
+	imgui.PushStyleVarVec2(imgui.StyleVarWindowPadding, imgui.NewVec2(6, 6))
+	imgui.PushStyleVarFloat(imgui.StyleVarWindowRounding, 0)
+	imgui.PushStyleVarFloat(imgui.StyleVarWindowBorderSize, 0)
+	flags := imgui.WindowFlagsNoDecoration | imgui.WindowFlagsNoMove | imgui.WindowFlagsNoSavedSettings |
+		imgui.WindowFlagsNoBringToFrontOnFocus | imgui.WindowFlagsNoDocking
+	imgui.BeginV("flick", nil, flags)
+	imgui.PopStyleVarV(3)
+	defer imgui.End()
+
+	imgui.TextUnformatted(a.header())
+	avail := imgui.ContentRegionAvail()
+	avail.Y -= imgui.TextLineHeightWithSpacing()
+	a.viewport(avail)
+	imgui.TextUnformatted(a.statusLine())
+}
+
+// viewport shows the display target in the space left by the text lines.
+func (a *app) viewport(size imgui.Vec2) {
+	if size.X < 1 || size.Y < 1 {
+		return
+	}
+	imgui.InvisibleButton("viewport", size)
+	if a.err != nil {
+		return
+	}
+	scale := imgui.CurrentIO().DisplayFramebufferScale()
+	w, h := int(size.X*scale.X), int(size.Y*scale.Y)
+	if w != a.viewW || h != a.viewH {
+		a.viewW, a.viewH, a.dirty = w, h, true
+	}
+	if a.dirty {
+		if err := a.target.Resize(w, h); err != nil {
+			a.err = err
+			return
+		}
+		var v render.View
+		if f := a.frame; f != nil && f.Err == nil {
+			v = render.FitView(w, h, f.DisplayWindow, f.DataWindow)
+		}
+		img := &a.image
+		if a.frame == nil || a.frame.Err != nil {
+			img = nil
+		}
+		a.display.Draw(&a.target, img, v)
+		a.dirty = false
+	}
+	tex := imgui.NewTextureRefTextureID(imgui.TextureID(a.target.Texture()))
+	imgui.WindowDrawList().AddImage(*tex, imgui.ItemRectMin(), imgui.ItemRectMax())
+}
+
+func (a *app) header() string {
+	s := a.opt.Sequence
+	text := fmt.Sprintf("%s   %s", filepath.Dir(s.Path(s.First())), s)
+	if f := a.frame; f != nil && f.Err == nil {
+		d, dw := f.DisplayWindow, f.DataWindow
+		text += fmt.Sprintf("   %dx%d", d.Dx(), d.Dy())
+		if dw != d {
+			text += fmt.Sprintf(" (data %dx%d at %d,%d)", dw.Dx(), dw.Dy(), dw.Min.X, dw.Min.Y)
+		}
+		text += fmt.Sprintf("   %s, %d channels   %s per frame in memory (RGBA half)",
+			f.Header.Compression, len(f.Header.Channels), humanize.Bytes(uint64(8*dw.Dx()*dw.Dy())))
+	}
+	return text
+}
+
+func (a *app) statusLine() string {
+	state := "paused"
+	if a.playing {
+		state = fmt.Sprintf("playing %g fps", a.opt.Settings.FPS)
+	}
+	text := fmt.Sprintf("frame %d (%d of %d)   %s", a.frame.Number, a.index+1, len(a.opt.Sequence.Frames), state)
+	if f := a.frame; f != nil && f.Err == nil {
+		text += fmt.Sprintf("   decode %.1f ms", float64(f.Decode.Microseconds())/1000)
+	}
+	if a.err != nil {
+		return text + "   error: " + a.err.Error()
+	}
+	if a.status != "" {
+		text += "   " + a.status
+	}
+	return text
+}

@@ -1,0 +1,59 @@
+# flick. On a fresh Debian 12 machine with Go installed, two commands:
+#   make run    installs what is missing, builds, opens the viewer (FILE=... to open a file)
+#   make test   installs what is missing, builds, runs every test (GL tests under Xvfb)
+
+GO      ?= go
+FILE    ?=
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+# Debian packages: compilers, OpenEXR 3.1 and FFmpeg 5.1 headers, GL/X11 for
+# the window (GLFW loads the X extension libraries at run time), and Xvfb,
+# Mesa's llvmpipe and ImageMagick's import for the GL and screenshot tests.
+DEBS := gcc g++ pkg-config git \
+	libopenexr-dev libdeflate-dev \
+	libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev \
+	libavfilter-dev libavdevice-dev \
+	libgl-dev libx11-dev libxrandr2 libxinerama1 libxcursor1 libxi6 libxxf86vm1 \
+	libgl1-mesa-dri xvfb xauth imagemagick
+
+.PHONY: all deps build run test bench lint clean
+
+all: build
+
+deps:
+	@command -v $(GO) >/dev/null || { echo "make: Go is not installed: flick needs Go 1.26 or newer (https://go.dev/dl)"; exit 1; }
+	@missing=""; \
+	for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		echo "make: installing Debian packages:$$missing"; \
+		$$sudo apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+# The first build compiles cimgui-go's bindings: several minutes, then cached.
+build: deps
+	$(GO) build -ldflags "$(LDFLAGS)" -o flick .
+
+run: build
+	./flick $(FILE)
+
+# engine and settings run under the race detector; the GL packages and the
+# end-to-end tests start their own Xvfb when there is no DISPLAY.
+test: deps lint build
+	$(GO) test -race -shuffle=on ./engine/... ./settings/...
+	$(GO) test -shuffle=on ./render/... ./ui/... ./export/... .
+
+bench: deps
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+lint:
+	@bad=$$(gofmt -l .); \
+	if [ -n "$$bad" ]; then echo "gofmt needed on: $$bad"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -f flick

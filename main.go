@@ -1,21 +1,26 @@
 // Command flick is a quick-look player for OpenEXR frame sequences.
 //
-//	flick [flags] [PATH]
+//	flick [flags] [PATH [RANGE]]
+//	flick info PATH [RANGE] [--json]
 //
 // PATH is an EXR file (its numbered siblings play with it), a pattern
-// (shot.####.exr, shot.%04d.exr, shot.@@@@.exr) or a folder. With no PATH,
-// flick plays a built-in demo sequence.
+// (shot.####.exr, shot.%04d.exr, shot.@@@@.exr, shot.1001-1100#.exr) or a
+// folder. With no PATH, flick plays a built-in demo sequence.
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
 	"flick/engine"
+	"flick/engine/exr"
 	"flick/settings"
 	"flick/ui"
 )
@@ -31,14 +36,20 @@ func init() {
 const usage = `flick - a quick-look player for OpenEXR frame sequences
 
 Usage:
-  flick [flags] [PATH]
+  flick [flags] [PATH [RANGE]]      view
+  flick info PATH [RANGE] [--json]  describe a file or sequence from its headers
 
 PATH is an EXR file (its numbered siblings play with it), a frame pattern
-(shot.####.exr, shot.%04d.exr, shot.@@@@.exr) or a folder (its longest
-sequence). With no PATH, flick plays a built-in demo sequence.
+(shot.####.exr, shot.#.exr, shot.%04d.exr, shot.@@@@.exr, with an optional
+range: shot.1001-1100#.exr, shot.1001-1100x2#.exr) or a folder (its longest
+sequence; flick info lists them all). RANGE is FIRST-LAST[xSTEP]. Frames of
+the range with no file are reported missing. With no PATH, flick plays a
+built-in demo sequence.
 
 Flags (before or after PATH):
   --fps N      playback rate (default: settings, 24)
+  --json       (info) print JSON: a "sequence" object (pattern, first, last,
+               frames present, missing), the first frame's header, formats
   -h, --help   show this help
   --version    print the version
 
@@ -52,6 +63,9 @@ func main() {
 // run is flick's command line; it returns the exit status: 0 done, 1 a
 // failure, 2 a usage error.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "info" {
+		return runInfo(args[1:], stdout, stderr)
+	}
 	settingsPath, err := settings.Path()
 	if err != nil {
 		settingsPath = "(no config folder: " + err.Error() + ")"
@@ -65,56 +79,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	var paths []string
-	for i := 0; i < len(args); i++ {
-		arg := args[i]
-		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
-		switch {
-		case arg == "-h" || arg == "--help" || arg == "-help":
-			fmt.Fprint(stdout, usage)
-			fmt.Fprintln(stdout, "Settings:", settingsPath)
-			return 0
-		case arg == "--version" || arg == "-version":
-			fmt.Fprintln(stdout, "flick", version)
-			return 0
-		case strings.HasPrefix(arg, "-") && name == "fps":
-			if !hasValue {
-				if i+1 == len(args) {
-					return usageError(stderr, "--fps needs a value, e.g. --fps 24")
-				}
-				i++
-				value = args[i]
-			}
-			fps, err := strconv.ParseFloat(value, 64)
-			if err != nil || !(fps >= 1 && fps <= 1000) {
-				return usageError(stderr, fmt.Sprintf("--fps %q: want a number from 1 to 1000", value))
-			}
-			cfg.FPS = fps
-		case strings.HasPrefix(arg, "-") && arg != "-":
-			return usageError(stderr, fmt.Sprintf("unknown flag %s", arg))
-		default:
-			paths = append(paths, arg)
-		}
+	a, err := parseArgs(args, "fps")
+	switch {
+	case err != nil:
+		return usageError(stderr, err.Error())
+	case a.help:
+		fmt.Fprint(stdout, usage)
+		fmt.Fprintln(stdout, "Settings:", settingsPath)
+		return 0
+	case a.version:
+		fmt.Fprintln(stdout, "flick", version)
+		return 0
 	}
-	if len(paths) > 1 {
-		return usageError(stderr, "one PATH at a time, e.g. flick shot.####.exr")
+	if a.fps != 0 {
+		cfg.FPS = a.fps
 	}
-
-	path := ""
-	if len(paths) == 1 {
-		path = paths[0]
-	} else {
+	if len(a.positional) == 0 {
 		cache, err := os.UserCacheDir()
 		if err != nil {
 			return fail(stderr, fmt.Errorf("demo: no cache folder: %w", err))
 		}
-		if path, err = engine.Demo(cache); err != nil {
+		demo, err := engine.Demo(cache)
+		if err != nil {
 			return fail(stderr, err)
 		}
+		a.positional = []string{demo}
 	}
-	seq, err := engine.Find(path)
-	if err != nil {
-		return fail(stderr, err)
+	seq, code := findSequence(a.positional, stderr)
+	if seq == nil {
+		return code
 	}
 	loader := engine.NewLoader(seq)
 	defer loader.Close()
@@ -130,6 +123,214 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	return 0
+}
+
+// runInfo is `flick info PATH [RANGE] [--json]`: what a sequence holds,
+// from its headers alone.
+func runInfo(args []string, stdout, stderr io.Writer) int {
+	a, err := parseArgs(args, "json")
+	switch {
+	case err != nil:
+		return usageError(stderr, err.Error())
+	case a.help:
+		fmt.Fprintln(stdout, "Usage: flick info PATH [RANGE] [--json]")
+		return 0
+	case len(a.positional) == 0:
+		return usageError(stderr, "info needs a PATH, e.g. flick info shot.####.exr")
+	}
+	var seqs []*engine.Sequence
+	folder := len(a.positional) == 1 && isDir(a.positional[0])
+	if folder {
+		if seqs, err = engine.FindAll(a.positional[0]); err != nil {
+			return fail(stderr, err)
+		}
+	} else {
+		seq, code := findSequence(a.positional, stderr)
+		if seq == nil {
+			return code
+		}
+		seqs = []*engine.Sequence{seq}
+	}
+	infos := make([]engine.Info, len(seqs))
+	readable := false
+	for i, s := range seqs {
+		infos[i] = engine.Describe(s)
+		readable = readable || infos[i].Header != nil
+	}
+	if a.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		var v any = infos[0]
+		if folder {
+			v = struct {
+				Folder    string        `json:"folder"`
+				Sequences []engine.Info `json:"sequences"`
+			}{a.positional[0], infos}
+		}
+		if err := enc.Encode(v); err != nil {
+			return fail(stderr, err)
+		}
+	} else {
+		for i, info := range infos {
+			if i > 0 {
+				fmt.Fprintln(stdout)
+			}
+			printInfo(stdout, info)
+		}
+	}
+	if !readable {
+		return 1 // no frame could be read: say so in the exit status too
+	}
+	return 0
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+func printInfo(w io.Writer, info engine.Info) {
+	s := info.Sequence
+	single := s.Pattern == s.Name // one file, no frame number
+	if single {
+		fmt.Fprintf(w, "file       %s\n", filepath.Join(s.Dir, s.Name))
+	} else {
+		fmt.Fprintf(w, "sequence   %s\n", filepath.Join(s.Dir, s.Name))
+		fmt.Fprintf(w, "frames     %d present of %d-%d", s.Frames, s.First, s.Last)
+		if s.Step > 1 {
+			fmt.Fprintf(w, " step %d", s.Step)
+		}
+		if len(s.Missing) > 0 {
+			fmt.Fprintf(w, ", %d missing: %s", len(s.Missing), frameList(s.Missing))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, f := range info.Formats {
+		frames := ""
+		switch {
+		case single:
+		case f.First == f.Last:
+			frames = fmt.Sprintf("frame %d: ", f.First)
+		default:
+			frames = fmt.Sprintf("frames %d-%d: ", f.First, f.Last)
+		}
+		fmt.Fprintf(w, "format     %sdisplay %s, data %s\n", frames, box(f.DisplayWindow), box(f.DataWindow))
+	}
+	for _, f := range info.Failed {
+		fmt.Fprintf(w, "failed     %s\n", f.Error)
+	}
+	if h := info.Header; h != nil {
+		fmt.Fprintf(w, "header     part 0 of %d, %s, %s, pixel aspect %g", h.Parts, h.Storage, h.Compression, h.PixelAspect)
+		if h.TileWidth > 0 {
+			fmt.Fprintf(w, ", tiles %dx%d", h.TileWidth, h.TileHeight)
+		}
+		fmt.Fprintln(w)
+		names := make([]string, len(h.Channels))
+		for i, c := range h.Channels {
+			names[i] = c.Name + " " + c.Type.String()
+			if c.XSampling != 1 || c.YSampling != 1 {
+				names[i] += fmt.Sprintf(" (%dx%d)", c.XSampling, c.YSampling)
+			}
+		}
+		fmt.Fprintf(w, "channels   %d: %s\n", len(names), strings.Join(names, ", "))
+	}
+}
+
+func box(b exr.Box) string {
+	return fmt.Sprintf("%dx%d at %d,%d", b.Width(), b.Height(), b.MinX, b.MinY)
+}
+
+// frameList writes frame numbers compactly: 1004, 1010-1012.
+func frameList(frames []int) string {
+	var parts []string
+	for i := 0; i < len(frames); {
+		j := i
+		for j+1 < len(frames) && frames[j+1] == frames[j]+1 {
+			j++
+		}
+		if j == i {
+			parts = append(parts, strconv.Itoa(frames[i]))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d-%d", frames[i], frames[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// cmdArgs is a parsed command line: flags may come before or after the
+// positional arguments (flick shot.####.exr --fps 25).
+type cmdArgs struct {
+	positional    []string
+	help, version bool
+	fps           float64 // 0: not given
+	json          bool
+}
+
+// parseArgs reads args, accepting --help, --version and the flags named in
+// allowed ("fps", "json").
+func parseArgs(args []string, allowed ...string) (cmdArgs, error) {
+	var a cmdArgs
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if !strings.HasPrefix(arg, "-") || arg == "-" || isRange(arg) {
+			a.positional = append(a.positional, arg)
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		switch {
+		case name == "h" || name == "help":
+			a.help = true
+		case name == "version":
+			a.version = true
+		case name == "json" && slices.Contains(allowed, name):
+			a.json = true
+		case name == "fps" && slices.Contains(allowed, name):
+			if !hasValue {
+				if i+1 == len(args) {
+					return a, fmt.Errorf("--fps needs a value, e.g. --fps 24")
+				}
+				i++
+				value = args[i]
+			}
+			fps, err := strconv.ParseFloat(value, 64)
+			if err != nil || !(fps >= 1 && fps <= 1000) {
+				return a, fmt.Errorf("--fps %q: want a number from 1 to 1000", value)
+			}
+			a.fps = fps
+		default:
+			return a, fmt.Errorf("unknown flag %s", arg)
+		}
+	}
+	return a, nil
+}
+
+// isRange tells a negative frame range (-10--1) from a flag.
+func isRange(arg string) bool {
+	_, err := engine.ParseRange(arg)
+	return err == nil
+}
+
+// findSequence resolves PATH [RANGE]; on failure it has reported the error
+// and returns the exit status.
+func findSequence(positional []string, stderr io.Writer) (*engine.Sequence, int) {
+	var rng *engine.Range
+	switch len(positional) {
+	case 1:
+	case 2:
+		r, err := engine.ParseRange(positional[1])
+		if err != nil {
+			return nil, usageError(stderr, "one PATH at a time, optionally with a frame range: flick shot.#.exr 1001-1100")
+		}
+		rng = &r
+	default:
+		return nil, usageError(stderr, "one PATH at a time, optionally with a frame range: flick shot.#.exr 1001-1100")
+	}
+	seq, err := engine.FindRange(positional[0], rng)
+	if err != nil {
+		return nil, fail(stderr, err)
+	}
+	return seq, 0
 }
 
 func fail(stderr io.Writer, err error) int {

@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -260,4 +263,102 @@ func keep(t *testing.T, img image.Image, name string) string {
 		t.Log(err)
 	}
 	return path
+}
+
+// copyBeachball copies Beachball's single-part frames into a temp folder
+// with frame 3 deleted and frame 5 replaced by a truncated copy.
+func copyBeachball(t *testing.T) string {
+	t.Helper()
+	src := filepath.Join(samples(t), "Beachball")
+	dir := t.TempDir()
+	for n := 1; n <= 8; n++ {
+		if n == 3 {
+			continue
+		}
+		name := fmt.Sprintf("singlepart.%04d.exr", n)
+		data, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 5 {
+			data = data[:200]
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestInfoJSON(t *testing.T) {
+	dir := copyBeachball(t)
+	code, out, stderr := runFlick(t, "info", filepath.Join(dir, "singlepart.0002.exr"), "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var info struct {
+		Sequence struct {
+			Pattern     string
+			Name        string
+			First, Last int
+			Frames      int
+			Missing     []int
+		}
+		Header struct {
+			Compression string
+			Channels    []struct{ Name string }
+			DataWindow  struct {
+				MinX int `json:"min_x"`
+				MaxY int `json:"max_y"`
+			} `json:"data_window"`
+		}
+		Formats []struct{ First, Last int }
+		Failed  []struct {
+			Frame int
+			Error string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	s := info.Sequence
+	if s.Pattern != "singlepart.####.exr" || s.Name != "singlepart.1-8#.exr" || s.First != 1 || s.Last != 8 ||
+		s.Frames != 7 || !slices.Equal(s.Missing, []int{3}) {
+		t.Errorf("sequence %+v", s)
+	}
+	if info.Header.Compression != "zips" || len(info.Header.Channels) != 20 ||
+		info.Header.DataWindow.MinX != 654 || info.Header.DataWindow.MaxY != 245+876-1 {
+		t.Errorf("header %+v", info.Header)
+	}
+	if len(info.Failed) != 1 || info.Failed[0].Frame != 5 || !strings.Contains(info.Failed[0].Error, "singlepart.0005.exr") {
+		t.Errorf("failed frames %+v, want frame 5 with its file named", info.Failed)
+	}
+	if len(info.Formats) != 6 { // the data window moves every frame
+		t.Errorf("%d format runs, want 6", len(info.Formats))
+	}
+}
+
+func TestInfoText(t *testing.T) {
+	dir := copyBeachball(t)
+	code, out, stderr := runFlick(t, "info", filepath.Join(dir, "singlepart.#.exr"), "2-4")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"singlepart.2-4#.exr", "2 present of 2-4, 1 missing: 3", "frame 4: display 2048x1556 at 0,0, data 915x870 at 968,451", "zips"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runFlick(t, "info", filepath.Join(samples(t), "Beachball"))
+	if code != 0 || !strings.Contains(out, "multipart.1-4#.exr") || !strings.Contains(out, "singlepart.1-8#.exr") {
+		t.Errorf("a folder lists each sequence: exit %d\n%s", code, out)
+	}
+	code, _, stderr = runFlick(t, "info", filepath.Join("testdata", "not-an-image.exr"))
+	if code != 1 {
+		t.Errorf("info on a file that is no EXR: exit %d, want 1 (%s)", code, stderr)
+	}
+	code, _, stderr = runFlick(t, "info")
+	if code != 2 || !strings.Contains(stderr, "needs a PATH") {
+		t.Errorf("info without PATH: exit %d, %q", code, stderr)
+	}
 }

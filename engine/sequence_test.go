@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -78,6 +80,108 @@ func TestFindPadding(t *testing.T) {
 	}
 }
 
+func TestFindRangesStepsNegatives(t *testing.T) {
+	dir := t.TempDir()
+	touch(t, dir, "shot.1001.exr", "shot.1002.exr", "shot.1003.exr", "shot.1005.exr", "shot.1007.exr",
+		"neg.-002.exr", "neg.-001.exr", "neg.000.exr", "neg.001.exr",
+		"hy-010.exr", "hy-011.exr",
+		"mixed.7.exr", "mixed.08.exr", "mixed.0009.exr")
+	r := func(s string) *Range {
+		rr, err := ParseRange(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &rr
+	}
+	for _, tc := range []struct {
+		arg     string
+		rng     *Range
+		frames  []int
+		missing []int
+		str     string
+	}{
+		{"shot.1001-1004#.exr", nil, []int{1001, 1002, 1003}, []int{1004}, "shot.1001-1004#.exr"},
+		{"shot.1001-1007x2#.exr", nil, []int{1001, 1003, 1005, 1007}, nil, "shot.1001-1007x2#.exr"},
+		{"shot.#.exr", r("1002-1006"), []int{1002, 1003, 1005}, []int{1004, 1006}, "shot.1002-1006#.exr"},
+		{"shot.1001-1003#.exr", r("1005-1007"), []int{1005, 1007}, []int{1006}, "shot.1005-1007#.exr"},
+		{"neg.-001.exr", nil, []int{-2, -1, 0, 1}, nil, "neg.-2-1@@@.exr"},
+		{"neg.-2--1@@@.exr", nil, []int{-2, -1}, nil, "neg.-2--1@@@.exr"},
+		{"hy-010.exr", nil, []int{10, 11}, nil, "hy-10-11@@@.exr"},
+		{"mixed.%d.exr", nil, []int{7, 8, 9}, nil, "mixed.7-9@.exr"},
+	} {
+		t.Run(tc.arg, func(t *testing.T) {
+			s, err := FindRange(filepath.Join(dir, tc.arg), tc.rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(s.Frames, tc.frames) || !slices.Equal(s.Missing(), tc.missing) {
+				t.Errorf("frames %v missing %v, want %v and %v", s.Frames, s.Missing(), tc.frames, tc.missing)
+			}
+			if s.String() != tc.str {
+				t.Errorf("String() = %q, want %q", s.String(), tc.str)
+			}
+			// The canonical form reads back as the same sequence.
+			again, err := Find(filepath.Join(dir, s.String()))
+			if err != nil {
+				t.Fatalf("reading back %q: %v", s, err)
+			}
+			if !slices.Equal(again.Frames, s.Frames) || again.Range != s.Range {
+				t.Errorf("%q reads back as %v %v", s, again.Frames, again.Range)
+			}
+		})
+	}
+}
+
+func TestFindAllListsEverySequence(t *testing.T) {
+	dir := t.TempDir()
+	touch(t, dir, "a.1.exr", "a.2.exr", "b.0001.exr", "b.0003.exr", "b.0004.exr", "c.exr", "d.txt")
+	all, err := FindAll(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range all {
+		got = append(got, s.String())
+	}
+	if want := []string{"a.1-2@.exr", "b.1-4#.exr", "c.exr"}; !slices.Equal(got, want) {
+		t.Errorf("FindAll = %q, want %q", got, want)
+	}
+	s, err := Find(dir)
+	if err != nil || s.String() != "b.1-4#.exr" {
+		t.Errorf("Find(folder) = %v, %v; want the longest sequence", s, err)
+	}
+}
+
+func TestParseRange(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Range
+		bad  bool
+	}{
+		{"1001-1100", Range{1001, 1100, 1}, false},
+		{"1001-1100x4", Range{1001, 1100, 4}, false},
+		{"7", Range{7, 7, 1}, false},
+		{"-10--2", Range{-10, -2, 1}, false},
+		{"-5-5", Range{-5, 5, 1}, false},
+		{"10-1", Range{}, true},
+		{"1-10x0", Range{}, true},
+		{"1-99999999999999999999", Range{}, true},
+		{"0-2000000", Range{}, true},
+		{"1,2,3", Range{}, true},
+		{"", Range{}, true},
+	} {
+		got, err := ParseRange(tc.in)
+		if (err != nil) != tc.bad || got != tc.want {
+			t.Errorf("ParseRange(%q) = %v, %v; want %v, bad=%v", tc.in, got, err, tc.want, tc.bad)
+		}
+		if err == nil {
+			if back, _ := ParseRange(got.String()); back != got {
+				t.Errorf("%v does not read back (%v)", got, back)
+			}
+		}
+	}
+}
+
 func TestFindErrors(t *testing.T) {
 	dir := t.TempDir()
 	touch(t, dir, "notes.txt")
@@ -93,4 +197,44 @@ func TestFindErrors(t *testing.T) {
 	if _, err := Find(filepath.Join(dir, "nodir", "shot.####.exr")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("pattern in a missing folder: %v, want not-exist", err)
 	}
+	touch(t, dir, "far.1.exr", "far.5000000.exr")
+	if _, err := Find(filepath.Join(dir, "far.1.exr")); err == nil || !strings.Contains(err.Error(), "give a range") {
+		t.Errorf("a span of millions of frames: %v, want an error suggesting a range", err)
+	}
+	if s, err := Find(filepath.Join(dir, "far.1-10#.exr")); err != nil || !slices.Equal(s.Frames, []int{1}) {
+		t.Errorf("the same with a range: %v, %v", s, err)
+	}
+	if _, err := Find(filepath.Join(dir, "shot.20-10#.exr")); err == nil {
+		t.Error("a backwards range in the pattern: no error")
+	}
+}
+
+// FuzzFrameOf checks that any name either is not a frame or splits into
+// parts that rebuild it, and that ranges never panic or exceed the bound.
+func FuzzFrameOf(f *testing.F) {
+	for _, s := range []string{"shot.1001.exr", "shot.-010.exr", "a-1.EXR", "x.99999999999999999999.exr", "1.exr", "shot.1001-1100x2#.exr"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if prefix, n, digits, suffix, ok := frameOf(name); ok {
+			num := strconv.Itoa(n)
+			if n < 0 {
+				num = num[1:]
+			}
+			if len(num) > digits {
+				t.Fatalf("%q: frame %d has more digits than the name (%d)", name, n, digits)
+			}
+			sign := ""
+			if n < 0 {
+				sign = "-"
+			}
+			rebuilt := prefix + sign + strings.Repeat("0", digits-len(num)) + num + suffix
+			if rebuilt != name && !(n == 0 && strings.HasPrefix(name, prefix+"-")) {
+				t.Fatalf("%q splits into %q %d(%d) %q, which rebuild %q", name, prefix, n, digits, suffix, rebuilt)
+			}
+		}
+		if r, err := ParseRange(name); err == nil && (r.Step < 1 || r.End < r.Start || r.Len() > maxRangeFrames) {
+			t.Fatalf("ParseRange(%q) = %+v", name, r)
+		}
+	})
 }

@@ -12,7 +12,12 @@ package exr
 import "fmt"
 
 // Box is an inclusive integer rectangle, as EXR stores windows.
-type Box struct{ MinX, MinY, MaxX, MaxY int }
+type Box struct {
+	MinX int `json:"min_x"`
+	MinY int `json:"min_y"`
+	MaxX int `json:"max_x"`
+	MaxY int `json:"max_y"`
+}
 
 // Width returns MaxX-MinX+1.
 func (b Box) Width() int { return b.MaxX - b.MinX + 1 }
@@ -42,6 +47,9 @@ func (t PixelType) String() string {
 	return fmt.Sprintf("PixelType(%d)", int(t))
 }
 
+// MarshalText writes the type's name, for JSON.
+func (t PixelType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
 // Compression is a part's compression method; the values are the library's.
 type Compression int
 
@@ -68,6 +76,9 @@ func (c Compression) String() string {
 	return fmt.Sprintf("Compression(%d)", int(c))
 }
 
+// MarshalText writes the method's name, for JSON.
+func (c Compression) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
 // Storage is how a part lays out its pixels; the values are the library's.
 type Storage int
 
@@ -93,21 +104,26 @@ func (s Storage) String() string {
 	return fmt.Sprintf("Storage(%d)", int(s))
 }
 
+// MarshalText writes the storage kind's name, for JSON.
+func (s Storage) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
 // Channel describes one channel of a part.
 type Channel struct {
-	Name                 string
-	Type                 PixelType
-	XSampling, YSampling int
+	Name      string    `json:"name"`
+	Type      PixelType `json:"type"`
+	XSampling int       `json:"x_sampling"`
+	YSampling int       `json:"y_sampling"`
 }
 
 // Header describes part 0 of a file; Parts tells how many parts there are.
 type Header struct {
-	Parts                 int
-	Channels              []Channel // in file order (alphabetical)
-	DataWindow            Box
-	DisplayWindow         Box
-	PixelAspect           float32
-	Compression           Compression
-	Storage               Storage
-	TileWidth, TileHeight int // 0 for scanline parts
+	Parts         int         `json:"parts"`
+	Channels      []Channel   `json:"channels"` // in file order (alphabetical)
+	DataWindow    Box         `json:"data_window"`
+	DisplayWindow Box         `json:"display_window"`
+	PixelAspect   float32     `json:"pixel_aspect"`
+	Compression   Compression `json:"compression"`
+	Storage       Storage     `json:"storage"`
+	TileWidth     int         `json:"tile_width,omitempty"` // 0 for scanline parts
+	TileHeight    int         `json:"tile_height,omitempty"`
 }

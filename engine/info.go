@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"path/filepath"
+
+	"flick/engine/exr"
+)
+
+// Info summarises a sequence for `flick info`: its frames, the frames
+// missing from its range, the runs of frames that share a format, and the
+// frames whose header cannot be read.
+type Info struct {
+	Sequence SequenceInfo `json:"sequence"`
+	// Header is the first readable frame's (part 0).
+	Header  *exr.Header  `json:"header,omitempty"`
+	Formats []FormatSpan `json:"formats"`
+	Failed  []FrameError `json:"failed,omitempty"`
+}
+
+// SequenceInfo is a sequence's name, range and frames.
+type SequenceInfo struct {
+	Dir     string `json:"dir"`
+	Pattern string `json:"pattern"` // shot.####.exr
+	Name    string `json:"name"`    // shot.1001-1100#.exr
+	First   int    `json:"first"`
+	Last    int    `json:"last"`
+	Step    int    `json:"step"`
+	Frames  int    `json:"frames"` // present
+	Missing []int  `json:"missing"`
+}
+
+// FormatSpan is a run of consecutive present frames with the same windows.
+type FormatSpan struct {
+	First         int     `json:"first"`
+	Last          int     `json:"last"`
+	Frames        int     `json:"frames"`
+	DataWindow    exr.Box `json:"data_window"`
+	DisplayWindow exr.Box `json:"display_window"`
+}
+
+// FrameError is a frame whose header could not be read, and why.
+type FrameError struct {
+	Frame int    `json:"frame"`
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+// Describe reads the header of every frame present (not the pixels).
+func Describe(s *Sequence) Info {
+	info := Info{Sequence: SequenceInfo{
+		Dir:     filepath.Clean(s.Dir),
+		Pattern: s.Pattern(),
+		Name:    s.String(),
+		First:   s.Range.Start,
+		Last:    s.Range.End,
+		Step:    s.Range.Step,
+		Frames:  len(s.Frames),
+		Missing: s.Missing(),
+	}}
+	if info.Sequence.Missing == nil {
+		info.Sequence.Missing = []int{} // [] rather than null in JSON
+	}
+	for _, n := range s.Frames {
+		f, err := exr.Open(s.Path(n))
+		if err != nil {
+			info.Failed = append(info.Failed, FrameError{Frame: n, Path: s.Path(n), Error: err.Error()})
+			continue
+		}
+		h := f.Header()
+		f.Close()
+		if info.Header == nil {
+			info.Header = &h
+		}
+		last := len(info.Formats) - 1
+		if last >= 0 && info.Formats[last].DataWindow == h.DataWindow && info.Formats[last].DisplayWindow == h.DisplayWindow {
+			info.Formats[last].Last = n
+			info.Formats[last].Frames++
+			continue
+		}
+		info.Formats = append(info.Formats, FormatSpan{First: n, Last: n, Frames: 1, DataWindow: h.DataWindow, DisplayWindow: h.DisplayWindow})
+	}
+	return info
+}

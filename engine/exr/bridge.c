@@ -33,6 +33,17 @@ void flick_msg_setf(flick_msg* m, exr_result_t code, const char* fmt, ...)
 	m->code = code;
 }
 
+void flick_msg_report(exr_result_t code, const char* fmt, ...)
+{
+	flick_msg* m = tls_msg;
+	if (m == NULL || m->text[0] != '\0') return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m->text, sizeof m->text, fmt, ap);
+	va_end(ap);
+	m->code = code;
+}
+
 static void on_error(exr_const_context_t ctxt, exr_result_t code, const char* text)
 {
 	(void) ctxt;

@@ -65,11 +65,13 @@ typedef struct {
 // decoded into each RGBA slot; for a slot with no channel, which decoded slot
 // is copied into it (-1: the slot gets 0, or 1.0 for A); and which level-0
 // chunks to decode: [chunk_begin, chunk_end), scanline chunks top to bottom
-// or tiles row by row.
+// or tiles row by row. library_zip set keeps the library's own zlib path for
+// ZIP and ZIPS (tests compare it with the libdeflate one).
 typedef struct {
 	int32_t channel[4];
 	int32_t copy_from[4];
 	int32_t chunk_begin, chunk_end;
+	int32_t library_zip;
 } flick_decode_req;
 
 exr_result_t flick_reader_open(flick_reader* r, const char* path);
@@ -80,8 +82,11 @@ exr_result_t flick_reader_channel(
 // flick_decode decodes the requested chunks of part 0 into dst (interleaved
 // RGBA half, dst_len uint16 values). On failure *fail_chunk is the chunk
 // index (or -1) and msg holds the library's message. It keeps no state
-// between calls, so several threads may decode disjoint chunk ranges of one
-// reader at once.
+// between calls and has its own decode pipeline, so several threads may
+// decode disjoint chunk ranges of one reader at once: the library only reads
+// the context while decoding (its chunk offset table, loaded lazily with an
+// atomic compare-and-swap, is loaded by flick_reader_open already), and the
+// read callback uses pread.
 exr_result_t flick_decode(
 	const flick_reader* r, uint16_t* dst, uint64_t dst_len, const flick_decode_req* q,
 	int32_t* fail_chunk, flick_msg* msg);

@@ -20,6 +20,19 @@ void flick_msg_end(void);
 void flick_msg_setf(flick_msg* m, exr_result_t code, const char* fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+// flick_msg_report records a message in the flick_msg this thread's bridge
+// call routes messages to (see flick_msg_begin), if any: for our own
+// pipeline steps, which the library calls without a message of their own.
+void flick_msg_report(exr_result_t code, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+
+// flick_zip_decompress is a decode pipeline's decompress_fn for ZIP and
+// ZIPS chunks: libdeflate, then the library's predictor and interleave.
+exr_result_t flick_zip_decompress(exr_decode_pipeline_t* d);
+
+// flick_zip_undo turns n inflated bytes in scratch (overwritten) into
+// unpacked chunk bytes in out; simd picks the SSE path where there is one.
+void flick_zip_undo(uint8_t* out, uint8_t* scratch, uint64_t n, int simd);
+
 // flick_initializer returns a context initializer with flick's error
 // handler, capped allocator and size limits.
 exr_context_initializer_t flick_initializer(void* user_data);

@@ -1,7 +1,7 @@
 package exr
 
 /*
-#cgo pkg-config: OpenEXR
+#cgo pkg-config: OpenEXR libdeflate
 #cgo CFLAGS: -O2 -std=gnu11 -Wall
 #cgo noescape flick_decode
 #cgo nocallback flick_decode
@@ -19,8 +19,9 @@ import (
 )
 
 // File is an open EXR file: its descriptor, the library's read context and
-// the header of part 0. Decode may be called any number of times; a File is
-// not safe for concurrent use by several goroutines.
+// the header of part 0. Decode and DecodeChunks may be called any number of
+// times, and from several goroutines at once (each call has its own decode
+// state); Close must not run concurrently with them.
 type File struct {
 	r       *C.flick_reader // C memory, owned; nil after Close
 	path    string
@@ -121,8 +122,48 @@ func (f *File) Header() Header { return f.header }
 // in Go unless it fails.
 func (f *File) Decode(dst []uint16, sel Selection) error {
 	if f == nil || f.r == nil {
-		return &Error{Op: "decode", Path: f.pathOrEmpty(), Detail: "file is closed", Code: ErrInvalidArgument}
+		return f.closedError()
 	}
+	return f.decode(dst, sel, 0, f.Chunks(), decodeOptions{})
+}
+
+// Chunks returns the number of level-0 chunks of part 0: scanline blocks
+// top to bottom, or tiles row by row (0 after Close).
+func (f *File) Chunks() int {
+	if f == nil || f.r == nil {
+		return 0
+	}
+	return int(f.r.chunks)
+}
+
+// DecodeChunks decodes chunks [begin, end) of part 0's level 0 (numbered as
+// in Chunks) into dst, with the same layout and rules as Decode; the rest of
+// dst is left as it was. Decoding every chunk once, in any split, gives what
+// Decode gives. It is safe for concurrent use by several goroutines on
+// disjoint ranges of one File and one dst. It does not allocate in Go unless
+// it fails.
+func (f *File) DecodeChunks(dst []uint16, sel Selection, begin, end int) error {
+	if f == nil || f.r == nil {
+		return f.closedError()
+	}
+	if begin < 0 || end > f.Chunks() || begin > end {
+		return &Error{Op: "decode", Path: f.path, Code: ErrInvalidArgument,
+			Detail: fmt.Sprintf("chunks [%d, %d) outside [0, %d)", begin, end, f.Chunks())}
+	}
+	return f.decode(dst, sel, begin, end, decodeOptions{})
+}
+
+// decodeOptions are switches tests use to reach the slower reference paths.
+type decodeOptions struct {
+	libraryZip bool // ZIP/ZIPS through the library's zlib path, not libdeflate
+}
+
+func (f *File) closedError() error {
+	return &Error{Op: "decode", Path: f.pathOrEmpty(), Detail: "file is closed", Code: ErrInvalidArgument}
+}
+
+// decode is Decode and DecodeChunks: f is open and [begin, end) is valid.
+func (f *File) decode(dst []uint16, sel Selection, begin, end int, opt decodeOptions) error {
 	h := &f.header
 	w, ht := h.DataWindow.Width(), h.DataWindow.Height()
 	if len(dst)/4 < w*ht {
@@ -132,47 +173,23 @@ func (f *File) Decode(dst []uint16, sel Selection) error {
 	if err := f.decodable(); err != nil {
 		return err
 	}
-	var q C.flick_decode_req
-	for s := range 4 {
-		q.channel[s], q.copy_from[s] = -1, -1
+	if h.Compression == DWAA || h.Compression == DWAB {
+		// OpenEXR 3.1.5's C API cannot decode DWA; its C++ API can, but
+		// only by scanline range of the whole file, not by our chunks.
+		if begin != 0 || end != f.Chunks() {
+			return &Error{Op: "decode", Path: f.path, Code: ErrNotImplemented,
+				Detail: strings.ToUpper(h.Compression.String()) + " parts are decoded whole (through the C++ API), not by chunk"}
+		}
+		return decodeIMF(f.path, *h, dst, sel)
 	}
-	for s, name := range sel.Names {
-		if name == "" || (sel.Grey && (s == 1 || s == 2)) {
-			continue
-		}
-		c := -1
-		for i := range h.Channels {
-			if h.Channels[i].Name == name {
-				c = i
-				break
-			}
-		}
-		if c < 0 {
-			return &Error{Op: "decode", Path: f.path, Code: ErrInvalidArgument,
-				Detail: fmt.Sprintf("no channel %q", name)}
-		}
-		if ch := h.Channels[c]; ch.XSampling != 1 || ch.YSampling != 1 {
-			return &Error{Op: "decode", Path: f.path, Code: ErrUnsupported,
-				Detail: fmt.Sprintf("channel %q is subsampled %dx%d; only full-resolution channels are decoded",
-					name, ch.XSampling, ch.YSampling)}
-		}
-		for j := range s { // a channel is decoded once, then copied
-			if q.channel[j] == C.int32_t(c) {
-				q.copy_from[s] = C.int32_t(j)
-			}
-		}
-		if q.copy_from[s] < 0 {
-			q.channel[s] = C.int32_t(c)
-		}
+	q, err := f.request(sel)
+	if err != nil {
+		return err
 	}
-	if sel.Grey {
-		q.channel[1], q.channel[2] = -1, -1
-		q.copy_from[1], q.copy_from[2] = 0, 0
-		if q.channel[0] < 0 && q.copy_from[0] < 0 {
-			q.copy_from[1], q.copy_from[2] = -1, -1 // grey of nothing is black
-		}
+	q.chunk_begin, q.chunk_end = C.int32_t(begin), C.int32_t(end)
+	if opt.libraryZip {
+		q.library_zip = 1
 	}
-	q.chunk_begin, q.chunk_end = 0, f.r.chunks
 
 	var msg C.flick_msg
 	var failed C.int32_t
@@ -192,6 +209,17 @@ func (f *File) Decode(dst []uint16, sel Selection) error {
 	return nil
 }
 
+// request resolves sel to the channel indices flick_decode takes; the chunk
+// range is left for the caller.
+func (f *File) request(sel Selection) (C.flick_decode_req, error) {
+	var q C.flick_decode_req
+	p, err := resolve(f.path, &f.header, sel)
+	for s := range 4 {
+		q.channel[s], q.copy_from[s] = C.int32_t(p.channel[s]), C.int32_t(p.copyFrom[s])
+	}
+	return q, err
+}
+
 // decodable refuses parts this package does not decode, with a message that
 // says why.
 func (f *File) decodable() error {
@@ -199,9 +227,6 @@ func (f *File) decodable() error {
 	switch {
 	case h.Storage == DeepScanline || h.Storage == DeepTiled:
 		return &Error{Op: "decode", Path: f.path, Code: ErrUnsupported, Detail: "deep data is not supported"}
-	case h.Compression == DWAA || h.Compression == DWAB:
-		return &Error{Op: "decode", Path: f.path, Code: ErrNotImplemented,
-			Detail: strings.ToUpper(h.Compression.String()) + " compression is not supported by OpenEXR 3.1.5's C API yet"}
 	case f.r.bad_sampling != 0:
 		return &Error{Op: "decode", Path: f.path, Code: ErrUnsupported,
 			Detail: "channel sampling other than 1, or 2 on an aligned scanline window, is not supported"}

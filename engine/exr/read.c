@@ -177,6 +177,23 @@ static exr_result_t load_header(flick_reader* r)
 	return EXR_ERR_SUCCESS;
 }
 
+// load_chunk_table asks for chunk 0's info so the library reads its chunk
+// offset table now, on one thread, rather than in the first concurrent
+// decodes (which would each read it and race to publish it; safe, since the
+// library uses an atomic compare-and-swap, but wasted work). A bad table or
+// chunk is left for the decode that needs it to report.
+static void load_chunk_table(const flick_reader* r)
+{
+	flick_msg ignored;
+	exr_chunk_info_t ci;
+	flick_msg_begin(&ignored);
+	if (r->tiles_x > 0)
+		exr_read_tile_chunk_info(r->ctx, 0, 0, 0, 0, 0, &ci);
+	else
+		exr_read_scanline_chunk_info(r->ctx, 0, r->h.dw[1], &ci);
+	flick_msg_end();
+}
+
 exr_result_t flick_reader_open(flick_reader* r, const char* path)
 {
 	struct stat sb;
@@ -204,6 +221,7 @@ exr_result_t flick_reader_open(flick_reader* r, const char* path)
 	if (rv != EXR_ERR_SUCCESS) r->ctx = NULL; // the library freed it
 	if (rv == EXR_ERR_SUCCESS) rv = load_header(r);
 	flick_msg_end();
+	if (rv == EXR_ERR_SUCCESS) load_chunk_table(r);
 	return rv;
 }
 
@@ -401,7 +419,13 @@ exr_result_t flick_decode(
 				point_channels(r, &d, q, dst, x, y);
 				// Routines are chosen once per call: the pointer layout, which
 				// decides them, is the same for every chunk.
-				if (!chosen) rv = exr_decoding_choose_default_routines(r->ctx, 0, &d);
+				if (!chosen) {
+					rv = exr_decoding_choose_default_routines(r->ctx, 0, &d);
+					// Overrides go after choosing, which sets every routine.
+					if (rv == EXR_ERR_SUCCESS && !q->library_zip && d.decompress_fn != NULL &&
+						(r->h.compression == EXR_COMPRESSION_ZIP || r->h.compression == EXR_COMPRESSION_ZIPS))
+						d.decompress_fn = flick_zip_decompress;
+				}
 				chosen = rv == EXR_ERR_SUCCESS;
 			}
 			if (rv == EXR_ERR_SUCCESS) rv = exr_decoding_run(r->ctx, 0, &d);

@@ -2,6 +2,8 @@ package exr
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -54,4 +56,44 @@ func DefaultSelection(h Header) (Selection, error) {
 		}
 	}
 	return Selection{Names: [4]string{h.Channels[0].Name}, Grey: true}, nil
+}
+
+// plan is a Selection resolved against a header: the channel (index in
+// file order, -1 none) decoded into each RGBA slot and, for a slot that
+// repeats an earlier slot's channel or is a grey copy of R, the slot it
+// copies (-1 none). Both decode paths (Core and C++) work from it.
+type plan struct{ channel, copyFrom [4]int }
+
+// resolve makes the plan for sel, or says which named channel is absent or
+// cannot be decoded.
+func resolve(path string, h *Header, sel Selection) (plan, error) {
+	p := plan{channel: [4]int{-1, -1, -1, -1}, copyFrom: [4]int{-1, -1, -1, -1}}
+	for s, name := range sel.Names {
+		if name == "" || (sel.Grey && (s == 1 || s == 2)) {
+			continue
+		}
+		c := slices.IndexFunc(h.Channels, func(ch Channel) bool { return ch.Name == name })
+		if c < 0 {
+			return p, &Error{Op: "decode", Path: path, Code: ErrInvalidArgument,
+				Detail: fmt.Sprintf("no channel %q", name)}
+		}
+		if ch := h.Channels[c]; ch.XSampling != 1 || ch.YSampling != 1 {
+			return p, &Error{Op: "decode", Path: path, Code: ErrUnsupported,
+				Detail: fmt.Sprintf("channel %q is subsampled %dx%d; only full-resolution channels are decoded",
+					name, ch.XSampling, ch.YSampling)}
+		}
+		if j := slices.Index(p.channel[:s], c); j >= 0 { // a channel is decoded once, then copied
+			p.copyFrom[s] = j
+		} else {
+			p.channel[s] = c
+		}
+	}
+	if sel.Grey {
+		p.channel[1], p.channel[2] = -1, -1
+		p.copyFrom[1], p.copyFrom[2] = 0, 0
+		if p.channel[0] < 0 && p.copyFrom[0] < 0 {
+			p.copyFrom[1], p.copyFrom[2] = -1, -1 // grey of nothing is black
+		}
+	}
+	return p, nil
 }

@@ -1,0 +1,274 @@
+package exr
+
+import (
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"unsafe"
+)
+
+// decodeCase is one file and selection that the parallel and libdeflate
+// paths must decode exactly as the reference path does.
+type decodeCase struct {
+	name string
+	path string
+	sel  Selection
+}
+
+// writtenFiles writes small files of every compression the writer has, at
+// sizes that leave partial chunks and odd byte counts (the SIMD tails), in
+// half and, for ZIP and ZIPS, float channels.
+func writtenFiles(t *testing.T) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	for _, size := range [][2]int{{1, 1}, {3, 2}, {19, 11}, {70, 45}, {257, 37}} {
+		w, h := size[0], size[1]
+		pix := testPattern(w, h)
+		for _, comp := range []Compression{None, RLE, ZIPS, ZIP, PIZ, PXR24, B44, B44A} {
+			path := filepath.Join(dir, fmt.Sprintf("%s_%dx%d.exr", comp, w, h))
+			if err := WriteRGBA(path, w, h, pix, comp, 0); err != nil {
+				t.Fatal(err)
+			}
+			paths = append(paths, path)
+		}
+		fpix := make([]float32, 4*w*h)
+		rng := rand.New(rand.NewPCG(uint64(w), uint64(h)))
+		for i := range fpix {
+			fpix[i] = float32(i%97)*0.25 + rng.Float32()
+		}
+		for _, comp := range []Compression{ZIPS, ZIP} {
+			path := filepath.Join(dir, fmt.Sprintf("%s_float_%dx%d.exr", comp, w, h))
+			if err := write(path, w, h, unsafe.Pointer(&fpix[0]), Float, comp, 0); err != nil {
+				t.Fatal(err)
+			}
+			paths = append(paths, path)
+		}
+	}
+	return paths
+}
+
+// decodeCases lists the written files and every sample outside Damaged/,
+// each with its default selection and, for files of a few channels, each
+// channel on its own (the generic unpack paths).
+func decodeCases(t *testing.T, keep func(Header) bool) []decodeCase {
+	t.Helper()
+	paths := writtenFiles(t)
+	if root, ok := findSamples(); ok {
+		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && filepath.Ext(path) == ".exr" && !strings.Contains(path, "Damaged") {
+				paths = append(paths, path)
+			}
+			return err
+		})
+	} else {
+		t.Logf("exr samples not found at %s: written files only", root)
+	}
+	var cases []decodeCase
+	for _, path := range paths {
+		f, err := Open(path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		h := f.Header()
+		f.Close()
+		if !keep(h) {
+			continue
+		}
+		name := filepath.Base(path)
+		if sel, err := DefaultSelection(h); err == nil {
+			cases = append(cases, decodeCase{name + "/default", path, sel})
+		}
+		if len(h.Channels) <= 8 {
+			for _, c := range h.Channels {
+				cases = append(cases, decodeCase{name + "/" + c.Name, path, Selection{Names: [4]string{c.Name}, Grey: true}})
+			}
+		}
+	}
+	return cases
+}
+
+// poison fills dst with a pattern no decode writes everywhere, so a chunk
+// left out shows up.
+func poison(dst []uint16) {
+	for i := range dst {
+		dst[i] = 0xA5A5
+	}
+}
+
+// TestDecodeChunksParallel decodes every case with N goroutines, each
+// taking a contiguous share of the chunks, and compares with Decode.
+func TestDecodeChunksParallel(t *testing.T) {
+	cases := decodeCases(t, func(Header) bool { return true })
+	compared := 0
+	for _, tc := range cases {
+		f, err := Open(tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := f.Header()
+		n := 4 * h.DataWindow.Width() * h.DataWindow.Height()
+		want := make([]uint16, n)
+		if err := f.Decode(want, tc.sel); err != nil {
+			// What Decode refuses, every split must refuse too.
+			if err2 := f.DecodeChunks(make([]uint16, n), tc.sel, 0, f.Chunks()); err2 == nil {
+				t.Errorf("%s: Decode failed (%v) but DecodeChunks did not", tc.name, err)
+			}
+			f.Close()
+			continue
+		}
+		got := make([]uint16, n)
+		for _, workers := range []int{2, 3, 7} {
+			poison(got)
+			chunks := f.Chunks()
+			var wg sync.WaitGroup
+			errs := make([]error, workers)
+			for g := range workers {
+				begin, end := g*chunks/workers, (g+1)*chunks/workers
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs[g] = f.DecodeChunks(got, tc.sel, begin, end)
+				}()
+			}
+			wg.Wait()
+			for g, err := range errs {
+				if err != nil {
+					t.Errorf("%s: %d goroutines, share %d: %v", tc.name, workers, g, err)
+				}
+			}
+			if i := firstDiffU16(got, want); i >= 0 {
+				t.Errorf("%s: %d goroutines: value %d is %#04x, Decode gives %#04x", tc.name, workers, i, got[i], want[i])
+			}
+		}
+		compared++
+		f.Close()
+	}
+	t.Logf("%d cases compared", compared)
+}
+
+func firstDiffU16(a, b []uint16) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestDecodeChunksRange checks the range arguments.
+func TestDecodeChunksRange(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.exr")
+	if err := WriteRGBA(path, 19, 40, testPattern(19, 40), ZIP, 0); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel, _ := DefaultSelection(f.Header())
+	dst := make([]uint16, 4*19*40)
+	if f.Chunks() != 3 { // 16 lines a chunk
+		t.Errorf("Chunks() = %d, want 3", f.Chunks())
+	}
+	for _, r := range [][2]int{{-1, 1}, {0, 4}, {2, 1}} {
+		if err := f.DecodeChunks(dst, sel, r[0], r[1]); err == nil {
+			t.Errorf("DecodeChunks(%d, %d) did not fail", r[0], r[1])
+		}
+	}
+	if err := f.DecodeChunks(dst, sel, 1, 1); err != nil {
+		t.Errorf("empty range: %v", err)
+	}
+	f.Close()
+	if f.Chunks() != 0 || f.DecodeChunks(dst, sel, 0, 0) == nil {
+		t.Error("a closed file still decodes")
+	}
+}
+
+// TestZipLibdeflate decodes every ZIP and ZIPS case through libdeflate and
+// through the library's zlib path: every byte must match.
+func TestZipLibdeflate(t *testing.T) {
+	cases := decodeCases(t, func(h Header) bool { return h.Compression == ZIP || h.Compression == ZIPS })
+	compared := 0
+	for _, tc := range cases {
+		f, err := Open(tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := f.Header()
+		n := 4 * h.DataWindow.Width() * h.DataWindow.Height()
+		want, got := make([]uint16, n), make([]uint16, n)
+		poison(want)
+		poison(got)
+		errLib := f.decode(want, tc.sel, 0, f.Chunks(), decodeOptions{libraryZip: true})
+		errOurs := f.decode(got, tc.sel, 0, f.Chunks(), decodeOptions{})
+		f.Close()
+		if (errLib == nil) != (errOurs == nil) {
+			t.Errorf("%s: zlib: %v, libdeflate: %v", tc.name, errLib, errOurs)
+			continue
+		}
+		if errLib != nil {
+			continue
+		}
+		if i := firstDiffU16(got, want); i >= 0 {
+			t.Errorf("%s: value %d is %#04x, zlib path gives %#04x", tc.name, i, got[i], want[i])
+		}
+		compared++
+	}
+	if compared == 0 {
+		t.Fatal("no ZIP file compared")
+	}
+	t.Logf("%d cases compared", compared)
+}
+
+// TestZipCorrupt damages ZIP chunks: both paths must fail on the same
+// files, and the libdeflate one with a message.
+func TestZipCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.exr")
+	if err := WriteRGBA(src, 70, 45, testPattern(70, 45), ZIP, 0); err != nil {
+		t.Fatal(err)
+	}
+	base, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := headerEnd(base)
+	rng := rand.New(rand.NewPCG(1, 2))
+	failed := 0
+	for i := range 200 {
+		data := slices.Clone(base)
+		// Past the offset table (3 chunks) and the first chunk's leader.
+		at := end + 3*8 + 8 + rng.IntN(len(data)-end-32)
+		data[at] ^= byte(1 + rng.IntN(255))
+		path := filepath.Join(dir, fmt.Sprintf("bad%d.exr", i))
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := Open(path)
+		if err != nil {
+			continue
+		}
+		sel, _ := DefaultSelection(f.Header())
+		dst := make([]uint16, 4*70*45)
+		errLib := f.decode(dst, sel, 0, f.Chunks(), decodeOptions{libraryZip: true})
+		errOurs := f.decode(dst, sel, 0, f.Chunks(), decodeOptions{})
+		f.Close()
+		if (errLib == nil) != (errOurs == nil) {
+			t.Errorf("byte %d: zlib: %v, libdeflate: %v", at, errLib, errOurs)
+		}
+		if errOurs != nil {
+			failed++
+			if !strings.Contains(errOurs.Error(), "chunk") {
+				t.Errorf("byte %d: error without context: %v", at, errOurs)
+			}
+		}
+	}
+	t.Logf("%d of 200 damaged files failed to decode", failed)
+}

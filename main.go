@@ -109,7 +109,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if seq == nil {
 		return code
 	}
-	loader := engine.NewLoader(seq)
+	pool := engine.NewPool(0)
+	defer pool.Close()
+	loader := engine.NewLoader(seq, pool)
 	defer loader.Close()
 	// Decode the first frame before opening a window: a file that cannot be
 	// shown is reported on the command line, not in an empty window.

@@ -12,8 +12,10 @@ import (
 	"flick/engine/exr"
 )
 
-// demoCache holds the demo, generated once per test binary run.
+// demoCache holds the demo, generated once per test binary run; testPool
+// decodes for every test.
 var (
+	testPool  *Pool
 	demoCache string
 	demoOnce  sync.Once
 	demoPath  string
@@ -25,7 +27,9 @@ func TestMain(m *testing.M) {
 	if demoCache, err = os.MkdirTemp("", "flick-engine-test"); err != nil {
 		panic(err)
 	}
+	testPool = NewPool(2)
 	code := m.Run()
+	testPool.Close()
 	os.RemoveAll(demoCache)
 	os.Exit(code)
 }
@@ -54,7 +58,7 @@ func TestDemoIsARealSequence(t *testing.T) {
 	want := make([]uint16, 4*demoWidth*demoHeight)
 	var prev []uint16
 	for _, n := range []int{1001, 1012} {
-		f, err := LoadFrame(s, n, nil)
+		f, err := LoadFrame(s, n, nil, testPool, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +103,7 @@ func receive(t *testing.T, l *Loader) *Frame {
 
 func TestLoaderLatestRequestWins(t *testing.T) {
 	s := demo(t)
-	l := NewLoader(s)
+	l := NewLoader(s, testPool)
 	defer l.Close()
 	for _, n := range s.Frames[:10] {
 		l.Request(n)
@@ -148,7 +152,7 @@ func TestLoaderReportsBrokenFramesAndGoesOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := NewLoader(s)
+	l := NewLoader(s, testPool)
 	defer l.Close()
 	for _, tc := range []struct {
 		frame  int
@@ -167,7 +171,7 @@ func TestLoaderReportsBrokenFramesAndGoesOn(t *testing.T) {
 }
 
 func TestLoaderCloseTwiceWithWorkPending(t *testing.T) {
-	l := NewLoader(demo(t))
+	l := NewLoader(demo(t), testPool)
 	l.Request(1001)
 	l.Close()
 	l.Close()

@@ -26,9 +26,10 @@ type Frame struct {
 const maxFramePixels = 1 << 28
 
 // LoadFrame opens and decodes one frame of a sequence into buf (reused when
-// it is large enough) and returns it with its windows. The error names the
-// file and what went wrong.
-func LoadFrame(s *Sequence, number int, buf []uint16) (*Frame, error) {
+// it is large enough) on the pool's workers and returns it with its
+// windows. stale (may be nil) abandons the decode with ErrStale once it
+// says true. The error names the file and what went wrong.
+func LoadFrame(s *Sequence, number int, buf []uint16, pool *Pool, stale func() bool) (*Frame, error) {
 	path := s.Path(number)
 	if path == "" {
 		return nil, fmt.Errorf("frame %d is missing from %s", number, s)
@@ -53,7 +54,7 @@ func LoadFrame(s *Sequence, number int, buf []uint16) (*Frame, error) {
 	} else {
 		buf = make([]uint16, n)
 	}
-	if err := f.Decode(buf, sel); err != nil {
+	if err := pool.Decode(f, buf, sel, stale); err != nil {
 		return nil, err
 	}
 	return &Frame{

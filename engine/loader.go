@@ -1,25 +1,34 @@
 package engine
 
-import "sync"
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+)
 
-// Loader decodes frames of a sequence on a goroutine of its own. Requests do
-// not queue: the latest one wins, as a scrubbing user expects. Decoded frames
-// come out of Frames one at a time; the consumer hands each back with
-// Release so its buffer is reused (at most two buffers are ever allocated).
+// Loader decodes frames of a sequence, each split across the decode pool's
+// workers. Requests do not queue: the latest one wins, as a scrubbing user
+// expects, and a decode still running when a newer request arrives is
+// abandoned (its generation is stale). Decoded frames come out of Frames
+// one at a time; the consumer hands each back with Release so its buffer is
+// reused (at most two buffers are ever allocated).
 type Loader struct {
 	seq    *Sequence
-	req    chan int    // capacity 1: the pending request, replaced by newer ones
-	out    chan *Frame // capacity 1
+	pool   *Pool
+	gen    atomic.Uint64 // bumped by every Request
+	req    chan int      // capacity 1: the pending request, replaced by newer ones
+	out    chan *Frame   // capacity 1
 	free   chan []uint16
 	done   chan struct{}
 	closer sync.Once
 	wg     sync.WaitGroup
 }
 
-// NewLoader starts a loader for s.
-func NewLoader(s *Sequence) *Loader {
+// NewLoader starts a loader for s that decodes on pool.
+func NewLoader(s *Sequence, pool *Pool) *Loader {
 	l := &Loader{
 		seq:  s,
+		pool: pool,
 		req:  make(chan int, 1),
 		out:  make(chan *Frame, 1),
 		free: make(chan []uint16, 2),
@@ -35,6 +44,7 @@ func NewLoader(s *Sequence) *Loader {
 // Request asks for a frame, replacing any request not yet started. It never
 // blocks.
 func (l *Loader) Request(number int) {
+	l.gen.Add(1)
 	for {
 		select {
 		case l.req <- number:
@@ -79,7 +89,12 @@ func (l *Loader) run() {
 		case <-l.done:
 			return
 		}
-		f, err := LoadFrame(l.seq, n, buf)
+		gen := l.gen.Load()
+		f, err := LoadFrame(l.seq, n, buf, l.pool, func() bool { return l.gen.Load() != gen })
+		if errors.Is(err, ErrStale) {
+			l.free <- buf // a newer request is waiting in req
+			continue
+		}
 		if err != nil {
 			f = &Frame{Number: n, Path: l.seq.Path(n), Pix: buf, Err: err}
 		}

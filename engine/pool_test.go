@@ -1,0 +1,163 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync/atomic"
+	"testing"
+
+	"flick/engine/exr"
+)
+
+func samplesDir(t testing.TB) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "exr-samples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("sample images not found at %s (they sit beside the project in CI)", dir)
+	}
+	return dir
+}
+
+// poolSamples cover scanline (PIZ, ZIP, ZIPS with an offset data window,
+// B44), tiled, and a luminance file.
+var poolSamples = []string{
+	"ScanLines/Desk.exr", "ScanLines/Carrots.exr", "ScanLines/Cannon.exr",
+	"Beachball/singlepart.0001.exr", "Tiles/GoldenGate.exr", "LuminanceChroma/Garden.exr",
+}
+
+func decodeWhole(t *testing.T, path string) (*exr.File, exr.Selection, []uint16) {
+	t.Helper()
+	f, err := exr.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel, err := exr.DefaultSelection(f.Header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := f.Header()
+	want := make([]uint16, 4*h.DataWindow.Width()*h.DataWindow.Height())
+	if err := f.Decode(want, sel); err != nil {
+		t.Fatal(err)
+	}
+	return f, sel, want
+}
+
+func TestPoolDecodeMatchesWholeDecode(t *testing.T) {
+	dir := samplesDir(t)
+	for _, workers := range []int{1, 2, 3} {
+		p := NewPool(workers)
+		for _, name := range poolSamples {
+			t.Run(fmt.Sprintf("%d workers/%s", workers, name), func(t *testing.T) {
+				f, sel, want := decodeWhole(t, filepath.Join(dir, name))
+				defer f.Close()
+				got := make([]uint16, len(want))
+				for i := range got {
+					got[i] = 0xDEAD // every value must be written
+				}
+				if err := p.Decode(f, got, sel, nil); err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("the pool's decode differs from File.Decode (%d chunks)", f.Chunks())
+				}
+			})
+		}
+		p.Close()
+	}
+}
+
+func TestPoolDropsStaleWork(t *testing.T) {
+	f, sel, want := decodeWhole(t, filepath.Join(samplesDir(t), "ScanLines/Desk.exr"))
+	defer f.Close()
+	p := NewPool(2)
+	defer p.Close()
+
+	got := make([]uint16, len(want))
+	if err := p.Decode(f, got, sel, func() bool { return true }); !errors.Is(err, ErrStale) {
+		t.Fatalf("stale from the start: %v, want ErrStale", err)
+	}
+	if slices.ContainsFunc(got, func(v uint16) bool { return v != 0 }) {
+		t.Error("a stale decode wrote pixels")
+	}
+	// Staleness noticed part way: some ranges are decoded, the rest dropped.
+	var asked atomic.Int32
+	err := p.Decode(f, got, sel, func() bool { return asked.Add(1) > 1 })
+	if !errors.Is(err, ErrStale) || asked.Load() != 4 {
+		t.Errorf("stale after one range: %v after %d checks, want ErrStale after 4 (one per range)", err, asked.Load())
+	}
+}
+
+func TestPoolReportsCorruptChunks(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(samplesDir(t), "ScanLines/Carrots.exr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(data) / 2; i < len(data)/2+4096; i++ {
+		data[i] ^= 0x5a
+	}
+	path := filepath.Join(t.TempDir(), "corrupt.exr")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := exr.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sel, _ := exr.DefaultSelection(f.Header())
+	h := f.Header()
+	p := NewPool(2)
+	defer p.Close()
+	err = p.Decode(f, make([]uint16, 4*h.DataWindow.Width()*h.DataWindow.Height()), sel, nil)
+	var e *exr.Error
+	if !errors.As(err, &e) || e.Path != path {
+		t.Errorf("corrupt chunks: %v, want an *exr.Error naming the file", err)
+	}
+}
+
+func TestPoolCloseTwice(t *testing.T) {
+	p := NewPool(0)
+	if p.Workers() < 1 {
+		t.Errorf("%d workers", p.Workers())
+	}
+	p.Close()
+	p.Close()
+}
+
+// BenchmarkLoadFrame opens and decodes whole frames as the viewer does,
+// on 1 and 2 workers: the ratio is what splitting a frame's chunks buys.
+func BenchmarkLoadFrame(b *testing.B) {
+	dir := samplesDir(b)
+	for _, name := range []string{"ScanLines/Desk.exr", "ScanLines/Carrots.exr", "Beachball/singlepart.0001.exr", "Tiles/GoldenGate.exr"} {
+		s, err := Find(filepath.Join(dir, name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", filepath.Base(name), workers), func(b *testing.B) {
+				p := NewPool(workers)
+				defer p.Close()
+				f, err := LoadFrame(s, s.First(), nil, p, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				buf := f.Pix
+				b.SetBytes(int64(2 * len(buf)))
+				b.ReportAllocs()
+				b.ResetTimer()
+				for range b.N {
+					if _, err := LoadFrame(s, s.First(), buf, p, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,13 +110,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if seq == nil {
 		return code
 	}
+	budget := cfg.CacheBytes
+	if budget == 0 {
+		budget = engine.AutoBudget()
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Frames live on the Go heap: without a limit the collector lets
+		// the heap grow to twice what is live, twice the budget.
+		debug.SetMemoryLimit(budget + budget/8 + 256<<20)
+	}
 	pool := engine.NewPool(0)
 	defer pool.Close()
-	loader := engine.NewLoader(seq, pool)
+	loader := engine.NewLoader(seq, pool, engine.NewCache(budget, 0.75))
 	defer loader.Close()
 	// Decode the first frame before opening a window: a file that cannot be
 	// shown is reported on the command line, not in an empty window.
-	loader.Request(seq.First())
+	loader.Request(seq.First(), 1)
 	first := <-loader.Frames()
 	if first.Err != nil {
 		return fail(stderr, first.Err)

@@ -58,7 +58,7 @@ func TestDemoIsARealSequence(t *testing.T) {
 	want := make([]uint16, 4*demoWidth*demoHeight)
 	var prev []uint16
 	for _, n := range []int{1001, 1012} {
-		f, err := LoadFrame(s, n, nil, testPool, nil)
+		f, err := LoadFrame(s, n, newBuffer, testPool, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,6 +90,8 @@ func TestDemoReusesFrames(t *testing.T) {
 	}
 }
 
+func newBuffer(n int) []uint16 { return make([]uint16, n) }
+
 func receive(t *testing.T, l *Loader) *Frame {
 	t.Helper()
 	select {
@@ -103,10 +105,10 @@ func receive(t *testing.T, l *Loader) *Frame {
 
 func TestLoaderLatestRequestWins(t *testing.T) {
 	s := demo(t)
-	l := NewLoader(s, testPool)
+	l := NewLoader(s, testPool, NewCache(1<<30, 0.75))
 	defer l.Close()
 	for _, n := range s.Frames[:10] {
-		l.Request(n)
+		l.Request(n, 1)
 	}
 	var got []int
 	for {
@@ -152,13 +154,13 @@ func TestLoaderReportsBrokenFramesAndGoesOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := NewLoader(s, testPool)
+	l := NewLoader(s, testPool, NewCache(1<<30, 0.75))
 	defer l.Close()
 	for _, tc := range []struct {
 		frame  int
 		errHas string
 	}{{1002, "flick-demo.1002.exr"}, {1003, ""}, {1005, "missing"}} {
-		l.Request(tc.frame)
+		l.Request(tc.frame, 1)
 		f := receive(t, l)
 		switch {
 		case tc.errHas == "" && f.Err != nil:
@@ -171,8 +173,8 @@ func TestLoaderReportsBrokenFramesAndGoesOn(t *testing.T) {
 }
 
 func TestLoaderCloseTwiceWithWorkPending(t *testing.T) {
-	l := NewLoader(demo(t), testPool)
-	l.Request(1001)
+	l := NewLoader(demo(t), testPool, NewCache(1<<30, 0.75))
+	l.Request(1001, 1)
 	l.Close()
 	l.Close()
 }

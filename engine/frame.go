@@ -25,11 +25,12 @@ type Frame struct {
 // allocated for it: 2^28 pixels is 2 GiB of RGBA half.
 const maxFramePixels = 1 << 28
 
-// LoadFrame opens and decodes one frame of a sequence into buf (reused when
-// it is large enough) on the pool's workers and returns it with its
-// windows. stale (may be nil) abandons the decode with ErrStale once it
-// says true. The error names the file and what went wrong.
-func LoadFrame(s *Sequence, number int, buf []uint16, pool *Pool, stale func() bool) (*Frame, error) {
+// LoadFrame opens one frame of a sequence and decodes it on the pool's
+// workers into a buffer from buffer (given the number of values needed),
+// and returns it with its windows. stale (may be nil) abandons the decode
+// with ErrStale once it says true. The error names the file and what went
+// wrong.
+func LoadFrame(s *Sequence, number int, buffer func(n int) []uint16, pool *Pool, stale func() bool) (*Frame, error) {
 	path := s.Path(number)
 	if path == "" {
 		return nil, fmt.Errorf("frame %d is missing from %s", number, s)
@@ -49,11 +50,7 @@ func LoadFrame(s *Sequence, number int, buf []uint16, pool *Pool, stale func() b
 	if w <= 0 || ht <= 0 || w*ht > maxFramePixels {
 		return nil, fmt.Errorf("%s: data window %dx%d is too large to show", path, w, ht)
 	}
-	if n := 4 * w * ht; cap(buf) >= n {
-		buf = buf[:n]
-	} else {
-		buf = make([]uint16, n)
-	}
+	buf := buffer(4 * w * ht)
 	if err := pool.Decode(f, buf, sel, stale); err != nil {
 		return nil, err
 	}

@@ -2,52 +2,65 @@ package engine
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
 
-// Loader decodes frames of a sequence, each split across the decode pool's
-// workers. Requests do not queue: the latest one wins, as a scrubbing user
-// expects, and a decode still running when a newer request arrives is
-// abandoned (its generation is stale). Decoded frames come out of Frames
-// one at a time; the consumer hands each back with Release so its buffer is
-// reused (at most two buffers are ever allocated).
+// Loader serves the frames of a sequence from its Cache, decoding on the
+// pool what is not there, and prefetches the frames that follow the
+// playhead in the play direction (wrapping at the end, as playback loops)
+// while the cache's share ahead of the playhead has room. Requests do not
+// queue: the latest one wins, as a scrubbing user expects; a decode or
+// prefetch still running when a newer request arrives is abandoned (its
+// generation is stale). Decoded frames come out of Frames pinned; the
+// consumer hands each back with Release.
 type Loader struct {
-	seq    *Sequence
-	pool   *Pool
-	gen    atomic.Uint64 // bumped by every Request
-	req    chan int      // capacity 1: the pending request, replaced by newer ones
-	out    chan *Frame   // capacity 1
-	free   chan []uint16
-	done   chan struct{}
+	seq   *Sequence
+	pool  *Pool
+	cache *Cache
+	gen   atomic.Uint64 // bumped by every Request
+	req   chan request  // capacity 1: the pending request, replaced by newer ones
+	out   chan *Frame   // capacity 1: an undelivered frame is replaced by a newer one
+	done  chan struct{}
+
+	// Loader goroutine only.
+	failed    map[int]*Frame // frames that could not be loaded, with why
+	head, dir int
+	size      int64 // bytes of the last frame decoded, to judge what fits
+
 	closer sync.Once
 	wg     sync.WaitGroup
 }
 
-// NewLoader starts a loader for s that decodes on pool.
-func NewLoader(s *Sequence, pool *Pool) *Loader {
+type request struct{ frame, dir int }
+
+// NewLoader starts a loader for s that decodes on pool and keeps frames in
+// cache.
+func NewLoader(s *Sequence, pool *Pool, cache *Cache) *Loader {
 	l := &Loader{
-		seq:  s,
-		pool: pool,
-		req:  make(chan int, 1),
-		out:  make(chan *Frame, 1),
-		free: make(chan []uint16, 2),
-		done: make(chan struct{}),
+		seq:    s,
+		pool:   pool,
+		cache:  cache,
+		req:    make(chan request, 1),
+		out:    make(chan *Frame, 1),
+		done:   make(chan struct{}),
+		failed: map[int]*Frame{},
+		dir:    1,
 	}
-	l.free <- nil
-	l.free <- nil
 	l.wg.Add(1)
 	go l.run()
 	return l
 }
 
-// Request asks for a frame, replacing any request not yet started. It never
-// blocks.
-func (l *Loader) Request(number int) {
+// Request asks for a frame, with the direction playback is going (+1 or
+// -1) for prefetch, replacing any request not yet served. It never blocks.
+func (l *Loader) Request(number, dir int) {
 	l.gen.Add(1)
+	r := request{number, dir}
 	for {
 		select {
-		case l.req <- number:
+		case l.req <- r:
 			return
 		default:
 		}
@@ -58,15 +71,12 @@ func (l *Loader) Request(number int) {
 	}
 }
 
-// Frames delivers decoded frames; a frame that failed carries Err.
+// Frames delivers requested frames, pinned; a frame that failed carries
+// Err and no pixels.
 func (l *Loader) Frames() <-chan *Frame { return l.out }
 
-// Release returns a frame's pixel buffer to the loader; the frame's other
-// fields stay valid.
-func (l *Loader) Release(f *Frame) {
-	l.free <- f.Pix
-	f.Pix = nil
-}
+// Release unpins a frame received from Frames.
+func (l *Loader) Release(f *Frame) { l.cache.Release(f) }
 
 // Close stops the loader and waits for its goroutine. Safe to call twice.
 func (l *Loader) Close() {
@@ -77,31 +87,99 @@ func (l *Loader) Close() {
 func (l *Loader) run() {
 	defer l.wg.Done()
 	for {
-		var n int
+		var r request
 		select {
-		case n = <-l.req:
+		case r = <-l.req:
 		case <-l.done:
 			return
+		default:
+			if n, ok := l.nextPrefetch(); ok {
+				l.prefetch(n)
+				continue
+			}
+			select {
+			case r = <-l.req:
+			case <-l.done:
+				return
+			}
 		}
-		var buf []uint16
-		select {
-		case buf = <-l.free:
-		case <-l.done:
-			return
+		l.head, l.dir = r.frame, r.dir
+		l.cache.SetPlayhead(r.frame, r.dir)
+		f := l.cache.Get(r.frame)
+		if f == nil {
+			if f = l.failed[r.frame]; f == nil {
+				var err error
+				if f, err = l.load(r.frame); errors.Is(err, ErrStale) {
+					continue // a newer request is waiting in req
+				}
+			}
 		}
-		gen := l.gen.Load()
-		f, err := LoadFrame(l.seq, n, buf, l.pool, func() bool { return l.gen.Load() != gen })
-		if errors.Is(err, ErrStale) {
-			l.free <- buf // a newer request is waiting in req
-			continue
-		}
-		if err != nil {
-			f = &Frame{Number: n, Path: l.seq.Path(n), Pix: buf, Err: err}
-		}
+		l.deliver(f)
+	}
+}
+
+// load decodes frame n and caches it (pinned); a failure is remembered and
+// returned as a frame with Err.
+func (l *Loader) load(n int) (*Frame, error) {
+	gen := l.gen.Load()
+	buffer := func(size int) []uint16 { return l.cache.Buffer(n, size) }
+	f, err := LoadFrame(l.seq, n, buffer, l.pool, func() bool { return l.gen.Load() != gen })
+	switch {
+	case errors.Is(err, ErrStale):
+		return nil, err
+	case err != nil:
+		f = &Frame{Number: n, Path: l.seq.Path(n), Err: err}
+		l.failed[n] = f
+		return f, nil
+	}
+	l.size = frameBytes(f)
+	l.cache.Put(f) // if the cache cannot keep it, the consumer owns it alone
+	return f, nil
+}
+
+// deliver hands f to the consumer, replacing a frame it has not taken yet.
+func (l *Loader) deliver(f *Frame) {
+	for {
 		select {
 		case l.out <- f:
+			return
 		case <-l.done:
 			return
+		default:
 		}
+		select {
+		case old := <-l.out:
+			l.cache.Release(old)
+		default:
+		}
+	}
+}
+
+// nextPrefetch returns the first frame after the playhead, in the play
+// direction and wrapping around, that is neither cached nor failed, if the
+// cache has room for it on the ahead side.
+func (l *Loader) nextPrefetch() (int, bool) {
+	frames := l.seq.Frames
+	if l.size == 0 || len(frames) < 2 {
+		return 0, false
+	}
+	i, _ := slices.BinarySearch(frames, l.head)
+	for step := 1; step < len(frames); step++ {
+		n := frames[((i+l.dir*step)%len(frames)+len(frames))%len(frames)]
+		if l.cache.Has(n) || l.failed[n] != nil {
+			continue
+		}
+		if !l.cache.Fits(n, l.size) {
+			return 0, false
+		}
+		return n, true
+	}
+	return 0, false
+}
+
+// prefetch loads frame n into the cache and lets go of it.
+func (l *Loader) prefetch(n int) {
+	if f, err := l.load(n); err == nil && f.Err == nil {
+		l.cache.Release(f)
 	}
 }

@@ -18,6 +18,9 @@ type Settings struct {
 	WindowWidth  int     `json:"window_width"`
 	WindowHeight int     `json:"window_height"`
 	FPS          float64 `json:"fps"` // playback rate when a file does not say
+	// CacheBytes is the frame cache's budget; 0 means half the memory
+	// available when flick starts, at most 16 GiB.
+	CacheBytes int64 `json:"cache_bytes"`
 }
 
 // Defaults returns the settings of a fresh install.
@@ -33,6 +36,9 @@ func (s Settings) Validate() error {
 	}
 	if !(s.FPS >= 1 && s.FPS <= 1000) { // also rejects NaN
 		errs = append(errs, fmt.Errorf("fps %v is outside 1 to 1000", s.FPS))
+	}
+	if s.CacheBytes < 0 {
+		errs = append(errs, fmt.Errorf("cache_bytes %d is negative (0 means automatic)", s.CacheBytes))
 	}
 	return errors.Join(errs...)
 }

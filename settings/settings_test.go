@@ -22,8 +22,10 @@ func TestLoad(t *testing.T) {
 		errHas     string
 	}{
 		{"missing", filepath.Join(dir, "none.json"), Defaults(), ""},
-		{"partial", write("partial.json", `{"fps": 25}`), Settings{1280, 720, 25}, ""},
-		{"full", write("full.json", `{"window_width": 1920, "window_height": 1080, "fps": 30}`), Settings{1920, 1080, 30}, ""},
+		{"partial", write("partial.json", `{"fps": 25}`), Settings{WindowWidth: 1280, WindowHeight: 720, FPS: 25}, ""},
+		{"full", write("full.json", `{"window_width": 1920, "window_height": 1080, "fps": 30, "cache_bytes": 4000000000}`),
+			Settings{WindowWidth: 1920, WindowHeight: 1080, FPS: 30, CacheBytes: 4e9}, ""},
+		{"negative cache", write("negcache.json", `{"cache_bytes": -1}`), Defaults(), "cache_bytes -1 is negative"},
 		{"corrupt", write("corrupt.json", `{"fps": 2`), Defaults(), "unexpected end of JSON"},
 		{"invalid", write("invalid.json", `{"fps": 0, "window_width": 10}`), Defaults(), "fps 0 is outside"},
 		{"a folder", dir, Defaults(), "is a directory"},

@@ -114,14 +114,14 @@ func (a *app) keys() {
 		a.nextTick = time.Now()
 	case imgui.IsKeyPressedBool(imgui.KeyRightArrow):
 		a.playing = false
-		a.seek((a.index + 1) % n)
+		a.seek((a.index+1)%n, 1)
 	case imgui.IsKeyPressedBool(imgui.KeyLeftArrow):
 		a.playing = false
-		a.seek((a.index + n - 1) % n)
+		a.seek((a.index+n-1)%n, -1)
 	case imgui.IsKeyPressedBool(imgui.KeyHome):
-		a.seek(0)
+		a.seek(0, 1)
 	case imgui.IsKeyPressedBool(imgui.KeyEnd):
-		a.seek(n - 1)
+		a.seek(n-1, -1)
 	}
 }
 
@@ -140,12 +140,14 @@ func (a *app) tick() {
 	if a.nextTick.Before(now) {
 		a.nextTick = now.Add(period)
 	}
-	a.seek((a.index + 1) % len(a.opt.Sequence.Frames))
+	a.seek((a.index+1)%len(a.opt.Sequence.Frames), 1)
 }
 
-func (a *app) seek(i int) {
+// seek moves the playhead to position i; dir is the way the user is going,
+// for prefetch.
+func (a *app) seek(i, dir int) {
 	a.index = i
-	a.opt.Loader.Request(a.opt.Sequence.Frames[i])
+	a.opt.Loader.Request(a.opt.Sequence.Frames[i], dir)
 }
 
 func (a *app) layout() {

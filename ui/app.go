@@ -6,6 +6,7 @@ package ui
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/AllenDang/cimgui-go/imgui"
@@ -225,7 +226,9 @@ func (a *app) statusLine() string {
 	if a.playing {
 		state = fmt.Sprintf("playing %g fps", a.opt.Settings.FPS)
 	}
-	text := fmt.Sprintf("frame %d (%d of %d)   %s", a.frame.Number, a.index+1, len(a.opt.Sequence.Frames), state)
+	frames := a.opt.Sequence.Frames
+	shown, _ := slices.BinarySearch(frames, a.frame.Number)
+	text := fmt.Sprintf("frame %d (%d of %d)   %s", a.frame.Number, shown+1, len(frames), state)
 	if f := a.frame; f != nil && f.Err == nil {
 		text += fmt.Sprintf("   decode %.1f ms", float64(f.Decode.Microseconds())/1000)
 	}

@@ -231,20 +231,110 @@ func printInfo(w io.Writer, info engine.Info) {
 	for _, f := range info.Failed {
 		fmt.Fprintf(w, "failed     %s\n", f.Error)
 	}
-	if h := info.Header; h != nil {
-		fmt.Fprintf(w, "header     part 0 of %d, %s, %s, pixel aspect %g", h.Parts, h.Storage, h.Compression, h.PixelAspect)
-		if h.TileWidth > 0 {
-			fmt.Fprintf(w, ", tiles %dx%d", h.TileWidth, h.TileHeight)
-		}
-		fmt.Fprintln(w)
-		names := make([]string, len(h.Channels))
-		for i, c := range h.Channels {
-			names[i] = c.Name + " " + c.Type.String()
-			if c.XSampling != 1 || c.YSampling != 1 {
-				names[i] += fmt.Sprintf(" (%dx%d)", c.XSampling, c.YSampling)
+	if info.PartsError != "" {
+		fmt.Fprintf(w, "failed     %s\n", info.PartsError)
+	}
+	if h := info.Header; h != nil && len(info.Parts) == 0 {
+		fmt.Fprintf(w, "header     part 0 of %d, %s, %s, pixel aspect %g\n", h.Parts, h.Storage, h.Compression, h.PixelAspect)
+	}
+	if h := info.Header; h != nil && len(info.Parts) < h.Parts {
+		fmt.Fprintf(w, "parts      %d, the first %d shown\n", h.Parts, len(info.Parts))
+	}
+	for i := range info.Parts {
+		printPart(w, &info.Parts[i])
+	}
+}
+
+// shownElsewhere are the attributes printPart shows in its own lines.
+var shownElsewhere = map[string]bool{
+	"channels": true, "chunkCount": true, "compression": true, "dataWindow": true, "displayWindow": true,
+	"multiView": true, "name": true, "pixelAspectRatio": true, "tiles": true, "type": true, "view": true,
+}
+
+// printPart writes one part: a summary line, its views, its layers with
+// their channels, and the attributes not in the summary. Names and strings
+// come from the file: they go through exr.Printable.
+func printPart(w io.Writer, p *exr.Part) {
+	fmt.Fprintf(w, "part %-6d", p.Index)
+	if p.Name != "" {
+		fmt.Fprintf(w, "%q, ", exr.Printable(p.Name, 64))
+	}
+	if p.View != "" {
+		fmt.Fprintf(w, "view %s, ", exr.Printable(p.View, 64))
+	}
+	fmt.Fprintf(w, "%s, %s, data %s, display %s, pixel aspect %g\n", p.Storage, p.Compression,
+		box(p.DataWindow), box(p.DisplayWindow), p.PixelAspect)
+	if p.TileWidth > 0 {
+		fmt.Fprintf(w, "  tiles    %dx%d", p.TileWidth, p.TileHeight)
+		if l := p.Levels; l != nil {
+			round := "down"
+			if l.RoundUp {
+				round = "up"
+			}
+			switch l.Mode {
+			case exr.OneLevel:
+				fmt.Fprintf(w, ", one level")
+			case exr.RipmapLevels:
+				fmt.Fprintf(w, ", ripmap, %dx%d levels, rounded %s", len(l.Widths), len(l.Heights), round)
+			default:
+				fmt.Fprintf(w, ", %s, %d levels, rounded %s", l.Mode, len(l.Widths), round)
 			}
 		}
-		fmt.Fprintf(w, "channels   %d: %s\n", len(names), strings.Join(names, ", "))
+		fmt.Fprintln(w)
+	}
+	if len(p.Views) > 0 {
+		views := make([]string, len(p.Views))
+		for i, v := range p.Views {
+			views[i] = exr.Printable(v, 64)
+		}
+		views[0] += " (default)"
+		fmt.Fprintf(w, "  views    %s\n", strings.Join(views, ", "))
+	}
+	byName := make(map[string]exr.Channel, len(p.Channels))
+	for _, c := range p.Channels {
+		byName[c.Name] = c
+	}
+	for _, l := range p.Layers {
+		name := "(base)"
+		if l.Name != "" {
+			name = exr.Printable(l.Name, 64)
+		}
+		if l.View != "" {
+			name += " [" + exr.Printable(l.View, 64) + "]"
+		}
+		chans := make([]exr.Channel, len(l.Channels))
+		same := true
+		for i, short := range l.Channels {
+			full := short
+			if l.Name != "" {
+				full = l.Name + "." + short
+			}
+			chans[i] = byName[full]
+			same = same && chans[i].Type == chans[0].Type && chans[i].XSampling == 1 && chans[i].YSampling == 1
+		}
+		names := make([]string, len(chans))
+		for i, c := range chans {
+			names[i] = exr.Printable(l.Channels[i], 32)
+			if !same {
+				names[i] += " " + c.Type.String()
+				if c.XSampling != 1 || c.YSampling != 1 {
+					names[i] += fmt.Sprintf(" (%dx%d)", c.XSampling, c.YSampling)
+				}
+			}
+		}
+		list := strings.Join(names, " ")
+		if same && len(chans) > 0 {
+			list += ", " + chans[0].Type.String()
+		} else {
+			list = strings.Join(names, ", ")
+		}
+		fmt.Fprintf(w, "  layer    %s: %s\n", name, list)
+	}
+	for _, a := range p.Attributes {
+		if shownElsewhere[a.Name] {
+			continue
+		}
+		fmt.Fprintf(w, "  attr     %s (%s): %s\n", exr.Printable(a.Name, 64), exr.Printable(a.Type, 32), exr.Printable(a.Text, 200))
 	}
 }
 

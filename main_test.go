@@ -312,6 +312,7 @@ func TestInfoJSON(t *testing.T) {
 				MaxY int `json:"max_y"`
 			} `json:"data_window"`
 		}
+		Parts   []infoPart
 		Formats []struct{ First, Last int }
 		Failed  []struct {
 			Frame int
@@ -320,6 +321,11 @@ func TestInfoJSON(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(out), &info); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(info.Parts) != 1 || info.Parts[0].Name != "rgba" || !slices.Equal(info.Parts[0].Views, []string{"right", "left"}) ||
+		len(info.Parts[0].Layers) != 8 || info.Parts[0].Layers[3].Name != "forward.left" || info.Parts[0].Layers[3].View != "left" ||
+		!slices.Equal(info.Parts[0].Layers[3].Channels, []string{"u", "v"}) {
+		t.Errorf("parts %+v", info.Parts)
 	}
 	s := info.Sequence
 	if s.Pattern != "singlepart.####.exr" || s.Name != "singlepart.1-8#.exr" || s.First != 1 || s.Last != 8 ||
@@ -338,15 +344,67 @@ func TestInfoJSON(t *testing.T) {
 	}
 }
 
+// infoPart is what the info tests read of a part in `flick info --json`.
+type infoPart struct {
+	Name   string
+	View   string
+	Views  []string
+	Layers []struct {
+		Name     string
+		View     string
+		Channels []string
+	}
+	Attributes []struct{ Name, Type, Text string }
+}
+
+func TestInfoJSONMultiPart(t *testing.T) {
+	code, out, stderr := runFlick(t, "info", filepath.Join(samples(t), "Beachball", "multipart.0001.exr"), "1", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var info struct{ Parts []infoPart }
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(info.Parts) != 10 {
+		t.Fatalf("%d parts, want 10", len(info.Parts))
+	}
+	for i, want := range []struct{ name, view, layer string }{
+		{"rgba_right", "right", ""}, {"depth_left", "left", ""}, {"forward_left", "left", "forward"},
+		{"disparityL", "", "disparityL"},
+	} {
+		if i == 3 {
+			i = 7
+		}
+		p := info.Parts[i]
+		if p.Name != want.name || p.View != want.view || len(p.Layers) != 1 || p.Layers[0].Name != want.layer || p.Layers[0].View != want.view {
+			t.Errorf("part %d: %+v, want %+v", i, p, want)
+		}
+	}
+	if len(info.Parts[0].Attributes) != 12 {
+		t.Errorf("part 0 has %d attributes, want 12", len(info.Parts[0].Attributes))
+	}
+}
+
 func TestInfoText(t *testing.T) {
 	dir := copyBeachball(t)
 	code, out, stderr := runFlick(t, "info", filepath.Join(dir, "singlepart.#.exr"), "2-4")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"singlepart.2-4#.exr", "2 present of 2-4, 1 missing: 3", "frame 4: display 2048x1556 at 0,0, data 915x870 at 968,451", "zips"} {
+	for _, want := range []string{"singlepart.2-4#.exr", "2 present of 2-4, 1 missing: 3", "frame 4: display 2048x1556 at 0,0, data 915x870 at 968,451",
+		`part 0     "rgba", scanline, zips, data 912x888 at 759,367, display 2048x1556 at 0,0, pixel aspect 1`,
+		"  views    right (default), left\n", "  layer    (base) [right]: A B G R Z, half\n", "  layer    disparityL: x y, half\n",
+		"  layer    forward.left [left]: u v, half\n", "  attr     screenWindowCenter (v2f): (0 0)\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runFlick(t, "info", filepath.Join(samples(t), "Beachball", "multipart.0001.exr"), "1")
+	for _, want := range []string{`part 9     "whitebarmask_right", view right, scanline, zips, data 386x769 at 1070,245`,
+		"  layer    whitebarmask [right]: mask, half\n", `part 7     "disparityL", scanline`} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("exit %d, output lacks %q:\n%s", code, want, out)
 		}
 	}
 	code, out, _ = runFlick(t, "info", filepath.Join(samples(t), "Beachball"))

@@ -12,9 +12,14 @@ import (
 type Info struct {
 	Sequence SequenceInfo `json:"sequence"`
 	// Header is the first readable frame's (part 0).
-	Header  *exr.Header  `json:"header,omitempty"`
-	Formats []FormatSpan `json:"formats"`
-	Failed  []FrameError `json:"failed,omitempty"`
+	Header *exr.Header `json:"header,omitempty"`
+	// Parts describes every part of the first readable frame: views,
+	// layers, levels and all attributes. PartsError says why they could
+	// not be read, if so.
+	Parts      []exr.Part   `json:"parts,omitempty"`
+	PartsError string       `json:"parts_error,omitempty"`
+	Formats    []FormatSpan `json:"formats"`
+	Failed     []FrameError `json:"failed,omitempty"`
 }
 
 // SequenceInfo is a sequence's name, range and frames.
@@ -45,7 +50,8 @@ type FrameError struct {
 	Error string `json:"error"`
 }
 
-// Describe reads the header of every frame present (not the pixels).
+// Describe reads the header of every frame present (not the pixels), and
+// every part's header of the first readable one.
 func Describe(s *Sequence) Info {
 	info := Info{Sequence: SequenceInfo{
 		Dir:     filepath.Clean(s.Dir),
@@ -67,10 +73,15 @@ func Describe(s *Sequence) Info {
 			continue
 		}
 		h := f.Header()
-		f.Close()
 		if info.Header == nil {
 			info.Header = &h
+			if parts, err := f.Parts(); err != nil {
+				info.PartsError = err.Error()
+			} else {
+				info.Parts = parts
+			}
 		}
+		f.Close()
 		last := len(info.Formats) - 1
 		if last >= 0 && info.Formats[last].DataWindow == h.DataWindow && info.Formats[last].DisplayWindow == h.DisplayWindow {
 			info.Formats[last].Last = n

@@ -2,7 +2,9 @@
 // (libOpenEXRCore, cgo), and its C++ API (libOpenEXR) where the C API falls
 // short.
 //
-// It reads part 0 of a file, level 0, scanline or tiled, into interleaved
+// It describes every part of a file (File.Parts: windows, channels grouped
+// into layers and views, tile levels, every attribute), and reads part 0,
+// level 0, scanline or tiled, into interleaved
 // RGBA half floats, decoding only the channels asked for, whole (Decode) or
 // by chunk ranges from several goroutines at once (DecodeChunks). ZIP and
 // ZIPS chunks are inflated with libdeflate instead of the library's zlib

@@ -15,6 +15,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -27,6 +28,9 @@ type File struct {
 	path    string
 	header  Header
 	cleanup runtime.Cleanup
+
+	partsMu sync.Mutex
+	parts   []Part // every part's header, read by the first Parts call; guarded by partsMu
 }
 
 // Open opens path and reads and checks the header of part 0. Headers whose

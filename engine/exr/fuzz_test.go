@@ -2,6 +2,7 @@ package exr
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -55,6 +56,11 @@ func fuzzRead(t *testing.T, data []byte) {
 		return
 	}
 	defer file.Close()
+	if parts, err := file.Parts(); err == nil {
+		if _, err := json.Marshal(parts); err != nil { // as flick info --json does
+			t.Fatalf("parts do not marshal: %v", err)
+		}
+	}
 	h := file.Header()
 	n := h.DataWindow.Width() * h.DataWindow.Height()
 	if n > 1<<28 {
@@ -75,7 +81,8 @@ func fuzzRead(t *testing.T, data []byte) {
 }
 
 // FuzzOpenDecode writes the input to a file and runs the read path on it:
-// whatever the bytes, Open, Header, DefaultSelection and Decode must return.
+// whatever the bytes, Open, Parts, Header, DefaultSelection and Decode must
+// return.
 func FuzzOpenDecode(f *testing.F) {
 	for _, b := range fuzzBases(f) {
 		if len(b) < 64<<10 {

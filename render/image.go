@@ -2,72 +2,144 @@ package render
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/go-gl/gl/v4.5-core/gl"
 )
 
-// Image is a frame on the GPU: an RGBA16F texture (with mipmaps, so that a
-// view smaller than the image does not shimmer) holding a data window.
+// UploadMode says how Image.Upload moves pixels to the GPU.
+type UploadMode int
+
+const (
+	// UploadPBO copies the frame into the next buffer of a ring of pixel
+	// unpack buffers and lets the GL copy it into the texture from there,
+	// so that the CPU copy of frame N+1 does not wait for the GPU to finish
+	// reading frame N. The default.
+	UploadPBO UploadMode = iota
+	// UploadSync hands the GL client memory (glTexSubImage2D with no unpack
+	// buffer): the call returns only once the driver has taken a copy. Kept
+	// for comparison and as the plain fallback.
+	UploadSync
+)
+
+// maxUploadBuffers bounds the PBO ring: when every buffer is still being
+// read by the GPU, Upload waits for the oldest rather than growing further
+// (a 4K RGBA half frame is 70.8 MB per buffer).
+const maxUploadBuffers = 4
+
+// Image is a frame on the GPU: an RGBA16F texture holding a data window,
+// with mipmaps made on demand for views smaller than the image. The zero
+// value is an empty image that uploads through the PBO ring.
 type Image struct {
+	// Mode selects the upload path; change it only between uploads.
+	Mode UploadMode
+
 	tex           uint32
 	width, height int
+	// mipsStale says level 0 changed since the mipmaps were last made.
+	mipsStale bool
+	ring      uploadRing
+	unpack    [len(unpackState)]int32 // scratch for Upload
 }
 
+// unpackState is the state Upload changes: pixel store parameters, then the
+// unpack buffer binding.
+var unpackState = [...]uint32{gl.UNPACK_ALIGNMENT, gl.UNPACK_ROW_LENGTH, gl.UNPACK_SKIP_ROWS,
+	gl.UNPACK_SKIP_PIXELS, gl.PIXEL_UNPACK_BUFFER_BINDING}
+
 // Upload copies an interleaved RGBA half-float frame (4*w*h values, rows top
-// to bottom) into the texture, reallocating it only when the size changes.
+// to bottom, no padding) into the texture, reallocating it only when the size
+// changes. GL goroutine only; pix may be reused as soon as Upload returns.
 func (im *Image) Upload(pix []uint16, w, h int) error {
 	if w <= 0 || h <= 0 || len(pix) < 4*w*h {
 		return fmt.Errorf("upload: %d values for a %dx%d RGBA frame", len(pix), w, h)
 	}
-	var prevTex, prevAlign, prevRowLen, prevUnpackBuf int32
-	gl.GetIntegerv(gl.TEXTURE_BINDING_2D, &prevTex)
-	gl.GetIntegerv(gl.UNPACK_ALIGNMENT, &prevAlign)
-	gl.GetIntegerv(gl.UNPACK_ROW_LENGTH, &prevRowLen)
-	gl.GetIntegerv(gl.PIXEL_UNPACK_BUFFER_BINDING, &prevUnpackBuf)
+	// The saved state lives in im: the getters take pointers, which
+	// would move locals to the heap on every upload.
+	prev := &im.unpack
+	for i, pname := range unpackState {
+		gl.GetIntegerv(pname, &prev[i])
+	}
 	defer func() {
-		gl.BindTexture(gl.TEXTURE_2D, uint32(prevTex))
-		gl.PixelStorei(gl.UNPACK_ALIGNMENT, prevAlign)
-		gl.PixelStorei(gl.UNPACK_ROW_LENGTH, prevRowLen)
-		gl.BindBuffer(gl.PIXEL_UNPACK_BUFFER, uint32(prevUnpackBuf))
+		for i, pname := range unpackState[:4] {
+			gl.PixelStorei(pname, prev[i])
+		}
+		gl.BindBuffer(gl.PIXEL_UNPACK_BUFFER, uint32(prev[4]))
 	}()
-	gl.BindBuffer(gl.PIXEL_UNPACK_BUFFER, 0)
-	gl.PixelStorei(gl.UNPACK_ALIGNMENT, 8) // a row of RGBA half is 8*w bytes
+	// Rows are tightly packed: a row of RGBA half is 8*w bytes, so an
+	// alignment of 8 holds for every width, and ROW_LENGTH 0 means "w".
+	// Whatever Dear ImGui or a caller left here must not leak in.
+	gl.PixelStorei(gl.UNPACK_ALIGNMENT, 8)
 	gl.PixelStorei(gl.UNPACK_ROW_LENGTH, 0)
+	gl.PixelStorei(gl.UNPACK_SKIP_ROWS, 0)
+	gl.PixelStorei(gl.UNPACK_SKIP_PIXELS, 0)
 
 	if im.tex == 0 || im.width != w || im.height != h {
 		im.release()
-		gl.GenTextures(1, &im.tex)
-		gl.BindTexture(gl.TEXTURE_2D, im.tex)
-		levels := mipLevels(w, h)
-		gl.TexStorage2D(gl.TEXTURE_2D, levels, gl.RGBA16F, int32(w), int32(h))
-		gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR_MIPMAP_LINEAR)
-		gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR)
-		gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
-		gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
+		im.tex = newTexture(gl.TEXTURE_2D)
+		gl.TextureStorage2D(im.tex, mipLevels(w, h), gl.RGBA16F, int32(w), int32(h))
+		gl.TextureParameteri(im.tex, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
+		gl.TextureParameteri(im.tex, gl.TEXTURE_MAG_FILTER, gl.LINEAR)
+		gl.TextureParameteri(im.tex, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
+		gl.TextureParameteri(im.tex, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
 		im.width, im.height = w, h
 	}
-	gl.BindTexture(gl.TEXTURE_2D, im.tex)
-	gl.TexSubImage2D(gl.TEXTURE_2D, 0, 0, 0, int32(w), int32(h), gl.RGBA, gl.HALF_FLOAT, gl.Ptr(pix))
-	gl.GenerateMipmap(gl.TEXTURE_2D)
+	n := 4 * w * h
+	if im.Mode == UploadSync {
+		im.ring.release()
+		gl.BindBuffer(gl.PIXEL_UNPACK_BUFFER, 0)
+		gl.TextureSubImage2D(im.tex, 0, 0, 0, int32(w), int32(h), gl.RGBA, gl.HALF_FLOAT, unsafe.Pointer(&pix[0]))
+	} else {
+		b := im.ring.next(2 * n)
+		copy(b.mapped[:n], pix[:n])
+		gl.BindBuffer(gl.PIXEL_UNPACK_BUFFER, b.name)
+		gl.TextureSubImage2D(im.tex, 0, 0, 0, int32(w), int32(h), gl.RGBA, gl.HALF_FLOAT, gl.PtrOffset(0))
+		// The fence marks when the GPU is done reading b; the next
+		// writer into b checks it first.
+		deleteFence(&b.fence)
+		b.fence = newFence()
+	}
+	im.mipsStale = true
 	return nil
 }
 
 // Size returns the texture's size in pixels (0, 0 before the first upload).
 func (im *Image) Size() (w, h int) { return im.width, im.height }
 
-// Close deletes the texture. Safe on nil and safe twice.
+// Buffers returns how many pixel buffers the upload ring holds now: 2 or
+// more when the GPU reads frames slower than they arrive, 0 in UploadSync.
+func (im *Image) Buffers() int { return len(im.ring.bufs) }
+
+// Close deletes the texture and the upload buffers. Safe on nil and safe
+// twice.
 func (im *Image) Close() {
 	if im != nil {
 		im.release()
+		im.ring.release()
 	}
 }
 
 func (im *Image) release() {
-	if im.tex != 0 {
-		gl.DeleteTextures(1, &im.tex)
-		im.tex = 0
-	}
+	deleteTexture(&im.tex)
 	im.width, im.height = 0, 0
+	im.mipsStale = false
+}
+
+// prepare readies the texture to be sampled at a scale where one target
+// pixel covers minify texels or more along either axis (minify > 1 means the
+// view is smaller than the image): it makes the mipmaps if they are stale
+// and picks a filter. Level 0 alone is used otherwise, so that stale
+// mipmaps (and the NaN they may hold) never leak into a 1:1 or larger view.
+func (im *Image) prepare(minify bool) {
+	if !minify {
+		gl.TextureParameteri(im.tex, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
+		return
+	}
+	if im.mipsStale {
+		gl.GenerateTextureMipmap(im.tex)
+		im.mipsStale = false
+	}
+	gl.TextureParameteri(im.tex, gl.TEXTURE_MIN_FILTER, gl.LINEAR_MIPMAP_LINEAR)
 }
 
 func mipLevels(w, h int) int32 {
@@ -77,4 +149,104 @@ func mipLevels(w, h int) int32 {
 		n++
 	}
 	return n
+}
+
+// uploadRing is a ring of pixel unpack buffers that grows only when the next
+// buffer is still being read by the GPU, as mpv's ra_buf_pool
+// (video/out/gpu/utils.c) does, up to maxUploadBuffers.
+//
+// Each buffer is immutable storage mapped once, persistently and coherently
+// (glBufferStorage + glMapNamedBufferRange with MAP_PERSISTENT|MAP_COHERENT),
+// and fenced after each use. The alternative, orphaning with glBufferData(NULL)
+// and an INVALIDATE|UNSYNCHRONIZED map, makes the driver allocate a fresh
+// store behind our back on every frame (70.8 MB at 4K) and maps and unmaps
+// per frame; with persistent storage the memory is allocated once per frame
+// size, the fence is the whole synchronisation, and a later decoder could
+// write straight into the mapping.
+type uploadRing struct {
+	bufs  []*uploadBuffer
+	index int
+	size  int // bytes per buffer
+}
+
+type uploadBuffer struct {
+	name   uint32
+	fence  uintptr  // 0 when the GPU has nothing pending on the buffer
+	mapped []uint16 // the persistent mapping; valid until the buffer is deleted
+}
+
+// next returns a buffer of size bytes that the GPU is done with.
+func (r *uploadRing) next(size int) *uploadBuffer {
+	if size != r.size {
+		r.release()
+		r.size = size
+	}
+	if len(r.bufs) == 0 || (busy(r.bufs[r.index]) && len(r.bufs) < maxUploadBuffers) {
+		r.grow()
+	}
+	b := r.bufs[r.index]
+	r.index = (r.index + 1) % len(r.bufs)
+	if b.fence != 0 {
+		// Still busy only when the ring is at its bound: wait, flushing so
+		// that the fence is sure to signal.
+		for {
+			s := gl.ClientWaitSync(b.fence, gl.SYNC_FLUSH_COMMANDS_BIT, 1e9)
+			if s != gl.TIMEOUT_EXPIRED {
+				break
+			}
+		}
+		deleteFence(&b.fence)
+	}
+	return b
+}
+
+// busy polls b's fence without waiting and forgets it once signalled.
+func busy(b *uploadBuffer) bool {
+	if b.fence == 0 {
+		return false
+	}
+	// SYNC_FLUSH_COMMANDS_BIT: a fence that was never flushed never signals.
+	switch gl.ClientWaitSync(b.fence, gl.SYNC_FLUSH_COMMANDS_BIT, 0) {
+	case gl.ALREADY_SIGNALED, gl.CONDITION_SATISFIED:
+		deleteFence(&b.fence)
+		return false
+	case gl.WAIT_FAILED:
+		// Only on a lost context or a bad name; nothing to wait for.
+		deleteFence(&b.fence)
+		return false
+	}
+	return true
+}
+
+// grow inserts a new buffer at the ring's current position, so that it is
+// the one used next and the busy ones keep their order behind it.
+func (r *uploadRing) grow() {
+	const flags = gl.MAP_WRITE_BIT | gl.MAP_PERSISTENT_BIT | gl.MAP_COHERENT_BIT
+	b := &uploadBuffer{name: newBuffer()}
+	gl.NamedBufferStorage(b.name, r.size, nil, flags)
+	p := gl.MapNamedBufferRange(b.name, 0, r.size, flags)
+	b.mapped = unsafe.Slice((*uint16)(p), r.size/2)
+	r.bufs = append(r.bufs, nil)
+	copy(r.bufs[r.index+1:], r.bufs[r.index:])
+	r.bufs[r.index] = b
+}
+
+func (r *uploadRing) release() {
+	for _, b := range r.bufs {
+		deleteFence(&b.fence)
+		// Deleting a mapped buffer unmaps it.
+		b.mapped = nil
+		deleteBuffer(&b.name)
+	}
+	clear(r.bufs)
+	r.bufs = r.bufs[:0]
+	r.index, r.size = 0, 0
+}
+
+// String returns "pbo" or "sync".
+func (m UploadMode) String() string {
+	if m == UploadSync {
+		return "sync"
+	}
+	return "pbo"
 }

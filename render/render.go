@@ -71,44 +71,60 @@ func infoLog(obj uint32, getiv func(uint32, uint32, *int32), getLog func(uint32,
 // savedState is the GL state a pass changes, so that it can hand the context
 // back to Dear ImGui's renderer as it found it.
 type savedState struct {
-	drawFBO, readFBO, program, vao, texture, activeTexture int32
-	viewport, scissorBox                                   [4]int32
-	scissor, blend, depth                                  bool
-	clearColor                                             [4]float32
+	drawFBO, readFBO, program, vao, activeTexture int32
+	textures, samplers                            [2]int32 // units 0 and 1
+	viewport, scissorBox                          [4]int32
+	colorMask                                     [4]bool
+	scissor, blend, depth, cull, srgb             bool
+	clearColor                                    [4]float32
 }
 
-func saveState() savedState {
-	var s savedState
+// save records the state. It fills s in place (rather than returning a
+// value) because the GL getters take pointers, which would move a local to
+// the heap on every frame.
+func (s *savedState) save() {
 	gl.GetIntegerv(gl.DRAW_FRAMEBUFFER_BINDING, &s.drawFBO)
 	gl.GetIntegerv(gl.READ_FRAMEBUFFER_BINDING, &s.readFBO)
 	gl.GetIntegerv(gl.CURRENT_PROGRAM, &s.program)
 	gl.GetIntegerv(gl.VERTEX_ARRAY_BINDING, &s.vao)
 	gl.GetIntegerv(gl.ACTIVE_TEXTURE, &s.activeTexture)
-	gl.ActiveTexture(gl.TEXTURE0)
-	gl.GetIntegerv(gl.TEXTURE_BINDING_2D, &s.texture)
+	for i := range s.textures {
+		gl.GetIntegeri_v(gl.TEXTURE_BINDING_2D, uint32(i), &s.textures[i])
+		gl.GetIntegeri_v(gl.SAMPLER_BINDING, uint32(i), &s.samplers[i])
+		// A sampler object bound by someone else would override the
+		// passes' texture filters.
+		gl.BindSampler(uint32(i), 0)
+	}
 	gl.GetIntegerv(gl.VIEWPORT, &s.viewport[0])
 	gl.GetIntegerv(gl.SCISSOR_BOX, &s.scissorBox[0])
 	gl.GetFloatv(gl.COLOR_CLEAR_VALUE, &s.clearColor[0])
+	gl.GetBooleanv(gl.COLOR_WRITEMASK, &s.colorMask[0])
 	s.scissor = gl.IsEnabled(gl.SCISSOR_TEST)
 	s.blend = gl.IsEnabled(gl.BLEND)
 	s.depth = gl.IsEnabled(gl.DEPTH_TEST)
-	return s
+	s.cull = gl.IsEnabled(gl.CULL_FACE)
+	s.srgb = gl.IsEnabled(gl.FRAMEBUFFER_SRGB)
 }
 
-func (s savedState) restore() {
+func (s *savedState) restore() {
 	gl.BindFramebuffer(gl.DRAW_FRAMEBUFFER, uint32(s.drawFBO))
 	gl.BindFramebuffer(gl.READ_FRAMEBUFFER, uint32(s.readFBO))
 	gl.UseProgram(uint32(s.program))
 	gl.BindVertexArray(uint32(s.vao))
-	gl.ActiveTexture(gl.TEXTURE0)
-	gl.BindTexture(gl.TEXTURE_2D, uint32(s.texture))
+	for i := range s.textures {
+		gl.BindTextureUnit(uint32(i), uint32(s.textures[i]))
+		gl.BindSampler(uint32(i), uint32(s.samplers[i]))
+	}
 	gl.ActiveTexture(uint32(s.activeTexture))
 	gl.Viewport(s.viewport[0], s.viewport[1], s.viewport[2], s.viewport[3])
 	gl.Scissor(s.scissorBox[0], s.scissorBox[1], s.scissorBox[2], s.scissorBox[3])
 	gl.ClearColor(s.clearColor[0], s.clearColor[1], s.clearColor[2], s.clearColor[3])
+	gl.ColorMask(s.colorMask[0], s.colorMask[1], s.colorMask[2], s.colorMask[3])
 	setEnabled(gl.SCISSOR_TEST, s.scissor)
 	setEnabled(gl.BLEND, s.blend)
 	setEnabled(gl.DEPTH_TEST, s.depth)
+	setEnabled(gl.CULL_FACE, s.cull)
+	setEnabled(gl.FRAMEBUFFER_SRGB, s.srgb)
 }
 
 func setEnabled(cap uint32, on bool) {

@@ -9,13 +9,15 @@ LDFLAGS := -X main.version=$(VERSION)
 
 # Debian packages: compilers, OpenEXR 3.1 and FFmpeg 5.1 headers, GL/X11 for
 # the window (GLFW loads the X extension libraries at run time), and Xvfb,
-# Mesa's llvmpipe and ImageMagick's import for the GL and screenshot tests.
+# Mesa's llvmpipe and ImageMagick's import for the GL and screenshot tests,
+# OpenEXR's command-line tools (exrheader, exrmaketiled, exrstdattr) that
+# the header tests use to make and check files.
 DEBS := gcc g++ pkg-config git \
 	libopenexr-dev libdeflate-dev \
 	libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev \
 	libavfilter-dev libavdevice-dev \
 	libgl-dev libx11-dev libxrandr2 libxinerama1 libxcursor1 libxi6 libxxf86vm1 \
-	libgl1-mesa-dri xvfb xauth imagemagick
+	libgl1-mesa-dri xvfb xauth imagemagick openexr
 
 .PHONY: all deps build run test bench lint clean
 

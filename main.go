@@ -54,7 +54,8 @@ Flags (before or after PATH):
   -h, --help   show this help
   --version    print the version
 
-Keys: Space play/pause, Left/Right step, Home/End first/last frame.
+Keys: Space play/pause, Left/Right step, Home/End first/last frame,
+r g b a solo a channel (again: back to colour), l luminance, c colour.
 `
 
 func main() {

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"image"
 	"math"
 
@@ -66,6 +67,15 @@ const (
 	ChannelLuminance
 )
 
+var channelNames = [...]string{"RGB", "R", "G", "B", "A", "luminance"}
+
+func (c Channels) String() string {
+	if c >= 0 && int(c) < len(channelNames) {
+		return channelNames[c]
+	}
+	return fmt.Sprintf("Channels(%d)", int(c))
+}
+
 // Transform is the display transform: how scene-linear values become
 // display code values. Every transform but TransformRaw clips to [0, 1]
 // first.
@@ -86,6 +96,15 @@ const (
 	// TransformRaw leaves values untouched (no clip): for float targets.
 	TransformRaw
 )
+
+var transformNames = [...]string{"sRGB", "Rec.709", "BT.1886", "linear", "raw"}
+
+func (t Transform) String() string {
+	if t >= 0 && int(t) < len(transformNames) {
+		return transformNames[t]
+	}
+	return fmt.Sprintf("Transform(%d)", int(t))
+}
 
 // Settings are the display settings of a Display pass chain. The zero value
 // is the plain view: RGB, no exposure or gamma, the sRGB transform.

@@ -42,7 +42,8 @@ type app struct {
 	index    int           // the playhead: position in Sequence.Frames of the frame asked for last
 	playing  bool
 	nextTick time.Time
-	dirty    bool // the target needs drawing again
+	view     render.Settings // channels, exposure, transform chosen by the user
+	dirty    bool            // the target needs drawing again
 	viewW    int
 	viewH    int
 	status   string
@@ -106,9 +107,27 @@ func (a *app) show(f *engine.Frame) {
 	}
 }
 
-// keys follows RV's transport keys.
+// channelKeys are RV's channel keys.
+var channelKeys = [...]struct {
+	key imgui.Key
+	ch  render.Channels
+}{
+	{imgui.KeyR, render.ChannelR}, {imgui.KeyG, render.ChannelG}, {imgui.KeyB, render.ChannelB},
+	{imgui.KeyA, render.ChannelA}, {imgui.KeyC, render.ChannelsRGB}, {imgui.KeyL, render.ChannelLuminance},
+}
+
+// keys follows RV's keys: transport, and r g b a c l to solo a channel
+// (again to go back to colour), c for colour, l for luminance.
 func (a *app) keys() {
 	n := len(a.opt.Sequence.Frames)
+	for _, k := range channelKeys {
+		if ch := k.ch; imgui.IsKeyPressedBoolV(k.key, false) {
+			if a.view.Channels == ch {
+				ch = render.ChannelsRGB
+			}
+			a.view.Channels, a.dirty = ch, true
+		}
+	}
 	switch {
 	case imgui.IsKeyPressedBool(imgui.KeySpace):
 		a.playing = !a.playing
@@ -199,7 +218,7 @@ func (a *app) viewport(size imgui.Vec2) {
 		if a.frame == nil || a.frame.Err != nil {
 			img = nil
 		}
-		a.display.Draw(&a.target, img, v)
+		a.display.DrawSettings(&a.target, img, v, a.view)
 		a.dirty = false
 	}
 	tex := imgui.NewTextureRefTextureID(imgui.TextureID(a.target.Texture()))
@@ -228,7 +247,8 @@ func (a *app) statusLine() string {
 	}
 	frames := a.opt.Sequence.Frames
 	shown, _ := slices.BinarySearch(frames, a.frame.Number)
-	text := fmt.Sprintf("frame %d (%d of %d)   %s", a.frame.Number, shown+1, len(frames), state)
+	text := fmt.Sprintf("frame %d (%d of %d)   %s   %s, %s", a.frame.Number, shown+1, len(frames), state,
+		a.view.Channels, a.view.Transform)
 	if f := a.frame; f != nil && f.Err == nil {
 		text += fmt.Sprintf("   decode %.1f ms", float64(f.Decode.Microseconds())/1000)
 	}

@@ -25,8 +25,8 @@ func TestNoAllocationsPerFrame(t *testing.T) {
 		if n := testing.AllocsPerRun(200, func() { im.Upload(pix, 37, 23) }); n != 0 {
 			t.Errorf("Upload: %v allocations per call", n)
 		}
-		if n := testing.AllocsPerRun(200, func() { d.DrawSettings(&tg, &im, v, s) }); n != 0 {
-			t.Errorf("DrawSettings: %v allocations per call", n)
+		if n := testing.AllocsPerRun(200, func() { d.Draw(&tg, &im, v, s) }); n != 0 {
+			t.Errorf("Draw: %v allocations per call", n)
 		}
 	})
 }

@@ -40,7 +40,7 @@ func BenchmarkUpload(b *testing.B) {
 							b.Error(err)
 							return
 						}
-						d.DrawSettings(&tg, &im, v, render.Settings{})
+						d.Draw(&tg, &im, v, render.Settings{})
 						gl.Finish()
 					}
 					b.StopTimer()

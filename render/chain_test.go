@@ -148,7 +148,7 @@ func drawn(t *testing.T, d *render.Display, pix []uint16, w, h int, float bool, 
 			return
 		}
 		r := image.Rect(0, 0, w, h)
-		d.DrawSettings(&tg, &im, render.FitView(w, h, r, r), s)
+		d.Draw(&tg, &im, render.FitView(w, h, r, r), s)
 		err = tg.ReadFloat(out)
 		if e := gl.GetError(); e != gl.NO_ERROR && err == nil {
 			err = fmt.Errorf("GL error 0x%x", e)
@@ -295,7 +295,7 @@ func TestChainResamples(t *testing.T) {
 			}
 			r := image.Rect(0, 0, w, h)
 			v := render.FitView(tw, th, r, r)
-			d.DrawSettings(&tg, &im, v, render.Settings{Transform: render.TransformRaw})
+			d.Draw(&tg, &im, v, render.Settings{Transform: render.TransformRaw})
 			if err := tg.ReadFloat(out); err != nil {
 				t.Error(err)
 			}
@@ -344,7 +344,7 @@ func TestChainRestoresState(t *testing.T) {
 		gl.PixelStorei(gl.UNPACK_ALIGNMENT, 1)
 		gl.PixelStorei(gl.UNPACK_ROW_LENGTH, 7)
 
-		d.DrawSettings(&tg, &im, render.View{Display: render.Rect{X1: 8, Y1: 8}, Data: render.Rect{X1: 8, Y1: 8}},
+		d.Draw(&tg, &im, render.View{Display: render.Rect{X1: 8, Y1: 8}, Data: render.Rect{X1: 8, Y1: 8}},
 			render.Settings{ShowNaN: true, Exposure: 1, Checker: true, Gamma: 2})
 		if err := im.Upload(specialImage(5, 3), 5, 3); err != nil {
 			t.Error(err)

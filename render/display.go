@@ -17,10 +17,6 @@ type View struct {
 	// where the data window does not cover it); Data is where its data
 	// window lands.
 	Display, Data Rect
-	// Exposure is a gain in stops, applied to the scene-linear values
-	// before the display transform, by Display.Draw only: DrawSettings
-	// takes it from Settings.Exposure.
-	Exposure float32
 }
 
 // FitView returns the view that shows an image's whole display window as
@@ -134,7 +130,7 @@ type Settings struct {
 // 32-bit, so that exposure and gamma keep full precision.
 const intermediateFormat = gl.RGBA32F
 
-// maxPasses bounds a chain's length; see DrawSettings for the order.
+// maxPasses bounds a chain's length; see Draw for the order.
 const maxPasses = 8
 
 const passVertex = `#version 450 core
@@ -282,7 +278,7 @@ type Display struct {
 	place, channels, exposure, transform, gamma, invalid pass
 	pool                                                 texturePool
 	steps                                                [maxPasses]*pass
-	state                                                savedState // scratch for DrawSettings
+	state                                                savedState // scratch for Draw
 }
 
 // NewDisplay compiles the passes.
@@ -312,13 +308,7 @@ func NewDisplay() (*Display, error) {
 	return d, nil
 }
 
-// Draw draws im into t through the sRGB transform with v.Exposure: the same
-// as DrawSettings with Settings{Exposure: v.Exposure}.
-func (d *Display) Draw(t *Target, im *Image, v View) {
-	d.DrawSettings(t, im, v, Settings{Exposure: v.Exposure})
-}
-
-// DrawSettings clears t to Background, fills the view's display window with
+// Draw clears t to Background, fills the view's display window with
 // black and draws im over the data window through the chain s describes:
 //
 //	place (resample into the data box, float)
@@ -328,8 +318,9 @@ func (d *Display) Draw(t *Target, im *Image, v View) {
 //	→ gamma                             if s.Gamma is not 0 or 1
 //	→ NaN/Inf flags                     if s.ShowNaN
 //
-// v.Exposure is ignored. An empty image draws nothing over the black.
-func (d *Display) DrawSettings(t *Target, im *Image, v View, s Settings) {
+// The zero Settings is the plain sRGB view. An empty image draws nothing
+// over the black.
+func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	d.state.save()
 	defer d.state.restore()
 

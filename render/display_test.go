@@ -65,9 +65,7 @@ func render1to1(t *testing.T, pix []uint16, w, h int, exposure float32) []byte {
 			return
 		}
 		r := image.Rect(0, 0, w, h)
-		v := render.FitView(w, h, r, r)
-		v.Exposure = exposure
-		d.Draw(&tg, &im, v)
+		d.Draw(&tg, &im, render.FitView(w, h, r, r), render.Settings{Exposure: exposure})
 		err = tg.ReadRGBA(out)
 	})
 	if err != nil {
@@ -144,7 +142,7 @@ func TestDisplayPlacesDataWindow(t *testing.T) {
 		if err = tg.Resize(tw, th); err != nil {
 			return
 		}
-		d.Draw(&tg, &im, render.FitView(tw, th, display, data))
+		d.Draw(&tg, &im, render.FitView(tw, th, display, data), render.Settings{})
 		err = tg.ReadRGBA(out)
 	})
 	if err != nil {

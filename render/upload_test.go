@@ -63,7 +63,7 @@ func TestUploadRingFasterProducer(t *testing.T) {
 						n++
 					}
 					maxBuffers = max(maxBuffers, im.Buffers())
-					d.DrawSettings(&tg, &im, v, render.Settings{Transform: render.TransformRaw})
+					d.Draw(&tg, &im, v, render.Settings{Transform: render.TransformRaw})
 					err = tg.ReadFloat(out)
 				})
 				if err != nil {
@@ -111,7 +111,7 @@ func TestResourcesStable(t *testing.T) {
 			t.Error(err)
 		}
 		r := image.Rect(0, 0, w, h)
-		d.DrawSettings(&tg, &im, render.FitView(w, h, r, r), settings[i%len(settings)])
+		d.Draw(&tg, &im, render.FitView(w, h, r, r), settings[i%len(settings)])
 	}
 	rendertest.Call(func() {
 		var err error

@@ -218,7 +218,7 @@ func (a *app) viewport(size imgui.Vec2) {
 		if a.frame == nil || a.frame.Err != nil {
 			img = nil
 		}
-		a.display.DrawSettings(&a.target, img, v, a.view)
+		a.display.Draw(&a.target, img, v, a.view)
 		a.dirty = false
 	}
 	tex := imgui.NewTextureRefTextureID(imgui.TextureID(a.target.Texture()))

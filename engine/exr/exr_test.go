@@ -145,15 +145,8 @@ func TestDefaultSelection(t *testing.T) {
 // TestSelection decodes Desk with several selections and checks each slot
 // against a plain RGBA decode.
 func TestSelection(t *testing.T) {
-	path := sample(t, "ScanLines/Desk.exr")
-	f, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := f.Header()
-	n := h.DataWindow.Width() * h.DataWindow.Height()
-	full := make([]uint16, 4*n)
+	f, full := openSample(t, "ScanLines/Desk.exr")
+	n := len(full) / 4
 	if err := f.Decode(full, Selection{Names: [4]string{"R", "G", "B", "A"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -155,14 +155,8 @@ func TestMatchesFFmpeg(t *testing.T) {
 // TestFFmpegComparisonCatchesErrors makes sure the comparison above can
 // fail: a decode with R and B swapped must not match.
 func TestFFmpegComparisonCatchesErrors(t *testing.T) {
-	path := sample(t, "ScanLines/Desk.exr")
-	f, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := f.Header()
-	dst := make([]uint16, 4*h.DataWindow.Width()*h.DataWindow.Height())
+	f, dst := openSample(t, "ScanLines/Desk.exr")
+	path, h := f.Path(), f.Header()
 	if err := f.Decode(dst, Selection{Names: [4]string{"B", "G", "R", "A"}}); err != nil {
 		t.Fatal(err)
 	}

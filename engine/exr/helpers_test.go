@@ -68,3 +68,16 @@ func decodeFile(t testing.TB, path string) (Header, []uint16) {
 	}
 	return h, dst
 }
+
+// openSample opens a sample image for the rest of the test (closed at its
+// end) and returns it with a buffer of the RGBA size of its data window.
+func openSample(t *testing.T, rel string) (*File, []uint16) {
+	t.Helper()
+	f, err := Open(sample(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	h := f.Header()
+	return f, make([]uint16, 4*h.DataWindow.Width()*h.DataWindow.Height())
+}

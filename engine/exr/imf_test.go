@@ -87,14 +87,8 @@ func TestDecodeIMFMatchesCore(t *testing.T) {
 // TestDecodeIMFSelection checks the selection rules (empty slots, grey,
 // a channel in several slots) against File.Decode.
 func TestDecodeIMFSelection(t *testing.T) {
-	path := sample(t, "ScanLines/Desk.exr")
-	f, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := f.Header()
-	n := 4 * h.DataWindow.Width() * h.DataWindow.Height()
+	f, buf := openSample(t, "ScanLines/Desk.exr")
+	path, n := f.Path(), len(buf)
 	for _, sel := range []Selection{
 		{Names: [4]string{"R", "G", "B", "A"}},
 		{Names: [4]string{"R", "G", "B", ""}},

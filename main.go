@@ -10,13 +10,14 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -81,22 +82,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	a, err := parseArgs(args, "fps")
+	fs := flag.NewFlagSet("flick", flag.ContinueOnError)
+	var fps fpsFlag
+	fs.Var(&fps, "fps", "")
+	showVersion := fs.Bool("version", false, "")
+	positional, err := parseFlags(fs, args)
 	switch {
-	case err != nil:
-		return usageError(stderr, err.Error())
-	case a.help:
+	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, usage)
 		fmt.Fprintln(stdout, "Settings:", settingsPath)
 		return 0
-	case a.version:
+	case err != nil:
+		return usageError(stderr, err.Error())
+	case *showVersion:
 		fmt.Fprintln(stdout, "flick", version)
 		return 0
 	}
-	if a.fps != 0 {
-		cfg.FPS = a.fps
+	if fps != 0 {
+		cfg.FPS = float64(fps)
 	}
-	if len(a.positional) == 0 {
+	if len(positional) == 0 {
 		cache, err := os.UserCacheDir()
 		if err != nil {
 			return fail(stderr, fmt.Errorf("demo: no cache folder: %w", err))
@@ -105,9 +110,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, err)
 		}
-		a.positional = []string{demo}
+		positional = []string{demo}
 	}
-	seq, code := findSequence(a.positional, stderr)
+	seq, code := findSequence(positional, stderr)
 	if seq == nil {
 		return code
 	}
@@ -141,24 +146,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runInfo is `flick info PATH [RANGE] [--json]`: what a sequence holds,
 // from its headers alone.
 func runInfo(args []string, stdout, stderr io.Writer) int {
-	a, err := parseArgs(args, "json")
+	fs := flag.NewFlagSet("info", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "")
+	positional, err := parseFlags(fs, args)
 	switch {
-	case err != nil:
-		return usageError(stderr, err.Error())
-	case a.help:
+	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprintln(stdout, "Usage: flick info PATH [RANGE] [--json]")
 		return 0
-	case len(a.positional) == 0:
+	case err != nil:
+		return usageError(stderr, err.Error())
+	case len(positional) == 0:
 		return usageError(stderr, "info needs a PATH, e.g. flick info shot.####.exr")
 	}
 	var seqs []*engine.Sequence
-	folder := len(a.positional) == 1 && isDir(a.positional[0])
+	folder := len(positional) == 1 && isDir(positional[0])
 	if folder {
-		if seqs, err = engine.FindAll(a.positional[0]); err != nil {
+		if seqs, err = engine.FindAll(positional[0]); err != nil {
 			return fail(stderr, err)
 		}
 	} else {
-		seq, code := findSequence(a.positional, stderr)
+		seq, code := findSequence(positional, stderr)
 		if seq == nil {
 			return code
 		}
@@ -170,7 +177,7 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 		infos[i] = engine.Describe(s)
 		readable = readable || infos[i].Header != nil
 	}
-	if a.json {
+	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		var v any = infos[0]
@@ -178,7 +185,7 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 			v = struct {
 				Folder    string        `json:"folder"`
 				Sequences []engine.Info `json:"sequences"`
-			}{a.positional[0], infos}
+			}{positional[0], infos}
 		}
 		if err := enc.Encode(v); err != nil {
 			return fail(stderr, err)
@@ -361,51 +368,62 @@ func frameList(frames []int) string {
 	return strings.Join(parts, ", ")
 }
 
-// cmdArgs is a parsed command line: flags may come before or after the
-// positional arguments (flick shot.####.exr --fps 25).
-type cmdArgs struct {
-	positional    []string
-	help, version bool
-	fps           float64 // 0: not given
-	json          bool
-}
-
-// parseArgs reads args, accepting --help, --version and the flags named in
-// allowed ("fps", "json").
-func parseArgs(args []string, allowed ...string) (cmdArgs, error) {
-	var a cmdArgs
+// parseFlags parses args with fs, letting flags come before or after the
+// positional arguments (flick shot.####.exr --fps 25), and returns the
+// positional ones. A negative frame range (-10--1) is positional, and so is
+// everything after "--". -h and --help give flag.ErrHelp.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var positional, flags []string
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
-		if !strings.HasPrefix(arg, "-") || arg == "-" || isRange(arg) {
-			a.positional = append(a.positional, arg)
-			continue
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 		switch {
-		case name == "h" || name == "help":
-			a.help = true
-		case name == "version":
-			a.version = true
-		case name == "json" && slices.Contains(allowed, name):
-			a.json = true
-		case name == "fps" && slices.Contains(allowed, name):
-			if !hasValue {
-				if i+1 == len(args) {
-					return a, fmt.Errorf("--fps needs a value, e.g. --fps 24")
-				}
-				i++
-				value = args[i]
-			}
-			fps, err := strconv.ParseFloat(value, 64)
-			if err != nil || !(fps >= 1 && fps <= 1000) {
-				return a, fmt.Errorf("--fps %q: want a number from 1 to 1000", value)
-			}
-			a.fps = fps
+		case arg == "--":
+			positional = append(positional, args[i+1:]...)
+			i = len(args)
+		case !strings.HasPrefix(arg, "-") || arg == "-" || isRange(arg):
+			positional = append(positional, arg)
 		default:
-			return a, fmt.Errorf("unknown flag %s", arg)
+			flags = append(flags, arg)
+			name, _, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+			f := fs.Lookup(name)
+			if f == nil || hasValue || i+1 == len(args) {
+				continue // fs.Parse reports unknown flags and missing values
+			}
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
+				i++
+				flags = append(flags, args[i])
+			}
 		}
 	}
-	return a, nil
+	err := fs.Parse(flags)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return positional, err
+	}
+	// The flag package names flags with one dash; flick's help uses two.
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		msg = "unknown flag --" + name
+	} else if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		msg = "--" + name + " needs a value"
+	} else {
+		msg = strings.Replace(msg, " for flag -", " for --", 1)
+	}
+	return positional, errors.New(msg)
+}
+
+// fpsFlag is a --fps value: a number from 1 to 1000 (0: not given).
+type fpsFlag float64
+
+func (f *fpsFlag) String() string { return strconv.FormatFloat(float64(*f), 'g', -1, 64) }
+
+func (f *fpsFlag) Set(s string) error {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(v >= 1 && v <= 1000) {
+		return fmt.Errorf("want a number from 1 to 1000")
+	}
+	*f = fpsFlag(v)
+	return nil
 }
 
 // isRange tells a negative frame range (-10--1) from a flag.

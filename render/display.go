@@ -24,24 +24,7 @@ type View struct {
 // relative to it as the file says. Windows are in image pixels (Max
 // exclusive, as image.Rectangle).
 func FitView(w, h int, display, data image.Rectangle) View {
-	dw, dh := float32(display.Dx()), float32(display.Dy())
-	if dw <= 0 || dh <= 0 {
-		return View{}
-	}
-	scale := min(float32(w)/dw, float32(h)/dh)
-	// Whole target pixels for the display window, so that a 1:1 fit maps
-	// texels to pixels exactly.
-	ox := float32(math.Floor(float64((float32(w) - dw*scale) / 2)))
-	oy := float32(math.Floor(float64((float32(h) - dh*scale) / 2)))
-	place := func(r image.Rectangle) Rect {
-		return Rect{
-			X0: ox + float32(r.Min.X-display.Min.X)*scale,
-			Y0: oy + float32(r.Min.Y-display.Min.Y)*scale,
-			X1: ox + float32(r.Max.X-display.Min.X)*scale,
-			Y1: oy + float32(r.Max.Y-display.Min.Y)*scale,
-		}
-	}
-	return View{Display: place(display), Data: place(data)}
+	return Fit(w, h, display).View(display, data)
 }
 
 // Background is the colour of the target outside the display window.
@@ -120,8 +103,9 @@ type Settings struct {
 	// checkerboard of 8-pixel squares, linear 0.05 and 0.2 (the square at
 	// the target's top left is 0.05), before exposure; not in ChannelA.
 	Checker bool
-	// Nearest samples the image nearest-neighbour (pixel-exact zoom).
-	// A 1:1 view at whole-pixel offsets always is.
+	// Nearest samples the image nearest-neighbour at every scale. A
+	// magnified view, or a 1:1 view at whole-pixel offsets, always is
+	// (pixels show as sharp squares, as artists expect when zooming in).
 	Nearest bool
 }
 
@@ -396,7 +380,7 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 			gl.ProgramUniform2f(p.prog, p.loc["uBox"], float32(bx0), float32(by0))
 			gl.ProgramUniform2f(p.prog, p.loc["uData"], v.Data.X0, v.Data.Y0)
 			gl.ProgramUniform2f(p.prog, p.loc["uScale"], sx, sy)
-			gl.ProgramUniform1i(p.prog, p.loc["uNearest"], boolInt(s.Nearest || exact))
+			gl.ProgramUniform1i(p.prog, p.loc["uNearest"], boolInt(s.Nearest || exact || (sx < 1 && sy < 1)))
 		case &d.channels:
 			gl.ProgramUniform1i(p.prog, p.loc["uChannels"], int32(s.Channels))
 			gl.ProgramUniform1i(p.prog, p.loc["uChecker"], boolInt(s.Checker))

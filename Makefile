@@ -17,7 +17,7 @@ DEBS := gcc g++ pkg-config git \
 	libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev \
 	libavfilter-dev libavdevice-dev \
 	libgl-dev libx11-dev libxrandr2 libxinerama1 libxcursor1 libxi6 libxxf86vm1 \
-	libgl1-mesa-dri xvfb xauth imagemagick openexr
+	libgl1-mesa-dri xvfb xauth imagemagick xdotool openexr
 
 .PHONY: all deps build run test bench lint clean
 

@@ -159,6 +159,7 @@ func TestViewerShowsPicture(t *testing.T) {
 	}{
 		{"Desk", []string{desk}},
 		{"demo", nil}, // no argument: the built-in demo, generated into a fresh cache
+		{"Beachball", []string{filepath.Join(samples(t), "Beachball", "singlepart.0001.exr")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			shot := screenshotViewer(t, tc.args...)
@@ -168,6 +169,17 @@ func TestViewerShowsPicture(t *testing.T) {
 				t.Errorf("viewport centre has %d distinct colours: no picture (see %s)", n, keep(t, shot, tc.name))
 			} else {
 				t.Logf("viewport centre has %d distinct colours (screenshot: %s)", n, keep(t, shot, tc.name))
+			}
+			// Beachball's data window (911x876 at 654,245) lies inside its
+			// 2048x1556 display window: the viewer outlines the data window
+			// in amber, inside the black display window.
+			amber := countColour(shot, image.Rect(0, 0, 1280, 720), [3]int{255, 176, 48})
+			if tc.name == "Beachball" && amber < 1000 {
+				t.Errorf("%d amber pixels: no data window outline (see %s)", amber, keep(t, shot, tc.name))
+			}
+			if tc.name != "Beachball" && amber > 100 { // a few may be in the picture
+				t.Errorf("%d amber pixels: a data window outline where data and display windows are the same (see %s)",
+					amber, keep(t, shot, tc.name))
 			}
 		})
 	}
@@ -243,6 +255,28 @@ func distinctColours(img image.Image, r image.Rectangle) int {
 		}
 	}
 	return len(seen)
+}
+
+// countColour counts the pixels of r within 8 code values of c (8-bit RGB).
+func countColour(img image.Image, r image.Rectangle, c [3]int) int {
+	n := 0
+	r = r.Intersect(img.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			if abs(int(cr>>8)-c[0]) <= 8 && abs(int(cg>>8)-c[1]) <= 8 && abs(int(cb>>8)-c[2]) <= 8 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // keep saves a screenshot for a person to look at: under $FLICK_TEST_OUT

@@ -87,7 +87,18 @@ func TestMagnifiedViewIsNearest(t *testing.T) {
 			return
 		}
 		d.Draw(&tg, &im, c.View(r, r), render.Settings{})
-		err = tg.ReadRGBA(out)
+		if err = tg.ReadRGBA(out); err != nil {
+			return
+		}
+		for _, p := range []image.Point{{0, 0}, {tw / 2, th / 2}, {tw - 1, th - 1}, {3, th - 2}} {
+			i := 4 * (p.Y*tw + p.X)
+			if got, ok := tg.Pixel(p.X, p.Y); !ok || got != [4]byte(out[i:i+4]) {
+				t.Errorf("Pixel(%v) = %v %v, the whole read has %v", p, got, ok, out[i:i+4])
+			}
+		}
+		if _, ok := tg.Pixel(tw, 0); ok {
+			t.Error("Pixel outside the target says ok")
+		}
 	})
 	if err != nil {
 		t.Fatal(err)

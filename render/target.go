@@ -62,8 +62,19 @@ func (t *Target) ReadRGBA(dst []byte) error {
 	if len(dst) < 4*t.width*t.height || t.fbo == 0 {
 		return fmt.Errorf("read %dx%d target into %d bytes", t.width, t.height, len(dst))
 	}
-	t.read(gl.UNSIGNED_BYTE, gl.Ptr(dst))
+	t.read(0, 0, t.width, t.height, gl.UNSIGNED_BYTE, gl.Ptr(dst))
 	return nil
+}
+
+// Pixel returns the 8-bit RGBA value of the target's pixel (x, y), y down
+// (what the viewer shows there, for the pixel probe); false outside.
+func (t *Target) Pixel(x, y int) ([4]byte, bool) {
+	var p [4]byte
+	if x < 0 || y < 0 || x >= t.width || y >= t.height || t.fbo == 0 {
+		return p, false
+	}
+	t.read(x, y, 1, 1, gl.UNSIGNED_BYTE, gl.Ptr(p[:]))
+	return p, true
 }
 
 // ReadFloat copies the target's pixels into dst (4*w*h values, rows top
@@ -72,11 +83,13 @@ func (t *Target) ReadFloat(dst []float32) error {
 	if len(dst) < 4*t.width*t.height || t.fbo == 0 {
 		return fmt.Errorf("read %dx%d target into %d floats", t.width, t.height, len(dst))
 	}
-	t.read(gl.FLOAT, gl.Ptr(dst))
+	t.read(0, 0, t.width, t.height, gl.FLOAT, gl.Ptr(dst))
 	return nil
 }
 
-func (t *Target) read(xtype uint32, dst unsafe.Pointer) {
+// read reads a rectangle of the target; rows are stored top first, so GL's
+// row y is the target's row y.
+func (t *Target) read(x, y, w, h int, xtype uint32, dst unsafe.Pointer) {
 	var prevFBO, prevAlign, prevRowLen, prevPackBuf int32
 	gl.GetIntegerv(gl.READ_FRAMEBUFFER_BINDING, &prevFBO)
 	gl.GetIntegerv(gl.PACK_ALIGNMENT, &prevAlign)
@@ -92,7 +105,7 @@ func (t *Target) read(xtype uint32, dst unsafe.Pointer) {
 	gl.BindBuffer(gl.PIXEL_PACK_BUFFER, 0)
 	gl.PixelStorei(gl.PACK_ALIGNMENT, 1)
 	gl.PixelStorei(gl.PACK_ROW_LENGTH, 0)
-	gl.ReadPixels(0, 0, int32(t.width), int32(t.height), gl.RGBA, xtype, dst)
+	gl.ReadPixels(int32(x), int32(y), int32(w), int32(h), gl.RGBA, xtype, dst)
 }
 
 // Close deletes the framebuffer and its texture. Safe on nil and safe twice.

@@ -46,6 +46,10 @@ type app struct {
 	dirty    bool            // the target needs drawing again
 	viewW    int
 	viewH    int
+	camera   render.Camera // where the image sits in the viewport
+	fitted   bool          // the camera follows the viewport's size (fit mode)
+	probe    probe         // the pixel under the cursor
+	probing  bool          // the cursor is over the image
 	status   string
 }
 
@@ -59,10 +63,13 @@ func Run(opt Options) error {
 	if err != nil {
 		return err
 	}
-	a := &app{opt: opt, status: opt.Warning}
+	a := &app{opt: opt, status: opt.Warning, fitted: true}
 	// The GL context is current only inside Run: the first frame is
 	// uploaded from the first pass of the loop.
 	win.Run(a.frameLoop)
+	if a.frame != nil {
+		opt.Loader.Release(a.frame)
+	}
 	a.image.Close()
 	a.target.Close()
 	a.display.Close()
@@ -92,9 +99,12 @@ func (a *app) receive() {
 	}
 }
 
-// show uploads a frame's pixels and hands its buffer back to the loader.
+// show uploads a frame's pixels and keeps the frame (pinned in the cache,
+// for the pixel probe) until the next one replaces it.
 func (a *app) show(f *engine.Frame) {
-	defer a.opt.Loader.Release(f)
+	if a.frame != nil {
+		a.opt.Loader.Release(a.frame)
+	}
 	a.frame = f
 	a.dirty = true
 	if f.Err != nil {
@@ -128,6 +138,7 @@ func (a *app) keys() {
 			a.view.Channels, a.dirty = ch, true
 		}
 	}
+	a.viewKeys()
 	switch {
 	case imgui.IsKeyPressedBool(imgui.KeySpace):
 		a.playing = !a.playing
@@ -186,43 +197,14 @@ func (a *app) layout() {
 
 	imgui.TextUnformatted(a.header())
 	avail := imgui.ContentRegionAvail()
-	avail.Y -= imgui.TextLineHeightWithSpacing()
+	avail.Y -= 2 * imgui.TextLineHeightWithSpacing()
 	a.viewport(avail)
+	probeLine := ""
+	if a.probing {
+		probeLine = a.probe.String()
+	}
+	imgui.TextUnformatted(probeLine)
 	imgui.TextUnformatted(a.statusLine())
-}
-
-// viewport shows the display target in the space left by the text lines.
-func (a *app) viewport(size imgui.Vec2) {
-	if size.X < 1 || size.Y < 1 {
-		return
-	}
-	imgui.InvisibleButton("viewport", size)
-	if a.err != nil {
-		return
-	}
-	scale := imgui.CurrentIO().DisplayFramebufferScale()
-	w, h := int(size.X*scale.X), int(size.Y*scale.Y)
-	if w != a.viewW || h != a.viewH {
-		a.viewW, a.viewH, a.dirty = w, h, true
-	}
-	if a.dirty {
-		if err := a.target.Resize(w, h); err != nil {
-			a.err = err
-			return
-		}
-		var v render.View
-		if f := a.frame; f != nil && f.Err == nil {
-			v = render.FitView(w, h, f.DisplayWindow, f.DataWindow)
-		}
-		img := &a.image
-		if a.frame == nil || a.frame.Err != nil {
-			img = nil
-		}
-		a.display.Draw(&a.target, img, v, a.view)
-		a.dirty = false
-	}
-	tex := imgui.NewTextureRefTextureID(imgui.TextureID(a.target.Texture()))
-	imgui.WindowDrawList().AddImage(*tex, imgui.ItemRectMin(), imgui.ItemRectMax())
 }
 
 func (a *app) header() string {
@@ -247,8 +229,15 @@ func (a *app) statusLine() string {
 	}
 	frames := a.opt.Sequence.Frames
 	shown, _ := slices.BinarySearch(frames, a.frame.Number)
-	text := fmt.Sprintf("frame %d (%d of %d)   %s   %s, %s", a.frame.Number, shown+1, len(frames), state,
-		a.view.Channels, a.view.Transform)
+	zoom := fmt.Sprintf("%.4g%%", 100*a.camera.Scale)
+	if a.fitted {
+		zoom = "fit " + zoom
+	}
+	text := fmt.Sprintf("frame %d (%d of %d)   %s   %s, %s   %s", a.frame.Number, shown+1, len(frames), state,
+		a.view.Channels, a.view.Transform, zoom)
+	if a.view.ShowNaN {
+		text += ", NaN/Inf shown"
+	}
 	if f := a.frame; f != nil && f.Err == nil {
 		text += fmt.Sprintf("   decode %.1f ms", float64(f.Decode.Microseconds())/1000)
 	}

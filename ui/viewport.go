@@ -1,0 +1,126 @@
+package ui
+
+import (
+	"math"
+
+	"github.com/AllenDang/cimgui-go/imgui"
+
+	"flick/render"
+)
+
+// Outline colours (ImGui ABGR): the display window grey, the data window
+// amber, as RV and Nuke draw them.
+const (
+	displayOutline = 0xff909090
+	dataOutline    = 0xff30b0ff
+)
+
+// viewport shows the display target in the space left by the text lines,
+// and handles zoom (wheel, about the cursor), pan (drag with the left or
+// middle button) and the pixel probe.
+func (a *app) viewport(size imgui.Vec2) {
+	if size.X < 1 || size.Y < 1 {
+		return
+	}
+	imgui.InvisibleButtonV("viewport", size, imgui.ButtonFlagsMouseButtonLeft|imgui.ButtonFlagsMouseButtonMiddle)
+	if a.err != nil {
+		return
+	}
+	origin := imgui.ItemRectMin()
+	scale := imgui.CurrentIO().DisplayFramebufferScale()
+	w, h := int(size.X*scale.X), int(size.Y*scale.Y)
+	if w != a.viewW || h != a.viewH {
+		a.viewW, a.viewH, a.dirty = w, h, true
+	}
+	f := a.frame
+	shown := f != nil && f.Err == nil
+	if shown && a.fitted {
+		if c := render.Fit(w, h, f.DisplayWindow); c != a.camera {
+			a.camera, a.dirty = c, true
+		}
+	}
+	// The cursor in target pixels.
+	mouse := imgui.MousePos()
+	mx, my := (mouse.X-origin.X)*scale.X, (mouse.Y-origin.Y)*scale.Y
+	if shown && imgui.IsItemHovered() {
+		if wheel := imgui.CurrentIO().MouseWheel(); wheel != 0 {
+			a.setCamera(a.camera.ZoomAbout(mx, my, a.camera.Scale*float32(math.Pow(2, float64(wheel)/2))))
+		}
+	}
+	if shown && imgui.IsItemActive() {
+		if d := imgui.CurrentIO().MouseDelta(); d.X != 0 || d.Y != 0 {
+			a.setCamera(a.camera.Pan(d.X*scale.X, d.Y*scale.Y))
+		}
+	}
+	if a.dirty {
+		if err := a.target.Resize(w, h); err != nil {
+			a.err = err
+			return
+		}
+		var v render.View
+		img := &a.image
+		if shown {
+			v = a.camera.View(f.DisplayWindow, f.DataWindow)
+		} else {
+			img = nil
+		}
+		a.display.Draw(&a.target, img, v, a.view)
+		a.dirty = false
+	}
+	tex := imgui.NewTextureRefTextureID(imgui.TextureID(a.target.Texture()))
+	dl := imgui.WindowDrawList()
+	dl.AddImage(*tex, origin, imgui.ItemRectMax())
+	a.probing = false
+	if !shown {
+		return
+	}
+	v := a.camera.View(f.DisplayWindow, f.DataWindow)
+	if v.Data != v.Display {
+		dl.PushClipRect(origin, imgui.ItemRectMax())
+		for _, o := range []struct {
+			r   render.Rect
+			col uint32
+		}{{v.Display, displayOutline}, {v.Data, dataOutline}} {
+			// On the pixels just outside the window: ImGui strokes a
+			// rectangle half a pixel inside the corners it is given.
+			x0, y0 := math.Floor(float64(o.r.X0/scale.X)), math.Floor(float64(o.r.Y0/scale.Y))
+			x1, y1 := math.Ceil(float64(o.r.X1/scale.X)), math.Ceil(float64(o.r.Y1/scale.Y))
+			dl.AddRectV(imgui.NewVec2(origin.X+float32(x0)-1, origin.Y+float32(y0)-1),
+				imgui.NewVec2(origin.X+float32(x1)+1, origin.Y+float32(y1)+1), o.col, 0, 0, 1)
+		}
+		dl.PopClipRect()
+	}
+	if imgui.IsItemHovered() {
+		p := a.camera.ImagePixel(mx, my, f.DisplayWindow)
+		a.probe.Pixel, a.probe.Data = p, p.Sub(f.DataWindow.Min)
+		a.probe.Values, a.probe.InData = probeFrame(f, p)
+		a.probe.Shown, a.probing = a.target.Pixel(int(mx), int(my))
+	}
+}
+
+// setCamera leaves fit mode for a camera the user chose.
+func (a *app) setCamera(c render.Camera) {
+	a.camera, a.fitted, a.dirty = c, false, true
+}
+
+// viewKeys: f fit, 1 one image pixel per screen pixel, + and - zoom about
+// the viewport's centre (RV's keys), n show NaN and infinite values.
+func (a *app) viewKeys() {
+	f := a.frame
+	if f == nil || f.Err != nil {
+		return
+	}
+	cx, cy := float32(a.viewW)/2, float32(a.viewH)/2
+	switch {
+	case imgui.IsKeyPressedBoolV(imgui.KeyF, false):
+		a.camera, a.fitted, a.dirty = render.Fit(a.viewW, a.viewH, f.DisplayWindow), true, true
+	case imgui.IsKeyPressedBoolV(imgui.Key1, false):
+		a.setCamera(render.Actual(a.viewW, a.viewH, f.DisplayWindow))
+	case imgui.IsKeyPressedBool(imgui.KeyEqual), imgui.IsKeyPressedBool(imgui.KeyKeypadAdd):
+		a.setCamera(a.camera.ZoomAbout(cx, cy, a.camera.Scale*2))
+	case imgui.IsKeyPressedBool(imgui.KeyMinus), imgui.IsKeyPressedBool(imgui.KeyKeypadSubtract):
+		a.setCamera(a.camera.ZoomAbout(cx, cy, a.camera.Scale/2))
+	case imgui.IsKeyPressedBoolV(imgui.KeyN, false):
+		a.view.ShowNaN, a.dirty = !a.view.ShowNaN, true
+	}
+}

@@ -1,10 +1,536 @@
-// Package export will turn rendered frames into review movies with
-// libavcodec (go-astiav): the GL thread draws each frame through the
-// viewer's display passes into a downscale framebuffer, reads it back, and an
-// encoder goroutine of this package converts it to BT.709 YUV and writes a
-// .mov that is either complete or not there.
-//
-// Nothing is implemented here yet: this package holds the place the design
-// gives it (ui -> export -> settings; export uses engine frames and render
-// passes, never the UI). The export issue fills it.
+// Package export writes review movies: display-referred RGBA frames in,
+// a QuickTime .mov out, through libavcodec and libavformat (go-astiav
+// v0.16.0, FFmpeg 5.1). It converts each frame to BT.709 limited-range YUV
+// itself (convert.c), tags the codec, the stream and the frames BT.709, and
+// writes to a hidden temporary file beside the target that becomes the
+// target only when Close succeeds: a failed or cancelled export leaves no
+// file. It knows nothing of GL, the engine or the UI; the caller renders and
+// reads frames back.
 package export
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/asticode/go-astiav"
+)
+
+// Codec names an output codec.
+type Codec string
+
+// The codecs Create knows.
+const (
+	H264       Codec = "h264"       // libx264, yuv420p
+	HEVC       Codec = "hevc"       // libx265, yuv420p
+	ProRes     Codec = "prores"     // prores_ks 422 HQ, yuv422p10le
+	ProRes4444 Codec = "prores4444" // prores_ks 4444, yuva444p10le with alpha
+	H264NVENC  Codec = "h264_nvenc" // NVIDIA hardware, yuv420p
+	HEVCNVENC  Codec = "hevc_nvenc" // NVIDIA hardware, yuv420p
+)
+
+// family is the group of encoders that share private options.
+type family int
+
+const (
+	x26x family = iota
+	prores
+	nvenc
+)
+
+// codecSpec says how to drive one Codec.
+type codecSpec struct {
+	codec    Codec
+	encoder  string // FFmpeg encoder name
+	layout   layout
+	family   family
+	profile  string // prores_ks profile
+	fallback Codec  // software codec to suggest when NVENC is missing
+}
+
+// codecs lists every Codec in the order error messages give them.
+var codecs = []codecSpec{
+	{codec: H264, encoder: "libx264", layout: yuv420p, family: x26x},
+	{codec: HEVC, encoder: "libx265", layout: yuv420p, family: x26x},
+	{codec: ProRes, encoder: "prores_ks", layout: yuv422p10, family: prores, profile: "hq"},
+	{codec: ProRes4444, encoder: "prores_ks", layout: yuva444p10, family: prores, profile: "4444"},
+	{codec: H264NVENC, encoder: "h264_nvenc", layout: yuv420p, family: nvenc, fallback: H264},
+	{codec: HEVCNVENC, encoder: "hevc_nvenc", layout: yuv420p, family: nvenc, fallback: HEVC},
+}
+
+// ParseCodec returns the Codec named s, or an error listing the valid names.
+func ParseCodec(s string) (Codec, error) {
+	spec, err := specOf(Codec(s))
+	return spec.codec, err
+}
+
+func specOf(c Codec) (codecSpec, error) {
+	names := make([]string, len(codecs))
+	for i, s := range codecs {
+		if s.codec == c {
+			return s, nil
+		}
+		names[i] = string(s.codec)
+	}
+	return codecSpec{}, fmt.Errorf("unknown codec %q; valid codecs: %s", c, strings.Join(names, ", "))
+}
+
+// Rational is a frame rate, Num/Den frames per second.
+type Rational struct{ Num, Den int }
+
+func (r Rational) String() string {
+	if r.Den == 1 {
+		return strconv.Itoa(r.Num)
+	}
+	return fmt.Sprintf("%d/%d", r.Num, r.Den)
+}
+
+// ParseFPS reads a frame rate: "24", "30000/1001", or a decimal ("12.5");
+// a decimal within 0.01 of an NTSC rate (23.976, 29.97, 59.94 ...) means that
+// exact n*1000/1001 rate.
+func ParseFPS(s string) (Rational, error) {
+	var r big.Rat
+	if _, ok := r.SetString(s); ok && r.Sign() > 0 {
+		f, _ := r.Float64()
+		if k := math.Round(f * 1.001); !r.IsInt() && !strings.Contains(s, "/") && math.Abs(k*1000/1001-f) < 0.01 {
+			return Rational{int(k) * 1000, 1001}, nil
+		}
+		if r.Num().IsInt64() && r.Denom().IsInt64() {
+			fps := Rational{int(r.Num().Int64()), int(r.Denom().Int64())}
+			if fps.check() == nil {
+				return fps, nil
+			}
+		}
+	}
+	return Rational{}, fmt.Errorf("bad frame rate %q: want a number of frames per second from %s to %d, such as 24, 29.97 or 30000/1001", s, minFPS, maxFPS)
+}
+
+// Frame rates Create accepts: both terms at most maxRateTerm keep the codec
+// time base within FFmpeg's int fields.
+const (
+	maxFPS      = 1000
+	maxRateTerm = 1 << 20
+)
+
+var minFPS = Rational{1, 1000}
+
+func (r Rational) check() error {
+	if r.Num <= 0 || r.Den <= 0 || r.Num > maxRateTerm || r.Den > maxRateTerm ||
+		r.Num > maxFPS*r.Den || r.Num*minFPS.Den < r.Den {
+		return fmt.Errorf("frame rate %s is out of range (%s to %d fps)", r, minFPS, maxFPS)
+	}
+	return nil
+}
+
+// Options says what Create writes.
+type Options struct {
+	Path      string // the .mov to write (a QuickTime movie whatever its extension)
+	Overwrite bool   // replace Path if it exists; otherwise an existing Path is an error
+	Codec     Codec
+	// Width and Height are the frame size in pixels; 4:2:0 codecs need both
+	// even and ProRes 422 an even width (the caller rounds).
+	Width, Height int
+	FPS           Rational
+	// CRF is the quality for libx264/libx265 (crf) and NVENC (cq): 0 to 51,
+	// lower is better and bigger; -1 means DefaultCRF. ProRes ignores it.
+	CRF int
+	// Preset is the libx264/libx265 or NVENC preset ("veryfast", "slow",
+	// "p5" ...); "" means medium (NVENC: its own default). ProRes ignores it.
+	Preset string
+}
+
+// DefaultCRF is the quality used when Options.CRF is -1: visually lossless
+// for review.
+const DefaultCRF = 18
+
+// maxSide bounds the frame size so one frame's buffers stay reasonable.
+const maxSide = 16384
+
+// check validates o and returns its codec's spec.
+func (o Options) check() (codecSpec, error) {
+	spec, err := specOf(o.Codec)
+	if err != nil {
+		return spec, err
+	}
+	l := spec.layout
+	switch {
+	case o.Path == "":
+		return spec, errors.New("no output path")
+	case o.Width <= 0 || o.Height <= 0 || o.Width > maxSide || o.Height > maxSide:
+		return spec, fmt.Errorf("size %dx%d is out of range (1 to %d pixels a side)", o.Width, o.Height, maxSide)
+	case l.evenWidth() && o.Width%2 != 0 || l.evenHeight() && o.Height%2 != 0:
+		what := "width and height"
+		if !l.evenHeight() {
+			what = "width"
+		}
+		return spec, fmt.Errorf("size %dx%d: %s (%s) needs an even %s", o.Width, o.Height, o.Codec, l.pixelFormat().Name(), what)
+	case o.CRF < -1 || o.CRF > 51:
+		return spec, fmt.Errorf("crf %d is out of range (0 to 51, or -1 for the default)", o.CRF)
+	}
+	return spec, o.FPS.check()
+}
+
+// Encoder writes one movie. Its methods may be called from any goroutine
+// (none needs the main thread); they are serialised, so Abort from another
+// goroutine waits for a Write in progress (one frame) to finish.
+type Encoder struct {
+	mu   sync.Mutex // guards everything below
+	o    Options
+	spec codecSpec
+	tmp  string // temporary file, "" until created
+
+	cc    *astiav.CodecContext
+	fc    *astiav.FormatContext
+	pb    *astiav.IOContext
+	st    *astiav.Stream
+	frame *astiav.Frame
+	pkt   *astiav.Packet
+	log   logLines
+	n     int64 // frames sent to the encoder
+
+	finished bool  // closed, aborted or failed: the C side is freed
+	result   error // what Close returns once finished
+}
+
+// ErrAborted is what Close returns after Abort.
+var ErrAborted = errors.New("export aborted")
+
+// ErrNoNVENC is wrapped by the error Create returns when an NVENC codec is
+// asked for and the machine has no usable NVIDIA encoder.
+var ErrNoNVENC = errors.New("no NVIDIA encoder on this machine")
+
+// Create checks o, opens the encoder and starts the movie in a temporary
+// file beside o.Path. Errors name the file and say what is wrong; nothing is
+// left on disk when Create fails.
+func Create(o Options) (*Encoder, error) {
+	spec, err := o.check()
+	if err == nil {
+		err = checkTarget(o.Path, o.Overwrite)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("export %s: %w", o.Path, err)
+	}
+	installLog()
+	e := &Encoder{o: o, spec: spec}
+	if err := e.openCodec(); err != nil {
+		e.fail(err)
+		return nil, err
+	}
+	if err := e.openMovie(); err != nil {
+		e.fail(err)
+		return nil, err
+	}
+	return e, nil
+}
+
+// openCodec opens the encoder and allocates the frame and packet.
+func (e *Encoder) openCodec() error {
+	c := astiav.FindEncoderByName(e.spec.encoder)
+	if c == nil {
+		return e.codecError(errors.New("this FFmpeg has no such encoder"))
+	}
+	e.cc = astiav.AllocCodecContext(c)
+	if e.cc == nil {
+		return e.errorf("allocate %s", e.spec.encoder)
+	}
+	e.log.listen(e.cc)
+	fps := astiav.NewRational(e.o.FPS.Num, e.o.FPS.Den)
+	e.cc.SetWidth(e.o.Width)
+	e.cc.SetHeight(e.o.Height)
+	e.cc.SetPixelFormat(e.spec.layout.pixelFormat())
+	e.cc.SetSampleAspectRatio(astiav.NewRational(1, 1))
+	e.cc.SetFramerate(fps)
+	e.cc.SetTimeBase(astiav.NewRational(fps.Den(), fps.Num()))
+	e.cc.SetThreadCount(runtime.GOMAXPROCS(0))
+	if astiav.FindOutputFormat("mov").Flags().Has(astiav.IOFormatFlagGlobalheader) {
+		e.cc.SetFlags(e.cc.Flags().Add(astiav.CodecContextFlagGlobalHeader))
+	}
+	opts := astiav.NewDictionary()
+	defer opts.Free()
+	for _, kv := range e.codecOptions() {
+		if err := opts.Set(kv[0], kv[1], 0); err != nil {
+			return e.wrap("option "+kv[0], err)
+		}
+	}
+	if err := e.cc.Open(c, opts); err != nil {
+		return e.codecError(err)
+	}
+	if left := opts.Get("", nil, astiav.NewDictionaryFlags(astiav.DictionaryFlagIgnoreSuffix)); left != nil {
+		return e.errorf("%s does not know option %s=%s", e.spec.encoder, left.Key(), left.Value())
+	}
+	e.frame = astiav.AllocFrame()
+	e.frame.SetWidth(e.o.Width)
+	e.frame.SetHeight(e.o.Height)
+	e.frame.SetPixelFormat(e.spec.layout.pixelFormat())
+	if err := e.frame.AllocBuffer(0); err != nil {
+		return e.wrap("allocate frame", err)
+	}
+	e.pkt = astiav.AllocPacket()
+	return nil
+}
+
+// codecOptions are the options avcodec_open2 applies: generic ones (colour
+// tags, which go-astiav has no setters for) and the encoder's private ones.
+func (e *Encoder) codecOptions() [][2]string {
+	opts := [][2]string{
+		{"color_primaries", "bt709"},
+		{"color_trc", "bt709"},
+		{"colorspace", "bt709"},
+		{"color_range", "tv"},
+	}
+	if e.spec.layout == yuv420p {
+		// convert.c averages each 2x2 block: chroma sits at its centre.
+		opts = append(opts, [2]string{"chroma_sample_location", "center"})
+	}
+	crf := e.o.CRF
+	if crf == -1 {
+		crf = DefaultCRF
+	}
+	preset := e.o.Preset
+	switch e.spec.family {
+	case x26x:
+		if preset == "" {
+			preset = "medium"
+		}
+		opts = append(opts, [2]string{"crf", strconv.Itoa(crf)}, [2]string{"preset", preset})
+		if e.spec.codec == HEVC {
+			// x265 prints to stderr itself and sizes its thread pool from
+			// the machine's cores, not the ones this process may use.
+			opts = append(opts, [2]string{"x265-params", fmt.Sprintf("log-level=error:pools=%d", runtime.GOMAXPROCS(0))})
+		}
+	case prores:
+		opts = append(opts, [2]string{"profile", e.spec.profile}, [2]string{"vendor", "apl0"})
+	case nvenc:
+		opts = append(opts, [2]string{"rc", "vbr"}, [2]string{"cq", strconv.Itoa(crf)})
+		if preset != "" {
+			opts = append(opts, [2]string{"preset", preset})
+		}
+	}
+	return opts
+}
+
+// openMovie creates the temporary file, the mov muxer and its stream, and
+// writes the header.
+func (e *Encoder) openMovie() error {
+	tmp, err := createTemp(e.o.Path)
+	if err != nil {
+		return fmt.Errorf("export %s: %w", e.o.Path, err)
+	}
+	e.tmp = tmp
+	// "file:" keeps a ':' in the name from reading as a protocol.
+	url := "file:" + tmp
+	if e.fc, err = astiav.AllocOutputFormatContext(nil, "mov", url); err != nil {
+		return e.wrap("mov muxer", err)
+	}
+	e.log.listen(e.fc)
+	if e.st = e.fc.NewStream(nil); e.st == nil {
+		return e.errorf("add a stream")
+	}
+	if err := e.cc.ToCodecParameters(e.st.CodecParameters()); err != nil {
+		return e.wrap("stream parameters", err)
+	}
+	if e.spec.codec == HEVC || e.spec.codec == HEVCNVENC {
+		// QuickTime plays HEVC only as 'hvc1' (parameter sets in the
+		// sample description); the mov muxer's default is 'hev1'.
+		e.st.CodecParameters().SetCodecTag(astiav.CodecTag('h' | 'v'<<8 | 'c'<<16 | '1'<<24))
+	}
+	fps := astiav.NewRational(e.o.FPS.Num, e.o.FPS.Den)
+	e.st.SetTimeBase(e.cc.TimeBase()) // a hint: WriteHeader picks the real one
+	e.st.SetAvgFrameRate(fps)
+	e.st.SetRFrameRate(fps)
+	if e.pb, err = astiav.OpenIOContext(url, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
+		return e.wrap("open "+tmp, err)
+	}
+	e.fc.SetPb(e.pb)
+	opts := astiav.NewDictionary()
+	defer opts.Free()
+	if err := opts.Set("movflags", "+faststart", 0); err != nil {
+		return e.wrap("option movflags", err)
+	}
+	if err := e.fc.WriteHeader(opts); err != nil {
+		return e.wrap("write header", err)
+	}
+	return nil
+}
+
+// Write encodes one frame: Width*Height pixels of R, G, B, A as 16-bit
+// unsigned display-referred values (0..65535, after the display transform),
+// top row first. A wrong length is an error that leaves the movie open; any
+// other error ends it (the temporary file is removed) and Close returns it
+// again.
+func (e *Encoder) Write(pix []uint16) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.finished {
+		return e.finishedError()
+	}
+	if want := e.o.Width * e.o.Height * 4; len(pix) != want {
+		return e.errorf("frame %d has %d values, want %d (%dx%d RGBA)", e.n, len(pix), want, e.o.Width, e.o.Height)
+	}
+	if err := prepareFrame(e.frame); err != nil {
+		return e.fail(e.wrap("frame buffer", err))
+	}
+	convert(e.spec.layout, pix, e.o.Width, e.o.Height, e.frame)
+	e.frame.SetPts(e.n)
+	if err := e.cc.SendFrame(e.frame); err != nil {
+		return e.fail(e.wrap(fmt.Sprintf("encode frame %d", e.n), err))
+	}
+	e.n++
+	if err := e.drain(); err != nil {
+		return e.fail(err)
+	}
+	return nil
+}
+
+// drain moves every packet the encoder has ready into the muxer, with
+// timestamps rescaled from the codec time base (1/fps) to the stream's.
+func (e *Encoder) drain() error {
+	for {
+		err := e.cc.ReceivePacket(e.pkt)
+		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
+			return nil
+		}
+		if err != nil {
+			return e.wrap("encode", err)
+		}
+		if e.pkt.Duration() == 0 {
+			e.pkt.SetDuration(1) // one frame; FFmpeg 5.1 leaves video durations unset
+		}
+		e.pkt.SetStreamIndex(e.st.Index())
+		e.pkt.RescaleTs(e.cc.TimeBase(), e.st.TimeBase())
+		if err := e.fc.WriteInterleavedFrame(e.pkt); err != nil {
+			return e.wrap("write", err)
+		}
+	}
+}
+
+// Close flushes the encoder, finishes the movie (index moved to the front
+// for fast start), syncs it to disk and renames it to Options.Path. On error
+// no file is left. Close is nil-safe; a second Close returns the first one's
+// result, and Close after Abort returns ErrAborted.
+func (e *Encoder) Close() error {
+	if e == nil {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.finished {
+		return e.result
+	}
+	if e.n == 0 {
+		return e.fail(e.errorf("no frames were written"))
+	}
+	if err := e.cc.SendFrame(nil); err != nil {
+		return e.fail(e.wrap("flush", err))
+	}
+	if err := e.drain(); err != nil {
+		return e.fail(err)
+	}
+	if err := e.fc.WriteTrailer(); err != nil {
+		return e.fail(e.wrap("finish movie", err))
+	}
+	err := e.pb.Close()
+	e.pb = nil
+	if err != nil {
+		return e.fail(e.wrap("close", err))
+	}
+	if err := commit(e.tmp, e.o.Path, e.o.Overwrite); err != nil {
+		return e.fail(e.errorf("%v", err))
+	}
+	e.tmp = ""
+	e.release()
+	e.finished = true
+	return nil
+}
+
+// Abort stops the export and removes the temporary file. It is nil-safe,
+// idempotent, and does nothing after Close.
+func (e *Encoder) Abort() {
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.finished {
+		e.fail(ErrAborted)
+	}
+}
+
+// fail frees everything, removes the temporary file and records err as the
+// result. It returns err.
+func (e *Encoder) fail(err error) error {
+	e.release()
+	if e.tmp != "" {
+		if rmErr := os.Remove(e.tmp); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
+			err = errors.Join(err, rmErr)
+		}
+		e.tmp = ""
+	}
+	e.finished, e.result = true, err
+	return err
+}
+
+// release frees the C side.
+func (e *Encoder) release() {
+	if e.pb != nil {
+		e.pb.Close()
+		e.pb = nil
+	}
+	if e.fc != nil {
+		forget(e.fc)
+		e.fc.Free()
+		e.fc = nil
+	}
+	if e.cc != nil {
+		forget(e.cc)
+		e.cc.Free()
+		e.cc = nil
+	}
+	if e.frame != nil {
+		e.frame.Free()
+		e.frame = nil
+	}
+	if e.pkt != nil {
+		e.pkt.Free()
+		e.pkt = nil
+	}
+}
+
+func (e *Encoder) finishedError() error {
+	if e.result != nil {
+		return e.result
+	}
+	return e.errorf("already closed")
+}
+
+func (e *Encoder) errorf(format string, args ...any) error {
+	return fmt.Errorf("export %s: %s", e.o.Path, fmt.Sprintf(format, args...))
+}
+
+// wrap wraps err from FFmpeg step what, with the error lines FFmpeg logged
+// for this encoder since the last wrap.
+func (e *Encoder) wrap(what string, err error) error {
+	if lines := e.log.take(); lines != "" {
+		return fmt.Errorf("export %s: %s: %w (ffmpeg: %s)", e.o.Path, what, err, lines)
+	}
+	return fmt.Errorf("export %s: %s: %w", e.o.Path, what, err)
+}
+
+// codecError explains why the encoder could not be opened; for NVENC that
+// means the machine has no usable NVIDIA encoder, and it says what to use.
+func (e *Encoder) codecError(err error) error {
+	if e.spec.family != nvenc {
+		return e.wrap("open "+e.spec.encoder, err)
+	}
+	reason := err.Error()
+	if lines := e.log.take(); lines != "" {
+		reason = lines + "; " + reason
+	}
+	return fmt.Errorf("export %s: %s: %w (%s); use --codec %s", e.o.Path, e.spec.codec, ErrNoNVENC, reason, e.spec.fallback)
+}

@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -145,6 +146,9 @@ type Options struct {
 	Preset string
 }
 
+// x26xPresets are the presets libx264 and libx265 share.
+var x26xPresets = []string{"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"}
+
 // DefaultCRF is the quality used when Options.CRF is -1: visually lossless
 // for review.
 const DefaultCRF = 18
@@ -172,6 +176,9 @@ func (o Options) check() (codecSpec, error) {
 		return spec, fmt.Errorf("size %dx%d: %s (%s) needs an even %s", o.Width, o.Height, o.Codec, l.pixelFormat().Name(), what)
 	case o.CRF < -1 || o.CRF > 51:
 		return spec, fmt.Errorf("crf %d is out of range (0 to 51, or -1 for the default)", o.CRF)
+	case spec.family == x26x && o.Preset != "" && !slices.Contains(x26xPresets, o.Preset):
+		// Checked here: x264 prints its own complaint to stderr.
+		return spec, fmt.Errorf("unknown %s preset %q; valid presets: %s", o.Codec, o.Preset, strings.Join(x26xPresets, ", "))
 	}
 	return spec, o.FPS.check()
 }
@@ -441,7 +448,7 @@ func (e *Encoder) Close() error {
 		return e.fail(e.wrap("close", err))
 	}
 	if err := commit(e.tmp, e.o.Path, e.o.Overwrite); err != nil {
-		return e.fail(e.errorf("%v", err))
+		return e.fail(fmt.Errorf("export %s: %w", e.o.Path, err))
 	}
 	e.tmp = ""
 	e.release()

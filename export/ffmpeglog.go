@@ -60,15 +60,11 @@ func forget(c astiav.Classer) {
 	delete(logSinks, c)
 }
 
-// take returns the lines logged since the last take, as " (ffmpeg: a; b)",
-// or "" when there were none.
+// take returns the lines logged since the last take, joined with "; ".
 func (s *logLines) take() string {
 	logMu.Lock()
 	defer logMu.Unlock()
-	if len(s.lines) == 0 {
-		return ""
-	}
-	msg := " (ffmpeg: " + strings.Join(s.lines, "; ") + ")"
+	msg := strings.Join(s.lines, "; ")
 	s.lines = s.lines[:0]
 	return msg
 }

@@ -16,7 +16,7 @@ func checkTarget(path string, overwrite bool) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return err
+		return fmt.Errorf("cannot write a file in folder %s: %w", filepath.Dir(path), err)
 	case fi.IsDir():
 		return fmt.Errorf("%s is a folder, not a movie file", path)
 	case !overwrite:

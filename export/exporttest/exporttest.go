@@ -5,9 +5,11 @@
 package exporttest
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strings"
 
@@ -316,3 +318,37 @@ func Pattern(w, h, i int) []uint16 {
 func edge(v float64) float64 { return min(1, max(0, v)) }
 
 func mix(a, b, t float64) float64 { return a + (b-a)*t }
+
+// Atoms lists the types of a QuickTime file's top-level atoms in order
+// ("ftyp", "moov", "mdat" ...).
+func Atoms(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	var types []string
+	var hdr [16]byte
+	for off := int64(0); off < fi.Size(); {
+		if _, err := f.ReadAt(hdr[:8], off); err != nil {
+			return types, fmt.Errorf("%s: atom at %d: %w", path, off, err)
+		}
+		size := int64(binary.BigEndian.Uint32(hdr[:4]))
+		if size == 1 { // 64-bit size follows the type
+			if _, err := f.ReadAt(hdr[8:], off+8); err != nil {
+				return types, fmt.Errorf("%s: atom at %d: %w", path, off, err)
+			}
+			size = int64(binary.BigEndian.Uint64(hdr[8:]))
+		}
+		if size < 8 {
+			return types, fmt.Errorf("%s: atom %q at %d has size %d", path, hdr[4:8], off, size)
+		}
+		types = append(types, string(hdr[4:8]))
+		off += size
+	}
+	return types, nil
+}

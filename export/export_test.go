@@ -544,8 +544,9 @@ func TestFFmpegReason(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e.n = 0 // the next frame goes back in time
-	for i := 0; err == nil && i < 10; i++ { // frame threads delay packets
+	// The next frames go back in time; frame threads delay the packets.
+	e.n = 0
+	for i := 0; err == nil && i < 10; i++ {
 		err = e.Write(frame)
 	}
 	if want := "non monotonically increasing dts"; err == nil || !strings.Contains(err.Error(), "(ffmpeg: ") || !strings.Contains(err.Error(), want) {

@@ -186,18 +186,20 @@ func (r *uploadRing) next(size int) *uploadBuffer {
 	}
 	b := r.bufs[r.index]
 	r.index = (r.index + 1) % len(r.bufs)
-	if b.fence != 0 {
-		// Still busy only when the ring is at its bound: wait, flushing so
-		// that the fence is sure to signal.
-		for {
-			s := gl.ClientWaitSync(b.fence, gl.SYNC_FLUSH_COMMANDS_BIT, 1e9)
-			if s != gl.TIMEOUT_EXPIRED {
-				break
-			}
-		}
-		deleteFence(&b.fence)
-	}
+	// Still busy only when the ring is at its bound.
+	waitFence(&b.fence)
 	return b
+}
+
+// waitFence waits until the commands before the fence have completed and
+// deletes it (nothing to do for 0), flushing so that it is sure to signal.
+func waitFence(f *uintptr) {
+	if *f == 0 {
+		return
+	}
+	for gl.ClientWaitSync(*f, gl.SYNC_FLUSH_COMMANDS_BIT, 1e9) == gl.TIMEOUT_EXPIRED {
+	}
+	deleteFence(f)
 }
 
 // busy polls b's fence without waiting and forgets it once signalled.

@@ -8,8 +8,8 @@ import (
 )
 
 // Target is an offscreen RGBA framebuffer that display passes draw into:
-// 8-bit (Resize) for the screen, or 32-bit float (ResizeFloat) for export
-// and tests that must see values outside [0, 1]. Its rows are stored top row
+// 8-bit (Resize) for the screen, 16-bit (Resize16) for export, or 32-bit
+// float (ResizeFloat) for tests that must see values outside [0, 1]. Its rows are stored top row
 // first, as images are in memory: Dear ImGui shows its texture upright with
 // the default texture coordinates and the Read methods return rows in image
 // order.
@@ -22,6 +22,11 @@ type Target struct {
 // Resize makes the target an 8-bit w x h target, reallocating only on a
 // change.
 func (t *Target) Resize(w, h int) error { return t.resize(w, h, gl.RGBA8) }
+
+// Resize16 makes the target a w x h 16-bit (RGBA16 unsigned normalised)
+// target, for export: finer than 8 bits for 10-bit codecs, no clipping
+// beyond the [0, 1] the display transform ends in.
+func (t *Target) Resize16(w, h int) error { return t.resize(w, h, gl.RGBA16) }
 
 // ResizeFloat makes the target a w x h RGBA32F target, reallocating only on
 // a change.
@@ -62,7 +67,7 @@ func (t *Target) ReadRGBA(dst []byte) error {
 	if len(dst) < 4*t.width*t.height || t.fbo == 0 {
 		return fmt.Errorf("read %dx%d target into %d bytes", t.width, t.height, len(dst))
 	}
-	t.read(0, 0, t.width, t.height, gl.UNSIGNED_BYTE, gl.Ptr(dst))
+	t.read(0, 0, t.width, t.height, gl.UNSIGNED_BYTE, 0, gl.Ptr(dst))
 	return nil
 }
 
@@ -73,7 +78,7 @@ func (t *Target) Pixel(x, y int) ([4]byte, bool) {
 	if x < 0 || y < 0 || x >= t.width || y >= t.height || t.fbo == 0 {
 		return p, false
 	}
-	t.read(x, y, 1, 1, gl.UNSIGNED_BYTE, gl.Ptr(p[:]))
+	t.read(x, y, 1, 1, gl.UNSIGNED_BYTE, 0, gl.Ptr(p[:]))
 	return p, true
 }
 
@@ -83,13 +88,14 @@ func (t *Target) ReadFloat(dst []float32) error {
 	if len(dst) < 4*t.width*t.height || t.fbo == 0 {
 		return fmt.Errorf("read %dx%d target into %d floats", t.width, t.height, len(dst))
 	}
-	t.read(0, 0, t.width, t.height, gl.FLOAT, gl.Ptr(dst))
+	t.read(0, 0, t.width, t.height, gl.FLOAT, 0, gl.Ptr(dst))
 	return nil
 }
 
-// read reads a rectangle of the target; rows are stored top first, so GL's
-// row y is the target's row y.
-func (t *Target) read(x, y, w, h int, xtype uint32, dst unsafe.Pointer) {
+// read reads a rectangle of the target into dst, or into the pixel pack
+// buffer pack at offset dst when pack is not 0; rows are stored top first,
+// so GL's row y is the target's row y.
+func (t *Target) read(x, y, w, h int, xtype, pack uint32, dst unsafe.Pointer) {
 	var prevFBO, prevAlign, prevRowLen, prevPackBuf int32
 	gl.GetIntegerv(gl.READ_FRAMEBUFFER_BINDING, &prevFBO)
 	gl.GetIntegerv(gl.PACK_ALIGNMENT, &prevAlign)
@@ -102,7 +108,7 @@ func (t *Target) read(x, y, w, h int, xtype uint32, dst unsafe.Pointer) {
 		gl.BindBuffer(gl.PIXEL_PACK_BUFFER, uint32(prevPackBuf))
 	}()
 	gl.BindFramebuffer(gl.READ_FRAMEBUFFER, t.fbo)
-	gl.BindBuffer(gl.PIXEL_PACK_BUFFER, 0)
+	gl.BindBuffer(gl.PIXEL_PACK_BUFFER, pack)
 	gl.PixelStorei(gl.PACK_ALIGNMENT, 1)
 	gl.PixelStorei(gl.PACK_ROW_LENGTH, 0)
 	gl.ReadPixels(int32(x), int32(y), int32(w), int32(h), gl.RGBA, xtype, dst)

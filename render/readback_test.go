@@ -1,0 +1,108 @@
+package render_test
+
+import (
+	"errors"
+	"image"
+	"math"
+	"testing"
+
+	"github.com/x448/float16"
+
+	"flick/render"
+	"flick/render/rendertest"
+)
+
+// Frames drawn one after another come back from the readback ring in order,
+// each whole and with its own values, as 16-bit codes of the sRGB curve.
+func TestReadbackRingReturnsEachFrameInOrder(t *testing.T) {
+	const w, h, frames = 37, 21, 10 // odd sizes: rows are not 4-byte multiples
+	linear := func(i int) float32 { return float32(i+1) / frames }
+	want := func(i int) int {
+		x := float64(float16.Fromfloat32(linear(i)).Float32()) // what the image holds
+		if x <= 0.0031308 {
+			x *= 12.92
+		} else {
+			x = 1.055*math.Pow(x, 1/2.4) - 0.055
+		}
+		return int(math.Round(math.Min(x, 1) * 65535))
+	}
+	var before render.Objects
+	rendertest.Call(func() { before = render.LiveObjects() })
+	var got [][]uint16
+	var err error
+	rendertest.Call(func() {
+		d, e := render.NewDisplay()
+		if e != nil {
+			err = e
+			return
+		}
+		defer d.Close()
+		var im render.Image
+		defer im.Close()
+		var tg render.Target
+		defer tg.Close()
+		var rb render.Readback
+		defer rb.Close()
+		if err = tg.Resize16(w, h); err != nil {
+			return
+		}
+		if _, _, e := rb.Finish(make([]uint16, 4*w*h)); e == nil {
+			err = errors.New("Finish with nothing started did not fail")
+			return
+		}
+		finish := func() {
+			dst := make([]uint16, 4*w*h)
+			fw, fh, e := rb.Finish(dst)
+			if e != nil || fw != w || fh != h {
+				err = errors.Join(e, errors.New("readback returned the wrong size"))
+			}
+			got = append(got, dst)
+		}
+		r := image.Rect(0, 0, w, h)
+		pix := make([]uint16, 4*w*h)
+		for i := range frames {
+			v := float16.Fromfloat32(linear(i)).Bits()
+			for k := range pix {
+				pix[k] = v
+			}
+			if err = im.Upload(pix, w, h); err != nil {
+				return
+			}
+			d.Draw(&tg, &im, render.FitView(w, h, r, r), render.Settings{})
+			if rb.Pending() == render.ReadbackDepth {
+				if e := rb.Start(&tg); !errors.Is(e, render.ErrReadbackFull) {
+					err = errors.New("Start on a full ring did not say so")
+					return
+				}
+				finish()
+			}
+			if err = rb.Start(&tg); err != nil {
+				return
+			}
+		}
+		for rb.Pending() > 0 {
+			finish()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != frames {
+		t.Fatalf("%d frames came back, want %d", len(got), frames)
+	}
+	for i, pix := range got {
+		for k := 0; k < len(pix); k += 4 {
+			for c := range 3 {
+				if d := int(pix[k+c]) - want(i); d > 2 || d < -2 {
+					t.Fatalf("frame %d, value %d channel %d = %d, want %d (a frame mixed up or not copied whole)",
+						i, k/4, c, pix[k+c], want(i))
+				}
+			}
+		}
+	}
+	var after render.Objects
+	rendertest.Call(func() { after = render.LiveObjects() })
+	if after != before {
+		t.Errorf("GL objects before %+v, after %+v: the readback leaks", before, after)
+	}
+}

@@ -60,6 +60,9 @@ func Main(m *testing.M) {
 // Call runs f on the GL goroutine, with the context current, and waits.
 func Call(f func()) { window.Queue().Call(f) }
 
+// Queue returns the GL goroutine's queue, for code under test that takes one.
+func Queue() *render.Queue { return window.Queue() }
+
 // StartXvfb starts a private X server with one w x h x 24 screen and returns
 // its DISPLAY value and a function that stops it.
 func StartXvfb(w, h int) (display string, stop func(), err error) {

@@ -1,0 +1,310 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"sync"
+	"time"
+
+	"flick/engine"
+	"flick/render"
+)
+
+// Job is one export: the frames, how they are shown (the viewer's display
+// settings: channels, exposure, transform, gamma), and the movie.
+type Job struct {
+	Frames  []int // frame numbers, in movie order
+	Display render.Settings
+	Movie   Options // Width, Height: the output size; the display window is scaled to it
+	// Load returns frame n decoded (from the cache when it is there), or
+	// an error for a frame that cannot be read; Release hands a frame back
+	// once it is uploaded. Load is called from a goroutine of the export's
+	// own, in order, at most pipelineDepth frames ahead of the encoder.
+	Load    func(ctx context.Context, n int) (*engine.Frame, error)
+	Release func(*engine.Frame)
+	// Progress, when set, is called after each encoded frame, from the
+	// encoding goroutine.
+	Progress func(Progress)
+}
+
+// Progress says how far an export is and where its time goes.
+type Progress struct {
+	Done, Total int
+	Elapsed     time.Duration
+	// Stage times summed over the frames done: decode (Load), draw
+	// (upload and display passes on the GL goroutine), readback (waiting
+	// for and copying pixels back), encode (YUV conversion, encoding and
+	// writing).
+	Decode, Draw, Readback, Encode time.Duration
+	// Skipped lists the frames that could not be read (missing or
+	// damaged): each is in the movie as a black frame, so that timing
+	// stays in sync.
+	Skipped []FrameError
+}
+
+// FrameError is a frame that could not be read, and why.
+type FrameError struct {
+	Frame int
+	Err   error
+}
+
+// FPS returns the frames encoded per second so far.
+func (p Progress) FPS() float64 {
+	if p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(p.Done) / p.Elapsed.Seconds()
+}
+
+// ETA estimates the time left at the rate so far.
+func (p Progress) ETA() time.Duration {
+	if p.Done == 0 {
+		return 0
+	}
+	return time.Duration(float64(p.Elapsed) / float64(p.Done) * float64(p.Total-p.Done))
+}
+
+// pipelineDepth bounds the frames between stages: decoded frames waiting
+// for the GL goroutine, and read-back frames waiting for the encoder.
+const pipelineDepth = 2
+
+// Run exports job: frames are loaded on a goroutine, drawn on the GL
+// goroutine (through q) with the viewer's display passes into a 16-bit
+// target of the output size (mipmapped minification: successive halving, no
+// aliasing), read back through a pack-buffer ring, and converted and encoded
+// on a third goroutine, so the stages overlap. Cancelling ctx stops it; on
+// cancellation or any error no file is left and the error says why.
+func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
+	p := Progress{Total: len(job.Frames)}
+	if len(job.Frames) == 0 {
+		return p, errors.New("export: no frames to export")
+	}
+	enc, err := Create(job.Movie)
+	if err != nil {
+		return p, err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	start := time.Now()
+
+	type loaded struct {
+		f   *engine.Frame
+		n   int
+		err error
+		dur time.Duration
+	}
+	type drawn struct {
+		pix                    []uint16 // nil: nothing read back yet
+		decode, draw, readback time.Duration
+		skipped                *FrameError
+	}
+	frames := make(chan loaded, pipelineDepth)
+	pixels := make(chan drawn, pipelineDepth)
+	free := make(chan []uint16, pipelineDepth+render.ReadbackDepth+1)
+	size := 4 * job.Movie.Width * job.Movie.Height
+	for range cap(free) {
+		free <- make([]uint16, size)
+	}
+	release := func(f *engine.Frame) {
+		if f != nil {
+			job.Release(f)
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+
+	// Load, in order.
+	go func() {
+		defer wg.Done()
+		defer close(frames)
+		for _, n := range job.Frames {
+			t := time.Now()
+			f, err := job.Load(ctx, n)
+			if ctx.Err() != nil {
+				release(f)
+				return
+			}
+			frames <- loaded{f, n, err, time.Since(t)}
+		}
+	}()
+
+	// Draw and read back on the GL goroutine, one frame per call.
+	go func() {
+		defer wg.Done()
+		defer close(pixels)
+		g := glStage{w: job.Movie.Width, h: job.Movie.Height, settings: job.Display}
+		defer q.Call(g.close)
+		for l := range frames {
+			d := drawn{decode: l.dur}
+			if l.err != nil {
+				d.skipped = &FrameError{l.n, l.err}
+			}
+			var out []uint16
+			select {
+			case out = <-free:
+			case <-ctx.Done():
+			}
+			var err error
+			if out != nil {
+				t := time.Now()
+				q.Call(func() { d.pix, d.readback, err = g.frame(l.f, out) })
+				d.draw = time.Since(t) - d.readback
+				if d.pix == nil {
+					free <- out // the ring is still filling
+				}
+			}
+			release(l.f)
+			if err != nil {
+				cancel(err)
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			pixels <- d
+		}
+		for { // the frames still in the readback ring
+			out := <-free
+			var d drawn
+			var err error
+			t := time.Now()
+			q.Call(func() { d.pix, err = g.flush(out) })
+			d.readback = time.Since(t)
+			if err != nil {
+				cancel(err)
+			}
+			if d.pix == nil || ctx.Err() != nil {
+				return
+			}
+			pixels <- d
+		}
+	}()
+
+	// Convert and encode, here.
+	for d := range pixels {
+		if ctx.Err() != nil {
+			continue // drain, so that the other stages can finish
+		}
+		p.Decode += d.decode
+		p.Draw += d.draw
+		p.Readback += d.readback
+		if d.skipped != nil {
+			p.Skipped = append(p.Skipped, *d.skipped)
+		}
+		if d.pix == nil {
+			continue
+		}
+		t := time.Now()
+		if err := enc.Write(d.pix); err != nil {
+			cancel(err)
+		}
+		p.Encode += time.Since(t)
+		free <- d.pix
+		p.Done++
+		p.Elapsed = time.Since(start)
+		if job.Progress != nil && ctx.Err() == nil {
+			job.Progress(p)
+		}
+	}
+	for l := range frames { // after a failure: frames the GL stage never took
+		release(l.f)
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		enc.Abort()
+		if errors.Is(err, context.Canceled) {
+			return p, fmt.Errorf("export cancelled after %d of %d frames; no file written", p.Done, p.Total)
+		}
+		return p, err
+	}
+	if err := enc.Close(); err != nil {
+		return p, err
+	}
+	p.Elapsed = time.Since(start)
+	return p, nil
+}
+
+// glStage is the export's GL state: the uploaded image, the display passes,
+// the output target and the readback ring. GL goroutine only.
+type glStage struct {
+	w, h     int
+	settings render.Settings
+	display  *render.Display
+	image    render.Image
+	target   render.Target
+	readback render.Readback
+}
+
+// frame draws f (nil or failed: black) at the output size and starts its
+// readback; once the ring is full it finishes the oldest frame into out and
+// returns it (else nil), with the time spent waiting for it.
+func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration, error) {
+	if g.display == nil {
+		d, err := render.NewDisplay()
+		if err != nil {
+			return nil, 0, err
+		}
+		g.display = d
+		if err := g.target.Resize16(g.w, g.h); err != nil {
+			return nil, 0, err
+		}
+	}
+	var v render.View
+	var im *render.Image
+	if f != nil && f.Err == nil {
+		if err := g.image.Upload(f.Pix, f.DataWindow.Dx(), f.DataWindow.Dy()); err != nil {
+			return nil, 0, fmt.Errorf("frame %d: %w", f.Number, err)
+		}
+		v, im = fill(g.w, g.h, f.DisplayWindow, f.DataWindow), &g.image
+	}
+	g.display.Draw(&g.target, im, v, g.settings)
+	var wait time.Duration
+	var pix []uint16
+	if g.readback.Pending() == render.ReadbackDepth {
+		t := time.Now()
+		var err error
+		if pix, err = g.finish(out); err != nil {
+			return nil, 0, err
+		}
+		wait = time.Since(t)
+	}
+	return pix, wait, g.readback.Start(&g.target)
+}
+
+// flush finishes the oldest frame still in the ring into out, or returns nil
+// when none is left.
+func (g *glStage) flush(out []uint16) ([]uint16, error) {
+	if g.readback.Pending() == 0 {
+		return nil, nil
+	}
+	return g.finish(out)
+}
+
+func (g *glStage) finish(out []uint16) ([]uint16, error) {
+	if _, _, err := g.readback.Finish(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (g *glStage) close() {
+	g.readback.Close()
+	g.target.Close()
+	g.image.Close()
+	g.display.Close()
+}
+
+// fill places an image so that its display window covers a w x h output
+// (the output keeps the display window's aspect, up to the rounding of its
+// size to even numbers).
+func fill(w, h int, display, data image.Rectangle) render.View {
+	sx, sy := float32(w)/float32(display.Dx()), float32(h)/float32(display.Dy())
+	place := func(r image.Rectangle) render.Rect {
+		return render.Rect{
+			X0: float32(r.Min.X-display.Min.X) * sx, Y0: float32(r.Min.Y-display.Min.Y) * sy,
+			X1: float32(r.Max.X-display.Min.X) * sx, Y1: float32(r.Max.Y-display.Min.Y) * sy,
+		}
+	}
+	return render.View{Display: place(display), Data: place(data)}
+}

@@ -1,11 +1,12 @@
-// Package export writes review movies: display-referred RGBA frames in,
-// a QuickTime .mov out, through libavcodec and libavformat (go-astiav
-// v0.16.0, FFmpeg 5.1). It converts each frame to BT.709 limited-range YUV
-// itself (convert.c), tags the codec, the stream and the frames BT.709, and
-// writes to a hidden temporary file beside the target that becomes the
-// target only when Close succeeds: a failed or cancelled export leaves no
-// file. It knows nothing of GL, the engine or the UI; the caller renders and
-// reads frames back.
+// Package export writes review movies. Run (pipeline.go) draws a job's
+// frames through the viewer's display passes at the output size on the GL
+// goroutine, reads them back and feeds them to an Encoder. The Encoder takes
+// display-referred RGBA 16-bit frames, converts them to BT.709
+// limited-range YUV itself (convert.c), encodes them with libavcodec through
+// go-astiav v0.16.0 (FFmpeg 5.1), tags codec, stream and frames BT.709, and
+// writes a .mov through a hidden temporary file beside the target that is
+// renamed only when Close succeeds: a failed or cancelled export leaves no
+// file.
 package export
 
 import (

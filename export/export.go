@@ -86,6 +86,7 @@ func specOf(c Codec) (codecSpec, error) {
 // Rational is a frame rate, Num/Den frames per second.
 type Rational struct{ Num, Den int }
 
+// String gives r as "24" or "30000/1001".
 func (r Rational) String() string {
 	if r.Den == 1 {
 		return strconv.Itoa(r.Num)
@@ -98,7 +99,13 @@ func (r Rational) String() string {
 // exact n*1000/1001 rate.
 func ParseFPS(s string) (Rational, error) {
 	var r big.Rat
-	if _, ok := r.SetString(s); ok && r.Sign() > 0 {
+	// Digits, '.' and '/' only: big.Rat would also take exponents such as
+	// "1e999999999", which cost memory to expand.
+	ok := len(s) <= 24 && strings.Trim(s, "0123456789./") == ""
+	if ok {
+		_, ok = r.SetString(s)
+	}
+	if ok && r.Sign() > 0 {
 		f, _ := r.Float64()
 		if k := math.Round(f * 1.001); !r.IsInt() && !strings.Contains(s, "/") && math.Abs(k*1000/1001-f) < 0.01 {
 			return Rational{int(k) * 1000, 1001}, nil

@@ -295,7 +295,7 @@ func TestParseFPS(t *testing.T) {
 			t.Errorf("ParseFPS(%q) = %v, %v; want %v", s, got, err, want)
 		}
 	}
-	for _, s := range []string{"", "0", "-24", "abc", "24/0", "5000", "1/5000", "24fps"} {
+	for _, s := range []string{"", "0", "-24", "abc", "24/0", "5000", "1/5000", "24fps", "2.4e1", "1e999999999"} {
 		if got, err := ParseFPS(s); err == nil {
 			t.Errorf("ParseFPS(%q) = %v, want an error", s, got)
 		}

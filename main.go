@@ -2,6 +2,7 @@
 //
 //	flick [flags] [PATH [RANGE]]
 //	flick info PATH [RANGE] [--json]
+//	flick export PATH [RANGE] -o OUT.mov [flags]
 //
 // PATH is an EXR file (its numbered siblings play with it), a pattern
 // (shot.####.exr, shot.%04d.exr, shot.@@@@.exr, shot.1001-1100#.exr) or a
@@ -40,6 +41,8 @@ const usage = `flick - a quick-look player for OpenEXR frame sequences
 Usage:
   flick [flags] [PATH [RANGE]]      view
   flick info PATH [RANGE] [--json]  describe a file or sequence from its headers
+  flick export PATH [RANGE] -o OUT.mov [flags]
+                                    render a review movie (flick export --help)
 
 PATH is an EXR file (its numbered siblings play with it), a frame pattern
 (shot.####.exr, shot.#.exr, shot.%04d.exr, shot.@@@@.exr, with an optional
@@ -56,7 +59,9 @@ Flags (before or after PATH):
   --version    print the version
 
 Keys: Space play/pause, Left/Right step, Home/End first/last frame,
-r g b a solo a channel (again: back to colour), l luminance, c colour.
+r g b a solo a channel (again: back to colour), l luminance, c colour,
+f fit, 1 one-to-one, + and - zoom, n show NaN/Inf. Mouse: wheel zooms about
+the cursor, drag pans; the pixel under the cursor is probed.
 `
 
 func main() {
@@ -66,8 +71,13 @@ func main() {
 // run is flick's command line; it returns the exit status: 0 done, 1 a
 // failure, 2 a usage error.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "info" {
-		return runInfo(args[1:], stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "info":
+			return runInfo(args[1:], stdout, stderr)
+		case "export":
+			return runExport(args[1:], stdout, stderr)
+		}
 	}
 	settingsPath, err := settings.Path()
 	if err != nil {

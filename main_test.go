@@ -65,11 +65,17 @@ func samples(t *testing.T) string {
 // display, and returns its exit code, stdout and stderr.
 func runFlick(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runFlickOn(t, "", args...)
+}
+
+// runFlickOn is runFlick with DISPLAY set to display.
+func runFlickOn(t *testing.T, display string, args ...string) (int, string, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, flickBinary(t), args...)
 	home := t.TempDir()
-	cmd.Env = append(os.Environ(), "DISPLAY=", "XDG_CONFIG_HOME="+home, "XDG_CACHE_HOME="+home, "HOME="+home)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "XDG_CONFIG_HOME="+home, "XDG_CACHE_HOME="+home, "HOME="+home)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"image"
+	"strings"
 	"testing"
 
 	"flick/render"
@@ -120,5 +121,24 @@ func TestMagnifiedViewIsNearest(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestParseChannelsAndTransform(t *testing.T) {
+	for s, want := range map[string]render.Channels{"rgb": render.ChannelsRGB, "R": render.ChannelR, "a": render.ChannelA, "l": render.ChannelLuminance, "Luminance": render.ChannelLuminance} {
+		if got, err := render.ParseChannels(s); err != nil || got != want {
+			t.Errorf("ParseChannels(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	for s, want := range map[string]render.Transform{"srgb": render.TransformSRGB, "Rec.709": render.TransformRec709, "rec709": render.TransformRec709, "bt1886": render.TransformBT1886, "linear": render.TransformLinear} {
+		if got, err := render.ParseTransform(s); err != nil || got != want {
+			t.Errorf("ParseTransform(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	if _, err := render.ParseTransform("acescg"); err == nil || !strings.Contains(err.Error(), "srgb") {
+		t.Errorf("unknown transform: %v", err)
+	}
+	if _, err := render.ParseChannels("Z"); err == nil {
+		t.Error("unknown channels accepted")
 	}
 }

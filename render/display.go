@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"strings"
 
 	"github.com/go-gl/gl/v4.5-core/gl"
 )
@@ -483,4 +484,31 @@ func (d *Display) Close() {
 		gl.DeleteVertexArrays(1, &d.vao)
 		d.vao = 0
 	}
+}
+
+// ParseChannels reads a channel view as users type it: rgb, r, g, b, a,
+// l or luminance (any case).
+func ParseChannels(s string) (Channels, error) {
+	switch strings.ToLower(s) {
+	case "l", "lum":
+		return ChannelLuminance, nil
+	}
+	for i, n := range channelNames {
+		if strings.EqualFold(s, n) {
+			return Channels(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown channels %q: want rgb, r, g, b, a or luminance", s)
+}
+
+// ParseTransform reads a display transform name: srgb, rec709, bt1886,
+// linear or raw (any case; "Rec.709" and "BT.1886" too).
+func ParseTransform(s string) (Transform, error) {
+	key := strings.ReplaceAll(strings.ToLower(s), ".", "")
+	for i, n := range transformNames {
+		if key == strings.ReplaceAll(strings.ToLower(n), ".", "") {
+			return Transform(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown display transform %q: want srgb, rec709, bt1886 or linear", s)
 }

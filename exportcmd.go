@@ -1,0 +1,249 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"flick/engine"
+	"flick/engine/exr"
+	"flick/export"
+	"flick/render"
+)
+
+const exportUsage = `Usage: flick export PATH [RANGE] -o OUT.mov [flags]
+
+Renders the frames through the viewer's display passes, downscaled on the
+GPU, and encodes a QuickTime movie tagged BT.709. The movie appears only when
+complete: a failed or cancelled (Ctrl+C) export leaves no file.
+It needs an X display for its GL context (a hidden window); on a headless
+machine run it under Xvfb: xvfb-run -a flick export ...
+
+Flags:
+  -o, --output OUT     the movie to write (.mov)
+  --range A-B          frames to export (default: the whole sequence)
+  --scale S            scale the display window by S (e.g. 0.5), or
+  --width W            output width (height follows the aspect), or
+  --height H           output height; sizes are rounded to even numbers
+  --fps N              frame rate (default: the file's framesPerSecond, else 24)
+  --codec C            h264 (default), hevc, prores, prores4444, h264_nvenc, hevc_nvenc
+  --crf N              quality for h264/hevc/nvenc, 0-51, lower is better (default 18)
+  --preset P           encoder preset (x264/x265: ultrafast ... veryslow)
+  --channels C         rgb (default), r, g, b, a or luminance
+  --exposure S         exposure in stops (default 0)
+  --display D          srgb (default), rec709, bt1886 or linear
+  --overwrite          replace OUT if it exists
+`
+
+// runExport is `flick export`.
+func runExport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	var out string
+	fs.StringVar(&out, "o", "", "")
+	fs.StringVar(&out, "output", "", "")
+	rangeFlag := fs.String("range", "", "")
+	scale := fs.Float64("scale", 0, "")
+	width := fs.Int("width", 0, "")
+	height := fs.Int("height", 0, "")
+	fpsFlag := fs.String("fps", "", "")
+	codecFlag := fs.String("codec", string(export.H264), "")
+	crf := fs.Int("crf", -1, "")
+	preset := fs.String("preset", "", "")
+	channels := fs.String("channels", "rgb", "")
+	exposure := fs.Float64("exposure", 0, "")
+	displayFlag := fs.String("display", "srgb", "")
+	overwrite := fs.Bool("overwrite", false, "")
+	positional, err := parseFlags(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, exportUsage)
+		return 0
+	case err != nil:
+		return usageError(stderr, err.Error())
+	case len(positional) == 0:
+		return usageError(stderr, "export needs a PATH, e.g. flick export shot.####.exr -o review.mov")
+	case out == "":
+		return usageError(stderr, "export needs -o OUT.mov")
+	}
+	if *rangeFlag != "" {
+		if len(positional) > 1 {
+			return usageError(stderr, "give the frame range once: as RANGE or as --range")
+		}
+		positional = append(positional, *rangeFlag)
+	}
+	codec, err := export.ParseCodec(*codecFlag)
+	if err != nil {
+		return usageError(stderr, err.Error())
+	}
+	var settings render.Settings
+	if settings.Channels, err = render.ParseChannels(*channels); err != nil {
+		return usageError(stderr, err.Error())
+	}
+	if settings.Transform, err = render.ParseTransform(*displayFlag); err != nil || settings.Transform == render.TransformRaw {
+		return usageError(stderr, fmt.Sprintf("--display %q: want srgb, rec709, bt1886 or linear", *displayFlag))
+	}
+	if math.IsNaN(*exposure) || math.Abs(*exposure) > 32 {
+		return usageError(stderr, fmt.Sprintf("--exposure %v: want stops from -32 to 32", *exposure))
+	}
+	settings.Exposure = float32(*exposure)
+	given := 0
+	for _, set := range []bool{*scale != 0, *width != 0, *height != 0} {
+		if set {
+			given++
+		}
+	}
+	switch {
+	case given > 1:
+		return usageError(stderr, "give one of --scale, --width and --height")
+	case *scale < 0 || *scale > 8 || math.IsNaN(*scale):
+		return usageError(stderr, fmt.Sprintf("--scale %v: want a factor above 0, at most 8", *scale))
+	case *width < 0 || *height < 0:
+		return usageError(stderr, "--width and --height must be positive")
+	}
+
+	if _, err := os.Stat(out); err == nil && !*overwrite {
+		return fail(stderr, fmt.Errorf("%s already exists; add --overwrite to replace it", out))
+	}
+	seq, code := findSequence(positional, stderr)
+	if seq == nil {
+		return code
+	}
+	first, err := exr.Open(seq.Path(seq.First()))
+	if err != nil {
+		return fail(stderr, err)
+	}
+	h := first.Header()
+	parts, _ := first.Parts()
+	first.Close()
+	fps := export.Rational{Num: 24, Den: 1}
+	if len(parts) > 0 && parts[0].FramesPerSecond != nil && parts[0].FramesPerSecond.Num > 0 {
+		r := parts[0].FramesPerSecond
+		fps = export.Rational{Num: int(r.Num), Den: int(r.Den)}
+	}
+	if *fpsFlag != "" {
+		if fps, err = export.ParseFPS(*fpsFlag); err != nil {
+			return usageError(stderr, "--fps: "+err.Error())
+		}
+	}
+	w, ht := outputSize(h.DisplayWindow.Width(), h.DisplayWindow.Height(), *scale, *width, *height)
+
+	var frames []int
+	for n := seq.Range.Start; n <= seq.Range.End; n += seq.Range.Step {
+		frames = append(frames, n)
+	}
+	pool := engine.NewPool(0)
+	defer pool.Close()
+	buffers := make(chan []uint16, 8) // recycled pixel buffers
+	job := export.Job{
+		Frames:  frames,
+		Display: settings,
+		Movie: export.Options{Path: out, Overwrite: *overwrite, Codec: codec, Width: w, Height: ht,
+			FPS: fps, CRF: *crf, Preset: *preset},
+		Load: func(ctx context.Context, n int) (*engine.Frame, error) {
+			buffer := func(size int) []uint16 {
+				select {
+				case b := <-buffers:
+					if cap(b) >= size {
+						return b[:size]
+					}
+				default:
+				}
+				return make([]uint16, size)
+			}
+			return engine.LoadFrame(seq, n, buffer, pool, func() bool { return ctx.Err() != nil })
+		},
+		Release: func(f *engine.Frame) {
+			select {
+			case buffers <- f.Pix:
+			default:
+			}
+		},
+		Progress: progressPrinter(stderr, len(frames)),
+	}
+
+	win, err := render.NewWindow(render.WindowOptions{Title: "flick export", Width: 64, Height: 64, Hidden: true, FPS: 1000})
+	if err != nil {
+		return fail(stderr, fmt.Errorf("export needs a GL context: %w (on a headless machine: xvfb-run -a flick export ...)", err))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps\n", seq, len(frames), out, w, ht, codec, fps)
+	var result export.Progress
+	var runErr error
+	go func() {
+		defer win.Close()
+		result, runErr = export.Run(ctx, job, win.Queue())
+	}()
+	win.Run(nil) // the GL goroutine: serves the export until it is done
+	if runErr != nil {
+		return fail(stderr, runErr)
+	}
+	for _, s := range result.Skipped {
+		fmt.Fprintf(stderr, "flick: warning: frame %d is black in the movie: %v\n", s.Frame, s.Err)
+	}
+	fmt.Fprintf(stdout, "%s: %d frames in %.1fs (%.1f fps); per frame: decode %s, draw %s, readback %s, encode %s\n",
+		out, result.Done, result.Elapsed.Seconds(), result.FPS(), perFrame(result.Decode, result.Done),
+		perFrame(result.Draw, result.Done), perFrame(result.Readback, result.Done), perFrame(result.Encode, result.Done))
+	return 0
+}
+
+// outputSize is the movie size for a w x h display window: scaled by scale,
+// or to width or height with the aspect kept, rounded to even numbers (4:2:0
+// and 4:2:2 need them), at least 2.
+func outputSize(w, h int, scale float64, width, height int) (int, int) {
+	fw, fh := float64(w), float64(h)
+	switch {
+	case scale > 0:
+		fw, fh = fw*scale, fh*scale
+	case width > 0:
+		fw, fh = float64(width), fh*float64(width)/fw
+	case height > 0:
+		fw, fh = fw*float64(height)/fh, float64(height)
+	}
+	even := func(v float64) int { return max(2, 2*int(math.Round(v/2))) }
+	return even(fw), even(fh)
+}
+
+func perFrame(d time.Duration, n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000/float64(n))
+}
+
+// progressPrinter reports export progress: a bar redrawn in place on a
+// terminal, else a plain line at most once a second.
+func progressPrinter(w io.Writer, total int) func(export.Progress) {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	var last time.Time
+	return func(p export.Progress) {
+		done := p.Done == total
+		if !done && time.Since(last) < time.Second && (!tty || time.Since(last) < 100*time.Millisecond) {
+			return
+		}
+		last = time.Now()
+		eta := p.ETA().Round(time.Second)
+		if !tty {
+			fmt.Fprintf(w, "flick: exported %d/%d frames, %.1f fps, %s left\n", p.Done, total, p.FPS(), eta)
+			return
+		}
+		const width = 30
+		bar := strings.Repeat("#", width*p.Done/total) + strings.Repeat(".", width-width*p.Done/total)
+		fmt.Fprintf(w, "\r[%s] %d/%d frames  %.1f fps  ETA %s ", bar, p.Done, total, p.FPS(), eta)
+		if done {
+			fmt.Fprintln(w)
+		}
+	}
+}

@@ -67,16 +67,22 @@ func TestDecodeDoesNotAllocate(t *testing.T) {
 
 // benchDir holds the generated 1080p frames, kept between runs so that
 // OpenEXR's own readers can be pointed at the same files:
-// $TMPDIR/flick-exr-bench/<compression>/frame.<n>.exr.
+// $TMPDIR/flick-exr-bench/<compression>[-tiled]/frame.<n>.exr.
 var benchDir = filepath.Join(os.TempDir(), "flick-exr-bench")
 
 const benchW, benchH, benchFrames = 1920, 1080, 4
 
-var benchComps = []Compression{None, RLE, ZIPS, ZIP, PIZ, PXR24, B44, B44A}
+var benchComps = []Compression{None, RLE, ZIPS, ZIP, PIZ, PXR24, B44, B44A, DWAA, DWAB}
+
+// benchKey is one generated sequence: a compression, scanline or tiled.
+type benchKey struct {
+	comp  Compression
+	tiled bool
+}
 
 var benchGen struct {
 	sync.Mutex
-	done map[Compression][]string
+	done map[benchKey][]string
 }
 
 // benchFrame is render-like: gradients, a few soft shapes that move with
@@ -114,15 +120,20 @@ func benchFrame(w, h, frame int) []uint16 {
 	return pix
 }
 
-// benchSequence returns comp's generated frames, writing them on first use (or
-// skipping the benchmark if the encoder cannot write comp).
-func benchSequence(b *testing.B, comp Compression) []string {
+// benchSequence returns the generated frames of k, writing them on first
+// use: scanline files through WriteRGBA, DWA and tiled (64x64) ones through
+// the C++ API.
+func benchSequence(b *testing.B, k benchKey) []string {
 	benchGen.Lock()
 	defer benchGen.Unlock()
-	if paths, ok := benchGen.done[comp]; ok {
+	if paths, ok := benchGen.done[k]; ok {
 		return paths
 	}
-	dir := filepath.Join(benchDir, comp.String())
+	name := k.comp.String()
+	if k.tiled {
+		name += "-tiled"
+	}
+	dir := filepath.Join(benchDir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.Fatal(err)
 	}
@@ -130,33 +141,52 @@ func benchSequence(b *testing.B, comp Compression) []string {
 	for n := range benchFrames {
 		path := filepath.Join(dir, fmt.Sprintf("frame.%04d.exr", n+1))
 		if _, err := os.Stat(path); err != nil {
-			if err := WriteRGBA(path, benchW, benchH, benchFrame(benchW, benchH, n), comp, 24); err != nil {
-				b.Skipf("cannot write %s: %v", comp, err)
+			pix := benchFrame(benchW, benchH, n)
+			if k.tiled || k.comp == DWAA || k.comp == DWAB {
+				var tiles imfTiles
+				if k.tiled {
+					tiles = imfTiles{64, 64, OneLevel}
+				}
+				err = writeIMF(path, benchW, benchH, pix, k.comp, tiles)
+			} else {
+				err = WriteRGBA(path, benchW, benchH, pix, k.comp, 24)
+			}
+			if err != nil {
+				b.Fatalf("cannot write %s: %v", name, err)
 			}
 		}
 		paths = append(paths, path)
 	}
 	if benchGen.done == nil {
-		benchGen.done = map[Compression][]string{}
+		benchGen.done = map[benchKey][]string{}
 	}
-	benchGen.done[comp] = paths
+	benchGen.done[k] = paths
 	return paths
 }
 
 // BenchmarkCompression decodes generated 1920x1080 RGBA half frames of each
-// compression, cycling over benchFrames files: on one goroutine (Decode), on
-// two (DecodeChunks, each half the chunks), and for ZIP and ZIPS through the
-// library's zlib path too. Bytes/s count the RGBA half output; frames/s is
-// 1e9 / (ns/op).
+// compression, scanline and tiled, cycling over benchFrames files: on one
+// goroutine (Decode) and on two (DecodeChunks, each half the chunks), as
+// routed; then on two through each library path ("core", "cpp"), which is
+// the measurement behind the routing table (fastest, route.go); for ZIP and
+// ZIPS through the library's zlib path too. Bytes/s count the RGBA half
+// output; frames/s is 1e9 / (ns/op).
 func BenchmarkCompression(b *testing.B) {
-	for _, comp := range benchComps {
-		modes := []string{"1thread", "2threads"}
-		if comp == ZIP || comp == ZIPS {
-			modes = append(modes, "zlib-1thread", "zlib-2threads")
+	for _, k := range benchKeys() {
+		modes := []string{"1thread", "2threads", "cpp-2threads"}
+		if k.comp != DWAA && k.comp != DWAB {
+			modes = append(modes, "core-2threads")
+		}
+		if k.comp == ZIP || k.comp == ZIPS {
+			modes = append(modes, "zlib-2threads")
+		}
+		name := k.comp.String()
+		if k.tiled {
+			name += "-tiled"
 		}
 		for _, mode := range modes {
-			b.Run(comp.String()+"/"+mode, func(b *testing.B) {
-				paths := benchSequence(b, comp)
+			b.Run(name+"/"+mode, func(b *testing.B) {
+				paths := benchSequence(b, k)
 				files := make([]*File, len(paths))
 				for i, p := range paths {
 					f, err := Open(p)
@@ -169,6 +199,12 @@ func BenchmarkCompression(b *testing.B) {
 				sel, _ := DefaultSelection(files[0].Header())
 				dst := make([]uint16, 4*benchW*benchH)
 				opt := decodeOptions{libraryZip: strings.HasPrefix(mode, "zlib")}
+				switch {
+				case strings.HasPrefix(mode, "core"), opt.libraryZip:
+					opt.via = viaCore
+				case strings.HasPrefix(mode, "cpp"):
+					opt.via = viaIMF
+				}
 				two := strings.HasSuffix(mode, "2threads")
 				b.SetBytes(int64(2 * len(dst)))
 				b.ReportAllocs()
@@ -185,15 +221,26 @@ func BenchmarkCompression(b *testing.B) {
 	}
 }
 
+// benchKeys lists every compression, scanline then tiled.
+func benchKeys() []benchKey {
+	var keys []benchKey
+	for _, tiled := range []bool{false, true} {
+		for _, comp := range benchComps {
+			keys = append(keys, benchKey{comp, tiled})
+		}
+	}
+	return keys
+}
+
 // decodeSplit decodes all of f's chunks, split over two goroutines if two.
 func decodeSplit(f *File, dst []uint16, sel Selection, two bool, opt decodeOptions) error {
 	n := f.Chunks()
 	if !two {
-		return f.decode(dst, sel, 0, n, opt)
+		return decodeWith(f, dst, sel, 0, n, opt)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- f.decode(dst, sel, n/2, n, opt) }()
-	err := f.decode(dst, sel, 0, n/2, opt)
+	go func() { errc <- decodeWith(f, dst, sel, n/2, n, opt) }()
+	err := decodeWith(f, dst, sel, 0, n/2, opt)
 	if err2 := <-errc; err == nil {
 		err = err2
 	}

@@ -23,6 +23,13 @@ void flick_msg_begin(flick_msg* m)
 
 void flick_msg_end(void) { tls_msg = NULL; }
 
+flick_msg* flick_msg_swap(flick_msg* m)
+{
+	flick_msg* prev = tls_msg;
+	tls_msg = m;
+	return prev;
+}
+
 void flick_msg_setf(flick_msg* m, exr_result_t code, const char* fmt, ...)
 {
 	if (m->text[0] != '\0') return; // keep the root cause

@@ -44,34 +44,50 @@ typedef struct {
 	int32_t channels;
 } flick_header;
 
-// flick_reader is one open file: descriptor, library context, and the
-// geometry of part 0's level 0, fixed at open so concurrent decodes can read
-// it without locks.
+// flick_layout is the geometry of one level of one part, computed and
+// checked once (flick_layout_get) before any decode uses it, then only read,
+// so concurrent decodes need no locks.
+typedef struct {
+	int32_t part, lx, ly;
+	int32_t storage;        // exr_storage_t
+	int32_t compression;    // exr_compression_t
+	int32_t x0, y0;         // data window origin: the level's first pixel
+	int32_t width, height;  // the level's size (level 0: the data window)
+	int32_t lines;          // scanlines per chunk (scanline parts)
+	int32_t tile_w, tile_h; // tiled parts, else 0
+	int32_t tiles_x, tiles_y;
+	int32_t chunks;         // chunks of this level in flick order (rows, then tiles)
+	int32_t channels;
+	int32_t bad_sampling;   // a channel has sampling flick refuses
+	int32_t ripmap;         // the part stores rip-map levels
+} flick_layout;
+
+// flick_reader is one open file: descriptor, library context, the header
+// of part 0 and the layout of its level 0, fixed at open.
 typedef struct {
 	int fd;
 	int64_t size;
 	exr_context_t ctx;
 	flick_msg msg; // messages from open
 	flick_header h;
-
-	int32_t width, height;  // data window size
-	int32_t lines;          // scanlines per chunk (scanline parts)
-	int32_t tiles_x, tiles_y;
-	int32_t chunks;         // level-0 chunks in flick order (rows, then tiles)
-	int32_t bad_sampling;   // a channel has sampling flick refuses
+	flick_layout l0;
+	void* imf; // the C++ API's flick_imf_file, opened by Go on first use
 } flick_reader;
 
 // flick_decode_req says which channel (index in file order, -1 none) is
 // decoded into each RGBA slot; for a slot with no channel, which decoded slot
-// is copied into it (-1: the slot gets 0, or 1.0 for A); and which level-0
-// chunks to decode: [chunk_begin, chunk_end), scanline chunks top to bottom
-// or tiles row by row. library_zip set keeps the library's own zlib path for
-// ZIP and ZIPS (tests compare it with the libdeflate one).
+// is copied into it (-1: the slot gets 0, or 1.0 for A); and which chunks of
+// the layout to decode: [chunk_begin, chunk_end), scanline chunks top to
+// bottom or tiles row by row. library_zip set keeps the library's own zlib
+// path for ZIP and ZIPS (tests compare it with the libdeflate one).
+// check_only set only reads and checks each chunk's leader and table entry
+// (for chunks another decoder, the C++ API, will decode).
 typedef struct {
 	int32_t channel[4];
 	int32_t copy_from[4];
 	int32_t chunk_begin, chunk_end;
 	int32_t library_zip;
+	int32_t check_only;
 } flick_decode_req;
 
 exr_result_t flick_reader_open(flick_reader* r, const char* path);
@@ -79,8 +95,14 @@ void flick_reader_close(flick_reader* r);
 exr_result_t flick_reader_channel(
 	flick_reader* r, int i, const char** name, int32_t* type, int32_t* xs, int32_t* ys);
 
-// flick_decode decodes the requested chunks of part 0 into dst (interleaved
-// RGBA half, dst_len uint16 values). On failure *fail_chunk is the chunk
+// flick_layout_get computes and checks the layout of level (lx, ly) of part
+// (and loads that part's chunk table). It only reads the context; the
+// caller serialises calls for one part so the table is loaded once.
+exr_result_t flick_layout_get(const flick_reader* r, int part, int lx, int ly, flick_layout* l, flick_msg* msg);
+
+// flick_decode decodes the requested chunks of layout l (from
+// flick_layout_get on r) into dst (interleaved RGBA half, l->width pixels a
+// row, dst_len uint16 values). On failure *fail_chunk is the chunk
 // index (or -1) and msg holds the library's message. It keeps no state
 // between calls and has its own decode pipeline, so several threads may
 // decode disjoint chunk ranges of one reader at once: the library only reads
@@ -88,7 +110,7 @@ exr_result_t flick_reader_channel(
 // atomic compare-and-swap, is loaded by flick_reader_open already), and the
 // read callback uses pread.
 exr_result_t flick_decode(
-	const flick_reader* r, uint16_t* dst, uint64_t dst_len, const flick_decode_req* q,
+	const flick_reader* r, const flick_layout* l, uint16_t* dst, uint64_t dst_len, const flick_decode_req* q,
 	int32_t* fail_chunk, flick_msg* msg);
 
 // flick_write writes a single-part scanline image with channels R,G,B,A of

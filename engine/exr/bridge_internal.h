@@ -16,6 +16,10 @@
 void flick_msg_begin(flick_msg* m);
 void flick_msg_end(void);
 
+// flick_msg_swap routes this thread's messages to m (NULL: nowhere) and
+// returns where they went before.
+flick_msg* flick_msg_swap(flick_msg* m);
+
 // flick_msg_setf records a message unless m already holds one.
 void flick_msg_setf(flick_msg* m, exr_result_t code, const char* fmt, ...)
 	__attribute__((format(printf, 3, 4)));

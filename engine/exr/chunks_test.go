@@ -206,8 +206,8 @@ func TestZipLibdeflate(t *testing.T) {
 		want, got := make([]uint16, n), make([]uint16, n)
 		poison(want)
 		poison(got)
-		errLib := f.decode(want, tc.sel, 0, f.Chunks(), decodeOptions{libraryZip: true})
-		errOurs := f.decode(got, tc.sel, 0, f.Chunks(), decodeOptions{})
+		errLib := decodeWith(f, want, tc.sel, 0, f.Chunks(), decodeOptions{libraryZip: true})
+		errOurs := decodeWith(f, got, tc.sel, 0, f.Chunks(), decodeOptions{})
 		f.Close()
 		if (errLib == nil) != (errOurs == nil) {
 			t.Errorf("%s: zlib: %v, libdeflate: %v", tc.name, errLib, errOurs)
@@ -257,8 +257,8 @@ func TestZipCorrupt(t *testing.T) {
 		}
 		sel, _ := DefaultSelection(f.Header())
 		dst := make([]uint16, 4*70*45)
-		errLib := f.decode(dst, sel, 0, f.Chunks(), decodeOptions{libraryZip: true})
-		errOurs := f.decode(dst, sel, 0, f.Chunks(), decodeOptions{})
+		errLib := decodeWith(f, dst, sel, 0, f.Chunks(), decodeOptions{libraryZip: true})
+		errOurs := decodeWith(f, dst, sel, 0, f.Chunks(), decodeOptions{})
 		f.Close()
 		if (errLib == nil) != (errOurs == nil) {
 			t.Errorf("byte %d: zlib: %v, libdeflate: %v", at, errLib, errOurs)

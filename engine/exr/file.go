@@ -7,6 +7,7 @@ package exr
 #cgo nocallback flick_decode
 #include <stdlib.h>
 #include "bridge.h"
+#include "imf.h"
 */
 import "C"
 
@@ -14,13 +15,13 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"unsafe"
 )
 
-// File is an open EXR file: its descriptor, the library's read context and
-// the header of part 0. Decode and DecodeChunks may be called any number of
+// File is an open EXR file: its descriptor, the library's read context, the
+// header of part 0, and what decoding other parts and levels needs, read on
+// first use. Decode and DecodeChunks may be called any number of
 // times, and from several goroutines at once (each call has its own decode
 // state); Close must not run concurrently with them.
 type File struct {
@@ -31,6 +32,8 @@ type File struct {
 
 	partsMu sync.Mutex
 	parts   []Part // every part's header, read by the first Parts call; guarded by partsMu
+
+	targets targets // the layouts of the parts and levels decoded so far
 }
 
 // Open opens path and reads and checks the header of part 0. Headers whose
@@ -83,6 +86,7 @@ func errorText(err error) string {
 }
 
 func freeReader(r *C.flick_reader) {
+	C.flick_imf_close((*C.flick_imf_file)(r.imf))
 	C.flick_reader_close(r)
 	C.free(unsafe.Pointer(r))
 }
@@ -118,95 +122,134 @@ func (f *File) Path() string { return f.path }
 // modify it.
 func (f *File) Header() Header { return f.header }
 
-// Decode decodes part 0's data window (level 0) into dst as interleaved RGBA
-// half floats (uint16 bit patterns), row-major, width
-// Header().DataWindow.Width(); len(dst) must be at least 4*W*H. Channels of
-// type FLOAT or UINT are converted to half. Only the channels named in sel
-// are decoded. On error dst may be partly written. Decode does not allocate
-// in Go unless it fails.
+// Decode decodes the part and level sel names (part 0, level 0 by
+// default) into dst as interleaved RGBA half floats (uint16 bit patterns),
+// row-major, Window(sel).Width() pixels a row; len(dst) must be at least
+// 4*W*H of that window. Channels of type FLOAT or UINT are converted to
+// half. Only the channels named in sel are decoded. On error dst may be
+// partly written. Decode does not allocate in Go unless it fails (or sel
+// names a part or level not decoded before, whose layout it then reads).
 func (f *File) Decode(dst []uint16, sel Selection) error {
-	if f == nil || f.r == nil {
-		return f.closedError()
+	t, err := f.target(sel)
+	if err != nil {
+		return err
 	}
-	return f.decode(dst, sel, 0, f.Chunks(), decodeOptions{})
+	return f.decode(dst, sel, t, 0, int(t.layout.chunks), decodeOptions{})
 }
 
-// Chunks returns the number of level-0 chunks of part 0: scanline blocks
-// top to bottom, or tiles row by row (0 after Close).
+// Chunks returns the number of chunks of part 0's level 0: scanline blocks
+// top to bottom, or tiles row by row (0 after Close). ChunksOf counts them
+// for any part and level.
 func (f *File) Chunks() int {
 	if f == nil || f.r == nil {
 		return 0
 	}
-	return int(f.r.chunks)
+	return int(f.r.l0.chunks)
 }
 
-// DecodeChunks decodes chunks [begin, end) of part 0's level 0 (numbered as
-// in Chunks) into dst, with the same layout and rules as Decode; the rest of
-// dst is left as it was. Decoding every chunk once, in any split, gives what
-// Decode gives. It is safe for concurrent use by several goroutines on
-// disjoint ranges of one File and one dst. It does not allocate in Go unless
-// it fails.
+// ChunksOf returns the number of chunks (the units DecodeChunks takes) of
+// the part and level sel names. The first call for a part and level reads
+// and checks its layout; later calls, from any goroutine, only look it up.
+func (f *File) ChunksOf(sel Selection) (int, error) {
+	t, err := f.target(sel)
+	if err != nil {
+		return 0, err
+	}
+	return int(t.layout.chunks), nil
+}
+
+// Window returns the rectangle Decode fills for sel: the part's data window
+// for level 0; for a reduced level, the level's size at the data window's
+// origin.
+func (f *File) Window(sel Selection) (Box, error) {
+	t, err := f.target(sel)
+	if err != nil {
+		return Box{}, err
+	}
+	l := &t.layout
+	x0, y0 := int(l.x0), int(l.y0)
+	return Box{x0, y0, x0 + int(l.width) - 1, y0 + int(l.height) - 1}, nil
+}
+
+// DecodeChunks decodes chunks [begin, end) of the part and level sel names
+// (numbered as ChunksOf counts them; for part 0, level 0, as Chunks) into
+// dst, with the same layout and rules as Decode; the rest of dst is left as
+// it was. Decoding every chunk once, in any split, gives what Decode gives.
+// It is safe for concurrent use by several goroutines on disjoint ranges of
+// one File and one dst, whichever library path serves the part. It does not
+// allocate in Go unless it fails.
 func (f *File) DecodeChunks(dst []uint16, sel Selection, begin, end int) error {
-	if f == nil || f.r == nil {
-		return f.closedError()
+	t, err := f.target(sel)
+	if err != nil {
+		return err
 	}
-	if begin < 0 || end > f.Chunks() || begin > end {
+	if n := int(t.layout.chunks); begin < 0 || end > n || begin > end {
 		return &Error{Op: "decode", Path: f.path, Code: ErrInvalidArgument,
-			Detail: fmt.Sprintf("chunks [%d, %d) outside [0, %d)", begin, end, f.Chunks())}
+			Detail: fmt.Sprintf("part %d: chunks [%d, %d) outside [0, %d)", sel.Part, begin, end, n)}
 	}
-	return f.decode(dst, sel, begin, end, decodeOptions{})
+	return f.decode(dst, sel, t, begin, end, decodeOptions{})
 }
 
-// decodeOptions are switches tests use to reach the slower reference paths.
+// decodeOptions are switches tests use to reach the other paths.
 type decodeOptions struct {
 	libraryZip bool // ZIP/ZIPS through the library's zlib path, not libdeflate
+	via        via  // force a path (viaAuto: the routing table's choice)
 }
 
 func (f *File) closedError() error {
 	return &Error{Op: "decode", Path: f.pathOrEmpty(), Detail: "file is closed", Code: ErrInvalidArgument}
 }
 
-// decode is Decode and DecodeChunks: f is open and [begin, end) is valid.
-func (f *File) decode(dst []uint16, sel Selection, begin, end int, opt decodeOptions) error {
-	h := &f.header
-	w, ht := h.DataWindow.Width(), h.DataWindow.Height()
+// decode is Decode and DecodeChunks: t is sel's target and [begin, end) is
+// valid.
+func (f *File) decode(dst []uint16, sel Selection, t *target, begin, end int, opt decodeOptions) error {
+	l := &t.layout
+	w, ht := int(l.width), int(l.height)
 	if len(dst)/4 < w*ht {
 		return &Error{Op: "decode", Path: f.path, Code: ErrInvalidArgument,
-			Detail: fmt.Sprintf("buffer holds %d values, %dx%d RGBA needs %d", len(dst), w, ht, 4*w*ht)}
+			Detail: fmt.Sprintf("part %d: buffer holds %d values, %dx%d RGBA needs %d", sel.Part, len(dst), w, ht, 4*w*ht)}
 	}
-	if err := f.decodable(); err != nil {
-		return err
-	}
-	if h.Compression == DWAA || h.Compression == DWAB {
-		// OpenEXR 3.1.5's C API cannot decode DWA; its C++ API can, but
-		// only by scanline range of the whole file, not by our chunks.
-		if begin != 0 || end != f.Chunks() {
-			return &Error{Op: "decode", Path: f.path, Code: ErrNotImplemented,
-				Detail: strings.ToUpper(h.Compression.String()) + " parts are decoded whole (through the C++ API), not by chunk"}
-		}
-		return decodeIMF(f.path, *h, dst, sel)
-	}
-	q, err := f.request(sel)
+	via, err := f.route(t, sel, opt.via)
 	if err != nil {
 		return err
 	}
-	q.chunk_begin, q.chunk_end = C.int32_t(begin), C.int32_t(end)
-	if opt.libraryZip {
-		q.library_zip = 1
+	if via == viaCore {
+		q, err := f.request(t, sel)
+		if err != nil {
+			return err
+		}
+		if opt.libraryZip {
+			q.library_zip = 1
+		}
+		return f.decodeCore(dst, t, &q, begin, end)
 	}
+	// The C++ API trusts the file's chunk table and leaders more than Core
+	// does: Core checks them first (except on rip-map rows above the first,
+	// which Core mis-indexes).
+	if l.ripmap == 0 || l.ly == 0 {
+		q := C.flick_decode_req{channel: [4]C.int32_t{-1, -1, -1, -1}, copy_from: [4]C.int32_t{-1, -1, -1, -1}, check_only: 1}
+		if err := f.decodeCore(nil, t, &q, begin, end); err != nil {
+			return err
+		}
+	}
+	return f.decodeIMF(dst, sel, t, begin, end)
+}
 
+// decodeCore runs flick_decode over chunks [begin, end) of t.
+func (f *File) decodeCore(dst []uint16, t *target, q *C.flick_decode_req, begin, end int) error {
+	q.chunk_begin, q.chunk_end = C.int32_t(begin), C.int32_t(end)
 	var msg C.flick_msg
 	var failed C.int32_t
 	var p *C.uint16_t
 	if len(dst) > 0 {
 		p = (*C.uint16_t)(unsafe.Pointer(&dst[0]))
 	}
-	rv := C.flick_decode(f.r, p, C.uint64_t(len(dst)), &q, &failed, &msg)
+	rv := C.flick_decode(f.r, &t.layout, p, C.uint64_t(len(dst)), q, &failed, &msg)
 	runtime.KeepAlive(f)
 	if rv != C.EXR_ERR_SUCCESS {
-		context := ""
+		context := fmt.Sprintf("part %d", int(t.layout.part))
 		if failed >= 0 {
-			context = fmt.Sprintf("chunk %d", int(failed))
+			context += fmt.Sprintf(", chunk %d", int(failed))
 		}
 		return newError("decode", f.path, context, rv, &msg)
 	}
@@ -215,27 +258,13 @@ func (f *File) decode(dst []uint16, sel Selection, begin, end int, opt decodeOpt
 
 // request resolves sel to the channel indices flick_decode takes; the chunk
 // range is left for the caller.
-func (f *File) request(sel Selection) (C.flick_decode_req, error) {
+func (f *File) request(t *target, sel Selection) (C.flick_decode_req, error) {
 	var q C.flick_decode_req
-	p, err := resolve(f.path, &f.header, sel)
+	p, err := resolve(f.path, t.header, sel)
 	for s := range 4 {
 		q.channel[s], q.copy_from[s] = C.int32_t(p.channel[s]), C.int32_t(p.copyFrom[s])
 	}
 	return q, err
-}
-
-// decodable refuses parts this package does not decode, with a message that
-// says why.
-func (f *File) decodable() error {
-	h := &f.header
-	switch {
-	case h.Storage == DeepScanline || h.Storage == DeepTiled:
-		return &Error{Op: "decode", Path: f.path, Code: ErrUnsupported, Detail: "deep data is not supported"}
-	case f.r.bad_sampling != 0:
-		return &Error{Op: "decode", Path: f.path, Code: ErrUnsupported,
-			Detail: "channel sampling other than 1, or 2 on an aligned scanline window, is not supported"}
-	}
-	return nil
 }
 
 func (f *File) pathOrEmpty() string {

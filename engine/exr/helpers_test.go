@@ -81,3 +81,26 @@ func openSample(t *testing.T, rel string) (*File, []uint16) {
 	h := f.Header()
 	return f, make([]uint16, 4*h.DataWindow.Width()*h.DataWindow.Height())
 }
+
+// decodeWith is DecodeChunks with the test switches of decodeOptions.
+func decodeWith(f *File, dst []uint16, sel Selection, begin, end int, opt decodeOptions) error {
+	t, err := f.target(sel)
+	if err != nil {
+		return err
+	}
+	return f.decode(dst, sel, t, begin, end, opt)
+}
+
+// decodeVia opens path and decodes sel whole through path v.
+func decodeVia(path string, dst []uint16, sel Selection, v via) error {
+	f, err := Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	n, err := f.ChunksOf(sel)
+	if err != nil {
+		return err
+	}
+	return decodeWith(f, dst, sel, 0, n, decodeOptions{via: v})
+}

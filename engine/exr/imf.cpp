@@ -6,18 +6,27 @@
 #include "imf.h"
 
 #include <Iex.h>
+#include <algorithm>
 #include <ImfChannelList.h>
 #include <ImfFrameBuffer.h>
 #include <ImfHeader.h>
 #include <ImfInputFile.h>
+#include <ImfInputPart.h>
+#include <ImfMultiPartInputFile.h>
 #include <ImfOutputFile.h>
+#include <ImfRgbaFile.h>
 #include <ImfThreading.h>
+#include <ImfTiledInputPart.h>
+#include <ImfTiledOutputFile.h>
 
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <new>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -62,73 +71,207 @@ void threadsOff()
 	std::call_once(once, [] { Imf::setGlobalThreadCount(0); });
 }
 
+// Reader is one of the library's readers of a file: a multi-part reader
+// (scanline and tiled parts, any part) or, for luminance/chroma, an RGBA
+// reader of one layer of part 0.
+struct Reader {
+	std::unique_ptr<Imf::MultiPartInputFile> parts;
+	std::unique_ptr<Imf::RgbaInputFile> rgba;
+	std::string layer; // rgba's layer
+};
+
+// maxIdle bounds the readers a file keeps open between decodes: one per
+// worker is what a decode pool needs.
+constexpr size_t maxIdle = 16;
+
+// The fill values of empty slots: 0 for R, G, B and 1.0 for A.
+constexpr uint16_t fill[4] = {0, 0, 0, 0x3C00};
+
 } // namespace
 
-extern "C" flick_imf_status flick_imf_decode(const char *path, const int32_t win[4], const char *names,
-                                             const int32_t copy_from[4], uint16_t *dst, uint64_t n,
+struct flick_imf_file {
+	std::string path;
+	std::mutex mu;
+	std::vector<std::unique_ptr<Reader>> idle; // guarded by mu
+};
+
+namespace {
+
+// acquire takes an idle reader of the kind wanted, or opens a new one.
+std::unique_ptr<Reader> acquire(flick_imf_file *f, bool yc, const std::string &layer)
+{
+	{
+		std::lock_guard<std::mutex> lock(f->mu);
+		for (auto it = f->idle.begin(); it != f->idle.end(); ++it) {
+			Reader *r = it->get();
+			if (yc ? (r->rgba && r->layer == layer) : bool(r->parts)) {
+				std::unique_ptr<Reader> got = std::move(*it);
+				f->idle.erase(it);
+				return got;
+			}
+		}
+	}
+	auto r = std::make_unique<Reader>();
+	if (yc) {
+		r->layer = layer;
+		if (layer.empty())
+			r->rgba = std::make_unique<Imf::RgbaInputFile>(f->path.c_str(), 0);
+		else
+			r->rgba = std::make_unique<Imf::RgbaInputFile>(f->path.c_str(), layer, 0);
+	} else {
+		r->parts = std::make_unique<Imf::MultiPartInputFile>(f->path.c_str(), 0);
+	}
+	return r;
+}
+
+// release returns a reader that decoded without error to the idle pool (a
+// reader that threw may be in any state, so it is dropped).
+void release(flick_imf_file *f, std::unique_ptr<Reader> r)
+{
+	std::lock_guard<std::mutex> lock(f->mu);
+	if (f->idle.size() < maxIdle)
+		f->idle.push_back(std::move(r));
+}
+
+// Rect is a rectangle of the level, in level pixels from its origin.
+struct Rect {
+	int32_t x, y, w, h;
+};
+
+// finish writes the fill values and copies of the slots the library did not
+// write, over rectangle r of dst (width w).
+void finish(uint16_t *dst, int64_t w, const Rect &r, const bool filled[4], const int32_t copy_from[4])
+{
+	if (filled[0] && filled[1] && filled[2] && filled[3])
+		return;
+	for (int32_t j = 0; j < r.h; j++) {
+		uint16_t *p = dst + ((r.y + j) * w + r.x) * 4;
+		for (int32_t i = 0; i < r.w; i++, p += 4)
+			for (int s = 0; s < 4; s++)
+				if (!filled[s])
+					p[s] = copy_from[s] >= 0 ? p[copy_from[s]] : fill[s];
+	}
+}
+
+// decodeParts reads q through the multi-part reader mp: scanline blocks or
+// tiles straight into dst through a frame buffer of the selected slots.
+void decodeParts(Imf::MultiPartInputFile &mp, const flick_imf_req *q, uint16_t *dst, int64_t w, int64_t h,
+                 bool &opening)
+{
+	const Imf::Header &hd = mp.header(q->part);
+	// Slices address pixel (x, y) at base + x*xStride + y*yStride, so base
+	// is dst less (minX + minY*w) pixels. Computed on integers (unsigned,
+	// wrapping) rather than on pointers, where leaving the object is UB.
+	const uintptr_t off = (uintptr_t(intptr_t(q->win[0])) + uintptr_t(intptr_t(q->win[1])) * uintptr_t(w)) * 8u;
+	const uintptr_t base = reinterpret_cast<uintptr_t>(dst) - off;
+	Imf::FrameBuffer fb;
+	bool filled[4] = {false, false, false, false};
+	const char *name = q->names;
+	for (int s = 0; s < 4; s++, name += std::strlen(name) + 1) {
+		if (name[0] == '\0')
+			continue;
+		const Imf::Channel *c = hd.channels().findChannel(name);
+		if (c == nullptr)
+			throw Iex::ArgExc("a selected channel is not in the part");
+		if (c->xSampling != 1 || c->ySampling != 1)
+			throw Iex::ArgExc("a selected channel is subsampled");
+		if (fb.findSlice(name) != nullptr)
+			throw Iex::ArgExc("a channel is selected twice");
+		fb.insert(name, Imf::Slice(Imf::HALF, reinterpret_cast<char *>(base + 2u * unsigned(s)), 8, size_t(w) * 8));
+		filled[s] = true;
+	}
+	const bool any = fb.begin() != fb.end();
+	if (q->mode == FLICK_IMF_TILES) {
+		Imf::TiledInputPart in(mp, q->part);
+		const Imath::Box2i dw = in.dataWindowForLevel(q->lx, q->ly);
+		if (dw.min.x != q->win[0] || dw.min.y != q->win[1] || dw.max.x != q->win[2] || dw.max.y != q->win[3])
+			throw Iex::InputExc("the level's window differs from the header read before");
+		if (any)
+			in.setFrameBuffer(fb);
+		opening = false;
+		// A range of tiles in row order is up to one partial row per tile row.
+		const int32_t tx = q->tiles_x;
+		for (int32_t ty = q->begin / tx; q->begin < q->end && ty <= (q->end - 1) / tx; ty++) {
+			const int32_t dx1 = ty == q->begin / tx ? q->begin % tx : 0;
+			const int32_t dx2 = ty == (q->end - 1) / tx ? (q->end - 1) % tx : tx - 1;
+			if (any)
+				in.readTiles(dx1, dx2, ty, ty, q->lx, q->ly);
+			const int32_t x = dx1 * q->tile_w, y = ty * q->tile_h;
+			const Rect r{x, y, int32_t(std::min<int64_t>(int64_t(dx2 + 1) * q->tile_w, w) - x),
+			             int32_t(std::min<int64_t>(int64_t(y) + q->tile_h, h) - y)};
+			finish(dst, w, r, filled, q->copy_from);
+		}
+		return;
+	}
+	Imf::InputPart in(mp, q->part);
+	const Imath::Box2i &dw = in.header().dataWindow();
+	if (dw.min.x != q->win[0] || dw.min.y != q->win[1] || dw.max.x != q->win[2] || dw.max.y != q->win[3])
+		throw Iex::InputExc("the data window differs from the header read before");
+	if (any)
+		in.setFrameBuffer(fb);
+	opening = false;
+	const int64_t y1 = int64_t(q->begin) * q->lines, y2 = std::min<int64_t>(int64_t(q->end) * q->lines, h);
+	if (y1 >= y2)
+		return;
+	if (any)
+		in.readPixels(int(q->win[1] + y1), int(q->win[1] + y2 - 1));
+	finish(dst, w, Rect{0, int32_t(y1), int32_t(w), int32_t(y2 - y1)}, filled, q->copy_from);
+}
+
+// decodeYC reads the rows of q's chunks through an RGBA reader, which
+// converts luminance/chroma (upsampling the chroma) to RGB.
+void decodeYC(Imf::RgbaInputFile &in, const flick_imf_req *q, uint16_t *dst, int64_t w, int64_t h, bool &opening)
+{
+	const Imath::Box2i &dw = in.dataWindow();
+	if (dw.min.x != q->win[0] || dw.min.y != q->win[1] || dw.max.x != q->win[2] || dw.max.y != q->win[3])
+		throw Iex::InputExc("the data window differs from the header read before");
+	const uintptr_t off = (uintptr_t(intptr_t(q->win[0])) + uintptr_t(intptr_t(q->win[1])) * uintptr_t(w)) * 8u;
+	in.setFrameBuffer(reinterpret_cast<Imf::Rgba *>(reinterpret_cast<uintptr_t>(dst) - off), 1, size_t(w));
+	opening = false;
+	const int64_t y1 = int64_t(q->begin) * q->lines, y2 = std::min<int64_t>(int64_t(q->end) * q->lines, h);
+	if (y1 < y2)
+		in.readPixels(int(q->win[1] + y1), int(q->win[1] + y2 - 1));
+}
+
+} // namespace
+
+extern "C" flick_imf_file *flick_imf_open(const char *path)
+{
+	try {
+		auto f = std::make_unique<flick_imf_file>();
+		f->path = path;
+		return f.release();
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+extern "C" void flick_imf_close(flick_imf_file *f) { delete f; }
+
+extern "C" flick_imf_status flick_imf_decode(flick_imf_file *f, const flick_imf_req *q, uint16_t *dst, uint64_t n,
                                              char *msg, size_t msg_len)
 {
 	if (msg != nullptr && msg_len > 0)
 		msg[0] = '\0';
 	bool opening = true;
 	try {
-		const int64_t w = int64_t(win[2]) - win[0] + 1, h = int64_t(win[3]) - win[1] + 1;
-		if (w <= 0 || h <= 0 || uint64_t(w) > n / 4 / uint64_t(h))
+		const int64_t w = int64_t(q->win[2]) - q->win[0] + 1, h = int64_t(q->win[3]) - q->win[1] + 1;
+		if (f == nullptr || w <= 0 || h <= 0 || uint64_t(w) > n / 4 / uint64_t(h))
 			return report(FLICK_IMF_ARG, "empty window or buffer too small", msg, msg_len);
+		if (q->begin < 0 || q->begin > q->end || (q->mode == FLICK_IMF_TILES ? q->tiles_x < 1 || q->tile_w < 1 || q->tile_h < 1 : q->lines < 1))
+			return report(FLICK_IMF_ARG, "bad chunk range or geometry", msg, msg_len);
 		for (int s = 0; s < 4; s++)
-			if (copy_from[s] >= s)
+			if (q->copy_from[s] >= s)
 				return report(FLICK_IMF_ARG, "a slot can only copy an earlier one", msg, msg_len);
 
 		threadsOff();
-		Imf::InputFile in(path, 0);
-		const Imf::Header &hd = in.header();
-		const Imath::Box2i &dw = hd.dataWindow();
-		if (dw.min.x != win[0] || dw.min.y != win[1] || dw.max.x != win[2] || dw.max.y != win[3])
-			return report(FLICK_IMF_HEADER, "data window differs from the header read before", msg, msg_len);
-
-		// Slices address pixel (x, y) at base + x*xStride + y*yStride, so base
-		// is dst less (minX + minY*w) pixels. Computed on integers (unsigned,
-		// wrapping) rather than on pointers, where leaving the object is UB.
-		const uintptr_t off = (uintptr_t(intptr_t(win[0])) + uintptr_t(intptr_t(win[1])) * uintptr_t(w)) * 8u;
-		const uintptr_t base = reinterpret_cast<uintptr_t>(dst) - off;
-		Imf::FrameBuffer fb;
-		bool filled[4] = {false, false, false, false};
-		const char *name = names;
-		for (int s = 0; s < 4; s++, name += std::strlen(name) + 1) {
-			if (name[0] == '\0')
-				continue;
-			const Imf::Channel *c = hd.channels().findChannel(name);
-			if (c == nullptr)
-				return report(FLICK_IMF_HEADER, "a selected channel is not in the file", msg, msg_len);
-			if (c->xSampling != 1 || c->ySampling != 1)
-				return report(FLICK_IMF_HEADER, "a selected channel is subsampled", msg, msg_len);
-			if (fb.findSlice(name) != nullptr)
-				return report(FLICK_IMF_ARG, "a channel is selected twice", msg, msg_len);
-			fb.insert(name, Imf::Slice(Imf::HALF, reinterpret_cast<char *>(base + 2u * unsigned(s)), 8,
-			                           size_t(w) * 8));
-			filled[s] = true;
-		}
-		in.setFrameBuffer(fb);
-		opening = false;
-		if (fb.begin() != fb.end())
-			in.readPixels(win[1], win[3]);
-
-		// One pass for what the library did not write: fill values and copies.
-		static const uint16_t fill[4] = {0, 0, 0, 0x3C00};
-		bool rest = false;
-		for (int s = 0; s < 4; s++)
-			rest = rest || !filled[s];
-		if (rest) {
-			const uint64_t pixels = uint64_t(w) * uint64_t(h);
-			for (uint64_t i = 0; i < pixels; i++) {
-				uint16_t *p = dst + 4 * i;
-				for (int s = 0; s < 4; s++) {
-					if (filled[s])
-						continue;
-					p[s] = copy_from[s] >= 0 ? p[copy_from[s]] : fill[s];
-				}
-			}
-		}
+		const bool yc = q->mode == FLICK_IMF_YC;
+		std::unique_ptr<Reader> r = acquire(f, yc, yc ? std::string(q->names) : std::string());
+		if (yc)
+			decodeYC(*r->rgba, q, dst, w, h, opening);
+		else
+			decodeParts(*r->parts, q, dst, w, h, opening);
+		release(f, std::move(r));
 		return FLICK_IMF_OK;
 	} catch (...) {
 		return classify(opening, msg, msg_len);
@@ -136,26 +279,51 @@ extern "C" flick_imf_status flick_imf_decode(const char *path, const int32_t win
 }
 
 extern "C" flick_imf_status flick_imf_write_rgba(const char *path, int32_t w, int32_t h, const uint16_t *pix,
-                                                 int32_t compression, char *msg, size_t msg_len)
+                                                 int32_t compression, int32_t tile_w, int32_t tile_h,
+                                                 int32_t level_mode, char *msg, size_t msg_len)
 {
 	if (msg != nullptr && msg_len > 0)
 		msg[0] = '\0';
 	try {
-		if (w <= 0 || h <= 0 || compression < 0 || compression >= Imf::NUM_COMPRESSION_METHODS)
-			return report(FLICK_IMF_ARG, "bad size or compression", msg, msg_len);
+		if (w <= 0 || h <= 0 || compression < 0 || compression >= Imf::NUM_COMPRESSION_METHODS ||
+		    level_mode < 0 || level_mode >= Imf::NUM_LEVELMODES)
+			return report(FLICK_IMF_ARG, "bad size, compression or level mode", msg, msg_len);
 		threadsOff();
 		Imf::Header hd(w, h);
 		hd.compression() = Imf::Compression(compression);
 		static const char *const names[4] = {"R", "G", "B", "A"};
-		Imf::FrameBuffer fb;
-		char *base = reinterpret_cast<char *>(const_cast<uint16_t *>(pix));
-		for (int s = 0; s < 4; s++) {
+		for (int s = 0; s < 4; s++)
 			hd.channels().insert(names[s], Imf::Channel(Imf::HALF));
-			fb.insert(names[s], Imf::Slice(Imf::HALF, base + 2 * s, 8, size_t(w) * 8));
+		// frameBuffer points the slices at pix, or at a level of it, which
+		// keeps every (2^lx, 2^ly)-th pixel.
+		auto frameBuffer = [&](const uint16_t *src, int64_t stride) {
+			Imf::FrameBuffer fb;
+			char *base = reinterpret_cast<char *>(const_cast<uint16_t *>(src));
+			for (int s = 0; s < 4; s++)
+				fb.insert(names[s], Imf::Slice(Imf::HALF, base + 2 * s, 8, size_t(stride) * 8));
+			return fb;
+		};
+		if (tile_w <= 0) {
+			Imf::OutputFile out(path, hd, 0);
+			out.setFrameBuffer(frameBuffer(pix, w));
+			out.writePixels(h);
+			return FLICK_IMF_OK;
 		}
-		Imf::OutputFile out(path, hd, 0);
-		out.setFrameBuffer(fb);
-		out.writePixels(h);
+		hd.setTileDescription(Imf::TileDescription(tile_w, tile_h, Imf::LevelMode(level_mode), Imf::ROUND_DOWN));
+		Imf::TiledOutputFile out(path, hd, 0);
+		for (int ly = 0; ly < out.numYLevels(); ly++) {
+			for (int lx = 0; lx < out.numXLevels(); lx++) {
+				if (level_mode == Imf::MIPMAP_LEVELS && lx != ly)
+					continue;
+				const int lw = out.levelWidth(lx), lh = out.levelHeight(ly);
+				std::vector<uint16_t> level(size_t(lw) * size_t(lh) * 4);
+				for (int y = 0; y < lh; y++)
+					for (int x = 0; x < lw; x++)
+						std::memcpy(&level[(size_t(y) * lw + x) * 4], pix + ((int64_t(y) << ly) * w + (int64_t(x) << lx)) * 4, 8);
+				out.setFrameBuffer(frameBuffer(level.data(), lw));
+				out.writeTiles(0, out.numXTiles(lx) - 1, 0, out.numYTiles(ly) - 1, lx, ly);
+			}
+		}
 		return FLICK_IMF_OK;
 	} catch (...) {
 		return classify(false, msg, msg_len);

@@ -21,78 +21,79 @@ import (
 // the library's messages quote the path, which may be long.
 const imfMsgLen = 1024
 
-// decodeIMF decodes part 0's data window (level 0) of the file at path
-// through OpenEXR's C++ API (libOpenEXR) into dst, with the same layout and
-// rules as File.Decode: interleaved RGBA half, width h.DataWindow.Width(),
-// slot s gets channel sel.Names[s], "" gives 0 for R, G, B and 1.0 for A,
-// sel.Grey copies R into G and B. h is the header Open read; the file's own
-// header must have the same data window. It exists for what OpenEXR 3.1.5's
-// C API cannot decode (DWAA/DWAB); it is safe on any part Open accepted,
-// except that deep parts and subsampled channels are refused. The library's
-// thread pool is turned off for the process on first use. On error dst may
-// be partly written. It does not allocate in Go unless it fails.
-func decodeIMF(path string, h Header, dst []uint16, sel Selection) error {
-	w, ht := h.DataWindow.Width(), h.DataWindow.Height()
-	if w <= 0 || ht <= 0 || len(dst)/4 < w*ht {
-		return &Error{Op: "decode", Path: path, Code: ErrInvalidArgument,
-			Detail: fmt.Sprintf("buffer holds %d values, %dx%d RGBA needs %d", len(dst), w, ht, 4*w*ht)}
+// decodeIMF decodes chunks [begin, end) of t through OpenEXR's C++ API
+// (libOpenEXR) into dst, with the same layout and rules as File.Decode. The
+// caller has checked dst's size and the chunks' table entries. The
+// library's thread pool is turned off for the process on first use. On
+// error dst may be partly written. It does not allocate in Go unless it
+// fails.
+func (f *File) decodeIMF(dst []uint16, sel Selection, t *target, begin, end int) error {
+	l := &t.layout
+	q := C.flick_imf_req{
+		mode: C.FLICK_IMF_SCANLINE, part: l.part, lx: l.lx, ly: l.ly,
+		win:   [4]C.int32_t{l.x0, l.y0, l.x0 + l.width - 1, l.y0 + l.height - 1},
+		lines: l.lines, tile_w: l.tile_w, tile_h: l.tile_h, tiles_x: l.tiles_x,
+		begin: C.int32_t(begin), end: C.int32_t(end),
+		copy_from: [4]C.int32_t{-1, -1, -1, -1},
 	}
-	if h.Storage == DeepScanline || h.Storage == DeepTiled {
-		return &Error{Op: "decode", Path: path, Code: ErrUnsupported, Detail: "deep data is not supported"}
+	var names [4]string
+	switch {
+	case sel.LumaChroma:
+		q.mode = C.FLICK_IMF_YC
+		layer, err := lumaLayer(f.path, t.header, sel)
+		if err != nil {
+			return err
+		}
+		names[0] = layer
+	default:
+		if l.tiles_x > 0 {
+			q.mode = C.FLICK_IMF_TILES
+		}
+		p, err := resolve(f.path, t.header, sel)
+		if err != nil {
+			return err
+		}
+		for s, c := range p.channel {
+			if c >= 0 {
+				names[s] = t.header.Channels[c].Name
+			}
+			q.copy_from[s] = C.int32_t(p.copyFrom[s])
+		}
 	}
-	names, copyFrom, err := imfPlan(path, h, sel)
+	h, err := f.imfFile()
 	if err != nil {
 		return err
 	}
 
-	// One C block for the path and the four names, each NUL-terminated.
-	size := len(path) + 1
+	// One C block for the four names, each NUL-terminated.
+	size := 4
 	for _, name := range names {
-		size += len(name) + 1
+		size += len(name)
 	}
 	block := (*byte)(C.malloc(C.size_t(size)))
 	if block == nil {
-		return &Error{Op: "decode", Path: path, Code: ErrOutOfMemory}
+		return &Error{Op: "decode", Path: f.path, Code: ErrOutOfMemory}
 	}
 	defer C.free(unsafe.Pointer(block))
 	buf := unsafe.Slice(block, size)
-	at := copy(buf, path)
-	buf[at] = 0
-	at++
-	namesAt := at
+	at := 0
 	for _, name := range names {
 		at += copy(buf[at:], name)
 		buf[at] = 0
 		at++
 	}
+	q.names = (*C.char)(unsafe.Pointer(block))
 
-	win := [4]C.int32_t{C.int32_t(h.DataWindow.MinX), C.int32_t(h.DataWindow.MinY),
-		C.int32_t(h.DataWindow.MaxX), C.int32_t(h.DataWindow.MaxY)}
-	var cf [4]C.int32_t
-	for s := range cf {
-		cf[s] = C.int32_t(copyFrom[s])
-	}
 	var msg [imfMsgLen]C.char
-	st := C.flick_imf_decode((*C.char)(unsafe.Pointer(block)), &win[0],
-		(*C.char)(unsafe.Pointer(&buf[namesAt])), &cf[0],
-		(*C.uint16_t)(unsafe.Pointer(&dst[0])), C.uint64_t(len(dst)), &msg[0], imfMsgLen)
+	st := C.flick_imf_decode(h, &q, (*C.uint16_t)(unsafe.Pointer(&dst[0])), C.uint64_t(len(dst)), &msg[0], imfMsgLen)
 	runtime.KeepAlive(dst)
+	runtime.KeepAlive(f)
 	if st != C.FLICK_IMF_OK {
-		return imfError("decode", path, st, &msg)
+		e := imfError("decode", f.path, st, &msg)
+		e.Detail = fmt.Sprintf("part %d, chunks [%d, %d): %s", sel.Part, begin, end, e.Detail)
+		return e
 	}
 	return nil
-}
-
-// imfPlan resolves sel against h as File.Decode does: the name each slot
-// decodes ("" for none) and the slot each copies (-1 for none).
-func imfPlan(path string, h Header, sel Selection) (names [4]string, copyFrom [4]int, err error) {
-	p, err := resolve(path, &h, sel)
-	for s, c := range p.channel {
-		if c >= 0 {
-			names[s] = h.Channels[c].Name
-		}
-	}
-	return names, p.copyFrom, err
 }
 
 // imfError builds an Error from a C++ bridge status and its message.
@@ -131,10 +132,17 @@ func imfError(op, path string, st C.flick_imf_status, msg *[imfMsgLen]C.char) *E
 	return &Error{Op: op, Path: path, Detail: "OpenEXR C++: " + detail, Code: code}
 }
 
-// writeIMF writes a w x h RGBA half scanline file through the C++ API
-// (Imf::OutputFile), straight to path. Only the tests use it, to make
-// DWAA/DWAB files, which OpenEXR 3.1.5's C API cannot encode.
-func writeIMF(path string, w, h int, pix []uint16, comp Compression) error {
+// imfTiles asks writeIMF for a tiled file: tile size and level mode.
+type imfTiles struct {
+	w, h int
+	mode LevelMode
+}
+
+// writeIMF writes a w x h RGBA half file through the C++ API, straight to
+// path: scanline, or tiled when tiles.w > 0, with levels that keep every
+// 2^l-th pixel. Only the tests use it, to make files OpenEXR 3.1.5's C API
+// cannot encode (DWAA/DWAB, tiles, levels).
+func writeIMF(path string, w, h int, pix []uint16, comp Compression, tiles imfTiles) error {
 	if w <= 0 || h <= 0 || len(pix)/4 < w*h {
 		return &Error{Op: "write", Path: path, Code: ErrInvalidArgument,
 			Detail: fmt.Sprintf("%d values for %dx%d RGBA", len(pix), w, h)}
@@ -143,7 +151,7 @@ func writeIMF(path string, w, h int, pix []uint16, comp Compression) error {
 	defer C.free(unsafe.Pointer(cpath))
 	var msg [imfMsgLen]C.char
 	st := C.flick_imf_write_rgba(cpath, C.int32_t(w), C.int32_t(h), (*C.uint16_t)(unsafe.Pointer(&pix[0])),
-		C.int32_t(comp), &msg[0], imfMsgLen)
+		C.int32_t(comp), C.int32_t(tiles.w), C.int32_t(tiles.h), C.int32_t(tiles.mode), &msg[0], imfMsgLen)
 	runtime.KeepAlive(pix)
 	if st != C.FLICK_IMF_OK {
 		return imfError("write", path, st, &msg)

@@ -1,10 +1,13 @@
 // imf.h: the small C layer between package exr and OpenEXR's C++ API
-// (libOpenEXR-3_1), for what the C API of 3.1.5 cannot decode (DWAA/DWAB).
+// (libOpenEXR-3_1), for what the C API of 3.1.5 cannot decode (DWAA/DWAB,
+// rip-map levels above the first row, luminance/chroma conversion) or
+// decodes slower (see route.go).
 //
 // Every function here catches every C++ exception and reports it as a
 // flick_imf_status plus a message copied (truncated, NUL-terminated) into a
 // caller's buffer; no exception crosses into Go. Nothing keeps a pointer past
-// the call that received it.
+// the call that received it, except flick_imf_file, which owns the library
+// objects it opened until flick_imf_close.
 
 #ifndef FLICK_EXR_IMF_H
 #define FLICK_EXR_IMF_H
@@ -27,25 +30,61 @@ typedef enum {
 	FLICK_IMF_ARG,     // the caller's arguments cannot be used
 } flick_imf_status;
 
-// flick_imf_decode reads part 0's data window (level 0) of the file at path
-// into dst as interleaved RGBA half, w = maxx-minx+1 pixels per row, with the
-// library's own thread pool off. names holds 4 NUL-terminated channel names
-// one after the other ("" for none): slot s gets names' s-th channel. An
-// empty slot gets 0 (R, G, B) or 1.0 (A). copy_from[s] >= 0 makes slot s a
-// copy of that (earlier) slot instead (grey, or a name used twice); the
-// caller sets the name of such a slot to "". win is Core's data window (min
-// x, min y, max x, max y): a file whose window differs fails with
-// FLICK_IMF_HEADER. n is the number of uint16 values dst holds.
-flick_imf_status flick_imf_decode(const char *path, const int32_t win[4], const char *names,
-                                  const int32_t copy_from[4], uint16_t *dst, uint64_t n,
+// flick_imf_file is one file read through the C++ API: a pool of the
+// library's readers for it, each used by one decode at a time, so several
+// threads decode one file at once, each with a reader of its own that stays
+// open between frames' calls. Readers are opened on demand.
+typedef struct flick_imf_file flick_imf_file;
+
+// flick_imf_open makes the handle for path (reading nothing yet); NULL when
+// out of memory.
+flick_imf_file *flick_imf_open(const char *path);
+
+// flick_imf_close frees the handle and every reader it opened; NULL is fine.
+// No decode may be running on it.
+void flick_imf_close(flick_imf_file *f);
+
+// flick_imf_mode is how flick_imf_decode reads a part.
+typedef enum {
+	FLICK_IMF_SCANLINE = 0, // Imf::InputPart by scanline blocks (any part, level 0)
+	FLICK_IMF_TILES,        // Imf::TiledInputPart by tiles of level (lx, ly)
+	FLICK_IMF_YC,           // Imf::RgbaInputFile (part 0): luminance/chroma to RGBA
+} flick_imf_mode;
+
+// flick_imf_req says what to decode into dst (interleaved RGBA half, the
+// level's width a row): chunks [begin, end) of level (lx, ly) of part,
+// numbered as Core's layout numbers them (scanline blocks of lines rows
+// top to bottom, or tiles row by row, tiles_x a row), into the level
+// rectangle win (min x, min y, max x, max y; for levels the data window's
+// origin and the level's size). names holds 4 NUL-terminated channel names
+// one after the other ("" for none): slot s gets the s-th. An empty slot
+// gets 0 (R, G, B) or 1.0 (A); copy_from[s] >= 0 makes slot s a copy of
+// that earlier slot instead. For FLICK_IMF_YC, names holds the layer ("" for
+// none) and the converted R, G, B, A fill every slot.
+typedef struct {
+	int32_t mode; // flick_imf_mode
+	int32_t part, lx, ly;
+	int32_t win[4];
+	int32_t lines, tile_w, tile_h, tiles_x;
+	int32_t begin, end;
+	int32_t copy_from[4];
+	const char *names;
+} flick_imf_req;
+
+// flick_imf_decode decodes q into dst (n uint16 values) with the library's
+// thread pool off.
+flick_imf_status flick_imf_decode(flick_imf_file *f, const flick_imf_req *q, uint16_t *dst, uint64_t n,
                                   char *msg, size_t msg_len);
 
-// flick_imf_write_rgba writes a w x h single-part scanline file of half
-// channels R, G, B, A from interleaved RGBA half pix with the given
-// compression (the library's Imf::Compression value). Only the tests use it:
-// to make DWAA/DWAB files, which the C API of 3.1.5 cannot encode.
+// flick_imf_write_rgba writes a w x h single-part file of half channels R,
+// G, B, A from interleaved RGBA half pix with the given compression (the
+// library's Imf::Compression value), scanline, or tiled (tile_w x tile_h)
+// with level_mode (Imf::LevelMode) levels, each level made by keeping every
+// 2^l-th pixel. Only the tests use it: to make files (DWAA/DWAB, levels)
+// the C API of 3.1.5 cannot encode.
 flick_imf_status flick_imf_write_rgba(const char *path, int32_t w, int32_t h, const uint16_t *pix,
-                                      int32_t compression, char *msg, size_t msg_len);
+                                      int32_t compression, int32_t tile_w, int32_t tile_h,
+                                      int32_t level_mode, char *msg, size_t msg_len);
 
 #ifdef __cplusplus
 }

@@ -34,8 +34,8 @@ func imfDecodeFile(t testing.TB, path string, sel *Selection) (Header, []uint16)
 	for i := range dst {
 		dst[i] = 0xDEAD // every value must be written
 	}
-	if err := decodeIMF(path, h, dst, *sel); err != nil {
-		t.Fatalf("decodeIMF: %v", err)
+	if err := decodeVia(path, dst, *sel, viaIMF); err != nil {
+		t.Fatalf("decode through C++: %v", err)
 	}
 	return h, dst
 }
@@ -58,13 +58,12 @@ func firstDiff(a, b []uint16) int {
 // a data window off the origin, part 0 of a multi-part file.
 func TestDecodeIMFMatchesCore(t *testing.T) {
 	for _, rel := range []string{
-		"ScanLines/Desk.exr",             // PIZ, RGBA
-		"ScanLines/Carrots.exr",          // ZIP, RGBA
-		"ScanLines/Cannon.exr",           // B44, RGB
-		"Tiles/GoldenGate.exr",           // tiled PIZ, RGB
-		"MultiResolution/Bonita.exr",     // tiled mipmap, level 0
-		"LuminanceChroma/Garden.exr",     // tiled Y: grey
-		"LuminanceChroma/MtTamNorth.exr", // Y with subsampled RY, BY
+		"ScanLines/Desk.exr",         // PIZ, RGBA
+		"ScanLines/Carrots.exr",      // ZIP, RGBA
+		"ScanLines/Cannon.exr",       // B44, RGB
+		"Tiles/GoldenGate.exr",       // tiled PIZ, RGB
+		"MultiResolution/Bonita.exr", // tiled mipmap, level 0
+		"LuminanceChroma/Garden.exr", // tiled Y: grey
 		"TestImages/GrayRampsHorizontal.exr",
 		"TestImages/AllHalfValues.exr",  // every half bit pattern
 		"Beachball/singlepart.0001.exr", // data window at (654, 245)
@@ -73,7 +72,12 @@ func TestDecodeIMFMatchesCore(t *testing.T) {
 	} {
 		t.Run(rel, func(t *testing.T) {
 			path := sample(t, rel)
-			h, core := decodeFile(t, path)
+			h, _ := decodeFile(t, path)
+			core := make([]uint16, 4*h.DataWindow.Width()*h.DataWindow.Height())
+			sel, _ := DefaultSelection(h)
+			if err := decodeVia(path, core, sel, viaCore); err != nil {
+				t.Fatal(err)
+			}
 			_, ours := imfDecodeFile(t, path, nil)
 			if i := firstDiff(core, ours); i >= 0 {
 				w := h.DataWindow.Width()
@@ -100,7 +104,7 @@ func TestDecodeIMFSelection(t *testing.T) {
 		{Names: [4]string{"R", "R", "B", "R"}},
 	} {
 		core := make([]uint16, n)
-		if err := f.Decode(core, sel); err != nil {
+		if err := decodeWith(f, core, sel, 0, f.Chunks(), decodeOptions{via: viaCore}); err != nil {
 			t.Fatalf("%+v: %v", sel, err)
 		}
 		_, ours := imfDecodeFile(t, path, &sel)
@@ -132,11 +136,11 @@ func TestDecodeIMFAllSamples(t *testing.T) {
 			return nil
 		}
 		core := make([]uint16, 4*h.DataWindow.Width()*h.DataWindow.Height())
-		if err := f.Decode(core, sel); err != nil {
-			return nil // deep: refused by both
+		if err := decodeWith(f, core, sel, 0, f.Chunks(), decodeOptions{via: viaCore}); err != nil {
+			return nil // deep, DWA: Core cannot
 		}
 		ours := make([]uint16, len(core))
-		if err := decodeIMF(path, h, ours, sel); err != nil {
+		if err := decodeWith(f, ours, sel, 0, f.Chunks(), decodeOptions{via: viaIMF}); err != nil {
 			t.Errorf("%s: %v", rel, err)
 			return nil
 		}
@@ -195,7 +199,7 @@ func writeDWA(t testing.TB, dir string, w, h int, comp Compression) (string, []u
 	t.Helper()
 	pix := renderLike(w, h)
 	path := filepath.Join(dir, comp.String()+".exr")
-	if err := writeIMF(path, w, h, pix, comp); err != nil {
+	if err := writeIMF(path, w, h, pix, comp, imfTiles{}); err != nil {
 		t.Fatal(err)
 	}
 	return path, pix
@@ -218,7 +222,7 @@ func halfULPs(a, b uint16) int {
 }
 
 // TestDecodeIMFDWA writes odd-sized DWAA and DWAB files through the C++ API
-// and decodes them with decodeIMF and with FFmpeg's independent DWA decoder.
+// and decodes them through the C++ API and with FFmpeg's independent DWA decoder.
 // DWA is lossy, but two correct decoders of the same bits agree to a few
 // half ULPs (their DCT and float-to-half rounding differ); alpha is stored
 // losslessly and must match exactly; both must be close to the picture that
@@ -284,28 +288,17 @@ func TestDecodeIMFErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := f.Header()
 	f.Close()
 	all := Selection{Names: [4]string{"R", "G", "B", "A"}}
 	dst := make([]uint16, 4*64*96)
 
-	if err := decodeIMF(path, h, dst[:len(dst)-1], all); !errors.Is(err, ErrInvalidArgument) {
+	if err := decodeVia(path, dst[:len(dst)-1], all, viaIMF); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("short buffer: got %v, want ErrInvalidArgument", err)
 	}
-	if err := decodeIMF(path, h, dst, Selection{Names: [4]string{"nope"}}); !errors.Is(err, ErrInvalidArgument) {
+	if err := decodeVia(path, dst, Selection{Names: [4]string{"nope"}}, viaIMF); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("unknown channel: got %v, want ErrInvalidArgument", err)
 	}
-	moved := h
-	moved.DataWindow.MinX, moved.DataWindow.MaxX = 1, 64
-	if err := decodeIMF(path, moved, dst, all); !errors.Is(err, ErrBadHeader) {
-		t.Errorf("changed data window: got %v, want ErrBadHeader", err)
-	}
-	extra := h
-	extra.Channels = append([]Channel{{Name: "Z", Type: Float, XSampling: 1, YSampling: 1}}, h.Channels...)
-	if err := decodeIMF(path, extra, dst, Selection{Names: [4]string{"Z"}}); !errors.Is(err, ErrBadHeader) {
-		t.Errorf("channel not in the file: got %v, want ErrBadHeader", err)
-	}
-	if err := decodeIMF(filepath.Join(dir, "gone.exr"), h, dst, all); !errors.Is(err, ErrFileAccess) {
+	if err := decodeVia(filepath.Join(dir, "gone.exr"), dst, all, viaIMF); !errors.Is(err, ErrFileAccess) {
 		t.Errorf("missing file: got %v, want ErrFileAccess", err)
 	}
 	mt := sample(t, "LuminanceChroma/MtTamNorth.exr")
@@ -316,7 +309,7 @@ func TestDecodeIMFErrors(t *testing.T) {
 	hm := fm.Header()
 	fm.Close()
 	big := make([]uint16, 4*hm.DataWindow.Width()*hm.DataWindow.Height())
-	if err := decodeIMF(mt, hm, big, Selection{Names: [4]string{"RY"}}); !errors.Is(err, ErrUnsupported) {
+	if err := decodeVia(mt, big, Selection{Names: [4]string{"RY"}}, viaIMF); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("subsampled channel: got %v, want ErrUnsupported", err)
 	}
 
@@ -332,7 +325,7 @@ func TestDecodeIMFErrors(t *testing.T) {
 		}
 		if f, err := Open(cut); err == nil {
 			f.Close()
-			err := decodeIMF(cut, h, dst, all)
+			err := decodeVia(cut, dst, all, viaIMF)
 			t.Logf("truncated to %d bytes: %v", keep, err)
 			if err == nil {
 				t.Errorf("truncated to %d of %d bytes: no error", keep, len(data))
@@ -348,10 +341,10 @@ func TestDecodeIMFErrors(t *testing.T) {
 	if err := os.WriteFile(corrupt, bad, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("corrupt: %v", decodeIMF(corrupt, h, dst, all))
+	t.Logf("corrupt: %v", decodeVia(corrupt, dst, all, viaIMF))
 }
 
-// TestDecodeIMFDamaged runs decodeIMF over every Damaged sample whose header
+// TestDecodeIMFDamaged decodes through the C++ API every Damaged sample whose header
 // the Core reader accepts (the way the player would reach it): each must
 // return, with an error or not, quickly and without growing the process by
 // gigabytes.
@@ -388,7 +381,7 @@ func TestDecodeIMFDamaged(t *testing.T) {
 		start := time.Now()
 		go func() {
 			dst := make([]uint16, 4*h.DataWindow.Width()*h.DataWindow.Height())
-			done <- decodeIMF(path, h, dst, sel)
+			done <- decodeVia(path, dst, sel, viaIMF)
 		}()
 		select {
 		case err := <-done:
@@ -401,37 +394,19 @@ func TestDecodeIMFDamaged(t *testing.T) {
 		}
 	}
 	t.Logf("%d files opened and decoded through C++, %d of them DWA", tried, dwa)
-
-	// A DWAA file the Core reader refuses (a bad pLinear flag), given to the
-	// C++ reader anyway with the header exrheader shows: defence in depth.
-	name := "asan_heap-oob_7fa0e1f48cbf_760_be9901248390240a24449d4e8a97f6f2_exr"
-	path := filepath.Join(dir, name)
-	if _, err := os.Stat(path); err == nil {
-		h := Header{Parts: 1, DataWindow: Box{403, 0, 405, 256}, Compression: DWAA,
-			Channels: []Channel{{Name: "Y", Type: Half, XSampling: 1, YSampling: 1}}}
-		dst := make([]uint16, 4*3*257)
-		err := decodeIMF(path, h, dst, Selection{Names: [4]string{"Y"}, Grey: true})
-		t.Logf("%s without Core's checks: %v", name, err)
-	}
 }
 
-// TestDecodeIMFDoesNotAllocate holds decodeIMF to no Go allocation per call.
+// TestDecodeIMFDoesNotAllocate holds the C++ path to no Go allocation per
+// call.
 func TestDecodeIMFDoesNotAllocate(t *testing.T) {
-	path := sample(t, "ScanLines/Desk.exr")
-	f, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := f.Header()
-	f.Close()
-	sel, _ := DefaultSelection(h)
-	dst := make([]uint16, 4*h.DataWindow.Width()*h.DataWindow.Height())
+	f, dst := openSample(t, "ScanLines/Carrots.exr")
+	sel, _ := DefaultSelection(f.Header())
 	if n := testing.AllocsPerRun(3, func() {
-		if err := decodeIMF(path, h, dst, sel); err != nil {
+		if err := decodeWith(f, dst, sel, 0, f.Chunks(), decodeOptions{via: viaIMF}); err != nil {
 			t.Fatal(err)
 		}
 	}); n != 0 {
-		t.Errorf("%v allocations per decodeIMF", n)
+		t.Errorf("%v allocations per decode through C++", n)
 	}
 }
 
@@ -455,14 +430,14 @@ func BenchmarkDecodeIMF(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			defer f.Close()
 			h := f.Header()
-			f.Close()
 			sel, _ := DefaultSelection(h)
 			dst := make([]uint16, 4*h.DataWindow.Width()*h.DataWindow.Height())
 			b.SetBytes(int64(2 * len(dst)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := decodeIMF(fl.path, h, dst, sel); err != nil {
+				if err := decodeWith(f, dst, sel, 0, f.Chunks(), decodeOptions{via: viaIMF}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,5 +1,5 @@
-// read.c: opening a file and decoding part 0, level 0, into interleaved RGBA
-// half. OpenEXR Core 3.1.5 trusts much of what a file says; everything a
+// read.c: opening a file, the layout of any level of any part, and decoding
+// its chunks into interleaved RGBA half. OpenEXR Core 3.1.5 trusts much of what a file says; everything a
 // size or a pointer depends on is checked here first.
 
 #include "bridge_internal.h"
@@ -55,17 +55,189 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-// load_header fills r->h and the level-0 geometry, and rejects headers whose
-// numbers would make later allocations or pointer arithmetic unsafe.
+// too_big reports a window flick does not read.
+static int too_big(int64_t w, int64_t h) { return w > FLICK_MAX_SIDE || h > FLICK_MAX_SIDE || w * h > FLICK_MAX_PIXELS; }
+
+// load_chunk_table asks for the layout's first chunk's info so the library
+// reads the part's chunk offset table now, on one thread, rather than in
+// the first concurrent decodes (which would each read it and race to
+// publish it; safe, since the library uses an atomic compare-and-swap, but
+// wasted work). A bad table or chunk is left for the decode that needs it
+// to report.
+static void load_chunk_table(const flick_reader* r, const flick_layout* l)
+{
+	flick_msg ignored = {0};
+	exr_chunk_info_t ci;
+	flick_msg* prev = flick_msg_swap(&ignored);
+	if (l->tiles_x > 0)
+		exr_read_tile_chunk_info(r->ctx, l->part, 0, 0, l->lx, l->ly, &ci);
+	else
+		exr_read_scanline_chunk_info(r->ctx, l->part, l->y0, &ci);
+	flick_msg_swap(prev);
+}
+
+// tiled_layout fills the tile geometry of level (lx, ly) of a tiled part
+// whose chunk count is chunks.
+static exr_result_t tiled_layout(
+	const flick_reader* r, int part, int lx, int ly, int32_t chunks, flick_layout* l, flick_msg* msg)
+{
+	exr_context_t c = r->ctx;
+	exr_result_t rv;
+	exr_attr_tiledesc_t td;
+	int32_t nx = 0, ny = 0, lw = 0, lh = 0;
+	if ((rv = exr_attr_get_tiledesc(c, part, "tiles", &td)) != EXR_ERR_SUCCESS) return rv;
+	if (td.x_size < 1 || td.y_size < 1 || td.x_size > FLICK_MAX_SIDE || td.y_size > FLICK_MAX_SIDE) {
+		flick_msg_setf(msg, EXR_ERR_FILE_BAD_HEADER, "part %d: bad tile size %ux%u", part, td.x_size, td.y_size);
+		return EXR_ERR_FILE_BAD_HEADER;
+	}
+	l->tile_w = (int32_t) td.x_size;
+	l->tile_h = (int32_t) td.y_size;
+	l->ripmap = EXR_GET_TILE_LEVEL_MODE(td) == EXR_TILE_RIPMAP_LEVELS;
+	if ((rv = exr_get_tile_levels(c, part, &nx, &ny)) != EXR_ERR_SUCCESS) return rv;
+	if (lx < 0 || ly < 0 || lx >= nx || ly >= ny || (!l->ripmap && lx != ly)) {
+		flick_msg_setf(msg, EXR_ERR_ARGUMENT_OUT_OF_RANGE, "part %d has no level (%d, %d)", part, lx, ly);
+		return EXR_ERR_ARGUMENT_OUT_OF_RANGE;
+	}
+	if ((rv = exr_get_level_sizes(c, part, 0, 0, &lw, &lh)) != EXR_ERR_SUCCESS) return rv;
+	if (lw != l->width || lh != l->height) {
+		flick_msg_setf(msg, EXR_ERR_FILE_BAD_HEADER, "part %d: level 0 is %dx%d, not the data window", part, lw, lh);
+		return EXR_ERR_FILE_BAD_HEADER;
+	}
+	int64_t tx = ceil_div(lw, l->tile_w), ty = ceil_div(lh, l->tile_h);
+	// All levels of a rip map together have at most (2tx+17)(2ty+17)
+	// tiles: halving sizes, rounding up, at most 17 levels a side.
+	if (tx * ty > chunks || chunks > (2 * tx + 17) * (2 * ty + 17)) {
+		flick_msg_setf(msg, EXR_ERR_FILE_BAD_HEADER, "part %d: %lld tiles in level 0 but %d chunks", part,
+			(long long) (tx * ty), chunks);
+		return EXR_ERR_FILE_BAD_HEADER;
+	}
+	if ((rv = exr_get_level_sizes(c, part, lx, ly, &lw, &lh)) != EXR_ERR_SUCCESS) return rv;
+	if (lw < 1 || lh < 1 || lw > l->width || lh > l->height) {
+		flick_msg_setf(msg, EXR_ERR_FILE_BAD_HEADER, "part %d: level (%d, %d) is %dx%d", part, lx, ly, lw, lh);
+		return EXR_ERR_FILE_BAD_HEADER;
+	}
+	l->width = lw;
+	l->height = lh;
+	l->tiles_x = (int32_t) ceil_div(lw, l->tile_w);
+	l->tiles_y = (int32_t) ceil_div(lh, l->tile_h);
+	l->chunks = l->tiles_x * l->tiles_y;
+	return EXR_ERR_SUCCESS;
+}
+
+// layout_get is flick_layout_get with the caller's message routing.
+static exr_result_t layout_get(const flick_reader* r, int part, int lx, int ly, flick_layout* l, flick_msg* msg)
+{
+	exr_context_t c = r->ctx;
+	exr_result_t rv;
+	exr_storage_t st;
+	exr_compression_t comp;
+	exr_attr_box2i_t dw;
+	const exr_attr_chlist_t* chl = NULL;
+	int32_t chunks, parts;
+
+	memset(l, 0, sizeof *l);
+	if ((rv = exr_get_count(c, &parts)) != EXR_ERR_SUCCESS) return rv;
+	if (part < 0 || part >= parts) {
+		flick_msg_setf(msg, EXR_ERR_ARGUMENT_OUT_OF_RANGE, "no part %d (the file has %d)", part, parts);
+		return EXR_ERR_ARGUMENT_OUT_OF_RANGE;
+	}
+	l->part = part, l->lx = lx, l->ly = ly;
+	if ((rv = exr_get_storage(c, part, &st)) != EXR_ERR_SUCCESS) return rv;
+	if ((rv = exr_get_compression(c, part, &comp)) != EXR_ERR_SUCCESS) return rv;
+	if ((rv = exr_get_data_window(c, part, &dw)) != EXR_ERR_SUCCESS) return rv;
+	if ((rv = exr_get_channels(c, part, &chl)) != EXR_ERR_SUCCESS) return rv;
+	if ((unsigned) st >= EXR_STORAGE_LAST_TYPE || (unsigned) comp >= EXR_COMPRESSION_LAST_TYPE) {
+		flick_msg_setf(msg, EXR_ERR_FILE_BAD_HEADER, "part %d: unknown storage or compression", part);
+		return EXR_ERR_FILE_BAD_HEADER;
+	}
+	l->storage = st;
+	l->compression = comp;
+	int32_t b[4] = {dw.min.x, dw.min.y, dw.max.x, dw.max.y};
+	if (!window_ok(b)) {
+		flick_msg_setf(msg, EXR_ERR_FILE_BAD_HEADER, "part %d: invalid data window (%d %d)-(%d %d)", part, b[0],
+			b[1], b[2], b[3]);
+		return EXR_ERR_FILE_BAD_HEADER;
+	}
+	int64_t w = (int64_t) b[2] - b[0] + 1, ht = (int64_t) b[3] - b[1] + 1;
+	if (too_big(w, ht)) {
+		flick_msg_setf(msg, EXR_ERR_FILE_BAD_HEADER, "part %d: data window %lldx%lld is larger than flick reads",
+			part, (long long) w, (long long) ht);
+		return EXR_ERR_FILE_BAD_HEADER;
+	}
+	l->x0 = b[0], l->y0 = b[1];
+	l->width = (int32_t) w, l->height = (int32_t) ht;
+
+	if (chl == NULL || chl->num_channels < 0 || chl->num_channels > FLICK_MAX_CHANNELS) {
+		flick_msg_setf(msg, EXR_ERR_FILE_BAD_HEADER, "part %d: bad channel list", part);
+		return EXR_ERR_FILE_BAD_HEADER;
+	}
+	l->channels = chl->num_channels;
+	for (int i = 0; i < chl->num_channels; i++) {
+		const exr_attr_chlist_entry_t* e = chl->entries + i;
+		int xs = e->x_sampling, ys = e->y_sampling;
+		if ((unsigned) e->pixel_type >= EXR_PIXEL_LAST_TYPE || xs < 1 || ys < 1) {
+			flick_msg_setf(msg, EXR_ERR_FILE_BAD_HEADER, "part %d: bad channel %d", part, i);
+			return EXR_ERR_FILE_BAD_HEADER;
+		}
+		// Sampling 2 (luminance/chroma files) only when the window is aligned
+		// to it, as the format requires; the library's unpack assumes it.
+		if (xs > 2 || ys > 2 || ((xs > 1 || ys > 1) && st != EXR_STORAGE_SCANLINE) || b[0] % xs != 0 ||
+			b[1] % ys != 0 || w % xs != 0 || ht % ys != 0)
+			l->bad_sampling = 1;
+	}
+
+	if ((rv = exr_get_chunk_count(c, part, &chunks)) != EXR_ERR_SUCCESS) return rv;
+	// The offset table alone takes 8 bytes a chunk: a count the file cannot
+	// hold is a lie that would cost an allocation.
+	if (chunks < 1 || (int64_t) chunks * 8 > r->size) {
+		flick_msg_setf(msg, EXR_ERR_FILE_BAD_HEADER, "part %d: chunk count %d does not fit in a %lld byte file",
+			part, chunks, (long long) r->size);
+		return EXR_ERR_FILE_BAD_HEADER;
+	}
+
+	if (st == EXR_STORAGE_TILED || st == EXR_STORAGE_DEEP_TILED) {
+		if ((rv = tiled_layout(r, part, lx, ly, chunks, l, msg)) != EXR_ERR_SUCCESS) return rv;
+	} else {
+		int32_t lines = 0;
+		if (lx != 0 || ly != 0) {
+			flick_msg_setf(msg, EXR_ERR_ARGUMENT_OUT_OF_RANGE, "part %d is not tiled: no level (%d, %d)", part, lx, ly);
+			return EXR_ERR_ARGUMENT_OUT_OF_RANGE;
+		}
+		if ((rv = exr_get_scanlines_per_chunk(c, part, &lines)) != EXR_ERR_SUCCESS) return rv;
+		if (lines < 1 || lines > 256) {
+			flick_msg_setf(msg, EXR_ERR_FILE_BAD_HEADER, "part %d: %d scanlines per chunk", part, lines);
+			return EXR_ERR_FILE_BAD_HEADER;
+		}
+		l->lines = lines;
+		if (ceil_div(l->height, lines) != chunks) {
+			flick_msg_setf(msg, EXR_ERR_FILE_BAD_HEADER, "part %d: %d chunks for %d scanlines of %d", part, chunks,
+				l->height, lines);
+			return EXR_ERR_FILE_BAD_HEADER;
+		}
+		l->chunks = chunks;
+	}
+	load_chunk_table(r, l);
+	return EXR_ERR_SUCCESS;
+}
+
+exr_result_t flick_layout_get(const flick_reader* r, int part, int lx, int ly, flick_layout* l, flick_msg* msg)
+{
+	flick_msg_begin(msg);
+	exr_result_t rv = r->ctx != NULL ? layout_get(r, part, lx, ly, l, msg) : EXR_ERR_INVALID_ARGUMENT;
+	if (rv != EXR_ERR_SUCCESS && msg->code == 0) msg->code = rv;
+	flick_msg_end();
+	return rv;
+}
+
+// load_header fills r->h from part 0's header and r->l0 with its level-0
+// layout, rejecting headers whose numbers would make later allocations or
+// pointer arithmetic unsafe.
 static exr_result_t load_header(flick_reader* r)
 {
 	exr_context_t c = r->ctx;
 	flick_header* h = &r->h;
 	exr_result_t rv;
-	exr_storage_t st;
-	exr_compression_t comp;
-	exr_attr_box2i_t dw, disp;
-	const exr_attr_chlist_t* chl = NULL;
+	exr_attr_box2i_t disp;
 	int32_t n;
 
 	if ((rv = exr_get_count(c, &n)) != EXR_ERR_SUCCESS) return rv;
@@ -74,124 +246,23 @@ static exr_result_t load_header(flick_reader* r)
 		return EXR_ERR_FILE_BAD_HEADER;
 	}
 	h->parts = n;
-	if ((rv = exr_get_storage(c, 0, &st)) != EXR_ERR_SUCCESS) return rv;
-	if ((rv = exr_get_compression(c, 0, &comp)) != EXR_ERR_SUCCESS) return rv;
-	if ((rv = exr_get_data_window(c, 0, &dw)) != EXR_ERR_SUCCESS) return rv;
+	if ((rv = layout_get(r, 0, 0, 0, &r->l0, &r->msg)) != EXR_ERR_SUCCESS) return rv;
 	if ((rv = exr_get_display_window(c, 0, &disp)) != EXR_ERR_SUCCESS) return rv;
 	if ((rv = exr_get_pixel_aspect_ratio(c, 0, &h->aspect)) != EXR_ERR_SUCCESS) return rv;
-	if ((rv = exr_get_channels(c, 0, &chl)) != EXR_ERR_SUCCESS) return rv;
-	if ((unsigned) st >= EXR_STORAGE_LAST_TYPE || (unsigned) comp >= EXR_COMPRESSION_LAST_TYPE) {
-		flick_msg_setf(&r->msg, EXR_ERR_FILE_BAD_HEADER, "unknown storage or compression");
-		return EXR_ERR_FILE_BAD_HEADER;
-	}
-	h->storage = st;
-	h->compression = comp;
-	h->dw[0] = dw.min.x, h->dw[1] = dw.min.y, h->dw[2] = dw.max.x, h->dw[3] = dw.max.y;
+	const flick_layout* l = &r->l0;
+	h->storage = l->storage;
+	h->compression = l->compression;
+	h->dw[0] = l->x0, h->dw[1] = l->y0, h->dw[2] = l->x0 + l->width - 1, h->dw[3] = l->y0 + l->height - 1;
 	h->disp[0] = disp.min.x, h->disp[1] = disp.min.y, h->disp[2] = disp.max.x, h->disp[3] = disp.max.y;
-	if (!window_ok(h->dw) || !window_ok(h->disp)) {
-		flick_msg_setf(&r->msg, EXR_ERR_FILE_BAD_HEADER,
-			"invalid window: data (%d %d)-(%d %d), display (%d %d)-(%d %d)",
-			h->dw[0], h->dw[1], h->dw[2], h->dw[3], h->disp[0], h->disp[1], h->disp[2], h->disp[3]);
+	if (!window_ok(h->disp)) {
+		flick_msg_setf(&r->msg, EXR_ERR_FILE_BAD_HEADER, "invalid display window (%d %d)-(%d %d)", h->disp[0],
+			h->disp[1], h->disp[2], h->disp[3]);
 		return EXR_ERR_FILE_BAD_HEADER;
 	}
-	int64_t w = (int64_t) h->dw[2] - h->dw[0] + 1, ht = (int64_t) h->dw[3] - h->dw[1] + 1;
-	if (w > FLICK_MAX_SIDE || ht > FLICK_MAX_SIDE || w * ht > FLICK_MAX_PIXELS) {
-		flick_msg_setf(&r->msg, EXR_ERR_FILE_BAD_HEADER,
-			"data window %lldx%lld is larger than flick reads", (long long) w, (long long) ht);
-		return EXR_ERR_FILE_BAD_HEADER;
-	}
-	r->width = (int32_t) w;
-	r->height = (int32_t) ht;
-
-	if (chl == NULL || chl->num_channels < 0 || chl->num_channels > FLICK_MAX_CHANNELS) {
-		flick_msg_setf(&r->msg, EXR_ERR_FILE_BAD_HEADER, "bad channel list");
-		return EXR_ERR_FILE_BAD_HEADER;
-	}
-	h->channels = chl->num_channels;
-	for (int i = 0; i < chl->num_channels; i++) {
-		const exr_attr_chlist_entry_t* e = chl->entries + i;
-		int xs = e->x_sampling, ys = e->y_sampling;
-		if ((unsigned) e->pixel_type >= EXR_PIXEL_LAST_TYPE || xs < 1 || ys < 1) {
-			flick_msg_setf(&r->msg, EXR_ERR_FILE_BAD_HEADER, "bad channel %d", i);
-			return EXR_ERR_FILE_BAD_HEADER;
-		}
-		// Sampling 2 (luminance/chroma files) only when the window is aligned
-		// to it, as the format requires; the library's unpack assumes it.
-		if (xs > 2 || ys > 2 || ((xs > 1 || ys > 1) && st != EXR_STORAGE_SCANLINE) ||
-			h->dw[0] % xs != 0 || h->dw[1] % ys != 0 || w % xs != 0 || ht % ys != 0)
-			r->bad_sampling = 1;
-	}
-
-	int32_t chunks;
-	if ((rv = exr_get_chunk_count(c, 0, &chunks)) != EXR_ERR_SUCCESS) return rv;
-	// The offset table alone takes 8 bytes a chunk: a count the file cannot
-	// hold is a lie that would cost an allocation.
-	if (chunks < 1 || (int64_t) chunks * 8 > r->size) {
-		flick_msg_setf(&r->msg, EXR_ERR_FILE_BAD_HEADER,
-			"chunk count %d does not fit in a %lld byte file", chunks, (long long) r->size);
-		return EXR_ERR_FILE_BAD_HEADER;
-	}
-
-	if (st == EXR_STORAGE_TILED || st == EXR_STORAGE_DEEP_TILED) {
-		exr_attr_tiledesc_t td;
-		int32_t lw = 0, lh = 0;
-		if ((rv = exr_attr_get_tiledesc(c, 0, "tiles", &td)) != EXR_ERR_SUCCESS) return rv;
-		if (td.x_size < 1 || td.y_size < 1 || td.x_size > FLICK_MAX_SIDE || td.y_size > FLICK_MAX_SIDE) {
-			flick_msg_setf(&r->msg, EXR_ERR_FILE_BAD_HEADER, "bad tile size %ux%u", td.x_size, td.y_size);
-			return EXR_ERR_FILE_BAD_HEADER;
-		}
-		if ((rv = exr_get_level_sizes(c, 0, 0, 0, &lw, &lh)) != EXR_ERR_SUCCESS) return rv;
-		if (lw != r->width || lh != r->height) {
-			flick_msg_setf(&r->msg, EXR_ERR_FILE_BAD_HEADER, "level 0 is %dx%d, not the data window", lw, lh);
-			return EXR_ERR_FILE_BAD_HEADER;
-		}
-		h->tile_w = (int32_t) td.x_size;
-		h->tile_h = (int32_t) td.y_size;
-		r->tiles_x = (int32_t) ceil_div(r->width, h->tile_w);
-		r->tiles_y = (int32_t) ceil_div(r->height, h->tile_h);
-		int64_t level0 = (int64_t) r->tiles_x * r->tiles_y;
-		// All levels of a rip map together have at most (2tx+17)(2ty+17)
-		// tiles: halving sizes, rounding up, at most 17 levels a side.
-		if (level0 > chunks || chunks > (2 * (int64_t) r->tiles_x + 17) * (2 * (int64_t) r->tiles_y + 17)) {
-			flick_msg_setf(&r->msg, EXR_ERR_FILE_BAD_HEADER,
-				"%lld tiles in level 0 but %d chunks", (long long) level0, chunks);
-			return EXR_ERR_FILE_BAD_HEADER;
-		}
-		r->chunks = (int32_t) level0;
-	} else {
-		int32_t lines = 0;
-		if ((rv = exr_get_scanlines_per_chunk(c, 0, &lines)) != EXR_ERR_SUCCESS) return rv;
-		if (lines < 1 || lines > 256) {
-			flick_msg_setf(&r->msg, EXR_ERR_FILE_BAD_HEADER, "%d scanlines per chunk", lines);
-			return EXR_ERR_FILE_BAD_HEADER;
-		}
-		r->lines = lines;
-		int64_t want = ceil_div(r->height, lines);
-		if (want != chunks) {
-			flick_msg_setf(&r->msg, EXR_ERR_FILE_BAD_HEADER,
-				"%d chunks for %d scanlines of %d", chunks, r->height, lines);
-			return EXR_ERR_FILE_BAD_HEADER;
-		}
-		r->chunks = chunks;
-	}
+	h->tile_w = l->tile_w;
+	h->tile_h = l->tile_h;
+	h->channels = l->channels;
 	return EXR_ERR_SUCCESS;
-}
-
-// load_chunk_table asks for chunk 0's info so the library reads its chunk
-// offset table now, on one thread, rather than in the first concurrent
-// decodes (which would each read it and race to publish it; safe, since the
-// library uses an atomic compare-and-swap, but wasted work). A bad table or
-// chunk is left for the decode that needs it to report.
-static void load_chunk_table(const flick_reader* r)
-{
-	flick_msg ignored;
-	exr_chunk_info_t ci;
-	flick_msg_begin(&ignored);
-	if (r->tiles_x > 0)
-		exr_read_tile_chunk_info(r->ctx, 0, 0, 0, 0, 0, &ci);
-	else
-		exr_read_scanline_chunk_info(r->ctx, 0, r->h.dw[1], &ci);
-	flick_msg_end();
 }
 
 exr_result_t flick_reader_open(flick_reader* r, const char* path)
@@ -221,7 +292,6 @@ exr_result_t flick_reader_open(flick_reader* r, const char* path)
 	if (rv != EXR_ERR_SUCCESS) r->ctx = NULL; // the library freed it
 	if (rv == EXR_ERR_SUCCESS) rv = load_header(r);
 	flick_msg_end();
-	if (rv == EXR_ERR_SUCCESS) load_chunk_table(r);
 	return rv;
 }
 
@@ -248,43 +318,44 @@ exr_result_t flick_reader_channel(
 	return EXR_ERR_SUCCESS;
 }
 
-// chunk_rect is where chunk i of level 0 lies in the data window.
-static void chunk_rect(const flick_reader* r, int32_t i, int32_t* x, int32_t* y, int32_t* w, int32_t* h)
+// chunk_rect is where chunk i of the layout lies in its level.
+static void chunk_rect(const flick_layout* l, int32_t i, int32_t* x, int32_t* y, int32_t* w, int32_t* h)
 {
-	if (r->tiles_x > 0) {
-		int32_t tx = i % r->tiles_x, ty = i / r->tiles_x;
-		*x = tx * r->h.tile_w;
-		*y = ty * r->h.tile_h;
-		*w = r->width - *x < r->h.tile_w ? r->width - *x : r->h.tile_w;
-		*h = r->height - *y < r->h.tile_h ? r->height - *y : r->h.tile_h;
+	if (l->tiles_x > 0) {
+		int32_t tx = i % l->tiles_x, ty = i / l->tiles_x;
+		*x = tx * l->tile_w;
+		*y = ty * l->tile_h;
+		*w = l->width - *x < l->tile_w ? l->width - *x : l->tile_w;
+		*h = l->height - *y < l->tile_h ? l->height - *y : l->tile_h;
 	} else {
 		*x = 0;
-		*y = i * r->lines;
-		*w = r->width;
-		*h = r->height - *y < r->lines ? r->height - *y : r->lines;
+		*y = i * l->lines;
+		*w = l->width;
+		*h = l->height - *y < l->lines ? l->height - *y : l->lines;
 	}
 }
 
 // check_chunk compares what the file says about a chunk with what the
 // header implies, before the library sizes buffers or writes pixels by it.
 static exr_result_t check_chunk(
-	const flick_reader* r, const exr_chunk_info_t* ci, int32_t i, int32_t y, int32_t w, int32_t h, flick_msg* msg)
+	const flick_reader* r, const flick_layout* l, const exr_chunk_info_t* ci, int32_t i, int32_t y, int32_t w,
+	int32_t h, flick_msg* msg)
 {
 	// Tiles report their tile coordinates; scanline chunks their first pixel.
-	int tiled = r->tiles_x > 0;
-	int32_t want_x = tiled ? i % r->tiles_x : r->h.dw[0];
-	int32_t want_y = tiled ? i / r->tiles_x : r->h.dw[1] + y;
+	int tiled = l->tiles_x > 0;
+	int32_t want_x = tiled ? i % l->tiles_x : l->x0;
+	int32_t want_y = tiled ? i / l->tiles_x : l->y0 + y;
 	if (ci->start_x != want_x || ci->start_y != want_y || ci->width != w || ci->height != h ||
-		ci->level_x != 0 || ci->level_y != 0 || ci->type != (uint8_t) r->h.storage ||
-		ci->compression != (uint8_t) r->h.compression) {
+		ci->level_x != l->lx || ci->level_y != l->ly || ci->type != (uint8_t) l->storage ||
+		ci->compression != (uint8_t) l->compression) {
 		flick_msg_setf(msg, EXR_ERR_BAD_CHUNK_LEADER,
-			"chunk at (%d %d) size %dx%d, expected (%d %d) size %dx%d",
-			ci->start_x, ci->start_y, ci->width, ci->height, want_x, want_y, w, h);
+			"chunk at (%d %d) level (%d %d) size %dx%d, expected (%d %d) level (%d %d) size %dx%d", ci->start_x,
+			ci->start_y, ci->level_x, ci->level_y, ci->width, ci->height, want_x, want_y, l->lx, l->ly, w, h);
 		return EXR_ERR_BAD_CHUNK_LEADER;
 	}
 	if (ci->packed_size > (uint64_t) r->size || ci->data_offset > (uint64_t) r->size - ci->packed_size ||
 		(ci->packed_size == 0 && ci->unpacked_size != 0) ||
-		(r->h.compression == EXR_COMPRESSION_NONE && ci->packed_size != ci->unpacked_size) ||
+		(l->compression == EXR_COMPRESSION_NONE && ci->packed_size != ci->unpacked_size) ||
 		ci->unpacked_size > FLICK_MAX_ALLOC) {
 		flick_msg_setf(msg, EXR_ERR_CORRUPT_CHUNK,
 			"chunk data (%llu bytes at %llu, %llu unpacked) does not fit the file or its header",
@@ -299,11 +370,11 @@ static exr_result_t check_chunk(
 // with the chunk rectangle and its unpacked size: the unpack routines index
 // the buffers by these numbers without checking.
 static exr_result_t check_channels(
-	const flick_reader* r, const exr_decode_pipeline_t* d, const flick_decode_req* q, int32_t y, int32_t w,
+	const flick_layout* l, const exr_decode_pipeline_t* d, const flick_decode_req* q, int32_t y, int32_t w,
 	int32_t h, flick_msg* msg)
 {
 	uint64_t total = 0;
-	int64_t y0 = (int64_t) r->h.dw[1] + y;
+	int64_t y0 = (int64_t) l->y0 + y;
 	for (int c = 0; c < d->channel_count; c++) {
 		const exr_coding_channel_info_t* ch = d->channels + c;
 		int32_t xs = ch->x_samples, ys = ch->y_samples;
@@ -319,8 +390,8 @@ static exr_result_t check_channels(
 		int64_t cw = w / xs;
 		int64_t chh = floor_div(y0 + h - 1, ys) - floor_div(y0 - 1, ys);
 		if (ch->width != cw || ch->height != chh) {
-			flick_msg_setf(msg, EXR_ERR_CORRUPT_CHUNK, "channel %s: %dx%d in a %dx%d chunk",
-				ch->channel_name, ch->width, ch->height, w, h);
+			flick_msg_setf(msg, EXR_ERR_CORRUPT_CHUNK, "channel %s: %dx%d in a %dx%d chunk", ch->channel_name,
+				ch->width, ch->height, w, h);
 			return EXR_ERR_CORRUPT_CHUNK;
 		}
 		total += (uint64_t) cw * (uint64_t) chh * (uint64_t) ch->bytes_per_element;
@@ -336,10 +407,9 @@ static exr_result_t check_channels(
 // point_channels aims the requested channels at their slots of this chunk's
 // rectangle in dst; the others are skipped (NULL).
 static void point_channels(
-	const flick_reader* r, exr_decode_pipeline_t* d, const flick_decode_req* q, uint16_t* dst, int32_t x,
-	int32_t y)
+	const flick_layout* l, exr_decode_pipeline_t* d, const flick_decode_req* q, uint16_t* dst, int32_t x, int32_t y)
 {
-	uint16_t* base = dst + ((uint64_t) y * (uint64_t) r->width + (uint64_t) x) * 4;
+	uint16_t* base = dst + ((uint64_t) y * (uint64_t) l->width + (uint64_t) x) * 4;
 	for (int c = 0; c < d->channel_count; c++) {
 		exr_coding_channel_info_t* ch = d->channels + c;
 		ch->decode_to_ptr = NULL;
@@ -347,7 +417,7 @@ static void point_channels(
 			if (q->channel[s] != c) continue;
 			ch->decode_to_ptr = (uint8_t*) (base + s);
 			ch->user_pixel_stride = 8;
-			ch->user_line_stride = 8 * r->width;
+			ch->user_line_stride = 8 * l->width;
 			ch->user_bytes_per_element = 2;
 			ch->user_data_type = EXR_PIXEL_HALF;
 			break;
@@ -357,14 +427,14 @@ static void point_channels(
 
 // fill_rect writes the constant and copied slots of one rectangle.
 static void fill_rect(
-	const flick_reader* r, const flick_decode_req* q, uint16_t* dst, int32_t x, int32_t y, int32_t w, int32_t h)
+	const flick_layout* l, const flick_decode_req* q, uint16_t* dst, int32_t x, int32_t y, int32_t w, int32_t h)
 {
 	static const uint16_t constant[4] = {0, 0, 0, 0x3C00}; // A defaults to 1.0
 	int any = 0;
 	for (int s = 0; s < 4; s++) any |= q->channel[s] < 0;
 	if (!any) return;
 	for (int32_t j = 0; j < h; j++) {
-		uint16_t* p = dst + ((uint64_t) (y + j) * (uint64_t) r->width + (uint64_t) x) * 4;
+		uint16_t* p = dst + ((uint64_t) (y + j) * (uint64_t) l->width + (uint64_t) x) * 4;
 		for (int32_t i = 0; i < w; i++, p += 4) {
 			for (int s = 0; s < 4; s++) {
 				if (q->channel[s] >= 0) continue;
@@ -374,67 +444,75 @@ static void fill_rect(
 	}
 }
 
+// valid_request checks what flick_decode cannot trust the Go side for.
+static int valid_request(
+	const flick_reader* r, const flick_layout* l, const uint16_t* dst, uint64_t dst_len, const flick_decode_req* q)
+{
+	if (r->ctx == NULL || (!q->check_only && (dst == NULL || dst_len / 4 < (uint64_t) l->width * (uint64_t) l->height)) ||
+		q->chunk_begin < 0 || q->chunk_end > l->chunks || q->chunk_begin > q->chunk_end)
+		return 0;
+	for (int s = 0; s < 4; s++)
+		if (q->channel[s] >= l->channels ||
+			(q->channel[s] < 0 && q->copy_from[s] >= 0 && q->channel[q->copy_from[s] & 3] < 0))
+			return 0;
+	return 1;
+}
+
 exr_result_t flick_decode(
-	const flick_reader* r, uint16_t* dst, uint64_t dst_len, const flick_decode_req* q, int32_t* fail_chunk,
-	flick_msg* msg)
+	const flick_reader* r, const flick_layout* l, uint16_t* dst, uint64_t dst_len, const flick_decode_req* q,
+	int32_t* fail_chunk, flick_msg* msg)
 {
 	exr_decode_pipeline_t d;
 	exr_result_t rv = EXR_ERR_SUCCESS;
 	int inited = 0, chosen = 0, any = 0;
+	const int part = l->part;
 
 	memset(&d, 0, sizeof d);
 	*fail_chunk = -1;
 	flick_msg_begin(msg);
-	if (r->ctx == NULL || dst == NULL || dst_len / 4 < (uint64_t) r->width * (uint64_t) r->height ||
-		q->chunk_begin < 0 || q->chunk_end > r->chunks || q->chunk_begin > q->chunk_end) {
+	if (!valid_request(r, l, dst, dst_len, q)) {
 		flick_msg_setf(msg, EXR_ERR_INVALID_ARGUMENT, "bad decode request");
 		flick_msg_end();
 		return EXR_ERR_INVALID_ARGUMENT;
 	}
-	for (int s = 0; s < 4; s++) {
-		if (q->channel[s] >= r->h.channels || (q->channel[s] < 0 && q->copy_from[s] >= 0 && q->channel[q->copy_from[s] & 3] < 0)) {
-			flick_msg_setf(msg, EXR_ERR_INVALID_ARGUMENT, "bad channel request");
-			flick_msg_end();
-			return EXR_ERR_INVALID_ARGUMENT;
-		}
-		any |= q->channel[s] >= 0;
-	}
+	for (int s = 0; s < 4; s++) any |= q->channel[s] >= 0;
 
 	for (int32_t i = q->chunk_begin; i < q->chunk_end; i++) {
 		int32_t x, y, w, h;
-		chunk_rect(r, i, &x, &y, &w, &h);
-		if (any) {
+		chunk_rect(l, i, &x, &y, &w, &h);
+		if (any || q->check_only) {
 			exr_chunk_info_t ci;
-			if (r->tiles_x > 0)
-				rv = exr_read_tile_chunk_info(r->ctx, 0, i % r->tiles_x, i / r->tiles_x, 0, 0, &ci);
+			if (l->tiles_x > 0)
+				rv = exr_read_tile_chunk_info(r->ctx, part, i % l->tiles_x, i / l->tiles_x, l->lx, l->ly, &ci);
 			else
-				rv = exr_read_scanline_chunk_info(r->ctx, 0, r->h.dw[1] + y, &ci);
-			if (rv == EXR_ERR_SUCCESS) rv = check_chunk(r, &ci, i, y, w, h, msg);
+				rv = exr_read_scanline_chunk_info(r->ctx, part, l->y0 + y, &ci);
+			if (rv == EXR_ERR_SUCCESS) rv = check_chunk(r, l, &ci, i, y, w, h, msg);
+			if (rv == EXR_ERR_SUCCESS && q->check_only) continue;
 			if (rv == EXR_ERR_SUCCESS) {
-				rv = inited ? exr_decoding_update(r->ctx, 0, &ci, &d) : exr_decoding_initialize(r->ctx, 0, &ci, &d);
+				rv = inited ? exr_decoding_update(r->ctx, part, &ci, &d) : exr_decoding_initialize(r->ctx, part, &ci, &d);
 				if (rv == EXR_ERR_SUCCESS) inited = 1;
 			}
-			if (rv == EXR_ERR_SUCCESS) rv = check_channels(r, &d, q, y, w, h, msg);
+			if (rv == EXR_ERR_SUCCESS) rv = check_channels(l, &d, q, y, w, h, msg);
 			if (rv == EXR_ERR_SUCCESS) {
-				point_channels(r, &d, q, dst, x, y);
+				point_channels(l, &d, q, dst, x, y);
 				// Routines are chosen once per call: the pointer layout, which
 				// decides them, is the same for every chunk.
 				if (!chosen) {
-					rv = exr_decoding_choose_default_routines(r->ctx, 0, &d);
+					rv = exr_decoding_choose_default_routines(r->ctx, part, &d);
 					// Overrides go after choosing, which sets every routine.
 					if (rv == EXR_ERR_SUCCESS && !q->library_zip && d.decompress_fn != NULL &&
-						(r->h.compression == EXR_COMPRESSION_ZIP || r->h.compression == EXR_COMPRESSION_ZIPS))
+						(l->compression == EXR_COMPRESSION_ZIP || l->compression == EXR_COMPRESSION_ZIPS))
 						d.decompress_fn = flick_zip_decompress;
 				}
 				chosen = rv == EXR_ERR_SUCCESS;
 			}
-			if (rv == EXR_ERR_SUCCESS) rv = exr_decoding_run(r->ctx, 0, &d);
+			if (rv == EXR_ERR_SUCCESS) rv = exr_decoding_run(r->ctx, part, &d);
 			if (rv != EXR_ERR_SUCCESS) {
 				*fail_chunk = i;
 				break;
 			}
 		}
-		fill_rect(r, q, dst, x, y, w, h);
+		fill_rect(l, q, dst, x, y, w, h);
 	}
 	if (inited) exr_decoding_destroy(r->ctx, &d);
 	if (rv != EXR_ERR_SUCCESS && msg->code == 0) msg->code = rv;

@@ -7,18 +7,31 @@ import (
 	"strings"
 )
 
-// Selection says which file channels go to the R, G, B, A slots of an
-// interleaved RGBA half buffer. An empty name fills the slot with 0 (R, G, B)
-// or 1.0 (A). Grey copies slot R into G and B after decoding (luminance
-// files); the G and B names are then ignored. A name may appear in several
-// slots; it is decoded once and copied.
+// Selection says what to decode: which part and level, and which of its
+// channels go to the R, G, B, A slots of an interleaved RGBA half buffer.
+// An empty name fills the slot with 0 (R, G, B) or 1.0 (A). Grey copies
+// slot R into G and B after decoding; the G and B names are then ignored. A
+// name may appear in several slots; it is decoded once and copied. The zero
+// values of Part and the levels mean part 0, level 0. Selection is
+// comparable (a cache key).
 type Selection struct {
 	Names [4]string
 	Grey  bool
+	// LumaChroma converts luminance/chroma channels (Y, RY, BY, subsampled
+	// 2x2 or not; A if present) of the layer whose Y channel Names[0]
+	// names to RGB(A), upsampling the chroma, into all four slots, as
+	// OpenEXR's RGBA interface does; the other names are ignored. Part 0
+	// only.
+	LumaChroma bool
+	Part       int // index in File.Parts
+	// LevelX and LevelY pick a reduced resolution level of a tiled part:
+	// level (n, n) of a mip map, (x, y) of a rip map; see PickLevel.
+	LevelX, LevelY int
 }
 
-// DefaultSelection picks what a viewer shows: R,G,B(,A) if present; else Y
-// (grey, with A if present); else the first layer (prefix before the last
+// DefaultSelection picks what a viewer shows of part 0: R,G,B(,A) if
+// present; else Y, RY, BY converted to RGB (LumaChroma); else Y (grey,
+// with A if present); else the first layer (prefix before the last
 // '.') that has R,G,B (e.g. "diffuse.R"...), with its A; else the first
 // channel as grey. It returns an error if the part has no channels.
 func DefaultSelection(h Header) (Selection, error) {
@@ -41,6 +54,9 @@ func DefaultSelection(h Header) (Selection, error) {
 	}
 	if has("R") && has("G") && has("B") {
 		return Selection{Names: [4]string{"R", "G", "B", opt("A")}}, nil
+	}
+	if has("Y") && has("RY") && has("BY") {
+		return Selection{Names: [4]string{"Y"}, LumaChroma: true}, nil
 	}
 	if has("Y") {
 		return Selection{Names: [4]string{"Y", "", "", opt("A")}, Grey: true}, nil
@@ -96,4 +112,20 @@ func resolve(path string, h *Header, sel Selection) (plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// lumaLayer checks that sel's Names[0] is a Y channel of h and returns its
+// layer (the name's prefix before ".Y", or "").
+func lumaLayer(path string, h *Header, sel Selection) (string, error) {
+	name := sel.Names[0]
+	layer, ok := strings.CutSuffix(name, "Y")
+	if ok && layer != "" {
+		layer, ok = strings.CutSuffix(layer, ".")
+		ok = ok && layer != ""
+	}
+	if !ok || !slices.ContainsFunc(h.Channels, func(c Channel) bool { return c.Name == name }) {
+		return "", &Error{Op: "decode", Path: path, Code: ErrInvalidArgument,
+			Detail: fmt.Sprintf("part %d: luminance/chroma needs a Y channel, not %q", sel.Part, name)}
+	}
+	return layer, nil
 }

@@ -14,7 +14,7 @@ func frameOfSize(number, n int) *Frame {
 func cachedFrames(c *Cache) []int {
 	var out []int
 	for n := range c.frames {
-		out = append(out, n)
+		out = append(out, n.Frame)
 	}
 	slices.Sort(out)
 	return out
@@ -27,13 +27,13 @@ func TestCacheEvictsBehindFirstThenFurthest(t *testing.T) {
 		if !c.Put(frameOfSize(n, 100)) {
 			t.Fatalf("frame %d not kept", n)
 		}
-		c.Release(c.frames[n].f)
+		c.Release(c.frames[Key{Frame: n}].f)
 	}
 	// Frame 12 is ahead: the frame furthest behind (8) goes first.
 	if !c.Put(frameOfSize(12, 100)) {
 		t.Fatal("frame 12 not kept")
 	}
-	c.Release(c.frames[12].f)
+	c.Release(c.frames[Key{Frame: 12}].f)
 	if got := cachedFrames(c); !slices.Equal(got, []int{9, 10, 11, 12}) {
 		t.Errorf("after 12: %v", got)
 	}
@@ -65,7 +65,7 @@ func TestCacheNeverEvictsPinnedOrCloserFrames(t *testing.T) {
 	if !c.Put(frameOfSize(1, 100)) {
 		t.Error("replacing an unpinned frame failed")
 	}
-	if got := c.Get(0); got != a {
+	if got := c.Get(Key{Frame: 0}); got != a {
 		t.Error("the pinned frame is gone")
 	}
 	if s := c.Stats(); s.Hits != 1 || s.Bytes > s.Budget {
@@ -83,9 +83,9 @@ func TestCacheBufferEvictsForRoom(t *testing.T) {
 		c.Put(f)
 		c.Release(f)
 	}
-	far := c.frames[9].f.Pix
+	far := c.frames[Key{Frame: 9}].f.Pix
 	buf := c.Buffer(6, 100)
-	if &buf[0] != &far[0] || c.Has(9) || !c.Has(5) {
+	if &buf[0] != &far[0] || c.Has(Key{Frame: 9}) || !c.Has(Key{Frame: 5}) {
 		t.Errorf("want frame 9 evicted and its buffer reused; cached %v", cachedFrames(c))
 	}
 	if !c.Put(&Frame{Number: 6, Pix: buf}) {
@@ -113,11 +113,22 @@ func TestCacheReusesReplacedBuffers(t *testing.T) {
 	if &buf[0] != &old.Pix[0] {
 		t.Error("the replaced frame's buffer was not reused")
 	}
-	if other := c.Buffer(7, 50); len(other) != 50 {
+	other := c.Buffer(7, 50)
+	if len(other) != 50 {
 		t.Errorf("a buffer of another size has %d values", len(other))
 	}
-	if s := c.Stats(); s.Bytes != 400 {
-		t.Errorf("%d bytes counted after the spare was handed out, want 400", s.Bytes)
+	// Buffers being filled count: two frames, 200 and 100 bytes out.
+	if s := c.Stats(); s.Bytes != 700 {
+		t.Errorf("%d bytes counted with two buffers out, want 700", s.Bytes)
+	}
+	// An unfilled buffer comes back as a spare, freed at once while the
+	// cache is over budget.
+	c.Recycle(other)
+	if s := c.Stats(); s.Bytes != 600 {
+		t.Errorf("%d bytes counted after a buffer came back, want 600", s.Bytes)
+	}
+	if !c.Put(&Frame{Number: 7, Pix: buf}) || c.Stats().Bytes != 600 {
+		t.Errorf("frame 7 in its counted buffer: %+v", c.Stats())
 	}
 }
 
@@ -127,19 +138,19 @@ func TestCacheFitsKeepsShares(t *testing.T) {
 	for n := 100; n < 105; n++ {
 		c.Put(frameOfSize(n, 100))
 	}
-	if !c.Fits(105, 200) {
+	if !c.Fits(Key{Frame: 105}, 200) {
 		t.Error("ahead share: no room for the sixth frame")
 	}
 	c.Put(frameOfSize(105, 100))
-	if c.Fits(106, 200) {
+	if c.Fits(Key{Frame: 106}, 200) {
 		t.Error("ahead share: room for a seventh frame")
 	}
-	if !c.Fits(99, 200) || !c.Fits(98, 200) {
+	if !c.Fits(Key{Frame: 99}, 200) || !c.Fits(Key{Frame: 98}, 200) {
 		t.Error("behind share: want room for two frames")
 	}
 	c.Put(frameOfSize(99, 100))
 	c.Put(frameOfSize(98, 100))
-	if c.Fits(97, 200) {
+	if c.Fits(Key{Frame: 97}, 200) {
 		t.Error("behind share exceeded")
 	}
 }

@@ -11,15 +11,30 @@ import (
 // Frame is one decoded frame: interleaved RGBA half floats over the data
 // window, rows top first, with the windows it is shown in.
 type Frame struct {
-	Number        int
-	Path          string
+	Number int
+	Path   string
+	// Channels is the selection the frame was decoded with, as asked for:
+	// the zero Selection means exr.DefaultSelection of the frame's header.
+	// With Number it is the frame's key in the Cache.
+	Channels      exr.Selection
 	Pix           []uint16
 	DataWindow    image.Rectangle // Max exclusive, as image.Rectangle
 	DisplayWindow image.Rectangle
 	Header        exr.Header
-	Decode        time.Duration // open, read and decode
+	Read          time.Duration // opening the file and reading its header
+	Decode        time.Duration // reading and decoding the chunks
 	Err           error         // why the frame could not be loaded
 }
+
+// Key is what the cache stores a frame under: its number and the channel
+// selection its pixels hold (the zero Selection: the file's default).
+type Key struct {
+	Frame    int
+	Channels exr.Selection
+}
+
+// Key returns the frame's cache key.
+func (f *Frame) Key() Key { return Key{f.Number, f.Channels} }
 
 // maxFramePixels bounds the data window accepted before a buffer is
 // allocated for it: 2^28 pixels is 2 GiB of RGBA half.
@@ -31,9 +46,23 @@ const maxFramePixels = 1 << 28
 // with ErrStale once it says true. The error names the file and what went
 // wrong.
 func LoadFrame(s *Sequence, number int, buffer func(n int) []uint16, pool *Pool, stale func() bool) (*Frame, error) {
-	path := s.Path(number)
+	f, err := loadFrame(s, Key{Frame: number}, buffer, pool.Decode, stale)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// decodeFunc is Pool.Decode (all workers on one frame) or Pool.DecodeOne.
+type decodeFunc func(f *exr.File, dst []uint16, sel exr.Selection, stale func() bool) error
+
+// loadFrame is LoadFrame for any channel selection and either way of
+// decoding. A buffer it got from buffer and could not fill is returned
+// with the error, in the Frame, for reuse (the frame is nil otherwise).
+func loadFrame(s *Sequence, k Key, buffer func(n int) []uint16, decode decodeFunc, stale func() bool) (*Frame, error) {
+	path := s.Path(k.Frame)
 	if path == "" {
-		return nil, fmt.Errorf("frame %d is missing from %s", number, s)
+		return nil, fmt.Errorf("frame %d is missing from %s", k.Frame, s)
 	}
 	start := time.Now()
 	f, err := exr.Open(path)
@@ -41,26 +70,32 @@ func LoadFrame(s *Sequence, number int, buffer func(n int) []uint16, pool *Pool,
 		return nil, err
 	}
 	defer f.Close()
+	read := time.Since(start)
 	h := f.Header()
-	sel, err := exr.DefaultSelection(h)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	sel := k.Channels
+	if sel == (exr.Selection{}) {
+		if sel, err = exr.DefaultSelection(h); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	w, ht := h.DataWindow.Width(), h.DataWindow.Height()
 	if w <= 0 || ht <= 0 || w*ht > maxFramePixels {
 		return nil, fmt.Errorf("%s: data window %dx%d is too large to show", path, w, ht)
 	}
 	buf := buffer(4 * w * ht)
-	if err := pool.Decode(f, buf, sel, stale); err != nil {
-		return nil, err
+	start = time.Now()
+	if err := decode(f, buf, sel, stale); err != nil {
+		return &Frame{Number: k.Frame, Path: path, Channels: k.Channels, Pix: buf}, err
 	}
 	return &Frame{
-		Number:        number,
+		Number:        k.Frame,
 		Path:          path,
+		Channels:      k.Channels,
 		Pix:           buf,
 		DataWindow:    rect(h.DataWindow),
 		DisplayWindow: rect(h.DisplayWindow),
 		Header:        h,
+		Read:          read,
 		Decode:        time.Since(start),
 	}, nil
 }

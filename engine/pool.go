@@ -4,6 +4,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"flick/engine/exr"
 )
@@ -16,17 +17,24 @@ var ErrStale = errors.New("decode abandoned for a newer request")
 // to an OS thread of its own for its whole life, so that the C decoders
 // they run keep their thread-local state (libdeflate's decompressor, the
 // library's error sink) and the Go scheduler does not migrate them mid
-// chunk. One frame is split across all workers by chunk ranges, so the
-// frame a user waits for arrives as fast as the machine allows.
+// chunk. Two kinds of work: Decode splits the frame a user waits for
+// across all workers by chunk ranges (latency); DecodeOne gives a prefetch
+// frame to one worker (throughput: N frames in flight on N workers). A
+// worker decoding a prefetch frame works through it in slices of chunks
+// and, between slices, serves any chunk ranges of an urgent frame first,
+// so a seek waits for one slice, not for a whole frame.
 type Pool struct {
-	jobs    chan chunkJob // bounded: 4 per worker
-	workers int
-	wg      sync.WaitGroup
-	closer  sync.Once
+	urgent     chan job // bounded: 4 per worker (Decode queues 2 per worker)
+	background chan job // bounded: 1 per worker (the loader keeps at most one prefetch per worker in flight)
+	workers    int
+	busy       atomic.Int32 // workers running a job now
+	wg         sync.WaitGroup
+	closer     sync.Once
 }
 
-// chunkJob is one contiguous chunk range of one frame.
-type chunkJob struct {
+// job is a contiguous chunk range of one frame; a background job covers
+// the whole frame and is decoded slice by slice.
+type job struct {
 	f          *exr.File
 	dst        []uint16
 	sel        exr.Selection
@@ -35,12 +43,16 @@ type chunkJob struct {
 	done       func(error)
 }
 
+// sliceChunks is how many chunks a worker decodes of a prefetch frame
+// before it looks for urgent work: 16 scanline chunks of ZIP are 256 rows.
+const sliceChunks = 16
+
 // NewPool starts n workers (at least 1; n <= 0 means one per CPU).
 func NewPool(n int) *Pool {
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}
-	p := &Pool{jobs: make(chan chunkJob, 4*n), workers: n}
+	p := &Pool{urgent: make(chan job, 4*n), background: make(chan job, n), workers: n}
 	p.wg.Add(n)
 	for range n {
 		go p.work()
@@ -51,29 +63,109 @@ func NewPool(n int) *Pool {
 // Workers returns the number of workers.
 func (p *Pool) Workers() int { return p.workers }
 
+// Busy returns how many workers are decoding now.
+func (p *Pool) Busy() int { return int(p.busy.Load()) }
+
 func (p *Pool) work() {
 	defer p.wg.Done()
 	runtime.LockOSThread() // for the worker's life; the thread ends with it
-	for j := range p.jobs {
-		if j.stale != nil && j.stale() {
-			j.done(ErrStale)
+	urgent, background := p.urgent, p.background
+	for urgent != nil || background != nil {
+		select { // urgent work first
+		case j, ok := <-urgent:
+			if !ok {
+				urgent = nil
+				continue
+			}
+			p.run(j)
 			continue
+		default:
 		}
-		j.done(j.f.DecodeChunks(j.dst, j.sel, j.begin, j.end))
+		select {
+		case j, ok := <-urgent:
+			if !ok {
+				urgent = nil
+				continue
+			}
+			p.run(j)
+		case j, ok := <-background:
+			if !ok {
+				background = nil
+				continue
+			}
+			p.runSliced(j)
+		}
 	}
 }
 
+// run decodes one chunk range unless it is stale.
+func (p *Pool) run(j job) {
+	if j.stale != nil && j.stale() {
+		j.done(ErrStale)
+		return
+	}
+	p.busy.Add(1)
+	err := j.f.DecodeChunks(j.dst, j.sel, j.begin, j.end)
+	p.busy.Add(-1)
+	j.done(err)
+}
+
+// runSliced decodes a whole frame slice by slice, serving urgent chunk
+// ranges that arrive in between. DWA parts cannot be split and go whole.
+func (p *Pool) runSliced(j job) {
+	step := sliceChunks
+	if !splittable(j.f) {
+		step = j.end
+	}
+	for begin := j.begin; begin < j.end; begin += step {
+		if j.stale != nil && j.stale() {
+			j.done(ErrStale)
+			return
+		}
+		p.busy.Add(1)
+		err := j.f.DecodeChunks(j.dst, j.sel, begin, min(j.end, begin+step))
+		p.busy.Add(-1)
+		if err != nil {
+			j.done(err)
+			return
+		}
+		p.serveUrgent()
+	}
+	j.done(nil)
+}
+
+// serveUrgent runs the urgent jobs waiting now, without blocking.
+func (p *Pool) serveUrgent() {
+	for {
+		select {
+		case j, ok := <-p.urgent:
+			if !ok {
+				return
+			}
+			p.run(j)
+		default:
+			return
+		}
+	}
+}
+
+// splittable reports whether f's chunks can be decoded separately (DWA
+// parts go through the C++ API, whole frames only).
+func splittable(f *exr.File) bool {
+	c := f.Header().Compression
+	return c != exr.DWAA && c != exr.DWAB
+}
+
 // Decode decodes f's data window into dst (as exr.File.Decode) with its
-// chunks spread over the workers, and waits. Before each chunk range a
-// worker asks stale (if not nil); once it says true the remaining ranges
-// are skipped and Decode returns ErrStale. Parts whose chunks cannot be
-// decoded separately (DWA, through the C++ API) go to one worker whole.
-// Decode must not be called after Close.
+// chunks spread over the workers, ahead of any prefetch work, and waits.
+// Before each chunk range a worker asks stale (if not nil); once it says
+// true the remaining ranges are skipped and Decode returns ErrStale.
+// Parts whose chunks cannot be decoded separately (DWA, through the C++
+// API) go to one worker whole. Decode must not be called after Close.
 func (p *Pool) Decode(f *exr.File, dst []uint16, sel exr.Selection, stale func() bool) error {
 	chunks := f.Chunks()
-	c := f.Header().Compression
 	parts := min(chunks, 2*p.workers) // two ranges per worker evens out uneven chunks
-	if c == exr.DWAA || c == exr.DWAB || parts < 1 {
+	if !splittable(f) || parts < 1 {
 		parts = 1
 	}
 	var (
@@ -93,19 +185,33 @@ func (p *Pool) Decode(f *exr.File, dst []uint16, sel exr.Selection, stale func()
 	}
 	wg.Add(parts)
 	for i := range parts {
-		j := chunkJob{f: f, dst: dst, sel: sel, begin: i * chunks / parts, end: (i + 1) * chunks / parts, stale: stale, done: done}
+		j := job{f: f, dst: dst, sel: sel, begin: i * chunks / parts, end: (i + 1) * chunks / parts, stale: stale, done: done}
 		if parts == 1 {
 			j.begin, j.end = 0, chunks
 		}
-		p.jobs <- j
+		p.urgent <- j
 	}
 	wg.Wait()
 	return first
 }
 
+// DecodeOne decodes f's data window into dst on one worker, behind any
+// urgent work, and waits. Between slices of chunks the worker asks stale
+// (if not nil) and returns ErrStale once it says true. It blocks while
+// every worker already has a frame queued: callers keep at most one per
+// worker in flight. DecodeOne must not be called after Close.
+func (p *Pool) DecodeOne(f *exr.File, dst []uint16, sel exr.Selection, stale func() bool) error {
+	errc := make(chan error, 1)
+	p.background <- job{f: f, dst: dst, sel: sel, begin: 0, end: f.Chunks(), stale: stale, done: func(err error) { errc <- err }}
+	return <-errc
+}
+
 // Close stops the workers after the jobs already queued. Safe to call
 // twice.
 func (p *Pool) Close() {
-	p.closer.Do(func() { close(p.jobs) })
+	p.closer.Do(func() {
+		close(p.urgent)
+		close(p.background)
+	})
 	p.wg.Wait()
 }

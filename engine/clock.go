@@ -235,6 +235,11 @@ func (c *Clock) reanchor(now time.Time) {
 	c.due = now.Add(c.period())
 }
 
+// stepsDue is how many frames Realtime playback is behind at now.
+func (c *Clock) stepsDue(now time.Time) int {
+	return int(float64(now.Sub(c.anchor))*c.fps/float64(time.Second)) - c.steps
+}
+
 func (c *Clock) period() time.Duration { return time.Duration(float64(time.Second) / c.fps) }
 
 // Tick advances playback to now. ready reports whether a frame's pixels
@@ -250,7 +255,7 @@ func (c *Clock) Tick(now time.Time, ready func(frame int) bool) Tick {
 	}
 	due := 1 // EveryFrame: one step when due
 	if c.mode == Realtime {
-		due = int(float64(now.Sub(c.anchor))*c.fps/float64(time.Second)) - c.steps
+		due = c.stepsDue(now)
 	} else if now.Before(c.due) {
 		return t
 	}
@@ -278,6 +283,20 @@ func (c *Clock) Tick(now time.Time, ready func(frame int) bool) Tick {
 		c.playing, t.Stopped = false, true
 	}
 	return t
+}
+
+// Due returns the frame the clock would show at now if every frame were
+// ready: the one to decode first when the frame due is not.
+func (c *Clock) Due(now time.Time) int {
+	if !c.playing || c.mode != Realtime || len(c.order.Frames) == 0 {
+		return c.Frame()
+	}
+	due := c.stepsDue(now)
+	if due <= 0 {
+		return c.Frame()
+	}
+	pos, _, _, _ := c.advance(due)
+	return c.order.Frames[pos]
 }
 
 // advance returns the position n steps on from the frame on screen, the

@@ -1,0 +1,319 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"flick/engine/exr"
+)
+
+// Timer is a TimeSource that can also wait: the wall clock, or a fake one
+// whose Sleep moves its time on.
+type Timer interface {
+	TimeSource
+	Sleep(d time.Duration)
+}
+
+// Sleep waits d.
+func (WallClock) Sleep(d time.Duration) { time.Sleep(d) }
+
+// PlayOptions configure a headless playback.
+type PlayOptions struct {
+	Workers  int           // decode workers; 0: one per CPU
+	Budget   int64         // cache bytes; 0: AutoBudget
+	Channels exr.Selection // zero: each file's default
+	// Realtime plays at FPS dropping frames not ready in time; otherwise
+	// every frame is shown, as fast as they come.
+	Realtime bool
+	FPS      float64 // Realtime rate; 0: the file's framesPerSecond, else DefaultFPS
+	Frames   int     // frames to play (looping); 0: the sequence once
+	// Warm plays the sequence once, every frame, before the measured run,
+	// so a sequence that fits the budget plays from the cache.
+	Warm    bool
+	Time    Timer        // nil: the wall clock
+	Present func(*Frame) // called with each frame shown; nil: nothing
+}
+
+// PlayResult is what a headless playback measured.
+type PlayResult struct {
+	Frames       int      `json:"frames"`  // frames the clock passed: shown and dropped
+	Shown        int      `json:"shown"`   // frames presented
+	Failed       int      `json:"failed"`  // frames shown as failed (missing or unreadable)
+	Seconds      float64  `json:"seconds"` // wall time of the run
+	FPS          float64  `json:"fps"`     // frames shown per second
+	Drops        int      `json:"drops"`
+	Hits         int      `json:"hits"`
+	Misses       int      `json:"misses"`
+	Evictions    int      `json:"evictions"`
+	DecodedBytes int64    `json:"decoded_bytes"`
+	MBps         float64  `json:"decoded_mb_per_s"` // decoded megabytes (10^6) per second of the run
+	BudgetBytes  int64    `json:"budget_bytes"`
+	PeakRSSBytes int64    `json:"peak_rss_bytes"`   // the process's peak resident memory so far
+	Errors       []string `json:"errors,omitempty"` // the failed frames' reasons (the first 10)
+}
+
+// Play plays s through a Loader, Cache and Clock with no display and
+// reports how it went. Every-frame playback streams the frames through the
+// hand-off ring; realtime playback requests the frame the clock shows, as
+// the viewer does. Frames that fail are counted and playback goes on.
+func Play(s *Sequence, opt PlayOptions) (PlayResult, error) {
+	budget, ts := opt.Budget, opt.Time
+	if budget <= 0 {
+		budget = AutoBudget()
+	}
+	if ts == nil {
+		ts = WallClock{}
+	}
+	count := opt.Frames
+	if count <= 0 {
+		count = len(s.Frames)
+	}
+	pool := NewPool(opt.Workers)
+	defer pool.Close()
+	cache := NewCache(budget, 0.75)
+	l := NewLoader(s, pool, cache)
+	defer l.Close()
+	l.SetChannels(opt.Channels)
+	clock := NewClock(s.Frames, opt.FPS)
+	if opt.FPS <= 0 {
+		if fps, ok := SequenceFPS(s); ok {
+			clock.SetFPS(fps)
+		}
+	}
+	p := player{l: l, clock: clock, ts: ts, present: opt.Present}
+	if opt.Warm {
+		if err := p.everyFrame(len(s.Frames)); err != nil {
+			return PlayResult{}, err
+		}
+		p.res = PlayResult{}
+	}
+	before, start := cache.Stats(), time.Now()
+	var err error
+	if opt.Realtime {
+		err = p.realtime(count)
+	} else {
+		err = p.everyFrame(count)
+	}
+	if err != nil {
+		return PlayResult{}, err
+	}
+	r := p.res
+	r.Seconds = time.Since(start).Seconds()
+	after := cache.Stats()
+	snap := l.Stats().Snapshot()
+	r.Hits, r.Misses, r.Evictions = after.Hits-before.Hits, after.Misses-before.Misses, after.Evictions-before.Evictions
+	r.DecodedBytes, r.BudgetBytes, r.PeakRSSBytes = snap.DecodedBytes, budget, PeakRSS()
+	if r.Seconds > 0 {
+		r.FPS = float64(r.Shown) / r.Seconds
+		r.MBps = float64(r.DecodedBytes) / 1e6 / r.Seconds
+	}
+	return r, nil
+}
+
+// player is one headless playback in progress.
+type player struct {
+	l       *Loader
+	clock   *Clock
+	ts      Timer
+	present func(*Frame)
+	res     PlayResult
+}
+
+// order sets the clock's and loader's order for playing count frames
+// from the first: once through, or looping.
+func (p *player) order(count int) {
+	repeat := Once
+	if count > len(p.l.seq.Frames) {
+		repeat = Loop
+	}
+	p.clock.SetRepeat(repeat)
+	p.l.SetOrder(p.clock.Order())
+	p.clock.Scrub(p.ts.Now(), p.l.seq.First())
+}
+
+// show presents a frame the clock moved to and hands it back.
+func (p *player) show(f *Frame) {
+	p.res.Shown++
+	if f.Err != nil {
+		p.res.Failed++
+		if len(p.res.Errors) < 10 {
+			p.res.Errors = append(p.res.Errors, f.Err.Error())
+		}
+	}
+	if p.present != nil {
+		p.present(f)
+	}
+	p.l.Release(f)
+}
+
+// everyFrame streams count frames through the ring; the clock, in
+// EveryFrame mode on a virtual time that is always one frame on, checks
+// that they come in its order.
+func (p *player) everyFrame(count int) error {
+	p.order(count)
+	p.clock.SetMode(EveryFrame)
+	virtual := time.Unix(0, 0)
+	p.clock.Play(virtual, 1)
+	p.l.Stream(p.l.seq.First(), 1)
+	step := time.Duration(float64(time.Second) / p.clock.FPS())
+	for i := range count {
+		f := <-p.l.Frames()
+		want := p.clock.Frame()
+		if i > 0 {
+			virtual = virtual.Add(step)
+			want = p.clock.Tick(virtual, func(n int) bool { return n == f.Number }).Frame
+		}
+		if f.Number != want {
+			p.l.Release(f)
+			return fmt.Errorf("hand-off: frame %d came where the clock wanted %d", f.Number, want)
+		}
+		p.res.Frames++
+		p.show(f)
+	}
+	return nil
+}
+
+// realtime runs the clock in Realtime mode until it has passed count
+// frames (or a Once playback stops), showing each frame it moves to.
+func (p *player) realtime(count int) error {
+	p.order(count)
+	p.clock.SetMode(Realtime)
+	p.clock.Play(p.ts.Now(), 1)
+	half := time.Duration(float64(time.Second) / p.clock.FPS() / 2)
+	p.res.Frames = 1
+	p.l.Request(p.clock.Frame(), 1)
+	p.show(p.receive(p.clock.Frame()))
+	for p.res.Frames < count && p.clock.Playing() {
+		now := p.ts.Now()
+		t := p.clock.Tick(now, p.l.Ready)
+		if t.Changed {
+			p.res.Frames += 1 + t.Dropped
+			p.res.Drops += t.Dropped
+			p.l.Stats().AddDrops(t.Dropped)
+			p.l.Request(t.Frame, p.clock.Dir())
+			p.show(p.receive(t.Frame))
+		} else if due := p.clock.Due(now); !p.l.Ready(due) {
+			p.l.Request(due, p.clock.Dir()) // decode it now, prefetch after it
+		}
+		p.ts.Sleep(half)
+	}
+	return nil
+}
+
+// receive waits for frame n from the ring, handing back frames of older
+// requests.
+func (p *player) receive(n int) *Frame {
+	for {
+		f := <-p.l.Frames()
+		if f.Number == n {
+			return f
+		}
+		p.l.Release(f)
+	}
+}
+
+// PeakRSS returns the process's peak resident memory in bytes (getrusage's
+// maxrss), 0 if it cannot be read.
+func PeakRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss << 10 // kilobytes on Linux
+}
+
+// DecodeResult is what DecodeAll measured.
+type DecodeResult struct {
+	Frames        int      `json:"frames"`  // frames decoded
+	Failed        int      `json:"failed"`  // frames missing or unreadable
+	Seconds       float64  `json:"seconds"` // wall time of the decode pass
+	FPS           float64  `json:"fps"`
+	Bytes         int64    `json:"bytes"`      // decoded pixel bytes (RGBA half)
+	MBps          float64  `json:"mb_per_s"`   // decoded megabytes (10^6) per second
+	FileBytes     int64    `json:"file_bytes"` // bytes of the files
+	ReadSeconds   float64  `json:"read_seconds"`
+	ReadMBps      float64  `json:"read_mb_per_s"`  // reading the files' bytes (page cache warm)
+	DecodeSeconds float64  `json:"decode_seconds"` // summed over workers: opening and decoding
+	Workers       int      `json:"workers"`
+	Errors        []string `json:"errors,omitempty"`
+}
+
+// DecodeAll decodes every frame of s once with sel (zero: each file's
+// default) on workers workers (0: one per CPU), one frame per worker, the
+// fastest way to decode a sequence: the decoder alone, no cache, no
+// clock, no hand-off. Before timing it reads every file once (warming the
+// page cache) and times that as the read stage; the decode stage is the
+// rest (opening, reading chunks from the page cache, decompressing).
+func DecodeAll(s *Sequence, sel exr.Selection, workers int) (DecodeResult, error) {
+	pool := NewPool(workers)
+	defer pool.Close()
+	r := DecodeResult{Workers: pool.Workers()}
+	start := time.Now()
+	for _, n := range s.Frames {
+		data, err := os.ReadFile(s.Path(n))
+		if err != nil {
+			return r, err
+		}
+		r.FileBytes += int64(len(data))
+	}
+	r.ReadSeconds = time.Since(start).Seconds()
+	if r.ReadSeconds > 0 {
+		r.ReadMBps = float64(r.FileBytes) / 1e6 / r.ReadSeconds
+	}
+
+	frames := make(chan int, len(s.Frames))
+	for _, n := range s.Frames {
+		frames <- n
+	}
+	close(frames)
+	var (
+		mu     sync.Mutex
+		wg     sync.WaitGroup
+		decode time.Duration
+	)
+	start = time.Now()
+	for range pool.Workers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []uint16 // reused: one frame's pixels per worker
+			buffer := func(n int) []uint16 {
+				if cap(buf) < n {
+					buf = make([]uint16, n)
+				}
+				return buf[:n]
+			}
+			for n := range frames {
+				t := time.Now()
+				f, err := loadFrame(s, Key{n, sel}, buffer, pool.DecodeOne, nil)
+				mu.Lock()
+				decode += time.Since(t)
+				if err != nil {
+					r.Failed++
+					if len(r.Errors) < 10 {
+						r.Errors = append(r.Errors, err.Error())
+					}
+				} else {
+					r.Frames++
+					r.Bytes += 2 * int64(len(f.Pix))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	r.Seconds = time.Since(start).Seconds()
+	r.DecodeSeconds = decode.Seconds()
+	if r.Seconds > 0 {
+		r.FPS = float64(r.Frames) / r.Seconds
+		r.MBps = float64(r.Bytes) / 1e6 / r.Seconds
+	}
+	if r.Frames == 0 && r.Failed > 0 {
+		return r, errors.New(r.Errors[0])
+	}
+	return r, nil
+}

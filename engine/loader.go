@@ -22,7 +22,7 @@ const RingSize = 8
 //     and the requested frame alone is delivered; a decode still running
 //     for an older request is abandoned (its generation is stale).
 //   - Stream (every-frame playback): every frame from a start in the play
-//     order is delivered, in order, as the ring has room.
+//     order is delivered, in order, as the ring has room (see ringRoom).
 //
 // The frame the consumer waits for is decoded on all workers at once; a
 // seek, a change of direction or of channels makes the prefetch work in
@@ -332,7 +332,7 @@ func (l *Loader) deliver(f *Frame) {
 // the urgent decode of the frame the consumer waits for, and fills the
 // workers with prefetch.
 func (l *Loader) pump() {
-	for l.streaming && !l.waiting && len(l.out) < cap(l.out) {
+	for l.streaming && !l.waiting && len(l.out) < l.ringRoom() {
 		l.wantFrame(l.order.Frames[l.next])
 	}
 	if l.waiting && !l.urgent && !l.decoding(l.want) {
@@ -345,6 +345,17 @@ func (l *Loader) pump() {
 		}
 		l.start(k, false)
 	}
+}
+
+// ringRoom is how many frames the ring may hold while streaming: RingSize,
+// or fewer when that many frames would take more than a quarter of the
+// cache budget (frames in the ring are pinned; prefetch needs the rest);
+// at least one.
+func (l *Loader) ringRoom() int {
+	if l.size == 0 {
+		return 1
+	}
+	return int(max(1, min(RingSize, l.cache.Stats().Budget/4/l.size)))
 }
 
 // decoding reports whether the frame under k is being decoded.

@@ -1,0 +1,275 @@
+package engine
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"flick/engine/exr"
+)
+
+// beachball is the Beachball single-part sequence, copied into a temporary
+// folder when the test changes it.
+func beachball(t *testing.T, copyTo string) *Sequence {
+	t.Helper()
+	dir := filepath.Join(samplesDir(t), "Beachball")
+	if copyTo != "" {
+		names, _ := filepath.Glob(filepath.Join(dir, "singlepart.*.exr"))
+		for _, name := range names {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(copyTo, filepath.Base(name)), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dir = copyTo
+	}
+	s, err := Find(filepath.Join(dir, "singlepart.0001.exr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestStreamBeachballEveryFrameOnce streams the whole sequence with the
+// real decoder: every frame comes once, in order, with the pixels a direct
+// decode gives, and each is decoded once (the budget holds them all).
+func TestStreamBeachballEveryFrameOnce(t *testing.T) {
+	s := beachball(t, "")
+	c := NewCache(1<<30, 0.75)
+	l := NewLoader(s, testPool, c)
+	defer l.Close()
+	l.SetOrder(Order{Frames: s.Frames, Repeat: Once})
+	l.Stream(s.First(), 1)
+	for _, n := range s.Frames {
+		f := receive(t, l)
+		if f.Number != n || f.Err != nil {
+			t.Fatalf("got frame %d (%v), want %d", f.Number, f.Err, n)
+		}
+		file, _, want := decodeWhole(t, s.Path(n))
+		file.Close()
+		if !slices.Equal(f.Pix, want) {
+			t.Errorf("frame %d differs from a direct decode", n)
+		}
+		l.Release(f)
+	}
+	select {
+	case f := <-l.Frames():
+		t.Errorf("frame %d after the end of a Once stream", f.Number)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if st := l.Stats().Snapshot(); st.Decoded != len(s.Frames) {
+		t.Errorf("%d decodes for %d frames", st.Decoded, len(s.Frames))
+	}
+}
+
+// TestPlayReportsMissingAndDamagedFrames: a deleted frame is missing, a
+// truncated one fails with its file named, and playback goes on.
+func TestPlayReportsMissingAndDamagedFrames(t *testing.T) {
+	dir := t.TempDir()
+	s := beachball(t, dir)
+	if err := os.Remove(s.Path(3)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(s.Path(6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.Path(6), data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err = FindRange(s.Path(1), &Range{Start: 1, End: 8, Step: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.Missing(), []int{3}) {
+		t.Fatalf("missing %v, want [3]", s.Missing())
+	}
+	var shown []int
+	errs := map[int]error{}
+	r, err := Play(s, PlayOptions{Workers: 2, Budget: 1 << 30, Frames: 8, Present: func(f *Frame) {
+		shown = append(shown, f.Number)
+		if f.Err != nil {
+			errs[f.Number] = f.Err
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sequence.Frames holds the frames present; the missing one is
+	// reported when asked for directly.
+	if want := []int{1, 2, 4, 5, 6, 7, 8}; !slices.Equal(shown[:7], want) {
+		t.Errorf("shown %v, want %v first", shown, want)
+	}
+	if e := errs[6]; e == nil || !strings.Contains(e.Error(), "singlepart.0006.exr") {
+		t.Errorf("truncated frame 6: %v, want an error naming the file", e)
+	}
+	if r.Failed < 1 || len(errs) != 1 {
+		t.Errorf("result %+v, errors %v", r, errs)
+	}
+	l := NewLoader(s, testPool, NewCache(1<<30, 0.75))
+	defer l.Close()
+	l.Request(3, 1)
+	if f := receive(t, l); f.Err == nil || !strings.Contains(f.Err.Error(), "missing") {
+		t.Errorf("frame 3: %v, want missing", f.Err)
+	}
+}
+
+// TestSwitchingChannelsNeverServesStalePixels: after SetChannels the frame
+// on screen comes again with the new channels, never the cached old ones,
+// and switching back serves the old ones from the cache.
+func TestSwitchingChannelsNeverServesStalePixels(t *testing.T) {
+	s := demo(t)
+	c := NewCache(1<<30, 0.75)
+	l := NewLoader(s, testPool, c)
+	defer l.Close()
+	n := s.Frames[3]
+	l.Request(n, 1)
+	rgb := receive(t, l)
+	l.Release(rgb)
+	green := exr.Selection{Names: [4]string{"G"}, Grey: true}
+	l.SetChannels(green)
+	f := receive(t, l)
+	if f.Number != n || f.Channels != green {
+		t.Fatalf("after the switch: frame %d with %+v", f.Number, f.Channels)
+	}
+	file, err := exr.Open(s.Path(n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]uint16, len(f.Pix))
+	if err := file.Decode(want, green); err != nil {
+		t.Fatal(err)
+	}
+	file.Close()
+	if !slices.Equal(f.Pix, want) || slices.Equal(f.Pix, rgb.Pix) {
+		t.Error("the frame after the switch does not hold the green channel as grey")
+	}
+	l.Release(f)
+	hits := c.Stats().Hits
+	l.SetChannels(exr.Selection{})
+	back := receive(t, l)
+	if back.Channels != (exr.Selection{}) || !slices.Equal(back.Pix, rgb.Pix) || c.Stats().Hits != hits+1 {
+		t.Errorf("switching back: channels %+v, same pixels %v, hits %d -> %d", back.Channels,
+			slices.Equal(back.Pix, rgb.Pix), hits, c.Stats().Hits)
+	}
+	l.Release(back)
+}
+
+// TestPrefetchFollowsDirection: with room for three frames ahead (the one
+// on screen and two more), prefetch takes the nearest in the play
+// direction, backwards too.
+func TestPrefetchFollowsDirection(t *testing.T) {
+	s := demo(t)
+	frame := int64(2 * 4 * demoWidth * demoHeight)
+	for _, dir := range []int{1, -1} {
+		c := NewCache(4*frame, 0.75)
+		l := NewLoader(s, testPool, c)
+		head := s.Frames[10]
+		l.Request(head, dir)
+		l.Release(receive(t, l))
+		want := []int{head, head + dir, head + 2*dir}
+		slices.Sort(want)
+		deadline := time.Now().Add(time.Minute)
+		for c.Stats().Frames < 3 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(100 * time.Millisecond) // nothing more may come
+		if got := cachedFrames(c); !slices.Equal(got, want) {
+			t.Errorf("dir %d from %d: cached %v, want %v", dir, head, got, want)
+		}
+		l.Close()
+	}
+}
+
+// TestPoolDropsStalePrefetch: a prefetch frame whose generation goes stale
+// stops at the next slice, and urgent chunks run before queued prefetch.
+func TestPoolDropsStalePrefetch(t *testing.T) {
+	f, sel, want := decodeWhole(t, filepath.Join(samplesDir(t), "ScanLines/Desk.exr"))
+	defer f.Close()
+	p := NewPool(1)
+	defer p.Close()
+	got := make([]uint16, len(want))
+	var checks int
+	err := p.DecodeOne(f, got, sel, func() bool { checks++; return checks > 1 })
+	if !errors.Is(err, ErrStale) || checks != 2 {
+		t.Errorf("stale after one slice: %v after %d checks", err, checks)
+	}
+	if err := p.DecodeOne(f, got, sel, nil); err != nil || !slices.Equal(got, want) {
+		t.Errorf("a whole prefetch decode: %v, equal %v", err, slices.Equal(got, want))
+	}
+}
+
+// memChild is the environment variable that makes the test binary play a
+// sequence and print the result (TestPlayMemoryStaysInBudget).
+const memChild = "FLICK_ENGINE_MEMORY_CHILD"
+
+// memOverhead is the fixed overhead allowed over the budget + 10%: the Go
+// runtime, the C libraries, the test binary, the decoders' scratch and the
+// garbage not yet collected under the memory limit.
+const memOverhead = 48 << 20
+
+// TestPlayMemoryStaysInBudget plays, in a child process of its own, a
+// sequence twice the size of a 64 MiB budget, and checks its peak RSS.
+func TestPlayMemoryStaysInBudget(t *testing.T) {
+	if dir := os.Getenv(memChild); dir != "" {
+		s, err := Find(filepath.Join(dir, "mem.0001.exr"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const budget = 64 << 20
+		debug.SetMemoryLimit(budget + budget/8 + 256<<20) // as main does
+		r, err := Play(s, PlayOptions{Workers: 2, Budget: budget, Frames: 2 * len(s.Frames)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewEncoder(os.Stdout).Encode(r)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Println("totalalloc MiB", ms.TotalAlloc>>20, "sys", ms.Sys>>20, "heapinuse", ms.HeapInuse>>20)
+
+		return
+	}
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory makes RSS meaningless")
+	}
+	dir := t.TempDir()
+	const w, h, frames = 1024, 1024, 16 // 8 MiB a frame: 128 MiB in all
+	pix := make([]uint16, 4*w*h)
+	for i := 1; i <= frames; i++ {
+		for j := range pix {
+			pix[j] = uint16(0x3000 + (j*7+i*131)%0x0c00)
+		}
+		if err := exr.WriteRGBA(filepath.Join(dir, fmt.Sprintf("mem.%04d.exr", i)), w, h, pix, exr.ZIP, 24); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pix = nil
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPlayMemoryStaysInBudget$")
+	cmd.Env = append(os.Environ(), memChild+"="+dir)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	var r PlayResult
+	if err := json.Unmarshal([]byte(strings.SplitN(string(out), "\n", 2)[0]), &r); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	limit := int64(64<<20) + int64(64<<20)/10 + memOverhead
+	t.Log(string(out))
+	t.Logf("peak RSS %d MiB playing %d frames of 8 MiB under a 64 MiB budget (limit %d MiB)", r.PeakRSSBytes>>20, r.Shown, limit>>20)
+	if r.Shown != 2*frames || r.Evictions == 0 || r.PeakRSSBytes > limit {
+		t.Errorf("result %+v, peak RSS limit %d", r, limit)
+	}
+}

@@ -19,7 +19,7 @@ DEBS := gcc g++ pkg-config git \
 	libgl-dev libx11-dev libxrandr2 libxinerama1 libxcursor1 libxi6 libxxf86vm1 \
 	libgl1-mesa-dri xvfb xauth imagemagick xdotool openexr
 
-.PHONY: all deps build run test bench lint clean
+.PHONY: all deps build run test bench fuzz lint clean
 
 all: build
 
@@ -51,6 +51,13 @@ test: deps lint build
 
 bench: deps
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+# The EXR reader's fuzz targets, FUZZTIME each, one worker (not part of
+# test); crashers land in engine/exr/testdata/fuzz.
+FUZZTIME ?= 5m
+fuzz: deps
+	$(GO) test -run='^$$' -fuzz=FuzzOpenDecode -fuzztime=$(FUZZTIME) -parallel=1 ./engine/exr/
+	$(GO) test -run='^$$' -fuzz=FuzzDecodeChunks -fuzztime=$(FUZZTIME) -parallel=1 ./engine/exr/
 
 lint:
 	@bad=$$(gofmt -l .); \

@@ -168,8 +168,8 @@ func benchSequence(b *testing.B, k benchKey) []string {
 // compression, scanline and tiled, cycling over benchFrames files: on one
 // goroutine (Decode) and on two (DecodeChunks, each half the chunks), as
 // routed; then on two through each library path ("core", "cpp"), which is
-// the measurement behind the routing table (fastest, route.go); for ZIP and
-// ZIPS through the library's zlib path too. Bytes/s count the RGBA half
+// the measurement behind the routing table (fastest, route.go); for ZIP,
+// ZIPS and RLE through the library's own decompressors too ("lib"). Bytes/s count the RGBA half
 // output; frames/s is 1e9 / (ns/op).
 func BenchmarkCompression(b *testing.B) {
 	for _, k := range benchKeys() {
@@ -177,8 +177,8 @@ func BenchmarkCompression(b *testing.B) {
 		if k.comp != DWAA && k.comp != DWAB {
 			modes = append(modes, "core-2threads")
 		}
-		if k.comp == ZIP || k.comp == ZIPS {
-			modes = append(modes, "zlib-2threads")
+		if k.comp == ZIP || k.comp == ZIPS || k.comp == RLE {
+			modes = append(modes, "lib-2threads")
 		}
 		name := k.comp.String()
 		if k.tiled {
@@ -198,9 +198,9 @@ func BenchmarkCompression(b *testing.B) {
 				}
 				sel, _ := DefaultSelection(files[0].Header())
 				dst := make([]uint16, 4*benchW*benchH)
-				opt := decodeOptions{libraryZip: strings.HasPrefix(mode, "zlib")}
+				opt := decodeOptions{libraryCodecs: strings.HasPrefix(mode, "lib")}
 				switch {
-				case strings.HasPrefix(mode, "core"), opt.libraryZip:
+				case strings.HasPrefix(mode, "core"), opt.libraryCodecs:
 					opt.via = viaCore
 				case strings.HasPrefix(mode, "cpp"):
 					opt.via = viaIMF

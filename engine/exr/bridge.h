@@ -78,15 +78,16 @@ typedef struct {
 // decoded into each RGBA slot; for a slot with no channel, which decoded slot
 // is copied into it (-1: the slot gets 0, or 1.0 for A); and which chunks of
 // the layout to decode: [chunk_begin, chunk_end), scanline chunks top to
-// bottom or tiles row by row. library_zip set keeps the library's own zlib
-// path for ZIP and ZIPS (tests compare it with the libdeflate one).
+// bottom or tiles row by row. library_codecs set keeps the library's own
+// decompressors for ZIP, ZIPS (zlib) and RLE (tests compare them with
+// flick's, deflate.c).
 // check_only set only reads and checks each chunk's leader and table entry
 // (for chunks another decoder, the C++ API, will decode).
 typedef struct {
 	int32_t channel[4];
 	int32_t copy_from[4];
 	int32_t chunk_begin, chunk_end;
-	int32_t library_zip;
+	int32_t library_codecs;
 	int32_t check_only;
 } flick_decode_req;
 

@@ -33,6 +33,11 @@ void flick_msg_report(exr_result_t code, const char* fmt, ...) __attribute__((fo
 // ZIPS chunks: libdeflate, then the library's predictor and interleave.
 exr_result_t flick_zip_decompress(exr_decode_pipeline_t* d);
 
+// flick_rle_decompress is a decode pipeline's decompress_fn for RLE chunks:
+// the same run-length decoding as the library's, then flick_zip_undo's SIMD
+// predictor and interleave (the library's are scalar).
+exr_result_t flick_rle_decompress(exr_decode_pipeline_t* d);
+
 // flick_zip_undo turns n inflated bytes in scratch (overwritten) into
 // unpacked chunk bytes in out; simd picks the SSE path where there is one.
 void flick_zip_undo(uint8_t* out, uint8_t* scratch, uint64_t n, int simd);

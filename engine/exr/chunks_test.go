@@ -191,10 +191,11 @@ func TestDecodeChunksRange(t *testing.T) {
 	}
 }
 
-// TestZipLibdeflate decodes every ZIP and ZIPS case through libdeflate and
-// through the library's zlib path: every byte must match.
+// TestZipLibdeflate decodes every ZIP, ZIPS and RLE case through flick's
+// decompressors (libdeflate, deflate.c) and through the library's: every
+// byte must match.
 func TestZipLibdeflate(t *testing.T) {
-	cases := decodeCases(t, func(h Header) bool { return h.Compression == ZIP || h.Compression == ZIPS })
+	cases := decodeCases(t, func(h Header) bool { return h.Compression == ZIP || h.Compression == ZIPS || h.Compression == RLE })
 	compared := 0
 	for _, tc := range cases {
 		f, err := Open(tc.path)
@@ -206,7 +207,7 @@ func TestZipLibdeflate(t *testing.T) {
 		want, got := make([]uint16, n), make([]uint16, n)
 		poison(want)
 		poison(got)
-		errLib := decodeWith(f, want, tc.sel, 0, f.Chunks(), decodeOptions{libraryZip: true})
+		errLib := decodeWith(f, want, tc.sel, 0, f.Chunks(), decodeOptions{libraryCodecs: true})
 		errOurs := decodeWith(f, got, tc.sel, 0, f.Chunks(), decodeOptions{})
 		f.Close()
 		if (errLib == nil) != (errOurs == nil) {
@@ -227,12 +228,18 @@ func TestZipLibdeflate(t *testing.T) {
 	t.Logf("%d cases compared", compared)
 }
 
-// TestZipCorrupt damages ZIP chunks: both paths must fail on the same
-// files, and the libdeflate one with a message.
+// TestZipCorrupt damages ZIP and RLE chunks: both paths must fail on the
+// same files, and flick's with a message.
 func TestZipCorrupt(t *testing.T) {
+	for _, comp := range []Compression{ZIP, RLE} {
+		t.Run(comp.String(), func(t *testing.T) { testCorrupt(t, comp) })
+	}
+}
+
+func testCorrupt(t *testing.T, comp Compression) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.exr")
-	if err := WriteRGBA(src, 70, 45, testPattern(70, 45), ZIP, 0); err != nil {
+	if err := WriteRGBA(src, 70, 45, testPattern(70, 45), comp, 0); err != nil {
 		t.Fatal(err)
 	}
 	base, err := os.ReadFile(src)
@@ -257,7 +264,7 @@ func TestZipCorrupt(t *testing.T) {
 		}
 		sel, _ := DefaultSelection(f.Header())
 		dst := make([]uint16, 4*70*45)
-		errLib := decodeWith(f, dst, sel, 0, f.Chunks(), decodeOptions{libraryZip: true})
+		errLib := decodeWith(f, dst, sel, 0, f.Chunks(), decodeOptions{libraryCodecs: true})
 		errOurs := decodeWith(f, dst, sel, 0, f.Chunks(), decodeOptions{})
 		f.Close()
 		if (errLib == nil) != (errOurs == nil) {

@@ -1,8 +1,10 @@
 // deflate.c: ZIP and ZIPS chunks inflated with libdeflate instead of the
 // library's zlib path (Debian's zlib inflate and scalar predictor are about
-// 2.7x slower). What follows the inflate, the predictor and the byte
-// interleave, is the same computation as OpenEXR 3.1.5's internal_zip.c, so
-// the output is bit-identical; zip_test.go holds the two paths equal.
+// 2.7x slower), and RLE chunks expanded here. What follows the inflate or
+// the expansion, the predictor and the byte interleave, is the same
+// computation as OpenEXR 3.1.5's internal_zip.c (SIMD here, scalar in
+// Debian's build), so the output is bit-identical; chunks_test.go holds
+// flick's and the library's decompressors equal.
 
 #include "bridge_internal.h"
 
@@ -154,6 +156,55 @@ exr_result_t flick_zip_decompress(exr_decode_pipeline_t* d)
 		flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "ZIP chunk of %llu bytes does not inflate to %llu bytes (%s)",
 			(unsigned long long) packed, (unsigned long long) n,
 			res == LIBDEFLATE_SUCCESS ? "short" : res == LIBDEFLATE_INSUFFICIENT_SPACE ? "too long" : "bad data");
+		return EXR_ERR_CORRUPT_CHUNK;
+	}
+	flick_zip_undo(d->unpacked_buffer, tmp, n, 1);
+	return EXR_ERR_SUCCESS;
+}
+
+// unrle undoes OpenEXR's run-length coding of packed bytes into out (n
+// bytes): a negative count byte -c is followed by c literal bytes, a
+// non-negative c by one byte repeated c+1 times. It returns 0 unless the
+// data does not fill out exactly.
+static int unrle(uint8_t* out, uint64_t n, const uint8_t* in, uint64_t packed)
+{
+	uint64_t at = 0;
+	const uint8_t* end = in + packed;
+	while (in < end) {
+		int c = (int8_t) *in++;
+		if (c < 0) {
+			uint64_t k = (uint64_t) -c;
+			if ((uint64_t) (end - in) < k || n - at < k) return -1;
+			memcpy(out + at, in, k);
+			in += k;
+			at += k;
+		} else {
+			uint64_t k = (uint64_t) c + 1;
+			if (in == end || n - at < k) return -1;
+			memset(out + at, *in++, k);
+			at += k;
+		}
+	}
+	return at == n ? 0 : -1;
+}
+
+exr_result_t flick_rle_decompress(exr_decode_pipeline_t* d)
+{
+	uint64_t packed = d->chunk.packed_size, n = d->chunk.unpacked_size;
+	if (packed == 0) return EXR_ERR_SUCCESS;
+	if (packed == n) {
+		if (d->unpacked_buffer != d->packed_buffer) memcpy(d->unpacked_buffer, d->packed_buffer, n);
+		return EXR_ERR_SUCCESS;
+	}
+	if (d->packed_buffer == NULL || d->unpacked_buffer == NULL || d->unpacked_alloc_size < n) {
+		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "RLE chunk: no buffer for %llu bytes", (unsigned long long) n);
+		return EXR_ERR_INVALID_ARGUMENT;
+	}
+	uint8_t* tmp = scratch(d, n);
+	if (tmp == NULL) return EXR_ERR_OUT_OF_MEMORY;
+	if (unrle(tmp, n, d->packed_buffer, packed) != 0) {
+		flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "RLE chunk of %llu bytes does not expand to %llu bytes",
+			(unsigned long long) packed, (unsigned long long) n);
 		return EXR_ERR_CORRUPT_CHUNK;
 	}
 	flick_zip_undo(d->unpacked_buffer, tmp, n, 1);

@@ -1,18 +1,18 @@
 // Package exr reads and writes OpenEXR images through OpenEXR 3.1's C API
-// (libOpenEXRCore, cgo), and its C++ API (libOpenEXR) where the C API falls
-// short.
+// (libOpenEXRCore, cgo) and its C++ API (libOpenEXR, imf.cpp).
 //
 // It describes every part of a file (File.Parts: windows, channels grouped
-// into layers and views, tile levels, every attribute), and reads part 0,
-// level 0, scanline or tiled, into interleaved
-// RGBA half floats, decoding only the channels asked for, whole (Decode) or
-// by chunk ranges from several goroutines at once (DecodeChunks). ZIP and
-// ZIPS chunks are inflated with libdeflate instead of the library's zlib
-// (same bytes, about 2.7x faster); DWAA and DWAB parts, which the 3.1.5 C
-// API cannot decode, go through the C++ API (imf.cpp). The C API is not safe
+// into layers and views, tile levels, every attribute), and decodes any
+// part and level (Selection), scanline or tiled, into interleaved RGBA half
+// floats, decoding only the channels asked for, whole (Decode) or by chunk
+// ranges from several goroutines at once (DecodeChunks). Each part is read
+// by the faster of the two libraries for its compression (route.go): Core
+// with ZIP and ZIPS inflated by libdeflate, or the C++ API with a reader
+// per concurrent decode; the C++ API also serves what 3.1.5's Core cannot:
+// DWAA/DWAB, rip-map levels, luminance/chroma conversion. Core is not safe
 // on crafted files by itself: the package checks every size and chunk the
-// file declares before the library allocates or writes by it, and refuses
-// what it cannot decode safely (deep data, unusual sampling) with
+// file declares before either library allocates or writes by it, and
+// refuses what it cannot decode safely (deep data, unusual sampling) with
 // ErrUnsupported.
 package exr
 

@@ -192,8 +192,8 @@ func (f *File) DecodeChunks(dst []uint16, sel Selection, begin, end int) error {
 
 // decodeOptions are switches tests use to reach the other paths.
 type decodeOptions struct {
-	libraryZip bool // ZIP/ZIPS through the library's zlib path, not libdeflate
-	via        via  // force a path (viaAuto: the routing table's choice)
+	libraryCodecs bool // ZIP, ZIPS and RLE through the library's decompressors (deflate.c is flick's)
+	via           via  // force a path (viaAuto: the routing table's choice)
 }
 
 func (f *File) closedError() error {
@@ -218,8 +218,8 @@ func (f *File) decode(dst []uint16, sel Selection, t *target, begin, end int, op
 		if err != nil {
 			return err
 		}
-		if opt.libraryZip {
-			q.library_zip = 1
+		if opt.libraryCodecs {
+			q.library_codecs = 1
 		}
 		return f.decodeCore(dst, t, &q, begin, end)
 	}

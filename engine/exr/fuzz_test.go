@@ -35,6 +35,7 @@ func fuzzBases(f *testing.F) [][]byte {
 			"LuminanceChroma/Flowers.exr",          // B44, Y with RY, BY at 2x2
 			"MultiResolution/WavyLinesSphere.exr",  // PIZ
 			"Chromaticities/Rec709_YC.exr",         // PIZ, 2x2 chroma
+			"Beachball/multipart.0001.exr",         // 10 parts, views
 		} {
 			if data, err := os.ReadFile(filepath.Join(samples, rel)); err == nil && len(data) < 1<<20 {
 				out = append(out, data)
@@ -56,9 +57,22 @@ func fuzzRead(t *testing.T, data []byte) {
 		return
 	}
 	defer file.Close()
-	if parts, err := file.Parts(); err == nil {
+	parts, err := file.Parts()
+	if err == nil {
 		if _, err := json.Marshal(parts); err != nil { // as flick info --json does
 			t.Fatalf("parts do not marshal: %v", err)
+		}
+	}
+	// Each part's layers and its second level, as a layer or zoom picker asks.
+	for _, p := range parts[:min(len(parts), 4)] {
+		for _, l := range p.Layers[:min(len(p.Layers), 3)] {
+			if sel, err := LayerSelection(p, l.Name); err == nil {
+				fuzzDecode(file, sel)
+				if p.Levels != nil && len(p.Levels.Widths) > 1 && len(p.Levels.Heights) > 1 {
+					sel.LevelX, sel.LevelY = 1, 1
+					fuzzDecode(file, sel)
+				}
+			}
 		}
 	}
 	h := file.Header()
@@ -77,6 +91,15 @@ func fuzzRead(t *testing.T, data []byte) {
 	file.Decode(dst, sel)
 	for _, c := range h.Channels {
 		file.Decode(dst, Selection{Names: [4]string{c.Name}, Grey: true})
+	}
+}
+
+// fuzzDecode decodes sel of f into a buffer of its window's size, if that
+// is small enough to fuzz quickly.
+func fuzzDecode(f *File, sel Selection) {
+	win, err := f.Window(sel)
+	if n := win.Width() * win.Height(); err == nil && n > 0 && n <= 1<<22 {
+		f.Decode(make([]uint16, 4*n), sel)
 	}
 }
 

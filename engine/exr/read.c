@@ -500,9 +500,12 @@ exr_result_t flick_decode(
 				if (!chosen) {
 					rv = exr_decoding_choose_default_routines(r->ctx, part, &d);
 					// Overrides go after choosing, which sets every routine.
-					if (rv == EXR_ERR_SUCCESS && !q->library_zip && d.decompress_fn != NULL &&
-						(l->compression == EXR_COMPRESSION_ZIP || l->compression == EXR_COMPRESSION_ZIPS))
-						d.decompress_fn = flick_zip_decompress;
+					if (rv == EXR_ERR_SUCCESS && !q->library_codecs && d.decompress_fn != NULL) {
+						if (l->compression == EXR_COMPRESSION_ZIP || l->compression == EXR_COMPRESSION_ZIPS)
+							d.decompress_fn = flick_zip_decompress;
+						else if (l->compression == EXR_COMPRESSION_RLE)
+							d.decompress_fn = flick_rle_decompress;
+					}
 				}
 				chosen = rv == EXR_ERR_SUCCESS;
 			}

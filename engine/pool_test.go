@@ -161,3 +161,51 @@ func BenchmarkLoadFrame(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSeek compares a seek to an uncached frame (request to frame
+// received, with prefetch running on the workers as it does while
+// playing) with one frame's decode on all workers. The sequence is
+// FLICK_BENCH_SEQ (a path flick accepts) or the demo.
+func BenchmarkSeek(b *testing.B) {
+	var s *Sequence
+	if path := os.Getenv("FLICK_BENCH_SEQ"); path != "" {
+		var err error
+		if s, err = Find(path); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		s = demo(&testing.T{})
+	}
+	if len(s.Frames) < 16 {
+		b.Skipf("%s: want 16 frames or more", s)
+	}
+	f, err := LoadFrame(s, s.First(), newBuffer, testPool, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	size := frameBytes(f)
+	b.Run("decode", func(b *testing.B) {
+		reuse := func(int) []uint16 { return f.Pix }
+		for i := 0; b.Loop(); i++ {
+			if _, err := LoadFrame(s, s.Frames[i%len(s.Frames)], reuse, testPool, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("seek", func(b *testing.B) {
+		l := NewLoader(s, testPool, NewCache(4*size, 0.75))
+		defer l.Close()
+		for i := 0; b.Loop(); i++ {
+			// Jump half the sequence each time: never a prefetched frame.
+			n := s.Frames[(i*len(s.Frames)/2+i)%len(s.Frames)]
+			l.Request(n, 1)
+			for {
+				got := <-l.Frames()
+				l.Release(got)
+				if got.Number == n {
+					break
+				}
+			}
+		}
+	})
+}

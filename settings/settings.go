@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // Settings are the user's preferences. The zero value is not valid: start
@@ -21,26 +22,95 @@ type Settings struct {
 	// CacheBytes is the frame cache's budget; 0 means half the memory
 	// available when flick starts, at most 16 GiB.
 	CacheBytes int64 `json:"cache_bytes"`
+	// AheadShare is the part of the cache kept for frames ahead of the
+	// playhead (the rest holds frames behind it), 0.5 to 1.
+	AheadShare float64 `json:"ahead_share"`
+	// Workers is the number of decode threads; 0 means one per CPU.
+	Workers int `json:"workers"`
+	// Realtime plays by the clock, dropping frames that are late; false
+	// shows every frame, slowing down instead.
+	Realtime bool `json:"realtime"`
+	// Loop is what playback does at the out point: "loop", "pingpong" or
+	// "once".
+	Loop string `json:"loop"`
+	// Transform is the display transform a new view starts with: "srgb",
+	// "rec709", "bt1886" or "linear".
+	Transform string `json:"transform"`
+	// Panels lists the panels shown ("channels", "display", "info",
+	// "diagnostics", "log").
+	Panels []string `json:"panels"`
+	// Recent lists recently opened paths, newest first.
+	Recent []string `json:"recent"`
+	Export Export   `json:"export"`
 }
+
+// Export holds the export dialog's defaults.
+type Export struct {
+	Codec  string  `json:"codec"`  // h264, hevc, prores, prores4444, h264_nvenc, hevc_nvenc
+	CRF    int     `json:"crf"`    // quality for h264/hevc, 0-51
+	Preset string  `json:"preset"` // x264/x265 preset; "" the encoder's default
+	Scale  float64 `json:"scale"`  // output size relative to the display window
+}
+
+// MaxRecent bounds the recent items kept.
+const MaxRecent = 10
 
 // Defaults returns the settings of a fresh install.
 func Defaults() Settings {
-	return Settings{WindowWidth: 1280, WindowHeight: 720, FPS: 24}
+	return Settings{WindowWidth: 1280, WindowHeight: 720, FPS: 24, AheadShare: 0.75, Realtime: true,
+		Loop: "loop", Transform: "srgb", Panels: []string{"channels", "display"},
+		Export: Export{Codec: "h264", CRF: 18, Preset: "medium", Scale: 1}}
 }
 
 // Validate says what is wrong with s, if anything.
 func (s Settings) Validate() error {
 	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if s.WindowWidth < 320 || s.WindowWidth > 16384 || s.WindowHeight < 240 || s.WindowHeight > 16384 {
-		errs = append(errs, fmt.Errorf("window size %dx%d is outside 320x240 to 16384x16384", s.WindowWidth, s.WindowHeight))
+		bad("window size %dx%d is outside 320x240 to 16384x16384", s.WindowWidth, s.WindowHeight)
 	}
 	if !(s.FPS >= 1 && s.FPS <= 1000) { // also rejects NaN
-		errs = append(errs, fmt.Errorf("fps %v is outside 1 to 1000", s.FPS))
+		bad("fps %v is outside 1 to 1000", s.FPS)
 	}
 	if s.CacheBytes < 0 {
-		errs = append(errs, fmt.Errorf("cache_bytes %d is negative (0 means automatic)", s.CacheBytes))
+		bad("cache_bytes %d is negative (0 means automatic)", s.CacheBytes)
+	}
+	if !(s.AheadShare >= 0.5 && s.AheadShare <= 1) {
+		bad("ahead_share %v is outside 0.5 to 1", s.AheadShare)
+	}
+	if s.Workers < 0 || s.Workers > 256 {
+		bad("workers %d is outside 0 (one per CPU) to 256", s.Workers)
+	}
+	if !slices.Contains([]string{"loop", "pingpong", "once"}, s.Loop) {
+		bad("loop %q: want loop, pingpong or once", s.Loop)
+	}
+	if !slices.Contains([]string{"srgb", "rec709", "bt1886", "linear"}, s.Transform) {
+		bad("transform %q: want srgb, rec709, bt1886 or linear", s.Transform)
+	}
+	if len(s.Recent) > MaxRecent {
+		bad("%d recent items, at most %d", len(s.Recent), MaxRecent)
+	}
+	if !slices.Contains([]string{"h264", "hevc", "prores", "prores4444", "h264_nvenc", "hevc_nvenc"}, s.Export.Codec) {
+		bad("export codec %q: want h264, hevc, prores, prores4444, h264_nvenc or hevc_nvenc", s.Export.Codec)
+	}
+	if s.Export.CRF < 0 || s.Export.CRF > 51 {
+		bad("export crf %d is outside 0 to 51", s.Export.CRF)
+	}
+	if !(s.Export.Scale > 0 && s.Export.Scale <= 8) {
+		bad("export scale %v is outside 0 to 8", s.Export.Scale)
 	}
 	return errors.Join(errs...)
+}
+
+// AddRecent puts path first in the recent items, once, keeping MaxRecent.
+func (s *Settings) AddRecent(path string) {
+	r := []string{path}
+	for _, p := range s.Recent {
+		if p != path && len(r) < MaxRecent {
+			r = append(r, p)
+		}
+	}
+	s.Recent = r
 }
 
 // Path returns where the settings file lives.
@@ -72,4 +142,35 @@ func Load(path string) (Settings, error) {
 		return Defaults(), fmt.Errorf("settings %s: %w (using defaults)", path, err)
 	}
 	return s, nil
+}
+
+// Save writes s to path (creating its folder) through a temporary file and
+// a rename, so that a crash never leaves half a settings file.
+func Save(path string, s Settings) error {
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("settings: not saved: %w", err)
+	}
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".settings-*.json")
+	if err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	_, err = tmp.Write(append(data, '\n'))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("settings: %w", err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package settings
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -16,15 +17,24 @@ func TestLoad(t *testing.T) {
 		}
 		return p
 	}
+	with := func(f func(*Settings)) Settings {
+		s := Defaults()
+		f(&s)
+		return s
+	}
 	for _, tc := range []struct {
 		name, path string
 		want       Settings
 		errHas     string
 	}{
 		{"missing", filepath.Join(dir, "none.json"), Defaults(), ""},
-		{"partial", write("partial.json", `{"fps": 25}`), Settings{WindowWidth: 1280, WindowHeight: 720, FPS: 25}, ""},
+		{"partial", write("partial.json", `{"fps": 25}`), with(func(s *Settings) { s.FPS = 25 }), ""},
 		{"full", write("full.json", `{"window_width": 1920, "window_height": 1080, "fps": 30, "cache_bytes": 4000000000}`),
-			Settings{WindowWidth: 1920, WindowHeight: 1080, FPS: 30, CacheBytes: 4e9}, ""},
+			with(func(s *Settings) { s.WindowWidth, s.WindowHeight, s.FPS, s.CacheBytes = 1920, 1080, 30, 4e9 }), ""},
+		{"export", write("export.json", `{"export": {"codec": "prores", "crf": 18, "scale": 0.5}, "loop": "pingpong"}`),
+			with(func(s *Settings) { s.Export.Codec, s.Export.Scale, s.Loop = "prores", 0.5, "pingpong" }), ""},
+		{"bad loop", write("badloop.json", `{"loop": "bounce"}`), Defaults(), "loop \"bounce\""},
+		{"bad codec", write("badcodec.json", `{"export": {"codec": "gif", "scale": 1}}`), Defaults(), "export codec \"gif\""},
 		{"negative cache", write("negcache.json", `{"cache_bytes": -1}`), Defaults(), "cache_bytes -1 is negative"},
 		{"corrupt", write("corrupt.json", `{"fps": 2`), Defaults(), "unexpected end of JSON"},
 		{"invalid", write("invalid.json", `{"fps": 0, "window_width": 10}`), Defaults(), "fps 0 is outside"},
@@ -32,7 +42,7 @@ func TestLoad(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Load(tc.path)
-			if got != tc.want {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("settings %+v, want %+v", got, tc.want)
 			}
 			switch {
@@ -48,5 +58,40 @@ func TestLoad(t *testing.T) {
 func TestDefaultsAreValid(t *testing.T) {
 	if err := Defaults().Validate(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Save and Load round-trip every field; Save replaces the file whole.
+func TestSaveRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flick", "settings.json") // the folder does not exist yet
+	s := Defaults()
+	s.CacheBytes, s.Workers, s.Realtime, s.Loop, s.Transform = 8<<30, 3, false, "once", "rec709"
+	s.Panels = []string{"info", "diagnostics"}
+	for i := range MaxRecent + 3 {
+		s.AddRecent(filepath.Join("/shots", string(rune('a'+i))))
+	}
+	s.AddRecent("/shots/c") // again: moves to the front, not twice
+	if len(s.Recent) != MaxRecent || s.Recent[0] != "/shots/c" || s.Recent[1] != "/shots/m" {
+		t.Fatalf("recent %q", s.Recent)
+	}
+	s.Export = Export{Codec: "hevc", CRF: 22, Preset: "slow", Scale: 0.5}
+	if err := Save(path, s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil || !reflect.DeepEqual(got, s) {
+		t.Fatalf("Load after Save = %+v, %v; want %+v", got, err, s)
+	}
+	bad := s
+	bad.FPS = -1
+	if err := Save(path, bad); err == nil {
+		t.Error("invalid settings were saved")
+	}
+	if got, err := Load(path); err != nil || !reflect.DeepEqual(got, s) {
+		t.Errorf("a refused Save changed the file: %+v, %v", got, err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("the settings folder holds %d files, want 1 (no temporary files left)", len(entries))
 	}
 }

@@ -132,7 +132,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 			return usageError(stderr, "--fps: "+err.Error())
 		}
 	}
-	w, ht := outputSize(h.DisplayWindow.Width(), h.DisplayWindow.Height(), *scale, *width, *height)
+	w, ht := export.OutputSize(h.DisplayWindow.Width(), h.DisplayWindow.Height(), *scale, *width, *height)
 
 	var frames []int
 	for n := seq.Range.Start; n <= seq.Range.End; n += seq.Range.Step {
@@ -192,23 +192,6 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		out, result.Done, result.Elapsed.Seconds(), result.FPS(), perFrame(result.Decode, result.Done),
 		perFrame(result.Draw, result.Done), perFrame(result.Readback, result.Done), perFrame(result.Encode, result.Done))
 	return 0
-}
-
-// outputSize is the movie size for a w x h display window: scaled by scale,
-// or to width or height with the aspect kept, rounded to even numbers (4:2:0
-// and 4:2:2 need them), at least 2.
-func outputSize(w, h int, scale float64, width, height int) (int, int) {
-	fw, fh := float64(w), float64(h)
-	switch {
-	case scale > 0:
-		fw, fh = fw*scale, fh*scale
-	case width > 0:
-		fw, fh = float64(width), fh*float64(width)/fw
-	case height > 0:
-		fw, fh = fw*float64(height)/fh, float64(height)
-	}
-	even := func(v float64) int { return max(2, 2*int(math.Round(v/2))) }
-	return even(fw), even(fh)
 }
 
 func perFrame(d time.Duration, n int) string {

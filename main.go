@@ -3,6 +3,7 @@
 //	flick [flags] [PATH [RANGE]]
 //	flick info PATH [RANGE] [--json]
 //	flick export PATH [RANGE] -o OUT.mov [flags]
+//	flick bench PATH [RANGE] [--play] [--json] [flags]
 //
 // PATH is an EXR file (its numbered siblings play with it), a pattern
 // (shot.####.exr, shot.%04d.exr, shot.@@@@.exr, shot.1001-1100#.exr) or a
@@ -43,6 +44,8 @@ Usage:
   flick info PATH [RANGE] [--json]  describe a file or sequence from its headers
   flick export PATH [RANGE] -o OUT.mov [flags]
                                     render a review movie (flick export --help)
+  flick bench PATH [RANGE] [--play] [--json]
+                                    measure decoding or playback (flick bench --help)
 
 PATH is an EXR file (its numbered siblings play with it), a frame pattern
 (shot.####.exr, shot.#.exr, shot.%04d.exr, shot.@@@@.exr, with an optional
@@ -77,11 +80,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runInfo(args[1:], stdout, stderr)
 		case "export":
 			return runExport(args[1:], stdout, stderr)
+		case "bench":
+			return runBench(args[1:], stdout, stderr)
 		}
 	}
 	settingsPath, err := settings.Path()
+	savePath := settingsPath // "" when there is nowhere to save
 	if err != nil {
-		settingsPath = "(no config folder: " + err.Error() + ")"
+		settingsPath, savePath = "(no config folder: "+err.Error()+")", ""
 	}
 	cfg, warning := settings.Defaults(), ""
 	if err == nil {
@@ -108,9 +114,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "flick", version)
 		return 0
 	}
-	if fps != 0 {
-		cfg.FPS = float64(fps)
-	}
 	if len(positional) == 0 {
 		cache, err := os.UserCacheDir()
 		if err != nil {
@@ -135,9 +138,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// the heap grow to twice what is live, twice the budget.
 		debug.SetMemoryLimit(budget + budget/8 + 256<<20)
 	}
-	pool := engine.NewPool(0)
+	pool := engine.NewPool(cfg.Workers)
 	defer pool.Close()
-	loader := engine.NewLoader(seq, pool, engine.NewCache(budget, 0.75))
+	cache := engine.NewCache(budget, cfg.AheadShare)
+	loader := engine.NewLoader(seq, pool, cache)
 	defer loader.Close()
 	// Decode the first frame before opening a window: a file that cannot be
 	// shown is reported on the command line, not in an empty window.
@@ -146,7 +150,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if first.Err != nil {
 		return fail(stderr, first.Err)
 	}
-	err = ui.Run(ui.Options{Sequence: seq, First: first, Loader: loader, Settings: cfg, Warning: warning})
+	err = ui.Run(ui.Options{Sequence: seq, First: first, Loader: loader, Cache: cache, Pool: pool, Budget: budget,
+		FPS: float64(fps), Settings: cfg, SettingsPath: savePath, Warning: warning, SettingsBroken: warning != ""})
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -231,7 +236,7 @@ func printInfo(w io.Writer, info engine.Info) {
 			fmt.Fprintf(w, " step %d", s.Step)
 		}
 		if len(s.Missing) > 0 {
-			fmt.Fprintf(w, ", %d missing: %s", len(s.Missing), frameList(s.Missing))
+			fmt.Fprintf(w, ", %d missing: %s", len(s.Missing), engine.FrameList(s.Missing))
 		}
 		fmt.Fprintln(w)
 	}
@@ -358,24 +363,6 @@ func printPart(w io.Writer, p *exr.Part) {
 
 func box(b exr.Box) string {
 	return fmt.Sprintf("%dx%d at %d,%d", b.Width(), b.Height(), b.MinX, b.MinY)
-}
-
-// frameList writes frame numbers compactly: 1004, 1010-1012.
-func frameList(frames []int) string {
-	var parts []string
-	for i := 0; i < len(frames); {
-		j := i
-		for j+1 < len(frames) && frames[j+1] == frames[j]+1 {
-			j++
-		}
-		if j == i {
-			parts = append(parts, strconv.Itoa(frames[i]))
-		} else {
-			parts = append(parts, fmt.Sprintf("%d-%d", frames[i], frames[j]))
-		}
-		i = j + 1
-	}
-	return strings.Join(parts, ", ")
 }
 
 // parseFlags parses args with fs, letting flags come before or after the

@@ -335,3 +335,21 @@ func (s *Sequence) String() string {
 	}
 	return s.Prefix + s.Range.String() + digits + s.Suffix
 }
+
+// FrameList writes frame numbers compactly, runs as ranges: "3, 7-9, 12".
+func FrameList(frames []int) string {
+	var parts []string
+	for i := 0; i < len(frames); {
+		j := i
+		for j+1 < len(frames) && frames[j+1] == frames[j]+1 {
+			j++
+		}
+		if j == i {
+			parts = append(parts, strconv.Itoa(frames[i]))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d-%d", frames[i], frames[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"sync"
 	"time"
 
@@ -307,4 +308,21 @@ func fill(w, h int, display, data image.Rectangle) render.View {
 		}
 	}
 	return render.View{Display: place(display), Data: place(data)}
+}
+
+// OutputSize is the movie size for a w x h display window: scaled by scale,
+// or to width or height with the aspect kept, rounded to even numbers (4:2:0
+// and 4:2:2 need them), at least 2.
+func OutputSize(w, h int, scale float64, width, height int) (int, int) {
+	fw, fh := float64(w), float64(h)
+	switch {
+	case scale > 0:
+		fw, fh = fw*scale, fh*scale
+	case width > 0:
+		fw, fh = float64(width), fh*float64(width)/fw
+	case height > 0:
+		fw, fh = fw*float64(height)/fh, float64(height)
+	}
+	even := func(v float64) int { return max(2, 2*int(math.Round(v/2))) }
+	return even(fw), even(fh)
 }

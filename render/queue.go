@@ -44,3 +44,17 @@ func (q *Queue) drain() {
 		}
 	}
 }
+
+// ServeUntil runs queued work until done is closed: for the GL goroutine
+// waiting on something that itself waits on the queue. GL goroutine only.
+func (q *Queue) ServeUntil(done <-chan struct{}) {
+	for {
+		select {
+		case f := <-q.work:
+			f()
+		case <-done:
+			q.drain()
+			return
+		}
+	}
+}

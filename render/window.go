@@ -34,6 +34,7 @@ type Window struct {
 	backend *glfwbackend.GLFWBackend
 	queue   *Queue
 	glErr   error
+	saved   fullscreenState
 }
 
 // NewWindow opens the window and makes its GL context usable (OpenGL 4.5

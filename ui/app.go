@@ -1,18 +1,20 @@
 // Package ui is the viewer: a Dear ImGui layout over the engine's frames and
 // the render package's display passes. It runs on the GL goroutine (the main
-// OS thread) and receives frames from the engine through channels.
+// OS thread) and receives frames from the engine through channels; nothing in
+// it waits on decoding or file I/O.
 package ui
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/AllenDang/cimgui-go/imgui"
-	"github.com/dustin/go-humanize"
+	"github.com/AllenDang/cimgui-go/implot"
 
 	"flick/engine"
+	"flick/engine/exr"
 	"flick/render"
 	"flick/settings"
 )
@@ -21,77 +23,256 @@ import (
 type Options struct {
 	Sequence *engine.Sequence
 	// First is the frame to show at once (already decoded, so the window
-	// never opens on nothing); the viewer releases it to Loader.
-	First    *engine.Frame
-	Loader   *engine.Loader
-	Settings settings.Settings
-	// Warning is shown in the status line from the start (for example a
-	// settings file that could not be read).
-	Warning string
+	// never opens on nothing), received from Loader.
+	First  *engine.Frame
+	Loader *engine.Loader
+	Cache  *engine.Cache
+	// Pool and Budget serve the sequences opened from the viewer.
+	Pool   *engine.Pool
+	Budget int64
+	// FPS overrides the file's frame rate (0: the file's, else the
+	// settings').
+	FPS          float64
+	Settings     settings.Settings
+	SettingsPath string
+	// Warning is shown from the start (for example a settings file that
+	// could not be read); with SettingsBroken the viewer never saves over
+	// that file unless the user says so in the settings panel.
+	Warning        string
+	SettingsBroken bool
 }
 
 // app is the viewer's state. GL goroutine only.
 type app struct {
 	opt     Options
+	win     *render.Window
 	display *render.Display
 	image   render.Image
 	target  render.Target
 	err     error // a GL failure: shown, and the viewer stops drawing
 
-	frame    *engine.Frame // the frame on screen: header, windows, timing (pixels released after upload)
-	index    int           // the playhead: position in Sequence.Frames of the frame asked for last
-	playing  bool
-	nextTick time.Time
-	view     render.Settings // channels, exposure, transform chosen by the user
-	dirty    bool            // the target needs drawing again
-	viewW    int
-	viewH    int
-	camera   render.Camera // where the image sits in the viewport
-	fitted   bool          // the camera follows the viewport's size (fit mode)
-	probe    probe         // the pixel under the cursor
-	probing  bool          // the cursor is over the image
-	status   string
+	seq     *engine.Sequence
+	loader  *engine.Loader
+	cache   *engine.Cache
+	clock   *engine.Clock
+	every   bool          // every-frame playback (Stream) rather than realtime
+	in, out int           // in and out points (frame numbers)
+	frame   *engine.Frame // the frame on screen, pinned (pixels kept for the probe)
+	failed  map[int]error // frames delivered broken, with why
+	want    int           // the frame asked for last
+	waiting bool          // want is not on screen yet
+	parts   []exr.Part    // the first frame's header, every part
+	sel     exr.Selection // the channels decoded (zero: each file's default)
+	selName string        // what the channel selector shows
+
+	view    render.Settings // channels, exposure, transform chosen by the user
+	dirty   bool            // the target needs drawing again
+	viewW   int
+	viewH   int
+	camera  render.Camera
+	fitted  bool
+	probe   probe
+	probing bool
+
+	settings       settings.Settings
+	settingsBroken bool
+	panels         map[string]bool
+	fullscreen     bool
+	showKeys       bool
+	log            logBook
+	dlg            dialogs
+	diag           diagnostics
+	layoutDone     bool
+	dockClass      *imgui.WindowClass
+	quit           bool
 }
 
 // Run opens the viewer window and returns when it is closed. It must be
 // called on the main OS thread.
 func Run(opt Options) error {
-	title := "flick — " + opt.Sequence.String()
 	win, err := render.NewWindow(render.WindowOptions{
-		Title: title, Width: opt.Settings.WindowWidth, Height: opt.Settings.WindowHeight, FPS: 60,
+		Title: title(opt.Sequence, 0), Width: opt.Settings.WindowWidth, Height: opt.Settings.WindowHeight, FPS: 60,
 	})
 	if err != nil {
 		return err
 	}
-	a := &app{opt: opt, status: opt.Warning, fitted: true}
-	// The GL context is current only inside Run: the first frame is
-	// uploaded from the first pass of the loop.
-	win.Run(a.frameLoop)
-	if a.frame != nil {
-		opt.Loader.Release(a.frame)
+	a := &app{opt: opt, win: win, fitted: true, settings: opt.Settings, settingsBroken: opt.SettingsBroken,
+		panels: map[string]bool{}}
+	for _, p := range opt.Settings.Panels {
+		a.panels[p] = true
 	}
-	a.image.Close()
-	a.target.Close()
-	a.display.Close()
+	if t, err := render.ParseTransform(opt.Settings.Transform); err == nil {
+		a.view.Transform = t
+	}
+	if opt.Warning != "" {
+		a.log.add(levelWarning, opt.Warning)
+	}
+	a.dlg.export.defaults(opt.Settings.Export)
+	drops := make(chan []string, 4)
+	win.SetDropCallback(func(paths []string) {
+		select {
+		case drops <- paths:
+		default:
+		}
+	})
+	a.adopt(opt.Sequence, opt.Loader, opt.Cache, opt.First)
+	win.Run(func() { a.frameLoop(drops) })
+	a.close()
 	return a.err
 }
 
-func (a *app) frameLoop() {
+// title is the window title: the sequence and the frame on screen (tests
+// read the frame number from it).
+func title(s *engine.Sequence, frame int) string {
+	return fmt.Sprintf("flick — %s — frame %d", s, frame)
+}
+
+func (a *app) frameLoop(drops <-chan []string) {
 	if a.display == nil && a.err == nil {
-		a.display, a.err = render.NewDisplay()
-		a.show(a.opt.First)
+		a.start()
+	}
+	select {
+	case paths := <-drops:
+		if len(paths) > 0 {
+			a.open(paths[0])
+		}
+	default:
 	}
 	a.receive()
 	a.keys()
 	a.tick()
 	a.layout()
+	if a.quit {
+		a.win.Close()
+	}
+}
+
+// start runs once, in the first frame, when the GL context is current.
+func (a *app) start() {
+	a.display, a.err = render.NewDisplay()
+	implot.CreateContext()
+	a.dockClass = imgui.NewWindowClass()
+	if dir, err := os.UserConfigDir(); err == nil {
+		ini := filepath.Join(dir, "flick", "layout.ini")
+		if os.MkdirAll(filepath.Dir(ini), 0o755) == nil {
+			imgui.CurrentIO().SetIniFilename(ini)
+			if _, err := os.Stat(ini); err == nil {
+				imgui.LoadIniSettingsFromDisk(ini)
+				a.layoutDone = true
+			}
+		}
+	}
+	if f := a.frame; f != nil {
+		a.frame = nil
+		a.show(f)
+	}
+}
+
+// close releases what the viewer holds, on the GL goroutine, before the
+// window and its context go.
+func (a *app) close() {
+	a.dlg.export.cancelAndWait(a.win.Queue())
+	if a.frame != nil {
+		a.loader.Release(a.frame)
+		a.frame = nil
+	}
+	a.loader.Close()
+	a.image.Close()
+	a.target.Close()
+	a.display.Close()
+	if a.dockClass != nil {
+		a.dockClass.Destroy()
+	}
+	a.saveSettings()
+}
+
+// adopt makes s the open sequence, served by loader from cache; first (may
+// be nil) is its first frame, already received.
+func (a *app) adopt(s *engine.Sequence, loader *engine.Loader, cache *engine.Cache, first *engine.Frame) {
+	a.seq, a.loader, a.cache = s, loader, cache
+	fps := a.opt.FPS
+	if fps == 0 {
+		var ok bool
+		if fps, ok = engine.SequenceFPS(s); !ok {
+			fps = a.settings.FPS
+		}
+	}
+	a.clock = engine.NewClock(rangeFrames(s), fps)
+	a.clock.SetMode(engine.Realtime)
+	if !a.settings.Realtime {
+		a.clock.SetMode(engine.EveryFrame)
+	}
+	a.clock.SetRepeat(parseRepeat(a.settings.Loop))
+	a.in, a.out = s.Range.Start, s.Range.End
+	a.loader.SetOrder(a.clock.Order())
+	a.sel, a.selName = exr.Selection{}, "default"
+	a.failed = map[int]error{}
+	a.parts = nil
+	if f, err := exr.Open(s.Path(s.First())); err == nil {
+		a.parts, _ = f.Parts()
+		f.Close()
+	}
+	a.fitted = true
+	a.diag = diagnostics{}
+	if first != nil {
+		if a.display == nil {
+			a.frame = first // shown once GL is up
+		} else {
+			a.show(first)
+		}
+	} else {
+		a.request(s.Range.Start, 1)
+	}
+	a.log.add(levelInfo, fmt.Sprintf("opened %s (%d frames, %d missing)", s, len(s.Frames), len(s.Missing())))
+}
+
+// rangeFrames lists every frame of a sequence's range, missing ones
+// included: playback shows them as missing, never closes them up.
+func rangeFrames(s *engine.Sequence) []int {
+	var out []int
+	for n := s.Range.Start; n <= s.Range.End; n += s.Range.Step {
+		out = append(out, n)
+	}
+	return out
+}
+
+func parseRepeat(s string) engine.Repeat {
+	switch s {
+	case "pingpong":
+		return engine.PingPong
+	case "once":
+		return engine.Once
+	}
+	return engine.Loop
+}
+
+// open opens a path (file, pattern or folder) from the open dialog, a drop
+// or the recent list. Finding the sequence reads a folder listing; the
+// frames load in the background.
+func (a *app) open(path string) {
+	s, err := engine.Find(path)
+	if err != nil {
+		a.log.add(levelError, err.Error())
+		return
+	}
+	if a.frame != nil {
+		a.loader.Release(a.frame)
+		a.frame = nil
+	}
+	a.dlg.export.cancelAndWait(a.win.Queue())
+	a.loader.Close()
+	a.image.Close()
+	cache := engine.NewCache(a.opt.Budget, a.settings.AheadShare)
+	a.adopt(s, engine.NewLoader(s, a.opt.Pool, cache), cache, nil)
+	a.settings.AddRecent(path)
+	a.win.SetTitle(title(s, s.Range.Start))
 }
 
 // receive takes decoded frames from the loader without waiting.
 func (a *app) receive() {
 	for {
 		select {
-		case f := <-a.opt.Loader.Frames():
+		case f := <-a.loader.Frames():
 			a.show(f)
 		default:
 			return
@@ -103,149 +284,121 @@ func (a *app) receive() {
 // for the pixel probe) until the next one replaces it.
 func (a *app) show(f *engine.Frame) {
 	if a.frame != nil {
-		a.opt.Loader.Release(a.frame)
+		a.loader.Release(a.frame)
 	}
-	a.frame = f
-	a.dirty = true
+	a.frame, a.dirty = f, true
+	a.waiting = a.waiting && f.Number != a.want
+	a.diag.frameShown(time.Now())
+	a.win.SetTitle(title(a.seq, f.Number))
 	if f.Err != nil {
 		a.image.Close() // a broken frame shows as a broken frame, not as the previous one
-		a.status = fmt.Sprintf("frame %d: %v", f.Number, f.Err)
+		a.failed[f.Number] = f.Err
+		a.log.once(f.Number, levelError, fmt.Sprintf("frame %d: %v", f.Number, f.Err))
 		return
 	}
+	t := time.Now()
 	if err := a.image.Upload(f.Pix, f.DataWindow.Dx(), f.DataWindow.Dy()); err != nil {
-		a.status = fmt.Sprintf("frame %d: %v", f.Number, err)
+		a.log.add(levelError, fmt.Sprintf("frame %d: %v", f.Number, err))
 	}
+	a.loader.Stats().SetPresent(f.Number, time.Since(t), 0)
 }
 
-// channelKeys are RV's channel keys.
-var channelKeys = [...]struct {
-	key imgui.Key
-	ch  render.Channels
-}{
-	{imgui.KeyR, render.ChannelR}, {imgui.KeyG, render.ChannelG}, {imgui.KeyB, render.ChannelB},
-	{imgui.KeyA, render.ChannelA}, {imgui.KeyC, render.ChannelsRGB}, {imgui.KeyL, render.ChannelLuminance},
+// ready tells the clock whether a frame can be shown now: decoded, or
+// known to be missing or broken (shown as such).
+func (a *app) ready(n int) bool {
+	return a.loader.Ready(n) || a.failed[n] != nil
 }
 
-// keys follows RV's keys: transport, and r g b a c l to solo a channel
-// (again to go back to colour), c for colour, l for luminance.
-func (a *app) keys() {
-	n := len(a.opt.Sequence.Frames)
-	for _, k := range channelKeys {
-		if ch := k.ch; imgui.IsKeyPressedBoolV(k.key, false) {
-			if a.view.Channels == ch {
-				ch = render.ChannelsRGB
-			}
-			a.view.Channels, a.dirty = ch, true
-		}
-	}
-	a.viewKeys()
-	switch {
-	case imgui.IsKeyPressedBool(imgui.KeySpace):
-		a.playing = !a.playing
-		a.nextTick = time.Now()
-	case imgui.IsKeyPressedBool(imgui.KeyRightArrow):
-		a.playing = false
-		a.seek((a.index+1)%n, 1)
-	case imgui.IsKeyPressedBool(imgui.KeyLeftArrow):
-		a.playing = false
-		a.seek((a.index+n-1)%n, -1)
-	case imgui.IsKeyPressedBool(imgui.KeyHome):
-		a.seek(0, 1)
-	case imgui.IsKeyPressedBool(imgui.KeyEnd):
-		a.seek(n-1, -1)
-	}
-}
-
-// tick advances playback at the settings' rate, looping; frames that are
-// not decoded in time are skipped by the loader's latest-request-wins.
+// tick advances playback and asks the loader for the frame to show.
 func (a *app) tick() {
-	if !a.playing {
+	if !a.clock.Playing() {
 		return
 	}
-	now := time.Now()
-	if now.Before(a.nextTick) {
+	if a.every {
+		return // Stream delivers every frame in order; receive shows them
+	}
+	t := a.clock.Tick(time.Now(), a.ready)
+	if t.Dropped > 0 {
+		a.loader.Stats().AddDrops(t.Dropped)
+	}
+	if t.Changed && (a.frame == nil || a.frame.Number != t.Frame) {
+		a.request(t.Frame, a.clock.Dir())
+	}
+}
+
+// request asks the loader for frame n (dir: the way the user is going).
+func (a *app) request(n, dir int) {
+	a.want, a.waiting = n, a.frame == nil || a.frame.Number != n
+	a.loader.Request(n, dir)
+}
+
+// play starts or stops playback going dir.
+func (a *app) play(dir int) {
+	if a.clock.Playing() && a.clock.Dir() == dir {
+		a.pause()
 		return
 	}
-	period := time.Duration(float64(time.Second) / a.opt.Settings.FPS)
-	a.nextTick = a.nextTick.Add(period)
-	if a.nextTick.Before(now) {
-		a.nextTick = now.Add(period)
+	a.clock.Play(time.Now(), dir)
+	a.every = !a.settings.Realtime
+	if a.every {
+		a.loader.Stream(a.clock.Frame(), dir)
 	}
-	a.seek((a.index+1)%len(a.opt.Sequence.Frames), 1)
 }
 
-// seek moves the playhead to position i; dir is the way the user is going,
-// for prefetch.
-func (a *app) seek(i, dir int) {
-	a.index = i
-	a.opt.Loader.Request(a.opt.Sequence.Frames[i], dir)
-}
-
-func (a *app) layout() {
-	vp := imgui.MainViewport()
-	imgui.SetNextWindowPos(vp.WorkPos())
-	imgui.SetNextWindowSize(vp.WorkSize())
-	imgui.SetNextWindowViewport(vp.ID())
-	imgui.PushStyleVarVec2(imgui.StyleVarWindowPadding, imgui.NewVec2(6, 6))
-	imgui.PushStyleVarFloat(imgui.StyleVarWindowRounding, 0)
-	imgui.PushStyleVarFloat(imgui.StyleVarWindowBorderSize, 0)
-	flags := imgui.WindowFlagsNoDecoration | imgui.WindowFlagsNoMove | imgui.WindowFlagsNoSavedSettings |
-		imgui.WindowFlagsNoBringToFrontOnFocus | imgui.WindowFlagsNoDocking
-	imgui.BeginV("flick", nil, flags)
-	imgui.PopStyleVarV(3)
-	defer imgui.End()
-
-	imgui.TextUnformatted(a.header())
-	avail := imgui.ContentRegionAvail()
-	avail.Y -= 2 * imgui.TextLineHeightWithSpacing()
-	a.viewport(avail)
-	probeLine := ""
-	if a.probing {
-		probeLine = a.probe.String()
+func (a *app) pause() {
+	a.clock.Pause()
+	if a.every {
+		a.every = false
+		a.request(a.clock.Frame(), a.clock.Dir())
 	}
-	imgui.TextUnformatted(probeLine)
-	imgui.TextUnformatted(a.statusLine())
 }
 
-func (a *app) header() string {
-	s := a.opt.Sequence
-	text := fmt.Sprintf("%s   %s", filepath.Dir(s.Path(s.First())), s)
-	if f := a.frame; f != nil && f.Err == nil {
-		d, dw := f.DisplayWindow, f.DataWindow
-		text += fmt.Sprintf("   %dx%d", d.Dx(), d.Dy())
-		if dw != d {
-			text += fmt.Sprintf(" (data %dx%d at %d,%d)", dw.Dx(), dw.Dy(), dw.Min.X, dw.Min.Y)
+// seek shows frame n (scrub, step, first/last).
+func (a *app) seek(n int) {
+	a.pause()
+	n = a.clock.Scrub(time.Now(), n)
+	a.request(n, a.clock.Dir())
+}
+
+// step moves k frames.
+func (a *app) step(k int) {
+	a.pause()
+	a.request(a.clock.Step(k), k)
+}
+
+// setInOut sets the in and out points (frame numbers).
+func (a *app) setInOut(in, out int) {
+	if err := a.clock.SetInOut(in, out); err != nil {
+		a.log.add(levelWarning, err.Error())
+		return
+	}
+	a.in, a.out = in, out
+	a.loader.SetOrder(a.clock.Order())
+}
+
+// setChannels switches the decoded channels (a layer of a part).
+func (a *app) setChannels(sel exr.Selection, name string) {
+	a.sel, a.selName = sel, name
+	a.failed = map[int]error{}
+	a.loader.SetChannels(sel)
+	if !a.clock.Playing() {
+		a.request(a.clock.Frame(), a.clock.Dir())
+	}
+}
+
+// saveSettings writes the settings back, unless the file was broken when
+// loaded (the user must replace it from the settings panel).
+func (a *app) saveSettings() {
+	if a.settingsBroken || a.opt.SettingsPath == "" {
+		return
+	}
+	a.settings.Panels = a.settings.Panels[:0]
+	for _, p := range panelNames {
+		if a.panels[p] {
+			a.settings.Panels = append(a.settings.Panels, p)
 		}
-		text += fmt.Sprintf("   %s, %d channels   %s per frame in memory (RGBA half)",
-			f.Header.Compression, len(f.Header.Channels), humanize.Bytes(uint64(8*dw.Dx()*dw.Dy())))
 	}
-	return text
-}
-
-func (a *app) statusLine() string {
-	state := "paused"
-	if a.playing {
-		state = fmt.Sprintf("playing %g fps", a.opt.Settings.FPS)
+	if err := settings.Save(a.opt.SettingsPath, a.settings); err != nil {
+		fmt.Fprintln(os.Stderr, "flick:", err)
 	}
-	frames := a.opt.Sequence.Frames
-	shown, _ := slices.BinarySearch(frames, a.frame.Number)
-	zoom := fmt.Sprintf("%.4g%%", 100*a.camera.Scale)
-	if a.fitted {
-		zoom = "fit " + zoom
-	}
-	text := fmt.Sprintf("frame %d (%d of %d)   %s   %s, %s   %s", a.frame.Number, shown+1, len(frames), state,
-		a.view.Channels, a.view.Transform, zoom)
-	if a.view.ShowNaN {
-		text += ", NaN/Inf shown"
-	}
-	if f := a.frame; f != nil && f.Err == nil {
-		text += fmt.Sprintf("   decode %.1f ms", float64(f.Decode.Microseconds())/1000)
-	}
-	if a.err != nil {
-		return text + "   error: " + a.err.Error()
-	}
-	if a.status != "" {
-		text += "   " + a.status
-	}
-	return text
 }

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"fmt"
 	"math"
+	"strings"
 
 	"github.com/AllenDang/cimgui-go/imgui"
 
@@ -71,6 +73,9 @@ func (a *app) viewport(size imgui.Vec2) {
 	dl := imgui.WindowDrawList()
 	dl.AddImage(*tex, origin, imgui.ItemRectMax())
 	a.probing = false
+	if f != nil && f.Err != nil {
+		brokenCard(dl, origin, imgui.ItemRectMax(), f.Number, a.seq.Path(f.Number) == "", f.Err)
+	}
 	if !shown {
 		return
 	}
@@ -123,4 +128,37 @@ func (a *app) viewKeys() {
 	case imgui.IsKeyPressedBoolV(imgui.KeyN, false):
 		a.view.ShowNaN, a.dirty = !a.view.ShowNaN, true
 	}
+}
+
+// brokenCard fills the viewport with a frame that could not be shown: a
+// dark red (grey when missing) card with a cross, the frame number and the
+// reason, so it is never mistaken for a picture.
+func brokenCard(dl *imgui.DrawList, p0, p1 imgui.Vec2, frame int, missing bool, err error) {
+	bg, fg, what := uint32(0xff181850), uint32(0xff6060ff), "FAILED"
+	if missing {
+		bg, fg, what = 0xff303030, 0xffb0b0b0, "MISSING"
+	}
+	dl.AddRectFilled(p0, p1, bg)
+	dl.AddLineV(p0, p1, fg, 2)
+	dl.AddLineV(imgui.NewVec2(p0.X, p1.Y), imgui.NewVec2(p1.X, p0.Y), fg, 2)
+	text := fmt.Sprintf("frame %d %s\n%s", frame, what, wrap(err.Error(), 90))
+	size := imgui.CalcTextSize(text)
+	c := imgui.NewVec2((p0.X+p1.X-size.X)/2, (p0.Y+p1.Y-size.Y)/2)
+	dl.AddRectFilled(imgui.NewVec2(c.X-12, c.Y-10), imgui.NewVec2(c.X+size.X+12, c.Y+size.Y+10), bg)
+	dl.AddTextVec2(c, 0xffffffff, text)
+}
+
+// wrap breaks text into lines of at most n bytes at spaces or slashes.
+func wrap(text string, n int) string {
+	var b strings.Builder
+	line := 0
+	for _, r := range text {
+		if line >= n && (r == ' ' || r == '/') {
+			b.WriteByte('\n')
+			line = 0
+		}
+		b.WriteRune(r)
+		line++
+	}
+	return b.String()
 }

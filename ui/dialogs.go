@@ -1,0 +1,305 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/AllenDang/cimgui-go/imgui"
+
+	"flick/engine"
+	"flick/export"
+	"flick/render"
+	"flick/settings"
+)
+
+// dialogs holds the open and export dialogs.
+type dialogs struct {
+	openShown bool
+	openPath  string
+	listing   *listing
+	export    exportDialog
+}
+
+// listing is a folder read in the background (a network drive may stall;
+// the UI must not).
+type listing struct {
+	dir     string
+	done    chan struct{}
+	entries []string // sub-folders (with a trailing /) and sequences
+	err     error
+}
+
+func list(dir string) *listing {
+	l := &listing{dir: dir, done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			l.err = err
+			return
+		}
+		for _, e := range ents {
+			if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+				l.entries = append(l.entries, e.Name()+"/")
+			}
+		}
+		if seqs, err := engine.FindAll(dir); err == nil {
+			for _, s := range seqs {
+				l.entries = append(l.entries, s.Pattern())
+			}
+		}
+		sort.Strings(l.entries)
+	}()
+	return l
+}
+
+func (d *dialogs) openOpen(a *app) {
+	d.openShown = true
+	if d.openPath == "" {
+		d.openPath = a.seq.Dir + string(filepath.Separator)
+	}
+	d.listing = list(filepath.Dir(d.openPath + "x"))
+}
+
+func (d *dialogs) draw(a *app) {
+	if d.openShown {
+		imgui.OpenPopupStr("Open")
+	}
+	imgui.SetNextWindowSizeV(imgui.NewVec2(640, 420), imgui.CondAppearing)
+	if imgui.BeginPopupModalV("Open", &d.openShown, 0) {
+		d.openDialog(a)
+		imgui.EndPopup()
+	}
+	d.export.draw(a)
+}
+
+// openDialog: a path field (file, pattern or folder), the folder's
+// sub-folders and sequences, and recent items.
+func (d *dialogs) openDialog(a *app) {
+	imgui.SetNextItemWidth(-80)
+	if imgui.IsWindowAppearing() {
+		imgui.SetKeyboardFocusHere()
+	}
+	enter := imgui.InputTextWithHint("##path", "file, shot.####.exr or folder", &d.openPath,
+		imgui.InputTextFlagsEnterReturnsTrue, nil)
+	imgui.SameLine()
+	if imgui.Button("Open") || enter {
+		a.open(strings.TrimSpace(d.openPath))
+		d.openShown = false
+		imgui.CloseCurrentPopup()
+		return
+	}
+	if l := d.listing; l != nil {
+		imgui.TextDisabled(esc(l.dir))
+		imgui.BeginChildStrV("entries", imgui.NewVec2(0, -90), imgui.ChildFlagsBorders, 0)
+		select {
+		case <-l.done:
+			if l.err != nil {
+				imgui.TextUnformatted(l.err.Error())
+			}
+			if imgui.SelectableBool("../") {
+				d.openPath = filepath.Dir(l.dir) + string(filepath.Separator)
+				d.listing = list(filepath.Dir(l.dir))
+			}
+			for _, e := range l.entries {
+				if imgui.SelectableBool(e) {
+					d.openPath = filepath.Join(l.dir, e)
+					if strings.HasSuffix(e, "/") {
+						d.openPath += string(filepath.Separator)
+						d.listing = list(d.openPath)
+					}
+				}
+			}
+		default:
+			imgui.TextUnformatted("reading the folder...")
+		}
+		imgui.EndChild()
+	}
+	imgui.TextUnformatted("Recent:")
+	for _, p := range a.settings.Recent {
+		if imgui.SelectableBool(p) {
+			d.openPath = p
+		}
+	}
+}
+
+var exportCodecs = []string{"h264", "hevc", "prores", "prores4444", "h264_nvenc", "hevc_nvenc"}
+
+// exportDialog is the export dialog's state; an export runs on its own
+// goroutines and the viewer stays usable.
+type exportDialog struct {
+	open    bool
+	path    string
+	codec   int32
+	crf     int32
+	preset  string
+	scale   float32
+	whole   bool // the whole sequence rather than in-out
+	cancel  context.CancelFunc
+	mu      sync.Mutex // guards progress, result, running
+	running bool
+	prog    export.Progress
+	result  error
+	done    string // the movie written last
+	wg      sync.WaitGroup
+}
+
+func (e *exportDialog) defaults(s settings.Export) {
+	for i, c := range exportCodecs {
+		if c == s.Codec {
+			e.codec = int32(i)
+		}
+	}
+	e.crf, e.preset, e.scale = int32(s.CRF), s.Preset, float32(s.Scale)
+}
+
+func (e *exportDialog) draw(a *app) {
+	if e.open {
+		imgui.OpenPopupStr("Export")
+		if e.path == "" {
+			e.path = filepath.Join(a.seq.Dir, strings.TrimRight(a.seq.Prefix, "._-")+"_review.mov")
+		}
+	}
+	imgui.SetNextWindowSizeV(imgui.NewVec2(560, 0), imgui.CondAppearing)
+	imgui.SetNextWindowPosV(imgui.MainViewport().Center(), imgui.CondAppearing, imgui.NewVec2(0.5, 0.5))
+	// Not modal: the viewer stays usable while a movie is written.
+	if !imgui.BeginPopupV("Export", imgui.WindowFlagsNone) {
+		e.open = false
+		return
+	}
+	e.mu.Lock()
+	running, p, result, done := e.running, e.prog, e.result, e.done
+	e.mu.Unlock()
+	imgui.SetNextItemWidth(-1)
+	imgui.InputTextWithHint("##out", "movie path (.mov)", &e.path, 0, nil)
+	imgui.ComboStrV("codec", &e.codec, strings.Join(exportCodecs, "\x00")+"\x00", -1)
+	imgui.InputIntV("crf (h264/hevc)", &e.crf, 1, 5, 0)
+	imgui.InputTextWithHint("preset", "medium", &e.preset, 0, nil)
+	imgui.SliderFloatV("scale", &e.scale, 0.1, 1, "%.2f", 0)
+	imgui.Checkbox("whole sequence (else in-out)", &e.whole)
+	imgui.TextDisabled(esc(fmt.Sprintf("as shown: %s, %s, exposure %+.1f, channels %s", a.view.Channels, a.view.Transform,
+		a.view.Exposure, a.selName)))
+	switch {
+	case running:
+		frac := float32(0)
+		if p.Total > 0 {
+			frac = float32(p.Done) / float32(p.Total)
+		}
+		imgui.ProgressBarV(frac, imgui.NewVec2(-1, 0), fmt.Sprintf("%d/%d frames, %.1f fps, %s left",
+			p.Done, p.Total, p.FPS(), p.ETA().Round(time.Second)))
+		if imgui.Button("Cancel") {
+			e.cancel()
+		}
+	default:
+		// Enter starts it too (keyboard first).
+		if imgui.Button("Export") || imgui.IsKeyPressedBoolV(imgui.KeyEnter, false) && !imgui.CurrentIO().WantTextInput() {
+			e.start(a)
+		}
+		imgui.SameLine()
+		if imgui.Button("Close") {
+			e.open = false
+			imgui.CloseCurrentPopup()
+		}
+		if result != nil {
+			msg := result.Error()
+			if errors.Is(result, export.ErrNoNVENC) {
+				msg += "\nChoose h264 or hevc (software) instead."
+			}
+			imgui.TextColored(imgui.NewVec4(1, 0.4, 0.4, 1), esc(msg))
+		} else if done != "" {
+			imgui.TextUnformatted(fmt.Sprintf("wrote %s: %d frames in %.1fs", done, p.Done, p.Elapsed.Seconds()))
+			if imgui.Button("Reveal the file") {
+				if err := exec.Command("xdg-open", filepath.Dir(done)).Start(); err != nil {
+					a.log.add(levelWarning, "reveal: "+err.Error())
+				}
+			}
+		}
+	}
+	imgui.EndPopup()
+}
+
+// start begins an export of the frames in-out (or all) as shown now.
+func (e *exportDialog) start(a *app) {
+	f := a.frame
+	if f == nil || f.Err != nil {
+		e.result = errors.New("export: no frame on screen to size the movie from")
+		return
+	}
+	codec, err := export.ParseCodec(exportCodecs[e.codec])
+	if err != nil {
+		e.result = err
+		return
+	}
+	first, last := a.in, a.out
+	if e.whole {
+		first, last = a.seq.Range.Start, a.seq.Range.End
+	}
+	var frames []int
+	for n := first; n <= last; n += a.seq.Range.Step {
+		frames = append(frames, n)
+	}
+	w, h := export.OutputSize(f.DisplayWindow.Dx(), f.DisplayWindow.Dy(), float64(e.scale), 0, 0)
+	fps, _ := export.ParseFPS(fmt.Sprint(a.clock.FPS()))
+	seq, cache, sel, pool := a.seq, a.cache, a.sel, a.opt.Pool
+	job := export.Job{
+		Frames:  frames,
+		Display: a.view,
+		Movie: export.Options{Path: e.path, Codec: codec, Width: w, Height: h, FPS: fps, CRF: int(e.crf),
+			Preset: e.preset},
+		// Frames in the cache are not decoded again; the others are
+		// decoded into buffers of the export's own.
+		Load: func(ctx context.Context, n int) (*engine.Frame, error) {
+			if f := cache.Get(engine.Key{Frame: n, Channels: sel}); f != nil {
+				return f, nil
+			}
+			return engine.LoadFrame(seq, n, func(k int) []uint16 { return make([]uint16, k) }, pool,
+				func() bool { return ctx.Err() != nil })
+		},
+		Release: cache.Release,
+		Progress: func(p export.Progress) {
+			e.mu.Lock()
+			e.prog = p
+			e.mu.Unlock()
+		},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	e.mu.Lock()
+	e.running, e.result, e.done, e.prog = true, nil, "", export.Progress{Total: len(frames)}
+	e.mu.Unlock()
+	q := a.win.Queue()
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		p, err := export.Run(ctx, job, q)
+		e.mu.Lock()
+		e.running, e.prog, e.result = false, p, err
+		if err == nil {
+			e.done = job.Movie.Path
+		}
+		e.mu.Unlock()
+	}()
+	a.log.add(levelInfo, fmt.Sprintf("exporting %d frames to %s", len(frames), e.path))
+}
+
+// cancelAndWait stops a running export and waits for it. Its GL work runs
+// on this goroutine's queue, so the wait serves the queue meanwhile.
+func (e *exportDialog) cancelAndWait(q *render.Queue) {
+	if e.cancel != nil {
+		e.cancel()
+	}
+	done := make(chan struct{})
+	go func() {
+		e.wg.Wait()
+		close(done)
+	}()
+	q.ServeUntil(done)
+}

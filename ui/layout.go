@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/AllenDang/cimgui-go/imgui"
+)
+
+// panelNames are the panels that can be shown, hidden and docked, with their
+// window titles.
+var panelNames = []string{"channels", "display", "info", "diagnostics", "log", "settings"}
+
+var panelTitles = map[string]string{
+	"channels": "Channels", "display": "Display", "info": "Info",
+	"diagnostics": "Diagnostics", "log": "Log", "settings": "Settings",
+}
+
+// layout draws the window: a menu bar, then a dock space holding the viewer
+// (centre), the timeline and transport (bottom) and the panels (right).
+// With no saved layout, the dock space is split that way on the first frame.
+func (a *app) layout() {
+	a.menuBar()
+	vp := imgui.MainViewport()
+	dock := imgui.DockSpaceOverViewportV(0, vp, imgui.DockNodeFlagsNone, a.dockClass)
+	if !a.layoutDone {
+		a.layoutDone = true
+		imgui.InternalDockBuilderRemoveNode(dock)
+		imgui.InternalDockBuilderAddNodeV(dock, imgui.DockNodeFlags(imgui.DockNodeFlagsPassthruCentralNode)|
+			imgui.DockNodeFlags(imgui.DockNodeFlagsDockSpace))
+		imgui.InternalDockBuilderSetNodeSize(dock, vp.WorkSize())
+		var bottom, rest, right, centre imgui.ID
+		imgui.InternalDockBuilderSplitNode(dock, imgui.DirDown, 0.16, &bottom, &rest)
+		imgui.InternalDockBuilderSplitNode(rest, imgui.DirRight, 0.26, &right, &centre)
+		imgui.InternalDockBuilderDockWindow("Viewer", centre)
+		imgui.InternalDockBuilderDockWindow("Timeline", bottom)
+		for _, p := range panelNames {
+			imgui.InternalDockBuilderDockWindow(panelTitles[p], right)
+		}
+		imgui.InternalDockBuilderFinish(dock)
+	}
+
+	imgui.PushStyleVarVec2(imgui.StyleVarWindowPadding, imgui.NewVec2(0, 0))
+	if imgui.BeginV("Viewer", nil, imgui.WindowFlagsNoScrollbar|imgui.WindowFlagsNoScrollWithMouse|
+		imgui.WindowFlagsNoCollapse) {
+		a.viewport(imgui.ContentRegionAvail())
+	}
+	imgui.End()
+	imgui.PopStyleVar()
+
+	if imgui.BeginV("Timeline", nil, imgui.WindowFlagsNoScrollbar|imgui.WindowFlagsNoCollapse) {
+		a.transport()
+		a.timeline()
+		imgui.TextUnformatted(a.statusLine())
+	}
+	imgui.End()
+
+	a.panelWindows()
+	a.dlg.draw(a)
+	a.keysOverlay()
+}
+
+func (a *app) menuBar() {
+	if !imgui.BeginMainMenuBar() {
+		return
+	}
+	if imgui.BeginMenu("File") {
+		if imgui.MenuItemBoolV("Open...", "Ctrl+O", false, true) {
+			a.dlg.openOpen(a)
+		}
+		if imgui.BeginMenu("Open Recent") {
+			for _, p := range a.settings.Recent {
+				if imgui.MenuItemBoolV(p, "", false, true) {
+					a.open(p)
+				}
+			}
+			if len(a.settings.Recent) == 0 {
+				imgui.TextDisabled("(none)")
+			}
+			imgui.EndMenu()
+		}
+		if imgui.MenuItemBoolV("Export...", "Ctrl+E", false, true) {
+			a.dlg.export.open = true
+		}
+		imgui.Separator()
+		if imgui.MenuItemBoolV("Quit", "Ctrl+Q", false, true) {
+			a.quit = true
+		}
+		imgui.EndMenu()
+	}
+	if imgui.BeginMenu("View") {
+		for _, p := range panelNames {
+			show := a.panels[p]
+			if imgui.MenuItemBoolPtr(panelTitles[p], "", &show) {
+				a.panels[p] = show
+			}
+		}
+		imgui.Separator()
+		if imgui.MenuItemBoolV("Fit", "F", false, true) {
+			a.fitted, a.dirty = true, true
+		}
+		if imgui.MenuItemBoolV("Full screen", "F11", a.fullscreen, true) {
+			a.fullscreen = !a.fullscreen
+			if err := a.win.SetFullscreen(a.fullscreen); err != nil {
+				a.log.add(levelWarning, err.Error())
+				a.fullscreen = false
+			}
+		}
+		if imgui.MenuItemBoolV("Reset layout", "", false, true) {
+			a.layoutDone = false
+		}
+		imgui.EndMenu()
+	}
+	if imgui.BeginMenu("Help") {
+		if imgui.MenuItemBoolV("Keys", "F1", a.showKeys, true) {
+			a.showKeys = !a.showKeys
+		}
+		imgui.EndMenu()
+	}
+	imgui.EndMainMenuBar()
+}
+
+// statusLine says what is on screen and the last message.
+func (a *app) statusLine() string {
+	text := fmt.Sprintf("%s   %s, %s", a.selName, a.view.Channels, a.view.Transform)
+	if a.view.Exposure != 0 {
+		text += fmt.Sprintf(", exposure %+.1f", a.view.Exposure)
+	}
+	if a.view.Gamma != 0 && a.view.Gamma != 1 {
+		text += fmt.Sprintf(", gamma %.1f", a.view.Gamma)
+	}
+	zoom := fmt.Sprintf("%.4g%%", 100*a.camera.Scale)
+	if a.fitted {
+		zoom = "fit " + zoom
+	}
+	text += "   " + zoom
+	if a.view.ShowNaN {
+		text += ", NaN/Inf shown"
+	}
+	if f := a.frame; f != nil && f.Err == nil {
+		text += fmt.Sprintf("   decode %.1f ms", float64(f.Decode.Microseconds())/1000)
+	}
+	if a.probing {
+		text += "   " + a.probe.String()
+	}
+	if a.err != nil {
+		return text + "   error: " + a.err.Error()
+	}
+	if e, ok := a.log.last(); ok && e.level > levelInfo {
+		text += "   " + e.level.String() + ": " + e.text
+	}
+	return text
+}

@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/AllenDang/cimgui-go/imgui"
+	"github.com/dustin/go-humanize"
+
+	"flick/engine"
+)
+
+// Cache meter colours (ImGui ABGR) and their legend.
+const (
+	colCached   = 0xff50b050 // green
+	colDecoding = 0xff30c0e0 // amber
+	colMissing  = 0xff707070 // grey
+	colFailed   = 0xff3030e0 // red
+	colEmpty    = 0xff302828
+	colPlayhead = 0xffffffff
+	colInOut    = 0xffe0a040
+)
+
+// frameState is what the cache meter shows for a frame.
+type frameState int
+
+const (
+	stateEmpty frameState = iota
+	stateCached
+	stateDecoding
+	stateMissing
+	stateFailed
+)
+
+var stateColours = [...]uint32{colEmpty, colCached, colDecoding, colMissing, colFailed}
+var stateNames = [...]string{"not loaded", "cached", "decoding", "missing", "failed"}
+
+func (a *app) frameState(n int) frameState {
+	switch {
+	case a.seq.Path(n) == "":
+		return stateMissing
+	case a.failed[n] != nil:
+		return stateFailed
+	case a.loader.Ready(n):
+		return stateCached
+	case a.waiting && a.want == n:
+		return stateDecoding
+	}
+	return stateEmpty
+}
+
+// transport is the row of playback controls.
+func (a *app) transport() {
+	playing, dir := a.clock.Playing(), a.clock.Dir()
+	if imgui.Button("|<") {
+		a.seek(a.in)
+	}
+	imgui.SameLine()
+	if imgui.Button("<") {
+		a.step(-1)
+	}
+	imgui.SameLine()
+	label := "<<"
+	if playing && dir < 0 {
+		label = "||##rev"
+	}
+	if imgui.Button(label) {
+		a.play(-1)
+	}
+	imgui.SameLine()
+	label = ">>"
+	if playing && dir > 0 {
+		label = "||##fwd"
+	}
+	if imgui.Button(label) {
+		a.play(1)
+	}
+	imgui.SameLine()
+	if imgui.Button(">") {
+		a.step(1)
+	}
+	imgui.SameLine()
+	if imgui.Button(">|") {
+		a.seek(a.out)
+	}
+	imgui.SameLine()
+	imgui.SetNextItemWidth(100)
+	repeat := int32(a.clock.Order().Repeat)
+	if imgui.ComboStrV("##repeat", &repeat, "loop\x00ping-pong\x00once\x00", -1) {
+		a.clock.SetRepeat(engine.Repeat(repeat))
+		a.settings.Loop = [...]string{"loop", "pingpong", "once"}[repeat]
+		a.loader.SetOrder(a.clock.Order())
+	}
+	imgui.SameLine()
+	imgui.SetNextItemWidth(70)
+	fps := float32(a.clock.FPS())
+	if imgui.InputFloatV("fps", &fps, 0, 0, "%.3g", 0) && fps >= 1 && fps <= 1000 {
+		a.clock.SetFPS(float64(fps))
+	}
+	imgui.SameLine()
+	realtime := a.settings.Realtime
+	if imgui.Checkbox("realtime", &realtime) {
+		a.settings.Realtime = realtime
+		mode := engine.EveryFrame
+		if realtime {
+			mode = engine.Realtime
+		}
+		a.clock.SetMode(mode)
+		if a.clock.Playing() {
+			a.pause()
+			a.play(dir)
+		}
+	}
+	imgui.SameLine()
+	imgui.TextUnformatted(fmt.Sprintf("   frame %d   in %d  out %d   %.1f fps achieved   %d dropped",
+		a.clock.Frame(), a.in, a.out, a.diag.achievedFPS(), a.loader.Stats().Snapshot().Drops))
+}
+
+// timeline draws frame numbers, the in and out points and the playhead over
+// a cache meter with each frame's state; dragging scrubs.
+func (a *app) timeline() {
+	s := a.seq
+	first, last := s.Range.Start, s.Range.End
+	width := imgui.ContentRegionAvail().X
+	const barH, meterH = 18, 8
+	origin := imgui.CursorScreenPos()
+	imgui.InvisibleButton("timeline", imgui.NewVec2(width, barH+meterH+4))
+	span := float32(max(1, last-first+1))
+	xOf := func(n int) float32 { return origin.X + float32(n-first)/span*width }
+	frameAt := func(x float32) int {
+		n := first + int(math.Floor(float64((x-origin.X)/width*span)))
+		return min(max(n, first), last)
+	}
+	if imgui.IsItemActive() {
+		if n := frameAt(imgui.MousePos().X); n != a.clock.Frame() || imgui.IsMouseClickedBool(imgui.MouseButtonLeft) {
+			a.seek(n)
+		}
+	}
+	dl := imgui.WindowDrawList()
+	dl.AddRectFilled(origin, imgui.NewVec2(origin.X+width, origin.Y+barH), 0xff201818)
+	// In-out range, tick marks with frame numbers.
+	dl.AddRectFilled(imgui.NewVec2(xOf(a.in), origin.Y), imgui.NewVec2(xOf(a.out+1), origin.Y+barH), 0xff403028)
+	stepN := tickStep(int(span), width)
+	for n := first - first%stepN; n <= last; n += stepN {
+		if n < first {
+			continue
+		}
+		x := xOf(n)
+		dl.AddLine(imgui.NewVec2(x, origin.Y+barH-5), imgui.NewVec2(x, origin.Y+barH), 0xff909090)
+		dl.AddTextVec2(imgui.NewVec2(x+2, origin.Y+1), 0xffa0a0a0, fmt.Sprint(n))
+	}
+	for _, n := range []int{a.in, a.out + 1} {
+		x := xOf(n)
+		dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, origin.Y+barH+meterH+4), colInOut, 2)
+	}
+	// Cache meter.
+	my := origin.Y + barH + 2
+	hovered := imgui.IsItemHovered()
+	for n := first; n <= last; n += s.Range.Step {
+		st := a.frameState(n)
+		x0, x1 := xOf(n), max(xOf(n+s.Range.Step), xOf(n)+1)
+		dl.AddRectFilled(imgui.NewVec2(x0, my), imgui.NewVec2(x1, my+meterH), stateColours[st])
+	}
+	if hovered {
+		n := frameAt(imgui.MousePos().X)
+		tip := fmt.Sprintf("frame %d: %s", n, stateNames[a.frameState(n)])
+		if err := a.failed[n]; err != nil {
+			tip += "\n" + err.Error()
+		}
+		imgui.SetTooltip(esc(tip))
+	}
+	x := xOf(a.clock.Frame()) + width/span/2
+	dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, my+meterH), colPlayhead, 2)
+
+	// Legend and budget projection.
+	for st := stateCached; st <= stateFailed; st++ {
+		imgui.ColorButtonV("##"+stateNames[st], imgui.ColorConvertU32ToFloat4(stateColours[st]),
+			imgui.ColorEditFlagsNoTooltip, imgui.NewVec2(10, 10))
+		imgui.SameLine()
+		imgui.TextUnformatted(stateNames[st])
+		imgui.SameLine()
+	}
+	imgui.TextUnformatted("   " + a.budgetLine())
+}
+
+// tickStep picks a frame-number spacing that leaves room for the labels.
+func tickStep(frames int, width float32) int {
+	for _, s := range []int{1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 100000} {
+		if float32(frames)/float32(s)*60 <= width {
+			return s
+		}
+	}
+	return 1000000
+}
+
+// budgetLine says whether the in-out range fits the cache budget at the
+// current channel set: "in-out needs 37 GB, budget 24 GB".
+func (a *app) budgetLine() string {
+	f := a.frame
+	if f == nil || f.Err != nil {
+		return fmt.Sprintf("budget %s", humanize.IBytes(uint64(a.opt.Budget)))
+	}
+	per := uint64(8 * f.DataWindow.Dx() * f.DataWindow.Dy())
+	frames := uint64((a.out-a.in)/a.seq.Range.Step + 1)
+	need := per * frames
+	verdict := "fits"
+	if int64(need) > a.opt.Budget {
+		verdict = "does not fit"
+	}
+	return fmt.Sprintf("in-out needs %s (%d frames × %s), budget %s: %s", humanize.IBytes(need), frames,
+		humanize.IBytes(per), humanize.IBytes(uint64(a.opt.Budget)), verdict)
+}

@@ -114,7 +114,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "flick", version)
 		return 0
 	}
-	if len(positional) == 0 {
+	demo := len(positional) == 0
+	if demo {
 		cache, err := os.UserCacheDir()
 		if err != nil {
 			return fail(stderr, fmt.Errorf("demo: no cache folder: %w", err))
@@ -128,6 +129,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	seq, code := findSequence(positional, stderr)
 	if seq == nil {
 		return code
+	}
+	if abs, err := filepath.Abs(positional[0]); err == nil && !demo {
+		cfg.AddRecent(abs)
 	}
 	budget := cfg.CacheBytes
 	if budget == 0 {

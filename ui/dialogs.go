@@ -137,6 +137,7 @@ var exportCodecs = []string{"h264", "hevc", "prores", "prores4444", "h264_nvenc"
 // goroutines and the viewer stays usable.
 type exportDialog struct {
 	open    bool
+	focused bool // focus given when the window opened
 	path    string
 	codec   int32
 	crf     int32
@@ -162,17 +163,23 @@ func (e *exportDialog) defaults(s settings.Export) {
 }
 
 func (e *exportDialog) draw(a *app) {
-	if e.open {
-		imgui.OpenPopupStr("Export")
-		if e.path == "" {
-			e.path = filepath.Join(a.seq.Dir, strings.TrimRight(a.seq.Prefix, "._-")+"_review.mov")
-		}
+	if !e.open {
+		e.focused = false
+		return
+	}
+	if e.path == "" {
+		e.path = filepath.Join(a.seq.Dir, strings.TrimRight(a.seq.Prefix, "._-")+"_review.mov")
 	}
 	imgui.SetNextWindowSizeV(imgui.NewVec2(560, 0), imgui.CondAppearing)
 	imgui.SetNextWindowPosV(imgui.MainViewport().Center(), imgui.CondAppearing, imgui.NewVec2(0.5, 0.5))
-	// Not modal: the viewer stays usable while a movie is written.
-	if !imgui.BeginPopupV("Export", imgui.WindowFlagsNone) {
-		e.open = false
+	if !e.focused {
+		imgui.SetNextWindowFocus()
+		e.focused = true
+	}
+	// A window, not a modal: the viewer stays usable while a movie is
+	// written.
+	defer imgui.End()
+	if !imgui.BeginV("Export", &e.open, imgui.WindowFlagsNoDocking|imgui.WindowFlagsAlwaysAutoResize) {
 		return
 	}
 	e.mu.Lock()
@@ -206,7 +213,6 @@ func (e *exportDialog) draw(a *app) {
 		imgui.SameLine()
 		if imgui.Button("Close") {
 			e.open = false
-			imgui.CloseCurrentPopup()
 		}
 		if result != nil {
 			msg := result.Error()
@@ -223,7 +229,6 @@ func (e *exportDialog) draw(a *app) {
 			}
 		}
 	}
-	imgui.EndPopup()
 }
 
 // start begins an export of the frames in-out (or all) as shown now.

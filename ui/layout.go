@@ -137,7 +137,7 @@ func (a *app) statusLine() string {
 		text += ", NaN/Inf shown"
 	}
 	if f := a.frame; f != nil && f.Err == nil {
-		text += fmt.Sprintf("   decode %.1f ms", float64(f.Decode.Microseconds())/1000)
+		text += fmt.Sprintf("   read %.1f ms, decode %.1f ms", ms(f.Read), ms(f.Decode))
 	}
 	if a.probing {
 		text += "   " + a.probe.String()

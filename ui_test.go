@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"flick/export/exporttest"
+	"flick/render/rendertest"
+)
+
+// viewer is a flick window on a private X server, driven by real input
+// events (xdotool, through the XTEST extension).
+type viewer struct {
+	t       *testing.T
+	display string
+	home    string
+	cmd     *exec.Cmd
+	stderr  bytes.Buffer
+	exited  chan error
+}
+
+func startViewer(t *testing.T, home string, args ...string) *viewer {
+	t.Helper()
+	for _, tool := range []string{"xdotool", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is needed to drive the window (make deps installs it)", tool)
+		}
+	}
+	display, stop, err := rendertest.StartXvfb(1280, 800)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	v := &viewer{t: t, display: display, home: home, exited: make(chan error, 1)}
+	v.cmd = exec.Command(flickBinary(t), args...)
+	v.cmd.Env = append(os.Environ(), "DISPLAY="+display, "XDG_CONFIG_HOME="+filepath.Join(home, "config"),
+		"XDG_CACHE_HOME="+filepath.Join(home, "cache"), "HOME="+home)
+	v.cmd.Stderr = &v.stderr
+	if err := v.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { v.exited <- v.cmd.Wait() }()
+	t.Cleanup(func() {
+		v.cmd.Process.Kill()
+		select {
+		case <-v.exited:
+		case <-time.After(10 * time.Second):
+		}
+	})
+	v.waitTitle(func(int) bool { return true }, "a window")
+	return v
+}
+
+// xdo runs xdotool on the viewer's display.
+func (v *viewer) xdo(args ...string) string {
+	v.t.Helper()
+	cmd := exec.Command("xdotool", args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+v.display)
+	out, err := cmd.CombinedOutput()
+	if err != nil && args[0] != "search" {
+		v.t.Fatalf("xdotool %v: %v: %s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+var titleFrame = regexp.MustCompile(`— frame (-?\d+)$`)
+
+// frame reads the frame on screen from the window title; -1 if no window.
+func (v *viewer) frame() int {
+	for _, line := range strings.Split(v.xdo("search", "--name", "^flick — ", "getwindowname"), "\n") {
+		if m := titleFrame.FindStringSubmatch(line); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			return n
+		}
+	}
+	return -1
+}
+
+// waitTitle waits until the frame in the title satisfies ok.
+func (v *viewer) waitTitle(ok func(frame int) bool, what string) int {
+	v.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-v.exited:
+			v.exited <- err
+			v.t.Fatalf("flick exited (%v) while waiting for %s: %s", err, what, v.stderr.String())
+		case <-time.After(200 * time.Millisecond):
+		}
+		if n := v.frame(); n >= 0 && ok(n) {
+			return n
+		}
+	}
+	v.t.Fatalf("timed out waiting for %s (title frame %d); flick said: %s", what, v.frame(), v.stderr.String())
+	return 0
+}
+
+func (v *viewer) key(keys ...string) {
+	v.t.Helper()
+	v.xdo(append([]string{"key", "--delay", "80"}, keys...)...)
+	time.Sleep(300 * time.Millisecond) // a few UI frames
+}
+
+func (v *viewer) shot() image.Image {
+	v.t.Helper()
+	img, err := screenshot(v.display)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return img
+}
+
+// meter finds the cache meter in a screenshot of the default layout: the
+// row of the timeline window with the most cached-green pixels, and its
+// horizontal extent.
+func meter(img image.Image) (y, x0, x1 int) {
+	best := 0
+	for row := 600; row < 720; row++ {
+		n := countColour(img, image.Rect(0, row, 1280, row+1), [3]int{80, 176, 80})
+		if n > best {
+			best, y = n, row
+		}
+	}
+	x0, x1 = 1280, 0
+	for x := range 1280 {
+		r, g, b, _ := img.At(x, y).RGBA()
+		if r>>8 > 30 || g>>8 > 30 || b>>8 > 30 {
+			x0, x1 = min(x0, x), max(x1, x+1)
+		}
+	}
+	return y, x0, x1
+}
+
+func colourAt(img image.Image, x, y int) [3]int {
+	r, g, b, _ := img.At(x, y).RGBA()
+	return [3]int{int(r >> 8), int(g >> 8), int(b >> 8)}
+}
+
+func near(c, want [3]int) bool {
+	return abs(c[0]-want[0]) <= 10 && abs(c[1]-want[1]) <= 10 && abs(c[2]-want[2]) <= 10
+}
+
+// End to end, with real key presses and mouse drags on Beachball with frame
+// 3 missing and frame 5 truncated.
+func TestViewerInteraction(t *testing.T) {
+	dir := copyBeachball(t)
+	home := t.TempDir()
+	v := startViewer(t, home, filepath.Join(dir, "singlepart.0001.exr"))
+	if n := v.waitTitle(func(n int) bool { return n == 1 }, "frame 1"); n != 1 {
+		t.Fatalf("opens on frame %d", n)
+	}
+	v.xdo("mousemove", "500", "300") // over the viewer, so keys go to it
+
+	// Space plays: the frame counter advances; Space again pauses.
+	v.key("space")
+	v.waitTitle(func(n int) bool { return n != 1 }, "playback to advance")
+	v.key("space")
+
+	// r shows the red channel alone, as grey.
+	v.key("r")
+	img := v.shot()
+	viewer := image.Rect(110, 40, 830, 590)
+	coloured, lit := 0, 0
+	for y := viewer.Min.Y; y < viewer.Max.Y; y++ {
+		for x := viewer.Min.X; x < viewer.Max.X; x++ {
+			c := colourAt(img, x, y)
+			if c[0]+c[1]+c[2] > 60 {
+				lit++
+			}
+			if (abs(c[0]-c[1]) > 6 || abs(c[1]-c[2]) > 6) && !near(c, [3]int{255, 176, 48}) { // not the outline
+				coloured++
+			}
+		}
+	}
+	if lit < 5000 || coloured > 50 {
+		t.Errorf("after r: %d lit and %d coloured pixels in the viewer, want a grey picture (see %s)",
+			lit, coloured, keep(t, img, "red"))
+	}
+	v.key("r") // back to colour
+
+	// The meter shows frame 3 missing; dragging on the timeline scrubs.
+	y, x0, x1 := meter(img)
+	// The middle of frame n's cell, and a point beside the playhead line.
+	cell := func(n int) int { return x0 + int((float64(n-1)+0.5)*float64(x1-x0)/8) }
+	side := func(n int) int { return x0 + int((float64(n-1)+0.25)*float64(x1-x0)/8) }
+	if c := colourAt(img, side(3), y); !near(c, [3]int{112, 112, 112}) {
+		t.Errorf("meter at frame 3 (x %d, y %d) is %v, want missing grey (see %s)", side(3), y, c, keep(t, img, "meter"))
+	}
+	bar := strconv.Itoa(y - 12)
+	v.xdo("mousemove", strconv.Itoa(cell(2)), bar, "mousedown", "1")
+	v.xdo("mousemove", strconv.Itoa(cell(6)), bar)
+	time.Sleep(200 * time.Millisecond)
+	v.xdo("mousemove", strconv.Itoa(cell(7)), bar)
+	time.Sleep(200 * time.Millisecond)
+	v.xdo("mouseup", "1")
+	v.waitTitle(func(n int) bool { return n == 7 }, "the drag to reach frame 7")
+
+	// The truncated frame 5 shows as failed, in the viewer and the meter.
+	v.xdo("mousemove", strconv.Itoa(cell(5)), bar, "click", "1")
+	v.waitTitle(func(n int) bool { return n == 5 }, "frame 5")
+	time.Sleep(500 * time.Millisecond)
+	img = v.shot()
+	if c := colourAt(img, side(5), y); !near(c, [3]int{224, 48, 48}) {
+		t.Errorf("meter at frame 5 is %v, want failed red (see %s)", c, keep(t, img, "failed"))
+	}
+	if n := countColour(img, viewer, [3]int{80, 24, 24}); n < viewer.Dx()*viewer.Dy()/2 {
+		t.Errorf("the viewer shows %d pixels of the failed-frame card, want most of it (see %s)", n, keep(t, img, "failed"))
+	}
+	// Playback goes on past it.
+	v.xdo("mousemove", "500", "300")
+	v.key("space")
+	v.waitTitle(func(n int) bool { return n != 5 }, "playback to go on after the failed frame")
+	v.key("space")
+
+	// Ctrl+E opens the export dialog; Enter exports in-out as shown.
+	v.key("ctrl+e")
+	v.key("Return")
+	movie := filepath.Join(dir, "singlepart_review.mov")
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		if info, err := exporttest.Probe(movie); err == nil {
+			if info.Frames != 8 {
+				t.Errorf("the exported movie has %d frames, want 8 (missing and failed ones black)", info.Frames)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no movie at %s after Ctrl+E, Enter (see %s); flick said: %s", movie, keep(t, v.shot(), "export"), v.stderr.String())
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+
+	// Ctrl+Q quits and saves the settings.
+	v.key("ctrl+q")
+	select {
+	case err := <-v.exited:
+		v.exited <- err
+		if err != nil {
+			t.Errorf("flick exited with %v: %s", err, v.stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Ctrl+Q did not quit")
+	}
+	data, err := os.ReadFile(filepath.Join(home, "config", "flick", "settings.json"))
+	if err != nil || !strings.Contains(string(data), "singlepart.0001.exr") {
+		t.Errorf("settings after quitting (the file opened should be a recent item): %v %s", err, data)
+	}
+}
+
+// A corrupt settings file gives defaults, a warning, and is left as it was.
+func TestCorruptSettingsAreKept(t *testing.T) {
+	home := t.TempDir()
+	path := filepath.Join(home, "config", "flick", "settings.json")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	corrupt := []byte(`{"fps": 24, "window_width": `)
+	if err := os.WriteFile(path, corrupt, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v := startViewer(t, home, filepath.Join(samples(t), "ScanLines", "Desk.exr"))
+	v.xdo("mousemove", "500", "300")
+	v.key("ctrl+q")
+	select {
+	case <-v.exited:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Ctrl+Q did not quit")
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, corrupt) {
+		t.Errorf("the corrupt settings file was overwritten: %q", got)
+	}
+	if !strings.Contains(v.stderr.String(), "warning") || !strings.Contains(v.stderr.String(), "settings") {
+		t.Errorf("no warning about the settings file: %q", v.stderr.String())
+	}
+}

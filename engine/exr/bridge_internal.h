@@ -38,6 +38,10 @@ exr_result_t flick_zip_decompress(exr_decode_pipeline_t* d);
 // predictor and interleave (the library's are scalar).
 exr_result_t flick_rle_decompress(exr_decode_pipeline_t* d);
 
+// flick_b44_wrap wraps a pipeline's B44/B44A decompress_fn so chunks stored
+// uncompressed (packed size equal to unpacked) are copied, not failed.
+void flick_b44_wrap(exr_decode_pipeline_t* d);
+
 // flick_zip_undo turns n inflated bytes in scratch (overwritten) into
 // unpacked chunk bytes in out; simd picks the SSE path where there is one.
 void flick_zip_undo(uint8_t* out, uint8_t* scratch, uint64_t n, int simd);

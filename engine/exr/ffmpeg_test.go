@@ -1,6 +1,7 @@
 package exr
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -19,40 +20,56 @@ type refImage struct {
 }
 
 // ffmpegDecode decodes a whole EXR file with FFmpeg (one packet to the
-// "exr" decoder). It skips the test when FFmpeg has no EXR decoder.
+// "exr" decoder). It skips the test when FFmpeg has no EXR decoder, and
+// fails it when FFmpeg cannot decode the file.
 func ffmpegDecode(t testing.TB, path string) refImage {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	img, err := ffmpegRead(path)
+	if errors.Is(err, errNoFFmpegEXR) {
+		t.Skip(err)
+	}
 	if err != nil {
 		t.Fatal(err)
+	}
+	return img
+}
+
+var errNoFFmpegEXR = errors.New("FFmpeg has no exr decoder")
+
+// ffmpegRead is ffmpegDecode returning FFmpeg's failures (many files it
+// cannot read: multi-part, luminance/chroma, deep) as errors.
+func ffmpegRead(path string) (refImage, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return refImage{}, err
 	}
 	astiav.SetLogLevel(astiav.LogLevelFatal)
 	codec := astiav.FindDecoderByName("exr")
 	if codec == nil {
-		t.Skip("FFmpeg has no exr decoder")
+		return refImage{}, errNoFFmpegEXR
 	}
 	cc := astiav.AllocCodecContext(codec)
 	defer cc.Free()
 	if err := cc.Open(codec, nil); err != nil {
-		t.Fatalf("ffmpeg: open decoder: %v", err)
+		return refImage{}, fmt.Errorf("ffmpeg: open decoder: %w", err)
 	}
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
 	if err := pkt.FromData(data); err != nil {
-		t.Fatal(err)
+		return refImage{}, err
 	}
 	if err := cc.SendPacket(pkt); err != nil {
-		t.Fatalf("ffmpeg: send %s: %v", path, err)
+		return refImage{}, fmt.Errorf("ffmpeg: send %s: %w", path, err)
 	}
 	fr := astiav.AllocFrame()
 	defer fr.Free()
 	if err := cc.ReceiveFrame(fr); err != nil {
-		t.Fatalf("ffmpeg: decode %s: %v", path, err)
+		return refImage{}, fmt.Errorf("ffmpeg: decode %s: %w", path, err)
 	}
 	// Planes packed one after the other, rows of exactly w float32.
 	buf, err := fr.Data().Bytes(1)
 	if err != nil {
-		t.Fatal(err)
+		return refImage{}, err
 	}
 	w, h := fr.Width(), fr.Height()
 	plane := func(i int) []float32 {
@@ -74,9 +91,9 @@ func ffmpegDecode(t testing.TB, path string) refImage {
 	case astiav.PixelFormatGrayf32Le:
 		img.r = plane(0)
 	default:
-		t.Skipf("ffmpeg gave pixel format %v for %s", pf, path)
+		return refImage{}, fmt.Errorf("ffmpeg gave pixel format %v for %s", pf, path)
 	}
-	return img
+	return img, nil
 }
 
 // halfOf is FFmpeg's value as a half: FFmpeg widens half samples to float

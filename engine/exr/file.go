@@ -204,14 +204,14 @@ func (f *File) closedError() error {
 // valid.
 func (f *File) decode(dst []uint16, sel Selection, t *target, begin, end int, opt decodeOptions) error {
 	l := &t.layout
+	via, err := f.route(t, sel, opt.via)
+	if err != nil {
+		return err
+	}
 	w, ht := int(l.width), int(l.height)
 	if len(dst)/4 < w*ht {
 		return &Error{Op: "decode", Path: f.path, Code: ErrInvalidArgument,
 			Detail: fmt.Sprintf("part %d: buffer holds %d values, %dx%d RGBA needs %d", sel.Part, len(dst), w, ht, 4*w*ht)}
-	}
-	via, err := f.route(t, sel, opt.via)
-	if err != nil {
-		return err
 	}
 	if via == viaCore {
 		q, err := f.request(t, sel)

@@ -506,6 +506,9 @@ exr_result_t flick_decode(
 						else if (l->compression == EXR_COMPRESSION_RLE)
 							d.decompress_fn = flick_rle_decompress;
 					}
+					if (rv == EXR_ERR_SUCCESS &&
+						(l->compression == EXR_COMPRESSION_B44 || l->compression == EXR_COMPRESSION_B44A))
+						flick_b44_wrap(&d);
 				}
 				chosen = rv == EXR_ERR_SUCCESS;
 			}

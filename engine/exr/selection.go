@@ -29,11 +29,12 @@ type Selection struct {
 	LevelX, LevelY int
 }
 
-// DefaultSelection picks what a viewer shows of part 0: R,G,B(,A) if
-// present; else Y, RY, BY converted to RGB (LumaChroma); else Y (grey,
-// with A if present); else the first layer (prefix before the last
-// '.') that has R,G,B (e.g. "diffuse.R"...), with its A; else the first
-// channel as grey. It returns an error if the part has no channels.
+// DefaultSelection picks what a viewer shows of the part h describes (its
+// Part is left 0: set it for another part): R,G,B(,A) if present; else Y,
+// RY, BY converted to RGB (LumaChroma); else Y (grey, with A if present);
+// else the first layer (prefix before the last '.') that has R,G,B (e.g.
+// "diffuse.R"...), with its A; else the first channel as grey. It returns
+// an error if the part has no channels.
 func DefaultSelection(h Header) (Selection, error) {
 	if len(h.Channels) == 0 {
 		return Selection{}, errors.New("exr: the part has no channels")

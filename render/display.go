@@ -145,14 +145,24 @@ uniform vec2 uBox;   // target pixel of the output's first pixel
 uniform vec2 uData;  // target position of the data window's corner
 uniform vec2 uScale; // image texels per target pixel
 uniform int uNearest;
+uniform ivec2 uTaps; // minifying: bilinear taps per axis spread over the pixel's footprint
 void main() {
 	vec2 t = (vec2(here()) + 0.5 + uBox - uData) * uScale;
 	ivec2 size = textureSize(uIn0, 0);
 	if (uNearest != 0) {
 		oColor = texelFetch(uIn0, clamp(ivec2(floor(t)), ivec2(0), size - 1), 0);
-	} else {
-		oColor = texture(uIn0, t / vec2(size));
+		return;
 	}
+	// A box filter over the footprint: each bilinear tap averages 2x2
+	// texels, so at even integer scales this is the exact area average.
+	vec4 sum = vec4(0.0);
+	for (int j = 0; j < uTaps.y; j++) {
+		for (int i = 0; i < uTaps.x; i++) {
+			vec2 o = (vec2(i, j) + 0.5) / vec2(uTaps) - 0.5;
+			sum += texture(uIn0, (t + o * uScale) / vec2(size));
+		}
+	}
+	oColor = sum / float(uTaps.x * uTaps.y);
 }
 `
 
@@ -274,7 +284,7 @@ func NewDisplay() (*Display, error) {
 		src      string
 		uniforms []string
 	}{
-		{&d.place, placeFragment, []string{"uBox", "uData", "uScale", "uNearest"}},
+		{&d.place, placeFragment, []string{"uBox", "uData", "uScale", "uNearest", "uTaps"}},
 		{&d.channels, channelsFragment, []string{"uChannels", "uChecker", "uBox"}},
 		{&d.exposure, exposureFragment, []string{"uGain"}},
 		{&d.transform, transformFragment, []string{"uTransform"}},
@@ -339,7 +349,14 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	bw, bh := int(bx1-bx0), int(by1-by0)
 	sx := float32(im.width) / (v.Data.X1 - v.Data.X0)
 	sy := float32(im.height) / (v.Data.Y1 - v.Data.Y0)
-	im.prepare(sx > 1 || sy > 1)
+	// Minification up to maxBoxScale is a box filter in the place pass;
+	// beyond, mipmaps (made only then) keep the tap count bounded.
+	mip := sx > maxBoxScale || sy > maxBoxScale
+	im.prepare(mip)
+	taps := [2]int32{1, 1}
+	if !mip {
+		taps = [2]int32{boxTaps(sx), boxTaps(sy)}
+	}
 	exact := sx == 1 && sy == 1 && v.Data.X0 == float32(math.Floor(float64(v.Data.X0))) &&
 		v.Data.Y0 == float32(math.Floor(float64(v.Data.Y0)))
 
@@ -382,6 +399,7 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 			gl.ProgramUniform2f(p.prog, p.loc["uData"], v.Data.X0, v.Data.Y0)
 			gl.ProgramUniform2f(p.prog, p.loc["uScale"], sx, sy)
 			gl.ProgramUniform1i(p.prog, p.loc["uNearest"], boolInt(s.Nearest || exact || (sx < 1 && sy < 1)))
+			gl.ProgramUniform2i(p.prog, p.loc["uTaps"], taps[0], taps[1])
 		case &d.channels:
 			gl.ProgramUniform1i(p.prog, p.loc["uChannels"], int32(s.Channels))
 			gl.ProgramUniform1i(p.prog, p.loc["uChecker"], boolInt(s.Checker))
@@ -427,6 +445,16 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 		src.release()
 	}
 	d.pool.endFrame()
+}
+
+// maxBoxScale is the largest minification (image texels per target pixel)
+// the place pass filters itself: up to 16x16 taps.
+const maxBoxScale = 32
+
+// boxTaps is the number of bilinear taps per axis that cover a footprint
+// of s texels: one per two texels.
+func boxTaps(s float32) int32 {
+	return max(1, int32(math.Ceil(float64(s)/2)))
 }
 
 // shownChannels is the mask of the source channels s shows, for the NaN/Inf

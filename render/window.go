@@ -105,3 +105,20 @@ func (w *Window) Run(frame func()) {
 		}
 	})
 }
+
+// ContentScale returns the monitor's content scale (2 on a typical 4K
+// desktop, 1 on Xvfb), for sizing the UI.
+func (w *Window) ContentScale() float32 {
+	x, _ := w.backend.ContentScale()
+	return x
+}
+
+// Size returns the window's size in screen coordinates.
+func (w *Window) Size() (width, height int) {
+	x, y := w.backend.DisplaySize()
+	return int(x), int(y)
+}
+
+// OnClose sets f to run once Run's loop has ended, while the window and its
+// GL context still exist: where the owner releases its GL objects.
+func (w *Window) OnClose(f func()) { w.backend.SetBeforeDestroyContextHook(f) }

@@ -83,6 +83,7 @@ type app struct {
 	dlg            dialogs
 	diag           diagnostics
 	layoutDone     bool
+	opening        chan opened // sequences opened in the background
 	dockClass      *imgui.WindowClass
 	quit           bool
 }
@@ -115,9 +116,10 @@ func Run(opt Options) error {
 		default:
 		}
 	})
-	a.adopt(opt.Sequence, opt.Loader, opt.Cache, opt.First)
+	a.opening = make(chan opened, 1)
+	a.adopt(inspect("", opt.Sequence), opt.Loader, opt.Cache, opt.First)
+	win.OnClose(a.close)
 	win.Run(func() { a.frameLoop(drops) })
-	a.close()
 	return a.err
 }
 
@@ -136,6 +138,8 @@ func (a *app) frameLoop(drops <-chan []string) {
 		if len(paths) > 0 {
 			a.open(paths[0])
 		}
+	case o := <-a.opening:
+		a.adoptOpened(o)
 	default:
 	}
 	a.receive()
@@ -152,6 +156,13 @@ func (a *app) start() {
 	a.display, a.err = render.NewDisplay()
 	implot.CreateContext()
 	a.dockClass = imgui.NewWindowClass()
+	// DPI: on a 4K desktop GLFW reports a content scale of 2; text and
+	// widgets grow with it.
+	if s := a.win.ContentScale(); s > 1 {
+		style := imgui.CurrentStyle()
+		style.ScaleAllSizes(s)
+		style.SetFontScaleDpi(s)
+	}
 	if dir, err := os.UserConfigDir(); err == nil {
 		ini := filepath.Join(dir, "flick", "layout.ini")
 		if os.MkdirAll(filepath.Dir(ini), 0o755) == nil {
@@ -168,8 +179,8 @@ func (a *app) start() {
 	}
 }
 
-// close releases what the viewer holds, on the GL goroutine, before the
-// window and its context go.
+// close releases what the viewer holds, on the GL goroutine, once the
+// loop has ended and before the window and its context go.
 func (a *app) close() {
 	a.dlg.export.cancelAndWait(a.win.Queue())
 	if a.frame != nil {
@@ -180,22 +191,55 @@ func (a *app) close() {
 	a.image.Close()
 	a.target.Close()
 	a.display.Close()
+	if w, h := a.win.Size(); w >= 320 && h >= 240 && !a.fullscreen {
+		a.settings.WindowWidth, a.settings.WindowHeight = w, h
+	}
 	if a.dockClass != nil {
 		a.dockClass.Destroy()
+		implot.DestroyContext()
 	}
 	a.saveSettings()
 }
 
-// adopt makes s the open sequence, served by loader from cache; first (may
-// be nil) is its first frame, already received.
-func (a *app) adopt(s *engine.Sequence, loader *engine.Loader, cache *engine.Cache, first *engine.Frame) {
+// opened is a sequence found and its first header read, off the GL
+// goroutine (a network drive may stall).
+type opened struct {
+	path  string
+	seq   *engine.Sequence
+	fps   float64 // 0: the file does not say
+	parts []exr.Part
+	err   error
+}
+
+// inspect finds the sequence at path and reads its first frame's header.
+func inspect(path string, s *engine.Sequence) opened {
+	o := opened{path: path, seq: s}
+	if s == nil {
+		if o.seq, o.err = engine.Find(path); o.err != nil {
+			return o
+		}
+	}
+	if fps, ok := engine.SequenceFPS(o.seq); ok {
+		o.fps = fps
+	}
+	if f, err := exr.Open(o.seq.Path(o.seq.First())); err == nil {
+		o.parts, _ = f.Parts()
+		f.Close()
+	}
+	return o
+}
+
+// adopt makes o's sequence the open one, served by loader from cache;
+// first (may be nil) is its first frame, already received.
+func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first *engine.Frame) {
+	s := o.seq
 	a.seq, a.loader, a.cache = s, loader, cache
 	fps := a.opt.FPS
 	if fps == 0 {
-		var ok bool
-		if fps, ok = engine.SequenceFPS(s); !ok {
-			fps = a.settings.FPS
-		}
+		fps = o.fps
+	}
+	if fps == 0 {
+		fps = a.settings.FPS
 	}
 	a.clock = engine.NewClock(rangeFrames(s), fps)
 	a.clock.SetMode(engine.Realtime)
@@ -207,11 +251,7 @@ func (a *app) adopt(s *engine.Sequence, loader *engine.Loader, cache *engine.Cac
 	a.loader.SetOrder(a.clock.Order())
 	a.sel, a.selName = exr.Selection{}, "default"
 	a.failed = map[int]error{}
-	a.parts = nil
-	if f, err := exr.Open(s.Path(s.First())); err == nil {
-		a.parts, _ = f.Parts()
-		f.Close()
-	}
+	a.parts = o.parts
 	a.fitted = true
 	a.diag = diagnostics{}
 	if first != nil {
@@ -246,13 +286,18 @@ func parseRepeat(s string) engine.Repeat {
 	return engine.Loop
 }
 
-// open opens a path (file, pattern or folder) from the open dialog, a drop
-// or the recent list. Finding the sequence reads a folder listing; the
-// frames load in the background.
+// open starts opening a path (file, pattern or folder) from the open
+// dialog, a drop or the recent list: the folder is read in the background
+// and the viewer switches when it is done (opening).
 func (a *app) open(path string) {
-	s, err := engine.Find(path)
-	if err != nil {
-		a.log.add(levelError, err.Error())
+	a.log.add(levelInfo, "opening "+path)
+	go func() { a.opening <- inspect(path, nil) }()
+}
+
+// adoptOpened switches to a sequence opened in the background.
+func (a *app) adoptOpened(o opened) {
+	if o.err != nil {
+		a.log.add(levelError, o.err.Error())
 		return
 	}
 	if a.frame != nil {
@@ -263,9 +308,9 @@ func (a *app) open(path string) {
 	a.loader.Close()
 	a.image.Close()
 	cache := engine.NewCache(a.opt.Budget, a.settings.AheadShare)
-	a.adopt(s, engine.NewLoader(s, a.opt.Pool, cache), cache, nil)
-	a.settings.AddRecent(path)
-	a.win.SetTitle(title(s, s.Range.Start))
+	a.adopt(o, engine.NewLoader(o.seq, a.opt.Pool, cache), cache, nil)
+	a.settings.AddRecent(o.path)
+	a.win.SetTitle(title(o.seq, o.seq.Range.Start))
 }
 
 // receive takes decoded frames from the loader without waiting.

@@ -78,7 +78,19 @@ func loadFrame(s *Sequence, k Key, buffer func(n int) []uint16, decode decodeFun
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 	}
-	w, ht := h.DataWindow.Width(), h.DataWindow.Height()
+	// The part (and level) chosen may have windows of its own.
+	data, display := h.DataWindow, h.DisplayWindow
+	if sel.Part != 0 || sel.LevelX != 0 || sel.LevelY != 0 {
+		if data, err = f.Window(sel); err != nil {
+			return nil, err
+		}
+		parts, err := f.Parts()
+		if err != nil || sel.Part >= len(parts) {
+			return nil, fmt.Errorf("%s: part %d: %v", path, sel.Part, err)
+		}
+		h, display = parts[sel.Part].Header, parts[sel.Part].DisplayWindow
+	}
+	w, ht := data.Width(), data.Height()
 	if w <= 0 || ht <= 0 || w*ht > maxFramePixels {
 		return nil, fmt.Errorf("%s: data window %dx%d is too large to show", path, w, ht)
 	}
@@ -92,8 +104,8 @@ func loadFrame(s *Sequence, k Key, buffer func(n int) []uint16, decode decodeFun
 		Path:          path,
 		Channels:      k.Channels,
 		Pix:           buf,
-		DataWindow:    rect(h.DataWindow),
-		DisplayWindow: rect(h.DisplayWindow),
+		DataWindow:    rect(data),
+		DisplayWindow: rect(display),
 		Header:        h,
 		Read:          read,
 		Decode:        time.Since(start),

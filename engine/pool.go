@@ -163,7 +163,10 @@ func splittable(f *exr.File) bool {
 // Parts whose chunks cannot be decoded separately (DWA, through the C++
 // API) go to one worker whole. Decode must not be called after Close.
 func (p *Pool) Decode(f *exr.File, dst []uint16, sel exr.Selection, stale func() bool) error {
-	chunks := f.Chunks()
+	chunks, err := f.ChunksOf(sel)
+	if err != nil {
+		return err
+	}
 	parts := min(chunks, 2*p.workers) // two ranges per worker evens out uneven chunks
 	if !splittable(f) || parts < 1 {
 		parts = 1
@@ -201,8 +204,12 @@ func (p *Pool) Decode(f *exr.File, dst []uint16, sel exr.Selection, stale func()
 // every worker already has a frame queued: callers keep at most one per
 // worker in flight. DecodeOne must not be called after Close.
 func (p *Pool) DecodeOne(f *exr.File, dst []uint16, sel exr.Selection, stale func() bool) error {
+	chunks, err := f.ChunksOf(sel)
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
-	p.background <- job{f: f, dst: dst, sel: sel, begin: 0, end: f.Chunks(), stale: stale, done: func(err error) { errc <- err }}
+	p.background <- job{f: f, dst: dst, sel: sel, begin: 0, end: chunks, stale: stale, done: func(err error) { errc <- err }}
 	return <-errc
 }
 

@@ -36,6 +36,8 @@ Flags:
   --codec C            h264 (default), hevc, prores, prores4444, h264_nvenc, hevc_nvenc
   --crf N              quality for h264/hevc/nvenc, 0-51, lower is better (default 18)
   --preset P           encoder preset (x264/x265: ultrafast ... veryslow)
+  --layer L            a layer of the file (diffuse, or "" for the RGBA one;
+                       flick info lists them), of --view V in stereo files
   --channels C         rgb (default), r, g, b, a or luminance
   --exposure S         exposure in stops (default 0)
   --display D          srgb (default), rec709, bt1886 or linear
@@ -57,6 +59,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	crf := fs.Int("crf", -1, "")
 	preset := fs.String("preset", "", "")
 	channels := fs.String("channels", "rgb", "")
+	layer := fs.String("layer", "", "")
+	view := fs.String("view", "", "")
 	exposure := fs.Float64("exposure", 0, "")
 	displayFlag := fs.String("display", "srgb", "")
 	overwrite := fs.Bool("overwrite", false, "")
@@ -122,6 +126,12 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	h := first.Header()
 	parts, _ := first.Parts()
 	first.Close()
+	var sel exr.Selection // the file's default
+	if *layer != "" || *view != "" {
+		if sel, err = exr.FindLayer(parts, *view, *layer); err != nil {
+			return fail(stderr, fmt.Errorf("--layer %q --view %q: %w (flick info %s lists the layers)", *layer, *view, err, positional[0]))
+		}
+	}
 	fps := export.Rational{Num: 24, Den: 1}
 	if len(parts) > 0 && parts[0].FramesPerSecond != nil && parts[0].FramesPerSecond.Num > 0 {
 		r := parts[0].FramesPerSecond
@@ -157,7 +167,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 				}
 				return make([]uint16, size)
 			}
-			return engine.LoadFrame(seq, n, buffer, pool, func() bool { return ctx.Err() != nil })
+			return engine.LoadKey(seq, engine.Key{Frame: n, Channels: sel}, buffer, pool, func() bool { return ctx.Err() != nil })
 		},
 		Release: func(f *engine.Frame) {
 			select {

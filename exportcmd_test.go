@@ -48,12 +48,27 @@ func TestExportCommand(t *testing.T) {
 		t.Errorf("mean level %.0f with --exposure 1, %.0f without: the exposure did not reach the movie", b, d)
 	}
 
+	// A layer (here a view's) shows up in the movie: the left eye is not
+	// the right one.
+	left, right := filepath.Join(dir, "left.mov"), filepath.Join(dir, "right.mov")
+	for _, c := range [][]string{{"-o", left, "--view", "left"}, {"-o", right, "--view", "right"}} {
+		if code, _, stderr := runFlickOn(t, display, append([]string{"export", beach, "1-2", "--width", "512"}, c...)...); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+	if p := exporttest.PSNR(firstFrame(t, left), firstFrame(t, right), 0, 1, 2); p > 30 {
+		t.Errorf("left and right views export alike (PSNR %.1f dB): --view did not reach the movie", p)
+	}
+	os.Remove(left)
+	os.Remove(right)
+
 	for _, tc := range []struct {
 		name string
 		args []string
 		code int
 		says string
 	}{
+		{"no layer", []string{"export", beach, "-o", filepath.Join(dir, "c.mov"), "--layer", "nosuch"}, 1, "nosuch"},
 		{"exists", []string{"export", beach, "-o", out}, 1, "--overwrite"},
 		{"no folder", []string{"export", beach, "-o", filepath.Join(dir, "nope", "a.mov")}, 1, "nope"},
 		{"codec", []string{"export", beach, "-o", filepath.Join(dir, "c.mov"), "--codec", "mpeg2"}, 2, "prores"},
@@ -93,4 +108,19 @@ func meanLevel(t *testing.T, path string) float64 {
 		t.Fatal(err)
 	}
 	return sum / float64(n)
+}
+
+// firstFrame decodes a movie's first frame (RGBA 16-bit).
+func firstFrame(t *testing.T, path string) []uint16 {
+	t.Helper()
+	var out []uint16
+	if _, err := exporttest.Decode(path, func(i int, rgba []uint16) error {
+		if i == 0 {
+			out = append([]uint16(nil), rgba...)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

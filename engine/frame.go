@@ -46,7 +46,13 @@ const maxFramePixels = 1 << 28
 // with ErrStale once it says true. The error names the file and what went
 // wrong.
 func LoadFrame(s *Sequence, number int, buffer func(n int) []uint16, pool *Pool, stale func() bool) (*Frame, error) {
-	f, err := loadFrame(s, Key{Frame: number}, buffer, pool.Decode, stale)
+	return LoadKey(s, Key{Frame: number}, buffer, pool, stale)
+}
+
+// LoadKey is LoadFrame for a frame and channel selection (a layer of any
+// part; the zero selection is the file's default).
+func LoadKey(s *Sequence, k Key, buffer func(n int) []uint16, pool *Pool, stale func() bool) (*Frame, error) {
+	f, err := loadFrame(s, k, buffer, pool.Decode, stale)
 	if err != nil {
 		return nil, err
 	}

@@ -265,8 +265,8 @@ func (e *exportDialog) start(a *app) {
 			if f := cache.Get(engine.Key{Frame: n, Channels: sel}); f != nil {
 				return f, nil
 			}
-			return engine.LoadFrame(seq, n, func(k int) []uint16 { return make([]uint16, k) }, pool,
-				func() bool { return ctx.Err() != nil })
+			return engine.LoadKey(seq, engine.Key{Frame: n, Channels: sel}, func(k int) []uint16 { return make([]uint16, k) },
+				pool, func() bool { return ctx.Err() != nil })
 		},
 		Release: cache.Release,
 		Progress: func(p export.Progress) {

@@ -169,7 +169,7 @@ func benchSequence(b *testing.B, k benchKey) []string {
 // goroutine (Decode) and on two (DecodeChunks, each half the chunks), as
 // routed; then on two through each library path ("core", "cpp"), which is
 // the measurement behind the routing table (fastest, route.go); for ZIP,
-// ZIPS and RLE through the library's own decompressors too ("lib"). Bytes/s count the RGBA half
+// ZIPS, PXR24 and RLE through the library's own decompressors too ("lib"). Bytes/s count the RGBA half
 // output; frames/s is 1e9 / (ns/op).
 func BenchmarkCompression(b *testing.B) {
 	for _, k := range benchKeys() {
@@ -177,7 +177,7 @@ func BenchmarkCompression(b *testing.B) {
 		if k.comp != DWAA && k.comp != DWAB {
 			modes = append(modes, "core-2threads")
 		}
-		if k.comp == ZIP || k.comp == ZIPS || k.comp == RLE {
+		if k.comp == ZIP || k.comp == ZIPS || k.comp == RLE || k.comp == PXR24 {
 			modes = append(modes, "lib-2threads")
 		}
 		name := k.comp.String()

@@ -79,8 +79,8 @@ typedef struct {
 // is copied into it (-1: the slot gets 0, or 1.0 for A); and which chunks of
 // the layout to decode: [chunk_begin, chunk_end), scanline chunks top to
 // bottom or tiles row by row. library_codecs set keeps the library's own
-// decompressors for ZIP, ZIPS (zlib) and RLE (tests compare them with
-// flick's, deflate.c).
+// decompressors for ZIP, ZIPS, PXR24 (zlib) and RLE (tests compare them
+// with flick's, deflate.c).
 // check_only set only reads and checks each chunk's leader and table entry
 // (for chunks another decoder, the C++ API, will decode).
 typedef struct {

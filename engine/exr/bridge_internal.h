@@ -38,6 +38,10 @@ exr_result_t flick_zip_decompress(exr_decode_pipeline_t* d);
 // predictor and interleave (the library's are scalar).
 exr_result_t flick_rle_decompress(exr_decode_pipeline_t* d);
 
+// flick_pxr24_decompress is a decode pipeline's decompress_fn for PXR24
+// chunks: libdeflate, then the library's byte-plane and difference undo.
+exr_result_t flick_pxr24_decompress(exr_decode_pipeline_t* d);
+
 // flick_b44_wrap wraps a pipeline's B44/B44A decompress_fn so chunks stored
 // uncompressed (packed size equal to unpacked) are copied, not failed.
 void flick_b44_wrap(exr_decode_pipeline_t* d);

@@ -23,7 +23,7 @@ type decodeCase struct {
 
 // writtenFiles writes small files of every compression the writer has, at
 // sizes that leave partial chunks and odd byte counts (the SIMD tails), in
-// half and, for ZIP and ZIPS, float channels.
+// half and, for ZIP, ZIPS and PXR24, float channels.
 func writtenFiles(t *testing.T) []string {
 	t.Helper()
 	dir := t.TempDir()
@@ -43,7 +43,7 @@ func writtenFiles(t *testing.T) []string {
 		for i := range fpix {
 			fpix[i] = float32(i%97)*0.25 + rng.Float32()
 		}
-		for _, comp := range []Compression{ZIPS, ZIP} {
+		for _, comp := range []Compression{ZIPS, ZIP, PXR24} {
 			path := filepath.Join(dir, fmt.Sprintf("%s_float_%dx%d.exr", comp, w, h))
 			if err := write(path, w, h, unsafe.Pointer(&fpix[0]), Float, comp, 0); err != nil {
 				t.Fatal(err)
@@ -191,11 +191,13 @@ func TestDecodeChunksRange(t *testing.T) {
 	}
 }
 
-// TestZipLibdeflate decodes every ZIP, ZIPS and RLE case through flick's
-// decompressors (libdeflate, deflate.c) and through the library's: every
-// byte must match.
+// TestZipLibdeflate decodes every ZIP, ZIPS, PXR24 and RLE case through
+// flick's decompressors (libdeflate, deflate.c) and through the library's:
+// every byte must match.
 func TestZipLibdeflate(t *testing.T) {
-	cases := decodeCases(t, func(h Header) bool { return h.Compression == ZIP || h.Compression == ZIPS || h.Compression == RLE })
+	cases := decodeCases(t, func(h Header) bool {
+		return h.Compression == ZIP || h.Compression == ZIPS || h.Compression == RLE || h.Compression == PXR24
+	})
 	compared := 0
 	for _, tc := range cases {
 		f, err := Open(tc.path)
@@ -228,10 +230,10 @@ func TestZipLibdeflate(t *testing.T) {
 	t.Logf("%d cases compared", compared)
 }
 
-// TestZipCorrupt damages ZIP and RLE chunks: both paths must fail on the
+// TestZipCorrupt damages ZIP, RLE and PXR24 chunks: both paths must fail on the
 // same files, and flick's with a message.
 func TestZipCorrupt(t *testing.T) {
-	for _, comp := range []Compression{ZIP, RLE} {
+	for _, comp := range []Compression{ZIP, RLE, PXR24} {
 		t.Run(comp.String(), func(t *testing.T) { testCorrupt(t, comp) })
 	}
 }

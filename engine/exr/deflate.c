@@ -246,3 +246,78 @@ void flick_b44_wrap(exr_decode_pipeline_t* d)
 	b44_library = d->decompress_fn;
 	d->decompress_fn = b44_decompress;
 }
+
+// pxr24_lines undoes PXR24's byte planes and differences: in holds got
+// inflated bytes; out gets the chunk's n unpacked bytes. The same loop as
+// the library's (internal_pxr24.c), with its checks.
+static exr_result_t pxr24_lines(const exr_decode_pipeline_t* d, uint8_t* out, uint64_t n, const uint8_t* in, uint64_t got)
+{
+	uint64_t nout = 0, ndec = 0;
+	for (int y = 0; y < d->chunk.height; y++) {
+		int cury = y + d->chunk.start_y;
+		for (int c = 0; c < d->channel_count; c++) {
+			const exr_coding_channel_info_t* ch = d->channels + c;
+			uint64_t w = (uint64_t) (ch->width > 0 ? ch->width : 0);
+			uint64_t nbytes = w * (uint64_t) ch->bytes_per_element;
+			if (ch->height == 0 || (ch->y_samples > 1 && (cury % ch->y_samples) != 0)) continue;
+			uint64_t planes = ch->data_type == EXR_PIXEL_HALF ? 2 : ch->data_type == EXR_PIXEL_FLOAT ? 3 : 4;
+			if (nout + nbytes > n || ndec + planes * w > got) return EXR_ERR_CORRUPT_CHUNK;
+			const uint8_t* p0 = in + ndec;
+			const uint8_t* p1 = p0 + w;
+			const uint8_t* p2 = p1 + w;
+			const uint8_t* p3 = p2 + w;
+			uint32_t pixel = 0;
+			switch (ch->data_type) {
+			case EXR_PIXEL_HALF:
+				for (uint64_t x = 0; x < w; x++) {
+					pixel += ((uint32_t) p0[x] << 8) | p1[x];
+					uint16_t v = (uint16_t) pixel;
+					memcpy(out + nout + 2 * x, &v, 2);
+				}
+				break;
+			case EXR_PIXEL_FLOAT:
+				for (uint64_t x = 0; x < w; x++) {
+					pixel += ((uint32_t) p0[x] << 24) | ((uint32_t) p1[x] << 16) | ((uint32_t) p2[x] << 8);
+					memcpy(out + nout + 4 * x, &pixel, 4);
+				}
+				break;
+			case EXR_PIXEL_UINT:
+				for (uint64_t x = 0; x < w; x++) {
+					pixel += ((uint32_t) p0[x] << 24) | ((uint32_t) p1[x] << 16) | ((uint32_t) p2[x] << 8) | p3[x];
+					memcpy(out + nout + 4 * x, &pixel, 4);
+				}
+				break;
+			default:
+				return EXR_ERR_INVALID_ARGUMENT;
+			}
+			ndec += planes * w;
+			nout += nbytes;
+		}
+	}
+	return nout == n ? EXR_ERR_SUCCESS : EXR_ERR_CORRUPT_CHUNK;
+}
+
+exr_result_t flick_pxr24_decompress(exr_decode_pipeline_t* d)
+{
+	uint64_t packed = d->chunk.packed_size, n = d->chunk.unpacked_size;
+	if (packed == 0) return EXR_ERR_SUCCESS;
+	if (packed == n) {
+		if (d->unpacked_buffer != d->packed_buffer) memcpy(d->unpacked_buffer, d->packed_buffer, n);
+		return EXR_ERR_SUCCESS;
+	}
+	if (d->packed_buffer == NULL || d->unpacked_buffer == NULL || d->unpacked_alloc_size < n) {
+		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "PXR24 chunk: no buffer for %llu bytes", (unsigned long long) n);
+		return EXR_ERR_INVALID_ARGUMENT;
+	}
+	struct libdeflate_decompressor* dec = thread_decompressor();
+	uint8_t* tmp = scratch(d, n);
+	if (dec == NULL || tmp == NULL) return EXR_ERR_OUT_OF_MEMORY;
+	// FLOAT channels keep 3 bytes of 4: the data may inflate to less than n.
+	size_t got = 0;
+	enum libdeflate_result res = libdeflate_zlib_decompress(dec, d->packed_buffer, packed, tmp, n, &got);
+	exr_result_t rv = res == LIBDEFLATE_SUCCESS ? pxr24_lines(d, d->unpacked_buffer, n, tmp, got) : EXR_ERR_CORRUPT_CHUNK;
+	if (rv != EXR_ERR_SUCCESS)
+		flick_msg_report(rv, "PXR24 chunk of %llu bytes does not decode to %llu bytes", (unsigned long long) packed,
+			(unsigned long long) n);
+	return rv;
+}

@@ -192,7 +192,7 @@ func (f *File) DecodeChunks(dst []uint16, sel Selection, begin, end int) error {
 
 // decodeOptions are switches tests use to reach the other paths.
 type decodeOptions struct {
-	libraryCodecs bool // ZIP, ZIPS and RLE through the library's decompressors (deflate.c is flick's)
+	libraryCodecs bool // ZIP, ZIPS, PXR24 and RLE through the library's decompressors (deflate.c is flick's)
 	via           via  // force a path (viaAuto: the routing table's choice)
 }
 

@@ -505,6 +505,8 @@ exr_result_t flick_decode(
 							d.decompress_fn = flick_zip_decompress;
 						else if (l->compression == EXR_COMPRESSION_RLE)
 							d.decompress_fn = flick_rle_decompress;
+						else if (l->compression == EXR_COMPRESSION_PXR24)
+							d.decompress_fn = flick_pxr24_decompress;
 					}
 					if (rv == EXR_ERR_SUCCESS &&
 						(l->compression == EXR_COMPRESSION_B44 || l->compression == EXR_COMPRESSION_B44A))

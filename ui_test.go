@@ -109,6 +109,23 @@ func (v *viewer) key(keys ...string) {
 	time.Sleep(300 * time.Millisecond) // a few UI frames
 }
 
+// quit presses Ctrl+Q until flick exits (a key pressed while the window is
+// still starting may be missed) and returns how it exited.
+func (v *viewer) quit() error {
+	v.t.Helper()
+	for range 10 {
+		v.key("ctrl+q")
+		select {
+		case err := <-v.exited:
+			v.exited <- err
+			return err
+		case <-time.After(2 * time.Second):
+		}
+	}
+	v.t.Fatalf("Ctrl+Q did not quit; flick said: %s", v.stderr.String())
+	return nil
+}
+
 func (v *viewer) shot() image.Image {
 	v.t.Helper()
 	img, err := screenshot(v.display)
@@ -239,15 +256,8 @@ func TestViewerInteraction(t *testing.T) {
 	}
 
 	// Ctrl+Q quits and saves the settings.
-	v.key("ctrl+q")
-	select {
-	case err := <-v.exited:
-		v.exited <- err
-		if err != nil {
-			t.Errorf("flick exited with %v: %s", err, v.stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("Ctrl+Q did not quit")
+	if err := v.quit(); err != nil {
+		t.Errorf("flick exited with %v: %s", err, v.stderr.String())
 	}
 	data, err := os.ReadFile(filepath.Join(home, "config", "flick", "settings.json"))
 	if err != nil || !strings.Contains(string(data), "singlepart.0001.exr") {
@@ -268,12 +278,7 @@ func TestCorruptSettingsAreKept(t *testing.T) {
 	}
 	v := startViewer(t, home, filepath.Join(samples(t), "ScanLines", "Desk.exr"))
 	v.xdo("mousemove", "500", "300")
-	v.key("ctrl+q")
-	select {
-	case <-v.exited:
-	case <-time.After(20 * time.Second):
-		t.Fatal("Ctrl+Q did not quit")
-	}
+	v.quit()
 	if got, _ := os.ReadFile(path); !bytes.Equal(got, corrupt) {
 		t.Errorf("the corrupt settings file was overwritten: %q", got)
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"flick/render"
-	"flick/render/rendertest"
 )
 
 func TestCameraZoomKeepsThePointUnderTheCursor(t *testing.T) {
@@ -69,27 +68,13 @@ func TestMagnifiedViewIsNearest(t *testing.T) {
 	out := make([]byte, 4*tw*th)
 	r := image.Rect(0, 0, w, h)
 	c := render.Actual(tw, th, r).ZoomAbout(float32(tw)/2, float32(th)/2, zoom)
-	var err error
-	rendertest.Call(func() {
-		d, e := render.NewDisplay()
-		if e != nil {
-			err = e
-			return
+	withDisplay(t, pix, w, h, func(d *render.Display, im *render.Image, tg *render.Target) error {
+		if err := tg.Resize(tw, th); err != nil {
+			return err
 		}
-		defer d.Close()
-		var im render.Image
-		defer im.Close()
-		var tg render.Target
-		defer tg.Close()
-		if err = im.Upload(pix, w, h); err != nil {
-			return
-		}
-		if err = tg.Resize(tw, th); err != nil {
-			return
-		}
-		d.Draw(&tg, &im, c.View(r, r), render.Settings{})
-		if err = tg.ReadRGBA(out); err != nil {
-			return
+		d.Draw(tg, im, c.View(r, r), render.Settings{})
+		if err := tg.ReadRGBA(out); err != nil {
+			return err
 		}
 		for _, p := range []image.Point{{0, 0}, {tw / 2, th / 2}, {tw - 1, th - 1}, {3, th - 2}} {
 			i := 4 * (p.Y*tw + p.X)
@@ -100,10 +85,8 @@ func TestMagnifiedViewIsNearest(t *testing.T) {
 		if _, ok := tg.Pixel(tw, 0); ok {
 			t.Error("Pixel outside the target says ok")
 		}
+		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	bad := 0
 	for y := range th {
 		for x := range tw {

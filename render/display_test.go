@@ -43,9 +43,11 @@ func testImage(w, h int) []uint16 {
 	return pix
 }
 
-func render1to1(t *testing.T, pix []uint16, w, h int, exposure float32) []byte {
+// withDisplay runs f on the GL goroutine with a new Display, an Image
+// holding pix (w x h; none if pix is nil) and an empty Target, and closes
+// them after.
+func withDisplay(t testing.TB, pix []uint16, w, h int, f func(d *render.Display, im *render.Image, tg *render.Target) error) {
 	t.Helper()
-	out := make([]byte, 4*w*h)
 	var err error
 	rendertest.Call(func() {
 		d, e := render.NewDisplay()
@@ -58,19 +60,29 @@ func render1to1(t *testing.T, pix []uint16, w, h int, exposure float32) []byte {
 		defer im.Close()
 		var tg render.Target
 		defer tg.Close()
-		if err = im.Upload(pix, w, h); err != nil {
-			return
+		if pix != nil {
+			if err = im.Upload(pix, w, h); err != nil {
+				return
+			}
 		}
-		if err = tg.Resize(w, h); err != nil {
-			return
-		}
-		r := image.Rect(0, 0, w, h)
-		d.Draw(&tg, &im, render.FitView(w, h, r, r), render.Settings{Exposure: exposure})
-		err = tg.ReadRGBA(out)
+		err = f(d, &im, &tg)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func render1to1(t *testing.T, pix []uint16, w, h int, exposure float32) []byte {
+	t.Helper()
+	out := make([]byte, 4*w*h)
+	withDisplay(t, pix, w, h, func(d *render.Display, im *render.Image, tg *render.Target) error {
+		if err := tg.Resize(w, h); err != nil {
+			return err
+		}
+		r := image.Rect(0, 0, w, h)
+		d.Draw(tg, im, render.FitView(w, h, r, r), render.Settings{Exposure: exposure})
+		return tg.ReadRGBA(out)
+	})
 	return out
 }
 

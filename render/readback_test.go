@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"math"
 	"testing"
@@ -29,34 +30,23 @@ func TestReadbackRingReturnsEachFrameInOrder(t *testing.T) {
 	var before render.Objects
 	rendertest.Call(func() { before = render.LiveObjects() })
 	var got [][]uint16
-	var err error
-	rendertest.Call(func() {
-		d, e := render.NewDisplay()
-		if e != nil {
-			err = e
-			return
-		}
-		defer d.Close()
-		var im render.Image
-		defer im.Close()
-		var tg render.Target
-		defer tg.Close()
+	withDisplay(t, nil, 0, 0, func(d *render.Display, im *render.Image, tg *render.Target) error {
 		var rb render.Readback
 		defer rb.Close()
-		if err = tg.Resize16(w, h); err != nil {
-			return
+		if err := tg.Resize16(w, h); err != nil {
+			return err
 		}
-		if _, _, e := rb.Finish(make([]uint16, 4*w*h)); e == nil {
-			err = errors.New("Finish with nothing started did not fail")
-			return
+		if _, _, err := rb.Finish(make([]uint16, 4*w*h)); err == nil {
+			return errors.New("Finish with nothing started did not fail")
 		}
-		finish := func() {
+		finish := func() error {
 			dst := make([]uint16, 4*w*h)
-			fw, fh, e := rb.Finish(dst)
-			if e != nil || fw != w || fh != h {
-				err = errors.Join(e, errors.New("readback returned the wrong size"))
+			fw, fh, err := rb.Finish(dst)
+			if err == nil && (fw != w || fh != h) {
+				err = fmt.Errorf("readback returned %dx%d, want %dx%d", fw, fh, w, h)
 			}
 			got = append(got, dst)
+			return err
 		}
 		r := image.Rect(0, 0, w, h)
 		pix := make([]uint16, 4*w*h)
@@ -65,28 +55,29 @@ func TestReadbackRingReturnsEachFrameInOrder(t *testing.T) {
 			for k := range pix {
 				pix[k] = v
 			}
-			if err = im.Upload(pix, w, h); err != nil {
-				return
+			if err := im.Upload(pix, w, h); err != nil {
+				return err
 			}
-			d.Draw(&tg, &im, render.FitView(w, h, r, r), render.Settings{})
+			d.Draw(tg, im, render.FitView(w, h, r, r), render.Settings{})
 			if rb.Pending() == render.ReadbackDepth {
-				if e := rb.Start(&tg); !errors.Is(e, render.ErrReadbackFull) {
-					err = errors.New("Start on a full ring did not say so")
-					return
+				if err := rb.Start(tg); !errors.Is(err, render.ErrReadbackFull) {
+					return errors.New("Start on a full ring did not say so")
 				}
-				finish()
+				if err := finish(); err != nil {
+					return err
+				}
 			}
-			if err = rb.Start(&tg); err != nil {
-				return
+			if err := rb.Start(tg); err != nil {
+				return err
 			}
 		}
 		for rb.Pending() > 0 {
-			finish()
+			if err := finish(); err != nil {
+				return err
+			}
 		}
+		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if len(got) != frames {
 		t.Fatalf("%d frames came back, want %d", len(got), frames)
 	}

@@ -111,12 +111,9 @@ func (p *Pool) run(j job) {
 }
 
 // runSliced decodes a whole frame slice by slice, serving urgent chunk
-// ranges that arrive in between. DWA parts cannot be split and go whole.
+// ranges that arrive in between.
 func (p *Pool) runSliced(j job) {
 	step := sliceChunks
-	if !splittable(j.f) {
-		step = j.end
-	}
 	for begin := j.begin; begin < j.end; begin += step {
 		if j.stale != nil && j.stale() {
 			j.done(ErrStale)
@@ -149,26 +146,19 @@ func (p *Pool) serveUrgent() {
 	}
 }
 
-// splittable reports whether f's chunks can be decoded separately (DWA
-// parts go through the C++ API, whole frames only).
-func splittable(f *exr.File) bool {
-	c := f.Header().Compression
-	return c != exr.DWAA && c != exr.DWAB
-}
-
 // Decode decodes f's data window into dst (as exr.File.Decode) with its
 // chunks spread over the workers, ahead of any prefetch work, and waits.
 // Before each chunk range a worker asks stale (if not nil); once it says
 // true the remaining ranges are skipped and Decode returns ErrStale.
-// Parts whose chunks cannot be decoded separately (DWA, through the C++
-// API) go to one worker whole. Decode must not be called after Close.
+// Every compression splits by chunk, DWA (the C++ path) included. Decode
+// must not be called after Close.
 func (p *Pool) Decode(f *exr.File, dst []uint16, sel exr.Selection, stale func() bool) error {
 	chunks, err := f.ChunksOf(sel)
 	if err != nil {
 		return err
 	}
 	parts := min(chunks, 2*p.workers) // two ranges per worker evens out uneven chunks
-	if !splittable(f) || parts < 1 {
+	if parts < 1 {
 		parts = 1
 	}
 	var (

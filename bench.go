@@ -79,9 +79,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		if opt.Budget == 0 {
 			opt.Budget = engine.AutoBudget()
 		}
-		// As the viewer does: frames live on the Go heap, so the
-		// collector must not let it grow to twice the budget.
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(opt.Budget + opt.Budget/8 + 256<<20))
+		// As the viewer does.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(engine.MemoryLimit(opt.Budget)))
 		r, err := engine.Play(seq, opt)
 		if err != nil {
 			return fail(stderr, err)

@@ -138,9 +138,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		budget = engine.AutoBudget()
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		// Frames live on the Go heap: without a limit the collector lets
-		// the heap grow to twice what is live, twice the budget.
-		debug.SetMemoryLimit(budget + budget/8 + 256<<20)
+		debug.SetMemoryLimit(engine.MemoryLimit(budget))
 	}
 	pool := engine.NewPool(cfg.Workers)
 	defer pool.Close()

@@ -280,6 +280,12 @@ func (c *Cache) dropLocked(k Key, e *cached) {
 	}
 }
 
+// MemoryLimit is the Go memory limit for a cache budget: frames live on
+// the Go heap, and without a limit the collector lets the heap grow to
+// twice what is live, twice the budget. It leaves an eighth of the budget
+// and 256 MiB for everything else.
+func MemoryLimit(budget int64) int64 { return budget + budget/8 + 256<<20 }
+
 // AutoBudget is the cache budget when the user sets none: half the memory
 // available now (MemAvailable on Linux), between 256 MiB and 16 GiB; 1 GiB
 // where that cannot be read.

@@ -229,7 +229,7 @@ func TestPlayMemoryStaysInBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 		const budget = 64 << 20
-		debug.SetMemoryLimit(budget + budget/8 + 256<<20) // as main does
+		debug.SetMemoryLimit(MemoryLimit(budget)) // as main does
 		r, err := Play(s, PlayOptions{Workers: 2, Budget: budget, Frames: 2 * len(s.Frames)})
 		if err != nil {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ package ui
 
 import (
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"time"
@@ -65,14 +66,17 @@ type app struct {
 	sel     exr.Selection // the channels decoded (zero: each file's default)
 	selName string        // what the channel selector shows
 
-	view    render.Settings // channels, exposure, transform chosen by the user
-	dirty   bool            // the target needs drawing again
-	viewW   int
-	viewH   int
-	camera  render.Camera
-	fitted  bool
-	probe   probe
-	probing bool
+	view       render.Settings // channels, exposure, transform chosen by the user
+	dirty      bool            // the target needs drawing again
+	viewW      int
+	viewH      int
+	camera     render.Camera
+	fitted     bool
+	probe      probe
+	probing    bool          // the cursor is over the picture: probe is shown
+	probeAt    image.Point   // the target pixel probe was read at
+	probeFrame *engine.Frame // the frame it was read from
+	probeOK    bool
 
 	settings       settings.Settings
 	settingsBroken bool

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,7 @@ type diagnostics struct {
 	budgetMB   float32
 	samples    int
 	lastSample time.Time
+	bars       []float32 // the per-frame plot's values, reused
 }
 
 // frameShown notes a frame on screen.
@@ -81,7 +83,8 @@ func (d *diagnostics) panel(a *app) {
 		implot.SetupAxisV(implot.AxisY1, "ms", implot.AxisFlagsAutoFit)
 		implot.SetupLegend(implot.LocationNorthWest)
 		stages := []string{"read", "decode", "upload", "present"}
-		values := make([]float32, len(stages)*n)
+		d.bars = slices.Grow(d.bars[:0], len(stages)*n)[:len(stages)*n]
+		values := d.bars
 		for i, f := range snap.Frames {
 			for s, v := range []time.Duration{f.Read, f.Decode, f.Upload, f.Present} {
 				values[s*n+i] = float32(v.Microseconds()) / 1000

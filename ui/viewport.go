@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"image"
 	"math"
 	"strings"
 
@@ -54,6 +55,7 @@ func (a *app) viewport(size imgui.Vec2) {
 			a.setCamera(a.camera.Pan(d.X*scale.X, d.Y*scale.Y))
 		}
 	}
+	drawn := a.dirty
 	if a.dirty {
 		if err := a.target.Resize(w, h); err != nil {
 			a.err = err
@@ -96,10 +98,17 @@ func (a *app) viewport(size imgui.Vec2) {
 		dl.PopClipRect()
 	}
 	if imgui.IsItemHovered() {
-		p := a.camera.ImagePixel(mx, my, f.DisplayWindow)
-		a.probe.Pixel, a.probe.Data = p, p.Sub(f.DataWindow.Min)
-		a.probe.Values, a.probe.InData = probeFrame(f, p)
-		a.probe.Shown, a.probing = a.target.Pixel(int(mx), int(my))
+		// Read back only when the cursor's pixel or the picture changed:
+		// a 1-pixel glReadPixels waits for the GL pipeline.
+		at := image.Pt(int(mx), int(my))
+		if at != a.probeAt || drawn || a.probeFrame != f {
+			p := a.camera.ImagePixel(mx, my, f.DisplayWindow)
+			a.probe.Pixel, a.probe.Data = p, p.Sub(f.DataWindow.Min)
+			a.probe.Values, a.probe.InData = probeFrame(f, p)
+			a.probe.Shown, a.probeOK = a.target.Pixel(at.X, at.Y)
+			a.probeAt, a.probeFrame = at, f
+		}
+		a.probing = a.probeOK
 	}
 }
 

@@ -132,11 +132,15 @@ static uint8_t* scratch(exr_decode_pipeline_t* d, uint64_t n)
 	return d->scratch_buffer_1;
 }
 
-exr_result_t flick_zip_decompress(exr_decode_pipeline_t* d)
+// inflate_chunk does what ZIP and PXR24 chunks share: an empty chunk has
+// nothing to do and one that did not shrink was stored as is (*tmp NULL,
+// as the library does); otherwise it inflates the packed bytes into the
+// scratch buffer (*tmp, *got bytes, at most the unpacked size).
+static exr_result_t inflate_chunk(exr_decode_pipeline_t* d, const char* kind, uint8_t** tmp, size_t* got,
+	enum libdeflate_result* res)
 {
 	uint64_t packed = d->chunk.packed_size, n = d->chunk.unpacked_size;
-	// As the library: an empty chunk has nothing to do, and a chunk that
-	// did not shrink was stored as is.
+	*tmp = NULL;
 	if (packed == 0) return EXR_ERR_SUCCESS;
 	if (packed == n) {
 		if (d->unpacked_buffer != d->packed_buffer) memcpy(d->unpacked_buffer, d->packed_buffer, n);
@@ -144,14 +148,26 @@ exr_result_t flick_zip_decompress(exr_decode_pipeline_t* d)
 	}
 	// exr_decoding_run sizes unpacked_buffer before calling us.
 	if (d->packed_buffer == NULL || d->unpacked_buffer == NULL || d->unpacked_alloc_size < n) {
-		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "ZIP chunk: no buffer for %llu bytes", (unsigned long long) n);
+		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "%s chunk: no buffer for %llu bytes", kind, (unsigned long long) n);
 		return EXR_ERR_INVALID_ARGUMENT;
 	}
 	struct libdeflate_decompressor* dec = thread_decompressor();
-	uint8_t* tmp = scratch(d, n);
-	if (dec == NULL || tmp == NULL) return EXR_ERR_OUT_OF_MEMORY;
-	size_t got = 0;
-	enum libdeflate_result res = libdeflate_zlib_decompress(dec, d->packed_buffer, packed, tmp, n, &got);
+	uint8_t* out = scratch(d, n);
+	if (dec == NULL || out == NULL) return EXR_ERR_OUT_OF_MEMORY;
+	*tmp = out;
+	*got = 0;
+	*res = libdeflate_zlib_decompress(dec, d->packed_buffer, packed, out, n, got);
+	return EXR_ERR_SUCCESS;
+}
+
+exr_result_t flick_zip_decompress(exr_decode_pipeline_t* d)
+{
+	uint64_t packed = d->chunk.packed_size, n = d->chunk.unpacked_size;
+	uint8_t* tmp;
+	size_t got;
+	enum libdeflate_result res;
+	exr_result_t rv = inflate_chunk(d, "ZIP", &tmp, &got, &res);
+	if (rv != EXR_ERR_SUCCESS || tmp == NULL) return rv;
 	if (res != LIBDEFLATE_SUCCESS || got != n) {
 		flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "ZIP chunk of %llu bytes does not inflate to %llu bytes (%s)",
 			(unsigned long long) packed, (unsigned long long) n,
@@ -300,22 +316,13 @@ static exr_result_t pxr24_lines(const exr_decode_pipeline_t* d, uint8_t* out, ui
 exr_result_t flick_pxr24_decompress(exr_decode_pipeline_t* d)
 {
 	uint64_t packed = d->chunk.packed_size, n = d->chunk.unpacked_size;
-	if (packed == 0) return EXR_ERR_SUCCESS;
-	if (packed == n) {
-		if (d->unpacked_buffer != d->packed_buffer) memcpy(d->unpacked_buffer, d->packed_buffer, n);
-		return EXR_ERR_SUCCESS;
-	}
-	if (d->packed_buffer == NULL || d->unpacked_buffer == NULL || d->unpacked_alloc_size < n) {
-		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "PXR24 chunk: no buffer for %llu bytes", (unsigned long long) n);
-		return EXR_ERR_INVALID_ARGUMENT;
-	}
-	struct libdeflate_decompressor* dec = thread_decompressor();
-	uint8_t* tmp = scratch(d, n);
-	if (dec == NULL || tmp == NULL) return EXR_ERR_OUT_OF_MEMORY;
+	uint8_t* tmp;
+	size_t got;
+	enum libdeflate_result res;
+	exr_result_t rv = inflate_chunk(d, "PXR24", &tmp, &got, &res);
+	if (rv != EXR_ERR_SUCCESS || tmp == NULL) return rv;
 	// FLOAT channels keep 3 bytes of 4: the data may inflate to less than n.
-	size_t got = 0;
-	enum libdeflate_result res = libdeflate_zlib_decompress(dec, d->packed_buffer, packed, tmp, n, &got);
-	exr_result_t rv = res == LIBDEFLATE_SUCCESS ? pxr24_lines(d, d->unpacked_buffer, n, tmp, got) : EXR_ERR_CORRUPT_CHUNK;
+	rv = res == LIBDEFLATE_SUCCESS ? pxr24_lines(d, d->unpacked_buffer, n, tmp, got) : EXR_ERR_CORRUPT_CHUNK;
 	if (rv != EXR_ERR_SUCCESS)
 		flick_msg_report(rv, "PXR24 chunk of %llu bytes does not decode to %llu bytes", (unsigned long long) packed,
 			(unsigned long long) n);

@@ -57,8 +57,28 @@ type Loader struct {
 	next      int   // streaming: position in order.Frames of the next frame to deliver
 	size      int64 // bytes of the last frame decoded, to judge what fits
 
+	states frameStates // what the UI may ask of frames not in the cache
+
 	closer sync.Once
 	wg     sync.WaitGroup
+}
+
+// FrameState is what a Loader knows of a frame besides the cache: whether a
+// decode of it (urgent or prefetch) is running, and why it failed, if it
+// did.
+type FrameState struct {
+	Decoding bool
+	Err      error
+}
+
+// frameStates mirrors the loader goroutine's inflight and failed maps under
+// a mutex of its own, so the UI can draw the cache meter every frame
+// without waiting on the loader or the command lock.
+type frameStates struct {
+	mu       sync.Mutex
+	sel      exr.Selection    // the channels the loader decodes with now
+	decoding map[Key]struct{} // decodes running, stale ones included
+	failed   map[Key]error    // frames that could not be loaded, with why
 }
 
 // pending holds the latest command of each kind.
@@ -98,6 +118,7 @@ func NewLoader(s *Sequence, pool *Pool, cache *Cache) *Loader {
 		inflight: map[Key]bool{},
 		order:    Order{Frames: s.Frames},
 		dir:      1,
+		states:   frameStates{decoding: map[Key]struct{}{}, failed: map[Key]error{}},
 	}
 	l.stats.gauges = l.gauges
 	l.wg.Add(1)
@@ -172,6 +193,29 @@ func (l *Loader) Ready(frame int) bool {
 	return l.cache.Has(Key{frame, sel})
 }
 
+// State appends to dst[:0] the state of each of frames with the channels
+// the loader decodes with now (frames being decoded, prefetch included, and
+// frames that failed, with why) and returns it. It takes a lock only the
+// loader holds briefly, never allocates when dst has room, and is cheap
+// enough to call for every frame of a sequence at every UI frame.
+func (l *Loader) State(frames []int, dst []FrameState) []FrameState {
+	st := &l.states
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	dst = dst[:0]
+	for _, n := range frames {
+		var s FrameState
+		if len(st.decoding) > 0 {
+			_, s.Decoding = st.decoding[Key{n, st.sel}]
+		}
+		if len(st.failed) > 0 {
+			s.Err = st.failed[Key{n, st.sel}]
+		}
+		dst = append(dst, s)
+	}
+	return dst
+}
+
 // Stats returns the loader's statistics; the display fills in upload and
 // present times through it.
 func (l *Loader) Stats() *Stats { return l.stats }
@@ -229,6 +273,9 @@ func (l *Loader) take() {
 	}
 	if p.sel != nil && *p.sel != l.sel {
 		l.sel = *p.sel
+		l.states.mu.Lock()
+		l.states.sel = l.sel
+		l.states.mu.Unlock()
 		l.cache.SetChannels(l.sel)
 		l.pgen.Add(1)
 		first, flushed := l.flush()
@@ -377,6 +424,9 @@ func (l *Loader) prefetching() int {
 func (l *Loader) start(k Key, urgent bool) {
 	l.inflight[k] = urgent
 	l.running.Add(1)
+	l.states.mu.Lock()
+	l.states.decoding[k] = struct{}{}
+	l.states.mu.Unlock()
 	decode, gen, genOf := l.pool.DecodeOne, l.pgen.Load(), &l.pgen
 	if urgent {
 		l.urgent = true
@@ -394,6 +444,12 @@ func (l *Loader) start(k Key, urgent bool) {
 func (l *Loader) finish(r result) {
 	delete(l.inflight, r.key)
 	l.running.Add(-1)
+	l.states.mu.Lock()
+	delete(l.states.decoding, r.key)
+	if r.err != nil && !errors.Is(r.err, ErrStale) {
+		l.states.failed[r.key] = r.err
+	}
+	l.states.mu.Unlock()
 	if r.urgent {
 		l.urgent = false
 	}

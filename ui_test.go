@@ -156,6 +156,32 @@ func meter(img image.Image) (y, x0, x1 int) {
 	return y, x0, x1
 }
 
+// meterCell is where frame n's cell of the meter is in a screenshot of
+// Beachball's 8 frames: its row, and a point left of the middle (clear of
+// the playhead line).
+func meterCell(img image.Image, n int) (x, y int) {
+	y, x0, x1 := meter(img)
+	return x0 + int((float64(n-1)+0.25)*float64(x1-x0)/8), y
+}
+
+// waitMeter waits until frame n's cell of the meter has colour c.
+func (v *viewer) waitMeter(n int, c [3]int, what string) {
+	v.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		img := v.shot()
+		x, y := meterCell(img, n)
+		got := colourAt(img, x, y)
+		if near(got, c) {
+			return
+		}
+		if time.Now().After(deadline) {
+			v.t.Fatalf("meter at frame %d (x %d, y %d) is %v, want %s (see %s)", n, x, y, got, what, keep(v.t, img, "meter"))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 func colourAt(img image.Image, x, y int) [3]int {
 	r, g, b, _ := img.At(x, y).RGBA()
 	return [3]int{int(r >> 8), int(g >> 8), int(b >> 8)}
@@ -175,6 +201,13 @@ func TestViewerInteraction(t *testing.T) {
 		t.Fatalf("opens on frame %d", n)
 	}
 	v.xdo("mousemove", "500", "300") // over the viewer, so keys go to it
+
+	// Prefetch finds the truncated frame 5 broken: the meter shows it red
+	// while frame 1 is still on screen.
+	v.waitMeter(5, [3]int{224, 48, 48}, "failed red before the playhead reaches frame 5")
+	if n := v.frame(); n != 1 {
+		t.Fatalf("frame %d on screen before any key was pressed", n)
+	}
 
 	// Space plays: the frame counter advances; Space again pauses.
 	v.key("space")
@@ -205,11 +238,10 @@ func TestViewerInteraction(t *testing.T) {
 
 	// The meter shows frame 3 missing; dragging on the timeline scrubs.
 	y, x0, x1 := meter(img)
-	// The middle of frame n's cell, and a point beside the playhead line.
+	// The middle of frame n's cell.
 	cell := func(n int) int { return x0 + int((float64(n-1)+0.5)*float64(x1-x0)/8) }
-	side := func(n int) int { return x0 + int((float64(n-1)+0.25)*float64(x1-x0)/8) }
-	if c := colourAt(img, side(3), y); !near(c, [3]int{112, 112, 112}) {
-		t.Errorf("meter at frame 3 (x %d, y %d) is %v, want missing grey (see %s)", side(3), y, c, keep(t, img, "meter"))
+	if x, y := meterCell(img, 3); !near(colourAt(img, x, y), [3]int{112, 112, 112}) {
+		t.Errorf("meter at frame 3 (x %d, y %d) is %v, want missing grey (see %s)", x, y, colourAt(img, x, y), keep(t, img, "meter"))
 	}
 	bar := strconv.Itoa(y - 12)
 	v.xdo("mousemove", strconv.Itoa(cell(2)), bar, "mousedown", "1")
@@ -225,8 +257,8 @@ func TestViewerInteraction(t *testing.T) {
 	v.waitTitle(func(n int) bool { return n == 5 }, "frame 5")
 	time.Sleep(500 * time.Millisecond)
 	img = v.shot()
-	if c := colourAt(img, side(5), y); !near(c, [3]int{224, 48, 48}) {
-		t.Errorf("meter at frame 5 is %v, want failed red (see %s)", c, keep(t, img, "failed"))
+	if x, y := meterCell(img, 5); !near(colourAt(img, x, y), [3]int{224, 48, 48}) {
+		t.Errorf("meter at frame 5 is %v, want failed red (see %s)", colourAt(img, x, y), keep(t, img, "failed"))
 	}
 	if n := countColour(img, viewer, [3]int{80, 24, 24}); n < viewer.Dx()*viewer.Dy()/2 {
 		t.Errorf("the viewer shows %d pixels of the failed-frame card, want most of it (see %s)", n, keep(t, img, "failed"))

@@ -56,15 +56,14 @@ type app struct {
 	loader  *engine.Loader
 	cache   *engine.Cache
 	clock   *engine.Clock
-	every   bool          // every-frame playback (Stream) rather than realtime
-	in, out int           // in and out points (frame numbers)
-	frame   *engine.Frame // the frame on screen, pinned (pixels kept for the probe)
-	failed  map[int]error // frames delivered broken, with why
-	want    int           // the frame asked for last
-	waiting bool          // want is not on screen yet
-	parts   []exr.Part    // the first frame's header, every part
-	sel     exr.Selection // the channels decoded (zero: each file's default)
-	selName string        // what the channel selector shows
+	every   bool                // every-frame playback (Stream) rather than realtime
+	in, out int                 // in and out points (frame numbers)
+	frame   *engine.Frame       // the frame on screen, pinned (pixels kept for the probe)
+	frames  []int               // every frame of the range, missing ones included
+	states  []engine.FrameState // the loader's word on each of frames (decoding, failed with why), each UI frame
+	parts   []exr.Part          // the first frame's header, every part
+	sel     exr.Selection       // the channels decoded (zero: each file's default)
+	selName string              // what the channel selector shows
 
 	view       render.Settings // channels, exposure, transform chosen by the user
 	dirty      bool            // the target needs drawing again
@@ -147,6 +146,7 @@ func (a *app) frameLoop(drops <-chan []string) {
 	default:
 	}
 	a.receive()
+	a.refreshStates()
 	a.keys()
 	a.tick()
 	a.layout()
@@ -245,7 +245,8 @@ func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first 
 	if fps == 0 {
 		fps = a.settings.FPS
 	}
-	a.clock = engine.NewClock(rangeFrames(s), fps)
+	a.frames = rangeFrames(s)
+	a.clock = engine.NewClock(a.frames, fps)
 	a.clock.SetMode(engine.Realtime)
 	if !a.settings.Realtime {
 		a.clock.SetMode(engine.EveryFrame)
@@ -254,7 +255,7 @@ func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first 
 	a.in, a.out = s.Range.Start, s.Range.End
 	a.loader.SetOrder(a.clock.Order())
 	a.sel, a.selName = exr.Selection{}, "default"
-	a.failed = map[int]error{}
+	a.states = a.states[:0]
 	a.parts = o.parts
 	a.fitted = true
 	a.diag = diagnostics{}
@@ -336,13 +337,11 @@ func (a *app) show(f *engine.Frame) {
 		a.loader.Release(a.frame)
 	}
 	a.frame, a.dirty = f, true
-	a.waiting = a.waiting && f.Number != a.want
 	a.diag.frameShown(time.Now())
 	a.win.SetTitle(title(a.seq, f.Number))
 	if f.Err != nil {
 		a.image.Close() // a broken frame shows as a broken frame, not as the previous one
-		a.failed[f.Number] = f.Err
-		a.log.once(f.Number, levelError, fmt.Sprintf("frame %d: %v", f.Number, f.Err))
+		a.log.frameError(f.Number, f.Err)
 		return
 	}
 	t := time.Now()
@@ -355,7 +354,27 @@ func (a *app) show(f *engine.Frame) {
 // ready tells the clock whether a frame can be shown now: decoded, or
 // known to be missing or broken (shown as such).
 func (a *app) ready(n int) bool {
-	return a.loader.Ready(n) || a.failed[n] != nil
+	return a.loader.Ready(n) || a.stateOf(n).Err != nil
+}
+
+// refreshStates asks the loader which frames are decoding or failed (the
+// meter's amber and red), and logs each failure once, prefetched ones
+// included.
+func (a *app) refreshStates() {
+	a.states = a.loader.State(a.frames, a.states)
+	for i, st := range a.states {
+		if st.Err != nil && a.seq.Path(a.frames[i]) != "" {
+			a.log.frameError(a.frames[i], st.Err)
+		}
+	}
+}
+
+// stateOf is the loader's word on frame n of the range.
+func (a *app) stateOf(n int) engine.FrameState {
+	if i := (n - a.seq.Range.Start) / a.seq.Range.Step; i >= 0 && i < len(a.states) {
+		return a.states[i]
+	}
+	return engine.FrameState{}
 }
 
 // tick advances playback and asks the loader for the frame to show.
@@ -377,7 +396,6 @@ func (a *app) tick() {
 
 // request asks the loader for frame n (dir: the way the user is going).
 func (a *app) request(n, dir int) {
-	a.want, a.waiting = n, a.frame == nil || a.frame.Number != n
 	a.loader.Request(n, dir)
 }
 
@@ -428,7 +446,6 @@ func (a *app) setInOut(in, out int) {
 // setChannels switches the decoded channels (a layer of a part).
 func (a *app) setChannels(sel exr.Selection, name string) {
 	a.sel, a.selName = sel, name
-	a.failed = map[int]error{}
 	a.loader.SetChannels(sel)
 	if !a.clock.Playing() {
 		a.request(a.clock.Frame(), a.clock.Dir())

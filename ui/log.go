@@ -41,14 +41,15 @@ func (l *logBook) add(lv level, text string) {
 	l.entries = append(l.entries, logEntry{time.Now(), lv, text})
 }
 
-// once logs a frame's message the first time only.
-func (l *logBook) once(frame int, lv level, text string) {
+// frameError logs why a frame failed, the first time only (the meter asks
+// at every UI frame: nothing is formatted once it is logged).
+func (l *logBook) frameError(frame int, err error) {
 	if l.frames == nil {
 		l.frames = map[int]bool{}
 	}
 	if !l.frames[frame] {
 		l.frames[frame] = true
-		l.add(lv, text)
+		l.add(levelError, fmt.Sprintf("frame %d: %v", frame, err))
 	}
 }
 

@@ -36,14 +36,15 @@ var stateColours = [...]uint32{colEmpty, colCached, colDecoding, colMissing, col
 var stateNames = [...]string{"not loaded", "cached", "decoding", "missing", "failed"}
 
 func (a *app) frameState(n int) frameState {
+	st := a.stateOf(n)
 	switch {
 	case a.seq.Path(n) == "":
 		return stateMissing
-	case a.failed[n] != nil:
+	case st.Err != nil:
 		return stateFailed
 	case a.loader.Ready(n):
 		return stateCached
-	case a.waiting && a.want == n:
+	case st.Decoding:
 		return stateDecoding
 	}
 	return stateEmpty
@@ -164,7 +165,7 @@ func (a *app) timeline() {
 	if hovered {
 		n := frameAt(imgui.MousePos().X)
 		tip := fmt.Sprintf("frame %d: %s", n, stateNames[a.frameState(n)])
-		if err := a.failed[n]; err != nil {
+		if err := a.stateOf(n).Err; err != nil {
 			tip += "\n" + err.Error()
 		}
 		imgui.SetTooltip(esc(tip))

@@ -14,6 +14,7 @@ import (
 
 	"flick/export/exporttest"
 	"flick/render/rendertest"
+	"flick/ui/uitest"
 )
 
 // viewer is a flick window on a private X server, driven by real input
@@ -73,19 +74,35 @@ func (v *viewer) xdo(args ...string) string {
 
 var titleFrame = regexp.MustCompile(`— frame (-?\d+)$`)
 
+// title is the viewer window's title; "" if there is no window.
+func (v *viewer) title() string {
+	for _, line := range strings.Split(v.xdo("search", "--name", "^flick — ", "getwindowname"), "\n") {
+		if titleFrame.MatchString(line) {
+			return line
+		}
+	}
+	return ""
+}
+
 // frame reads the frame on screen from the window title; -1 if no window.
 func (v *viewer) frame() int {
-	for _, line := range strings.Split(v.xdo("search", "--name", "^flick — ", "getwindowname"), "\n") {
-		if m := titleFrame.FindStringSubmatch(line); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			return n
-		}
+	if m := titleFrame.FindStringSubmatch(v.title()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
 	}
 	return -1
 }
 
 // waitTitle waits until the frame in the title satisfies ok.
 func (v *viewer) waitTitle(ok func(frame int) bool, what string) int {
+	v.t.Helper()
+	n := -1
+	v.waitFor(func() bool { n = v.frame(); return n >= 0 && ok(n) }, what)
+	return n
+}
+
+// waitFor waits up to a minute until ok, failing the test if flick exits.
+func (v *viewer) waitFor(ok func() bool, what string) {
 	v.t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -95,12 +112,21 @@ func (v *viewer) waitTitle(ok func(frame int) bool, what string) int {
 			v.t.Fatalf("flick exited (%v) while waiting for %s: %s", err, what, v.stderr.String())
 		case <-time.After(200 * time.Millisecond):
 		}
-		if n := v.frame(); n >= 0 && ok(n) {
-			return n
+		if ok() {
+			return
 		}
 	}
-	v.t.Fatalf("timed out waiting for %s (title frame %d); flick said: %s", what, v.frame(), v.stderr.String())
-	return 0
+	v.t.Fatalf("timed out waiting for %s (title %q); flick said: %s", what, v.title(), v.stderr.String())
+}
+
+// window is the viewer's X window id.
+func (v *viewer) window() uint32 {
+	v.t.Helper()
+	id, err := strconv.ParseUint(strings.Fields(v.xdo("search", "--name", "^flick — "))[0], 10, 32)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return uint32(id)
 }
 
 func (v *viewer) key(keys ...string) {
@@ -295,6 +321,23 @@ func TestViewerInteraction(t *testing.T) {
 	if err != nil || !strings.Contains(string(data), "singlepart.0001.exr") {
 		t.Errorf("settings after quitting (the file opened should be a recent item): %v %s", err, data)
 	}
+}
+
+// Dropping a folder of frames, then a single file, onto the window opens
+// each, through the XDND protocol a file manager speaks.
+func TestDropFilesAndFolders(t *testing.T) {
+	dir := copyBeachball(t)
+	v := startViewer(t, t.TempDir(), filepath.Join(samples(t), "ScanLines", "Desk.exr"))
+	for _, tc := range []struct{ path, title string }{
+		{dir, "singlepart.1-8#.exr"},
+		{filepath.Join(samples(t), "ScanLines", "Cannon.exr"), "Cannon.exr"},
+	} {
+		if err := uitest.Drop(v.display, v.window(), 500, 300, []string{tc.path}, 30*time.Second); err != nil {
+			t.Fatalf("drop %s: %v", tc.path, err)
+		}
+		v.waitFor(func() bool { return strings.Contains(v.title(), tc.title) }, "the dropped "+tc.path+" to open")
+	}
+	v.quit()
 }
 
 // A corrupt settings file gives defaults, a warning, and is left as it was.

@@ -49,3 +49,74 @@ func BenchmarkUpload(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUploadOnly uploads a 1920x1080 RGBA half frame and waits for the
+// GPU to have the texture (glFinish): the upload stage of export and
+// playback, without the display passes.
+func BenchmarkUploadOnly(b *testing.B) {
+	const w, h = 1920, 1080
+	pix := specialImage(w, h)
+	for _, mode := range []render.UploadMode{render.UploadPBO, render.UploadSync} {
+		b.Run(mode.String(), func(b *testing.B) {
+			b.SetBytes(int64(2 * len(pix)))
+			rendertest.Call(func() {
+				im := render.Image{Mode: mode}
+				defer im.Close()
+				b.ResetTimer()
+				for range b.N {
+					if err := im.Upload(pix, w, h); err != nil {
+						b.Error(err)
+						return
+					}
+					gl.Finish()
+				}
+				b.StopTimer()
+			})
+		})
+	}
+}
+
+// BenchmarkDrawExport draws an uploaded 1920x1080 frame through the plain
+// sRGB chain into a 16-bit target at export sizes (full and half) and waits
+// for the GPU: the display passes of an export, without the upload.
+func BenchmarkDrawExport(b *testing.B) {
+	const w, h = 1920, 1080
+	pix := specialImage(w, h)
+	d := newDisplay(b)
+	for _, c := range []struct {
+		k    int
+		name string
+		s    render.Settings
+	}{
+		{1, "sRGB", render.Settings{}},
+		{2, "sRGB", render.Settings{}},
+		{2, "raw", render.Settings{Transform: render.TransformRaw}},
+		{2, "exposure-gamma-sRGB", render.Settings{Exposure: 1, Gamma: 1.2}},
+	} {
+		k := c.k
+		b.Run(fmt.Sprintf("%dx%d/%s", w/k, h/k, c.name), func(b *testing.B) {
+			rendertest.Call(func() {
+				var im render.Image
+				defer im.Close()
+				var tg render.Target
+				defer tg.Close()
+				if err := im.Upload(pix, w, h); err != nil {
+					b.Error(err)
+					return
+				}
+				if err := tg.Resize16(w/k, h/k); err != nil {
+					b.Error(err)
+					return
+				}
+				r := image.Rect(0, 0, w, h)
+				v := render.FitView(w/k, h/k, r, r)
+				b.ResetTimer()
+				for range b.N {
+					d.Draw(&tg, &im, v, c.s)
+					gl.Finish()
+				}
+				b.StopTimer()
+			})
+		})
+	}
+}

@@ -86,7 +86,7 @@ func (t Transform) String() string {
 	return fmt.Sprintf("Transform(%d)", int(t))
 }
 
-// Settings are the display settings of a Display pass chain. The zero value
+// Settings are the display settings of a Display. The zero value
 // is the plain view: RGB, no exposure or gamma, the sRGB transform.
 type Settings struct {
 	Channels Channels
@@ -108,126 +108,108 @@ type Settings struct {
 	// magnified view, or a 1:1 view at whole-pixel offsets, always is
 	// (pixels show as sharp squares, as artists expect when zooming in).
 	Nearest bool
+	// KeepAlpha writes the image's alpha into the target (clipped to
+	// [0, 1] in 8- and 16-bit targets) where the data window lands, and
+	// makes the rest of the display window transparent black, as EXR
+	// defines pixels outside the data window; the colour stays
+	// premultiplied by it, as EXR stores it, and goes through the chain
+	// unchanged otherwise. For movies with alpha (ProRes 4444): a player
+	// that composites them gets the image over its background. Off, the
+	// target is opaque (alpha 1), as the viewer wants.
+	KeepAlpha bool
 }
 
-// intermediateFormat is the format of the chain's intermediate textures:
-// float, so that nothing is clipped or quantised before the transform, and
-// 32-bit, so that exposure and gamma keep full precision.
-const intermediateFormat = gl.RGBA32F
-
-// maxPasses bounds a chain's length; see Draw for the order.
-const maxPasses = 8
-
-const passVertex = `#version 450 core
+// displayVertex draws a quad over the viewport from gl_VertexID alone.
+const displayVertex = `#version 450 core
 void main() {
 	vec2 c = vec2(gl_VertexID & 1, gl_VertexID >> 1);
 	gl_Position = vec4(c * 2.0 - 1.0, 0.0, 1.0);
 }
 `
 
-// passPrelude is shared by the fragment shaders. A pass draws one output
-// pixel per input texel (except place), so it fetches its inputs with
-// texelFetch at its own pixel; uOrigin is where its output starts in window
-// coordinates (not 0 when it draws into a Target at the data box).
-const passPrelude = `#version 450 core
+// displayFragment is the whole display chain in one pass, in the order Draw
+// documents. What a Settings turns on or off is chosen when the program is
+// compiled (the #defines of a variant), not by uniforms: llvmpipe runs a
+// branch on a uniform as masked SIMD code through every arm, so a switch
+// over the transforms would cost every transform's pow() on each pixel.
+// One pass instead of a chain of passes also saves writing and fetching a
+// float intermediate per step, which on llvmpipe costs more than the maths.
+const displayFragment = `
 out vec4 oColor;
-uniform ivec2 uOrigin;
-layout(binding = 0) uniform sampler2D uIn0;
-layout(binding = 1) uniform sampler2D uIn1;
-ivec2 here() { return ivec2(gl_FragCoord.xy) - uOrigin; }
-vec4 in0() { return texelFetch(uIn0, here(), 0); }
-`
-
-// placeFragment resamples the image (uIn0) into the data box: target pixel
-// p shows image texel coordinate (p - uData) * uScale.
-const placeFragment = passPrelude + `
-uniform vec2 uBox;   // target pixel of the output's first pixel
+layout(binding = 0) uniform sampler2D uImage;
 uniform vec2 uData;  // target position of the data window's corner
 uniform vec2 uScale; // image texels per target pixel
-uniform int uNearest;
-uniform ivec2 uTaps; // minifying: bilinear taps per axis spread over the pixel's footprint
-void main() {
-	vec2 t = (vec2(here()) + 0.5 + uBox - uData) * uScale;
-	ivec2 size = textureSize(uIn0, 0);
-	if (uNearest != 0) {
-		oColor = texelFetch(uIn0, clamp(ivec2(floor(t)), ivec2(0), size - 1), 0);
-		return;
-	}
+uniform ivec2 uTaps; // SAMPLE_BOX: bilinear taps per axis spread over the pixel's footprint
+uniform float uGain; // exposure
+uniform float uInvGamma;
+uniform vec4 uMask;  // SHOW_NAN: the source channels shown
+
+// place resamples the image at the target pixel whose centre is frag:
+// target pixel p shows image texel coordinate (p - uData) * uScale.
+vec4 place(vec2 frag) {
+	vec2 t = (frag - uData) * uScale;
+	ivec2 size = textureSize(uImage, 0);
+#if SAMPLE == 0 // nearest
+	return texelFetch(uImage, clamp(ivec2(floor(t)), ivec2(0), size - 1), 0);
+#elif SAMPLE == 1 // one bilinear (or mipmapped) tap
+	return texture(uImage, t / vec2(size));
+#else
 	// A box filter over the footprint: each bilinear tap averages 2x2
 	// texels, so at even integer scales this is the exact area average.
 	vec4 sum = vec4(0.0);
 	for (int j = 0; j < uTaps.y; j++) {
 		for (int i = 0; i < uTaps.x; i++) {
 			vec2 o = (vec2(i, j) + 0.5) / vec2(uTaps) - 0.5;
-			sum += texture(uIn0, (t + o * uScale) / vec2(size));
+			sum += texture(uImage, (t + o * uScale) / vec2(size));
 		}
 	}
-	oColor = sum / float(uTaps.x * uTaps.y);
+	return sum / float(uTaps.x * uTaps.y);
+#endif
 }
-`
 
-const channelsFragment = passPrelude + `
-uniform int uChannels; // Channels
-uniform int uChecker;
-uniform ivec2 uBox;
-void main() {
-	vec4 c = in0();
-	vec3 v;
-	switch (uChannels) {
-	case 1: v = c.rrr; break;
-	case 2: v = c.ggg; break;
-	case 3: v = c.bbb; break;
-	case 4: v = c.aaa; break;
-	case 5: v = vec3(dot(c.rgb, vec3(0.2126, 0.7152, 0.0722))); break;
-	default: v = c.rgb;
-	}
-	if (uChecker != 0 && uChannels != 4) {
-		ivec2 q = (here() + uBox) / 8;
-		v += (1.0 - c.a) * (((q.x + q.y) & 1) == 0 ? 0.05 : 0.2);
-	}
-	oColor = vec4(v, c.a);
-}
-`
-
-const exposureFragment = passPrelude + `
-uniform float uGain;
-void main() {
-	vec4 c = in0();
-	oColor = vec4(c.rgb * uGain, c.a);
-}
-`
-
-const transformFragment = passPrelude + `
-uniform int uTransform; // Transform
 float encode(float x) {
-	x = clamp(x, 0.0, 1.0);
-	switch (uTransform) {
-	case 0: return x <= 0.0031308 ? 12.92 * x : 1.055 * pow(x, 1.0 / 2.4) - 0.055;
-	case 1: return x < 0.018 ? 4.5 * x : 1.099 * pow(x, 0.45) - 0.099;
-	case 2: return pow(x, 1.0 / 2.4);
-	}
+#if TRANSFORM == 4 // raw
 	return x;
+#else
+	x = clamp(x, 0.0, 1.0);
+#if TRANSFORM == 0
+	return x <= 0.0031308 ? 12.92 * x : 1.055 * pow(x, 1.0 / 2.4) - 0.055;
+#elif TRANSFORM == 1
+	return x < 0.018 ? 4.5 * x : 1.099 * pow(x, 0.45) - 0.099;
+#elif TRANSFORM == 2
+	return pow(x, 1.0 / 2.4);
+#else
+	return x;
+#endif
+#endif
 }
-void main() {
-	vec4 c = in0();
-	oColor = vec4(encode(c.r), encode(c.g), encode(c.b), c.a);
-}
-`
 
-const gammaFragment = passPrelude + `
-uniform float uInvGamma;
 void main() {
-	vec4 c = in0();
-	oColor = vec4(sign(c.rgb) * pow(abs(c.rgb), vec3(uInvGamma)), c.a);
-}
-`
-
-// invalidFragment flags the non-finite values of the placed source (uIn1)
-// in the channels uMask selects, over the chain's result so far (uIn0).
-const invalidFragment = passPrelude + `
-uniform vec4 uMask;
-void main() {
-	vec4 s = texelFetch(uIn1, here(), 0);
+	vec4 s = place(gl_FragCoord.xy);
+	vec3 v;
+#if CHANNELS == 1
+	v = s.rrr;
+#elif CHANNELS == 2
+	v = s.ggg;
+#elif CHANNELS == 3
+	v = s.bbb;
+#elif CHANNELS == 4
+	v = s.aaa;
+#elif CHANNELS == 5
+	v = vec3(dot(s.rgb, vec3(0.2126, 0.7152, 0.0722)));
+#else
+	v = s.rgb;
+#endif
+#if CHECKER && CHANNELS != 4
+	ivec2 q = ivec2(gl_FragCoord.xy) / 8;
+	v += (1.0 - s.a) * (((q.x + q.y) & 1) == 0 ? 0.05 : 0.2);
+#endif
+	v *= uGain;
+	v = vec3(encode(v.r), encode(v.g), encode(v.b));
+#if GAMMA
+	v = sign(v) * pow(abs(v), vec3(uInvGamma));
+#endif
+#if SHOW_NAN
 	bool nan = false, pos = false, neg = false;
 	for (int i = 0; i < 4; i++) {
 		if (uMask[i] == 0.0) continue;
@@ -235,64 +217,74 @@ void main() {
 		pos = pos || (isinf(s[i]) && s[i] > 0.0);
 		neg = neg || (isinf(s[i]) && s[i] < 0.0);
 	}
-	vec4 c = in0();
-	if (nan) c.rgb = vec3(1.0, 0.0, 1.0);
-	else if (pos) c.rgb = vec3(1.0, 0.0, 0.0);
-	else if (neg) c.rgb = vec3(0.0, 0.0, 1.0);
-	oColor = c;
+	if (nan) v = vec3(1.0, 0.0, 1.0);
+	else if (pos) v = vec3(1.0, 0.0, 0.0);
+	else if (neg) v = vec3(0.0, 0.0, 1.0);
+#endif
+	oColor = vec4(v, s.a);
 }
 `
 
-// pass is one step of the chain: a program drawing a full-viewport quad,
-// reading up to two textures (units 0 and 1) and writing one.
-type pass struct {
-	prog    uint32
-	uOrigin int32
-	loc     map[string]int32
+// sampling is how the display program reads the image.
+type sampling int
+
+const (
+	sampleNearest sampling = iota // texelFetch: magnified or 1:1 views
+	sampleTap                     // one bilinear tap (or a mipmapped one)
+	sampleBox                     // a box of bilinear taps over the footprint
+)
+
+// variant is what one display program is compiled for.
+type variant struct {
+	sample                  sampling
+	channels                Channels
+	transform               Transform
+	checker, gamma, showNaN bool
 }
 
-func newPass(fragment string, uniforms ...string) (pass, error) {
-	prog, err := compileProgram(passVertex, fragment)
+// source is the fragment shader text of v.
+func (v variant) source() string {
+	return fmt.Sprintf("#version 450 core\n#define SAMPLE %d\n#define CHANNELS %d\n#define TRANSFORM %d\n"+
+		"#define CHECKER %d\n#define GAMMA %d\n#define SHOW_NAN %d\n",
+		v.sample, v.channels, v.transform, boolInt(v.checker), boolInt(v.gamma), boolInt(v.showNaN)) + displayFragment
+}
+
+// program is a compiled variant and its uniforms' locations.
+type program struct {
+	prog                                          uint32
+	uData, uScale, uTaps, uGain, uInvGamma, uMask int32
+}
+
+func newProgram(v variant) (*program, error) {
+	prog, err := compileProgram(displayVertex, v.source())
 	if err != nil {
-		return pass{}, err
+		return nil, fmt.Errorf("display program %+v: %w", v, err)
 	}
-	p := pass{prog: prog, uOrigin: gl.GetUniformLocation(prog, gl.Str("uOrigin\x00")), loc: map[string]int32{}}
-	for _, u := range uniforms {
-		p.loc[u] = gl.GetUniformLocation(prog, gl.Str(u+"\x00"))
-	}
-	return p, nil
+	loc := func(name string) int32 { return gl.GetUniformLocation(prog, gl.Str(name+"\x00")) }
+	return &program{prog: prog, uData: loc("uData"), uScale: loc("uScale"), uTaps: loc("uTaps"),
+		uGain: loc("uGain"), uInvGamma: loc("uInvGamma"), uMask: loc("uMask")}, nil
 }
 
-// Display is the display pass chain: it draws a scene-linear image into a
-// target through channel selection, exposure, a display transform, gamma
-// and NaN/Inf flags, each a shader pass drawing into a pooled float texture
-// (GPUImage's source → filters → target), the last one into the target.
-// Passes whose settings are identities are left out.
+// Display draws scene-linear images into targets through the display
+// chain: placement and resampling, channel selection, exposure, a display
+// transform, gamma and NaN/Inf flags, in one shader pass whose program is
+// compiled for the settings in use (the first Draw with new settings
+// compiles one; they are kept until Close).
 type Display struct {
-	vao                                                  uint32
-	place, channels, exposure, transform, gamma, invalid pass
-	pool                                                 texturePool
-	steps                                                [maxPasses]*pass
-	state                                                savedState // scratch for Draw
+	vao      uint32
+	programs map[variant]*program
+	state    savedState // scratch for Draw
 }
 
-// NewDisplay compiles the passes.
+// NewDisplay compiles the display programs for a set of variants that
+// between them take every branch of the shader, so that a driver that
+// cannot compile it fails here rather than in Draw.
 func NewDisplay() (*Display, error) {
-	d := &Display{}
-	for _, p := range []struct {
-		dst      *pass
-		src      string
-		uniforms []string
-	}{
-		{&d.place, placeFragment, []string{"uBox", "uData", "uScale", "uNearest", "uTaps"}},
-		{&d.channels, channelsFragment, []string{"uChannels", "uChecker", "uBox"}},
-		{&d.exposure, exposureFragment, []string{"uGain"}},
-		{&d.transform, transformFragment, []string{"uTransform"}},
-		{&d.gamma, gammaFragment, []string{"uInvGamma"}},
-		{&d.invalid, invalidFragment, []string{"uMask"}},
-	} {
-		var err error
-		if *p.dst, err = newPass(p.src, p.uniforms...); err != nil {
+	d := &Display{programs: map[variant]*program{}}
+	for i := range max(int(ChannelLuminance), int(TransformRaw)) + 1 {
+		v := variant{sample: sampling(i % 3), channels: Channels(i % 6), transform: Transform(i % 5),
+			checker: i%2 == 1, gamma: i%2 == 0, showNaN: i%2 == 1}
+		if _, err := d.program(v); err != nil {
 			d.Close()
 			return nil, err
 		}
@@ -303,18 +295,32 @@ func NewDisplay() (*Display, error) {
 	return d, nil
 }
 
+// program returns v's program, compiling it on first use.
+func (d *Display) program(v variant) (*program, error) {
+	if p := d.programs[v]; p != nil {
+		return p, nil
+	}
+	p, err := newProgram(v)
+	if err != nil {
+		return nil, err
+	}
+	d.programs[v] = p
+	return p, nil
+}
+
 // Draw clears t to Background, fills the view's display window with
 // black and draws im over the data window through the chain s describes:
 //
-//	place (resample into the data box, float)
+//	place (resample into the data box)
 //	→ channels (select, checkerboard)   if s.Channels or s.Checker ask
 //	→ exposure                          if s.Exposure != 0
 //	→ display transform                 unless TransformRaw
 //	→ gamma                             if s.Gamma is not 0 or 1
 //	→ NaN/Inf flags                     if s.ShowNaN
 //
-// The zero Settings is the plain sRGB view. An empty image draws nothing
-// over the black.
+// in float, in one pass. The zero Settings is the plain sRGB view. An
+// empty image draws nothing over the black. The target's alpha is 1
+// everywhere unless s.KeepAlpha.
 func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	d.state.save()
 	defer d.state.restore()
@@ -331,11 +337,12 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	gl.Clear(gl.COLOR_BUFFER_BIT)
 
 	// Target row 0 is the image's top row, as texture row 0 is: nothing
-	// in the chain flips y.
+	// flips y.
 	if x0, y0, x1, y1, ok := pixelBox(v.Display, t.width, t.height); ok {
 		gl.Enable(gl.SCISSOR_TEST)
 		gl.Scissor(x0, y0, x1-x0, y1-y0)
-		gl.ClearColor(0, 0, 0, 1)
+		// EXR's pixels outside the data window are transparent black.
+		gl.ClearColor(0, 0, 0, float32(1-boolInt(s.KeepAlpha)))
 		gl.Clear(gl.COLOR_BUFFER_BIT)
 		gl.Disable(gl.SCISSOR_TEST)
 	}
@@ -346,10 +353,9 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	if !ok || v.Data.X1 <= v.Data.X0 || v.Data.Y1 <= v.Data.Y0 {
 		return
 	}
-	bw, bh := int(bx1-bx0), int(by1-by0)
 	sx := float32(im.width) / (v.Data.X1 - v.Data.X0)
 	sy := float32(im.height) / (v.Data.Y1 - v.Data.Y0)
-	// Minification up to maxBoxScale is a box filter in the place pass;
+	// Minification up to maxBoxScale is a box filter in the shader;
 	// beyond, mipmaps (made only then) keep the tap count bounded.
 	mip := sx > maxBoxScale || sy > maxBoxScale
 	im.prepare(mip)
@@ -359,96 +365,41 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	}
 	exact := sx == 1 && sy == 1 && v.Data.X0 == float32(math.Floor(float64(v.Data.X0))) &&
 		v.Data.Y0 == float32(math.Floor(float64(v.Data.Y0)))
-
-	steps := d.steps[:0]
-	steps = append(steps, &d.place)
-	if s.Channels != ChannelsRGB || s.Checker {
-		steps = append(steps, &d.channels)
+	vr := variant{sample: sampleBox, channels: s.Channels, transform: s.Transform,
+		checker: s.Checker, gamma: s.Gamma != 0 && s.Gamma != 1, showNaN: s.ShowNaN}
+	switch {
+	case s.Nearest || exact || (sx < 1 && sy < 1):
+		vr.sample = sampleNearest
+	case taps == [2]int32{1, 1}:
+		vr.sample = sampleTap
 	}
-	if s.Exposure != 0 {
-		steps = append(steps, &d.exposure)
+	// An OpenColorIO display/view goes into the program: its processor's
+	// GPU shader text replaces encode() (and gamma), its LUTs as extra
+	// textures.
+	p, err := d.program(vr)
+	if err != nil {
+		// NewDisplay compiled every branch of the shader.
+		panic(fmt.Sprintf("render: %v", err))
 	}
-	// An OpenColorIO display/view pass goes here: it replaces the
-	// transform (and gamma) passes with a program built from the OCIO
-	// processor's GPU shader text, its LUTs as extra input textures.
-	if s.Transform != TransformRaw {
-		steps = append(steps, &d.transform)
-	}
-	if s.Gamma != 0 && s.Gamma != 1 {
-		steps = append(steps, &d.gamma)
-	}
-	if s.ShowNaN {
-		steps = append(steps, &d.invalid)
-	}
+	gl.ProgramUniform2f(p.prog, p.uData, v.Data.X0, v.Data.Y0)
+	gl.ProgramUniform2f(p.prog, p.uScale, sx, sy)
+	gl.ProgramUniform2i(p.prog, p.uTaps, taps[0], taps[1])
+	gl.ProgramUniform1f(p.prog, p.uGain, float32(math.Exp2(float64(s.Exposure))))
+	gl.ProgramUniform1f(p.prog, p.uInvGamma, 1/s.Gamma)
+	m := shownChannels(s)
+	gl.ProgramUniform4f(p.prog, p.uMask, m[0], m[1], m[2], m[3])
 
 	gl.BindVertexArray(d.vao)
-	var cur, src *pooledTexture
-	for i, p := range steps {
-		var out *pooledTexture
-		if i < len(steps)-1 {
-			out = d.pool.get(bw, bh, intermediateFormat)
-		}
-		in0, in1 := uint32(0), uint32(0)
-		if cur != nil {
-			in0 = cur.tex
-		}
-		switch p {
-		case &d.place:
-			in0 = im.tex
-			gl.ProgramUniform2f(p.prog, p.loc["uBox"], float32(bx0), float32(by0))
-			gl.ProgramUniform2f(p.prog, p.loc["uData"], v.Data.X0, v.Data.Y0)
-			gl.ProgramUniform2f(p.prog, p.loc["uScale"], sx, sy)
-			gl.ProgramUniform1i(p.prog, p.loc["uNearest"], boolInt(s.Nearest || exact || (sx < 1 && sy < 1)))
-			gl.ProgramUniform2i(p.prog, p.loc["uTaps"], taps[0], taps[1])
-		case &d.channels:
-			gl.ProgramUniform1i(p.prog, p.loc["uChannels"], int32(s.Channels))
-			gl.ProgramUniform1i(p.prog, p.loc["uChecker"], boolInt(s.Checker))
-			gl.ProgramUniform2i(p.prog, p.loc["uBox"], bx0, by0)
-		case &d.exposure:
-			gl.ProgramUniform1f(p.prog, p.loc["uGain"], float32(math.Exp2(float64(s.Exposure))))
-		case &d.transform:
-			gl.ProgramUniform1i(p.prog, p.loc["uTransform"], int32(s.Transform))
-		case &d.gamma:
-			gl.ProgramUniform1f(p.prog, p.loc["uInvGamma"], 1/s.Gamma)
-		case &d.invalid:
-			m := shownChannels(s)
-			gl.ProgramUniform4f(p.prog, p.loc["uMask"], m[0], m[1], m[2], m[3])
-			in1 = src.tex
-		}
-		gl.BindTextureUnit(0, in0)
-		gl.BindTextureUnit(1, in1)
-		gl.UseProgram(p.prog)
-		if out != nil {
-			gl.BindFramebuffer(gl.FRAMEBUFFER, out.fbo)
-			gl.Viewport(0, 0, int32(bw), int32(bh))
-			gl.ProgramUniform2i(p.prog, p.uOrigin, 0, 0)
-		} else {
-			// The target keeps the alpha of 1 it was cleared to.
-			gl.BindFramebuffer(gl.FRAMEBUFFER, t.fbo)
-			gl.Viewport(bx0, by0, int32(bw), int32(bh))
-			gl.ProgramUniform2i(p.prog, p.uOrigin, bx0, by0)
-			gl.ColorMask(true, true, true, false)
-		}
-		gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
-
-		if p == &d.place {
-			if s.ShowNaN && out != nil {
-				src = out
-				src.retain()
-			}
-		} else {
-			cur.release()
-		}
-		cur = out
-	}
-	if src != nil {
-		src.release()
-	}
-	d.pool.endFrame()
+	gl.BindTextureUnit(0, im.tex)
+	gl.UseProgram(p.prog)
+	gl.Viewport(bx0, by0, bx1-bx0, by1-by0)
+	// Without KeepAlpha the target keeps the alpha of 1 it was cleared to.
+	gl.ColorMask(true, true, true, s.KeepAlpha)
+	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
 }
 
 // maxBoxScale is the largest minification (image texels per target pixel)
-// the place pass filters itself: up to 16x16 taps.
+// the display program filters itself: up to 16x16 taps.
 const maxBoxScale = 32
 
 // boxTaps is the number of bilinear taps per axis that cover a footprint
@@ -495,19 +446,15 @@ func pixelBox(r Rect, w, h int) (x0, y0, x1, y1 int32, ok bool) {
 	return x0, y0, x1, y1, x1 > x0 && y1 > y0
 }
 
-// Close deletes the passes' programs and pooled textures. Safe on nil and
-// safe twice.
+// Close deletes the programs. Safe on nil and safe twice.
 func (d *Display) Close() {
 	if d == nil {
 		return
 	}
-	for _, p := range []*pass{&d.place, &d.channels, &d.exposure, &d.transform, &d.gamma, &d.invalid} {
-		if p.prog != 0 {
-			gl.DeleteProgram(p.prog)
-			p.prog = 0
-		}
+	for v, p := range d.programs {
+		gl.DeleteProgram(p.prog)
+		delete(d.programs, v)
 	}
-	d.pool.close()
 	if d.vao != 0 {
 		gl.DeleteVertexArrays(1, &d.vao)
 		d.vao = 0

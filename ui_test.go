@@ -340,6 +340,52 @@ func TestDropFilesAndFolders(t *testing.T) {
 	v.quit()
 }
 
+// A frame whose file does not answer (its open waits, as on a stalled
+// network drive) shows as decoding, and the window goes on: keys step past
+// it, pictures are drawn, and Ctrl+Q quits although a decode is stuck.
+func TestStalledDriveKeepsTheWindowResponsive(t *testing.T) {
+	dir := copyBeachball(t)
+	frame5 := filepath.Join(dir, "singlepart.0005.exr")
+	info, err := os.Stat(frame5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stall, err := uitest.NewStall(info.Size())
+	if err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(func() {
+		if err := stall.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := os.Remove(frame5); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(stall.Path, frame5); err != nil {
+		t.Fatal(err)
+	}
+	v := startViewer(t, t.TempDir(), filepath.Join(dir, "singlepart.0001.exr"))
+	v.xdo("mousemove", "500", "300")
+	v.waitMeter(5, [3]int{224, 192, 48}, "decoding amber while frame 5's file does not answer")
+	if stall.Opens() == 0 {
+		t.Fatal("frame 5 shows as decoding but its file was never opened")
+	}
+
+	// Step onto frame 5 (it never comes), past it, and back.
+	v.key("Right", "Right", "Right", "Right", "Right")
+	v.waitTitle(func(n int) bool { return n == 6 }, "frame 6, stepping past the stalled frame 5")
+	v.key("Left", "Left")
+	v.waitTitle(func(n int) bool { return n == 4 }, "frame 4, stepping back past it")
+	img := v.shot()
+	if n := distinctColours(img, image.Rect(300, 200, 600, 400)); n < 100 {
+		t.Errorf("the viewer shows %d distinct colours with frame 4 on screen, want a picture (see %s)", n, keep(t, img, "stalled"))
+	}
+	if err := v.quit(); err != nil {
+		t.Errorf("flick exited with %v: %s", err, v.stderr.String())
+	}
+}
+
 // A corrupt settings file gives defaults, a warning, and is left as it was.
 func TestCorruptSettingsAreKept(t *testing.T) {
 	home := t.TempDir()

@@ -191,7 +191,9 @@ func (a *app) close() {
 		a.loader.Release(a.frame)
 		a.frame = nil
 	}
-	a.loader.Close()
+	if !closeWithin(a.loader, stuckWait) {
+		fmt.Fprintln(os.Stderr, "flick: a frame's file does not answer (a stalled drive?); quitting without it")
+	}
 	a.image.Close()
 	a.target.Close()
 	a.display.Close()
@@ -271,6 +273,27 @@ func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first 
 	a.log.add(levelInfo, fmt.Sprintf("opened %s (%d frames, %d missing)", s, len(s.Frames), len(s.Missing())))
 }
 
+// stuckWait is how long quitting waits for the loader's decodes to stop
+// before it gives up on them: a decode waiting on a file system that does
+// not answer (a stalled network drive) may never stop.
+const stuckWait = 2 * time.Second
+
+// closeWithin closes l, waiting at most d for it; it reports whether l
+// stopped in time (if not, its goroutine is left to end with the process).
+func closeWithin(l *engine.Loader, d time.Duration) bool {
+	stopped := make(chan struct{})
+	go func() {
+		l.Close()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
 // rangeFrames lists every frame of a sequence's range, missing ones
 // included: playback shows them as missing, never closes them up.
 func rangeFrames(s *engine.Sequence) []int {
@@ -310,7 +333,7 @@ func (a *app) adoptOpened(o opened) {
 		a.frame = nil
 	}
 	a.dlg.export.cancelAndWait(a.win.Queue())
-	a.loader.Close()
+	go a.loader.Close() // its decodes may wait on a stalled drive; the new sequence does not
 	a.image.Close()
 	cache := engine.NewCache(a.opt.Budget, a.settings.AheadShare)
 	a.adopt(o, engine.NewLoader(o.seq, a.opt.Pool, cache), cache, nil)

@@ -386,6 +386,40 @@ func TestStalledDriveKeepsTheWindowResponsive(t *testing.T) {
 	}
 }
 
+// The v key switches Beachball's view (right, the default, to left and
+// back), keeping the RGBA layer: the picture changes, and comes back.
+func TestViewSwitchChangesPicture(t *testing.T) {
+	v := startViewer(t, t.TempDir(), filepath.Join(samples(t), "Beachball", "singlepart.0001.exr"))
+	v.waitTitle(func(n int) bool { return n == 1 }, "frame 1")
+	v.xdo("mousemove", "500", "300")
+	viewer := image.Rect(110, 40, 830, 590)
+	var right image.Image
+	v.waitFor(func() bool { right = v.shot(); return distinctColours(right, viewer) > 100 }, "a picture")
+	// A share of the viewer's pixels that differ from ref by more than noise.
+	changed := func(img, ref image.Image) float64 {
+		n := 0
+		for y := viewer.Min.Y; y < viewer.Max.Y; y++ {
+			for x := viewer.Min.X; x < viewer.Max.X; x++ {
+				c, r := colourAt(img, x, y), colourAt(ref, x, y)
+				if abs(c[0]-r[0])+abs(c[1]-r[1])+abs(c[2]-r[2]) > 24 {
+					n++
+				}
+			}
+		}
+		return float64(n) / float64(viewer.Dx()*viewer.Dy())
+	}
+	v.key("v")
+	var left image.Image
+	v.waitFor(func() bool { left = v.shot(); return changed(left, right) > 0.02 }, "the left view to differ from the right")
+	v.key("v")
+	v.waitFor(func() bool { return changed(v.shot(), right) < 0.002 }, "the right view again")
+	if f := changed(left, right); f > 0.5 {
+		t.Errorf("%.0f%% of the viewer changed between views, want the same picture seen from another eye (see %s, %s)",
+			100*f, keep(t, right, "view-right"), keep(t, left, "view-left"))
+	}
+	v.quit()
+}
+
 // A corrupt settings file gives defaults, a warning, and is left as it was.
 func TestCorruptSettingsAreKept(t *testing.T) {
 	home := t.TempDir()

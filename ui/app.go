@@ -62,6 +62,9 @@ type app struct {
 	frames  []int               // every frame of the range, missing ones included
 	states  []engine.FrameState // the loader's word on each of frames (decoding, failed with why), each UI frame
 	parts   []exr.Part          // the first frame's header, every part
+	views   []string            // the file's views, the default first (fileViews)
+	stereo  string              // the view shown ("" in a file without views)
+	layer   string              // the layer shown, without its view (Layer.BaseName)
 	sel     exr.Selection       // the channels decoded (zero: each file's default)
 	selName string              // what the channel selector shows
 
@@ -258,7 +261,8 @@ func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first 
 	a.loader.SetOrder(a.clock.Order())
 	a.sel, a.selName = exr.Selection{}, "default"
 	a.states = a.states[:0]
-	a.parts = o.parts
+	a.parts, a.views = o.parts, fileViews(o.parts)
+	a.stereo, a.layer = defaultView(a.views), ""
 	a.fitted = true
 	a.diag = diagnostics{}
 	if first != nil {

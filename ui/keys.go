@@ -18,6 +18,7 @@ var keyHelp = [][2]string{
 	{"Shift+[ or Shift+I", "clear the in and out points"},
 	{"r g b a", "show one channel (again: back to colour)"},
 	{"c / l", "colour / luminance"},
+	{"v", "next view (stereo left / right), same layer"},
 	{". and ,", "exposure up / down half a stop"},
 	{"( and )", "gamma down / up"},
 	{"0", "exposure 0, gamma 1"},
@@ -76,6 +77,8 @@ func (a *app) keys() {
 	}
 	a.viewKeys()
 	switch {
+	case pressed(imgui.KeyV):
+		a.nextView()
 	case pressed(imgui.KeySpace):
 		a.play(a.clock.Dir())
 	case pressed(imgui.KeyUpArrow):

@@ -122,6 +122,9 @@ func (a *app) menuBar() {
 // statusLine says what is on screen and the last message.
 func (a *app) statusLine() string {
 	text := fmt.Sprintf("%s   %s, %s", a.selName, a.view.Channels, a.view.Transform)
+	if len(a.views) > 1 {
+		text = "view " + a.stereo + "   " + text
+	}
 	if a.view.Exposure != 0 {
 		text += fmt.Sprintf(", exposure %+.1f", a.view.Exposure)
 	}

@@ -45,7 +45,9 @@ func (a *app) panelWindows() {
 // choosing one switches what the loader decodes (cached frames of that
 // selection show at once).
 func (a *app) channelsPanel() {
+	a.viewPicker()
 	if imgui.SelectableBoolV("default (RGBA, or the first layer)", a.selName == "default", 0, imgui.NewVec2(0, 0)) {
+		a.stereo, a.layer = defaultView(a.views), ""
 		a.setChannels(exr.Selection{}, "default")
 	}
 	for _, p := range a.parts {
@@ -70,12 +72,12 @@ func (a *app) channelsPanel() {
 			if l.View != "" {
 				name += " [" + l.View + "]"
 			}
-			key := fmt.Sprintf("%d/%s", p.Index, l.Name)
+			key := layerKey(p.Index, l.Name)
 			if imgui.SelectableBoolV(name+"  "+strings.Join(l.Channels, " ")+"##"+key, a.selName == key, 0, imgui.NewVec2(0, 0)) {
 				if sel, err := exr.LayerSelection(p, l.Name); err != nil {
 					a.log.add(levelWarning, err.Error())
 				} else {
-					a.setChannels(sel, key)
+					a.chooseLayer(l, sel, key)
 				}
 			}
 			if len(l.Channels) > 1 {
@@ -85,12 +87,12 @@ func (a *app) channelsPanel() {
 					if l.Name != "" {
 						full = l.Name + "." + c
 					}
-					ckey := fmt.Sprintf("%d/%s", p.Index, full)
+					ckey := layerKey(p.Index, full)
 					if imgui.SelectableBoolV(c+" (grey)##"+ckey, a.selName == ckey, 0, imgui.NewVec2(0, 0)) {
 						if sel, err := exr.ChannelSelection(p, full); err != nil {
 							a.log.add(levelWarning, err.Error())
 						} else {
-							a.setChannels(sel, ckey)
+							a.chooseLayer(l, sel, ckey)
 						}
 					}
 				}

@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/AllenDang/cimgui-go/imgui"
+
+	"flick/engine/exr"
+)
+
+// fileViews lists a file's views (stereo left and right, or more), the
+// default one first: a single-part file's multiView attribute, else the
+// views of a multi-part file's parts in part order. Nil for a file without
+// views.
+func fileViews(parts []exr.Part) []string {
+	var views []string
+	for _, p := range parts {
+		for _, v := range append([]string{p.View}, p.Views...) {
+			if v != "" && !slices.Contains(views, v) {
+				views = append(views, v)
+			}
+		}
+	}
+	return views
+}
+
+// defaultView is the view a file's default channels show: the first.
+func defaultView(views []string) string {
+	if len(views) == 0 {
+		return ""
+	}
+	return views[0]
+}
+
+// layerKey is the Channels panel's key for layer name of part index.
+func layerKey(part int, name string) string { return fmt.Sprintf("%d/%s", part, name) }
+
+// chooseLayer shows a layer and remembers its view and its name without
+// the view, so that switching views keeps the layer.
+func (a *app) chooseLayer(l exr.Layer, sel exr.Selection, key string) {
+	a.layer = l.BaseName()
+	if l.View != "" {
+		a.stereo = l.View
+	}
+	a.setChannels(sel, key)
+}
+
+// setView shows the current layer of view v (instant for frames cached
+// with that view's channels; the others are decoded).
+func (a *app) setView(v string) {
+	sel, err := exr.FindLayer(a.parts, v, a.layer)
+	if err != nil {
+		a.log.add(levelWarning, fmt.Sprintf("view %s: %v", v, err))
+		return
+	}
+	key := ""
+	if sel.Part < len(a.parts) {
+		p := a.parts[sel.Part]
+		for _, l := range p.Layers {
+			if s, err := exr.LayerSelection(p, l.Name); err == nil && s == sel {
+				key = layerKey(p.Index, l.Name)
+				break
+			}
+		}
+	}
+	a.stereo = v
+	a.setChannels(sel, key)
+}
+
+// nextView switches to the view after the current one (the v key).
+func (a *app) nextView() {
+	if len(a.views) < 2 {
+		return
+	}
+	i := slices.Index(a.views, a.stereo)
+	a.setView(a.views[(i+1)%len(a.views)])
+}
+
+// viewPicker is the Channels panel's header: a combo of the file's views.
+func (a *app) viewPicker() {
+	if len(a.views) < 2 {
+		return
+	}
+	imgui.SetNextItemWidth(160)
+	if imgui.BeginComboV("view (v)", a.stereo, 0) {
+		for _, v := range a.views {
+			if imgui.SelectableBoolV(v, v == a.stereo, 0, imgui.NewVec2(0, 0)) && v != a.stereo {
+				a.setView(v)
+			}
+		}
+		imgui.EndCombo()
+	}
+	imgui.Separator()
+}

@@ -178,7 +178,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		Progress: progressPrinter(stderr, len(frames)),
 	}
 
-	win, err := render.NewWindow(render.WindowOptions{Title: "flick export", Width: 64, Height: 64, Hidden: true, FPS: 1000})
+	win, err := render.NewWindow(render.WindowOptions{Title: "flick export", Width: 64, Height: 64, Hidden: true})
 	if err != nil {
 		return fail(stderr, fmt.Errorf("export needs a GL context: %w (on a headless machine: xvfb-run -a flick export ...)", err))
 	}
@@ -187,11 +187,14 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps\n", seq, len(frames), out, w, ht, codec, fps)
 	var result export.Progress
 	var runErr error
+	done := make(chan struct{})
 	go func() {
-		defer win.Close()
+		defer close(done)
 		result, runErr = export.Run(ctx, job, win.Queue())
 	}()
-	win.Run(nil) // the GL goroutine: serves the export until it is done
+	win.Serve(done) // the GL goroutine: serves the export until it is done
+	win.Close()
+	win.Run(nil) // returns at once: destroys the window and its context
 	if runErr != nil {
 		return fail(stderr, runErr)
 	}

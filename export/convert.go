@@ -34,6 +34,9 @@ func (l layout) pixelFormat() astiav.PixelFormat {
 	return astiav.PixelFormatYuv420P
 }
 
+// hasAlpha says whether the layout has an alpha plane.
+func (l layout) hasAlpha() bool { return l == yuva444p10 }
+
 // evenWidth and evenHeight say whether chroma subsampling needs the size
 // to be a multiple of two.
 func (l layout) evenWidth() bool  { return l != yuva444p10 }

@@ -16,7 +16,11 @@ import (
 // Job is one export: the frames, how they are shown (the viewer's display
 // settings: channels, exposure, transform, gamma), and the movie.
 type Job struct {
-	Frames  []int // frame numbers, in movie order
+	Frames []int // frame numbers, in movie order
+	// Display is how frames are drawn; its KeepAlpha is ignored: Run sets
+	// it for codecs with alpha (ProRes 4444, whose alpha plane is then the
+	// frames' alpha, colour premultiplied by it as EXR stores it, and 0
+	// outside the data window) and clears it for the others (opaque).
 	Display render.Settings
 	Movie   Options // Width, Height: the output size; the display window is scaled to it
 	// Load returns frame n decoded (from the cache when it is there), or
@@ -136,7 +140,15 @@ func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
 		defer wg.Done()
 		defer close(pixels)
 		g := glStage{w: job.Movie.Width, h: job.Movie.Height, settings: job.Display}
+		// A movie with alpha gets the frames' (premultiplied) alpha.
+		g.settings.KeepAlpha = enc.spec.layout.hasAlpha()
 		defer q.Call(g.close)
+		// Set up while the first frame decodes.
+		var err error
+		if q.Call(func() { err = g.init() }); err != nil {
+			cancel(err)
+			return
+		}
 		for l := range frames {
 			d := drawn{decode: l.dur}
 			if l.err != nil {
@@ -241,16 +253,6 @@ type glStage struct {
 // readback; once the ring is full it finishes the oldest frame into out and
 // returns it (else nil), with the time spent waiting for it.
 func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration, error) {
-	if g.display == nil {
-		d, err := render.NewDisplay()
-		if err != nil {
-			return nil, 0, err
-		}
-		g.display = d
-		if err := g.target.Resize16(g.w, g.h); err != nil {
-			return nil, 0, err
-		}
-	}
 	var v render.View
 	var im *render.Image
 	if f != nil && f.Err == nil {
@@ -271,6 +273,19 @@ func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration,
 		wait = time.Since(t)
 	}
 	return pix, wait, g.readback.Start(&g.target)
+}
+
+// init compiles the display passes and makes the target.
+func (g *glStage) init() error {
+	d, err := render.NewDisplay()
+	if err != nil {
+		return err
+	}
+	g.display = d
+	if render.Software() {
+		g.image.Mode = render.UploadSync
+	}
+	return g.target.Resize16(g.w, g.h)
 }
 
 // flush finishes the oldest frame still in the ring into out, or returns nil

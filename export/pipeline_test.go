@@ -201,3 +201,89 @@ func TestExportSkipsBrokenFramesAndCancelsCleanly(t *testing.T) {
 		}
 	}
 }
+
+// alphaRamp writes a one-frame w x h sequence whose alpha ramps from 0 at
+// the left edge to 1 at the right, over a colour premultiplied by it, as a
+// renderer writes it, and returns the sequence.
+func alphaRamp(t *testing.T, w, h int) *engine.Sequence {
+	t.Helper()
+	pix := make([]uint16, 4*w*h)
+	for y := range h {
+		for x := range w {
+			a := float32(x) / float32(w-1)
+			c := [4]float32{0.8 * a, (0.1 + 0.5*float32(y)/float32(h)) * a, 0.3 * a, a}
+			for i, v := range c {
+				pix[4*(y*w+x)+i] = float16.Fromfloat32(v).Bits()
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "ramp.0001.exr")
+	if err := exr.WriteRGBA(path, w, h, pix, exr.ZIP, 24); err != nil {
+		t.Fatal(err)
+	}
+	seq, err := engine.Find(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seq
+}
+
+// ProRes 4444 carries the frames' alpha; the colour is the same as without
+// alpha, and the other codecs stay opaque.
+func TestExportProRes4444CarriesAlpha(t *testing.T) {
+	const w, h = 96, 54
+	seq := alphaRamp(t, w, h)
+	load, release := loader(t, seq)
+	f, err := load(context.Background(), seq.Frames[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := reference(f, 1, 0)
+	for i := range w * h { // the source alpha as 16-bit codes
+		a := float64(float16.Frombits(f.Pix[4*i+3]).Float32())
+		want[4*i+3] = uint16(math.Round(65535 * a))
+	}
+	for _, tc := range []struct {
+		codec export.Codec
+		alpha bool
+	}{{export.ProRes4444, true}, {export.ProRes, false}} {
+		t.Run(string(tc.codec), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "alpha.mov")
+			_, err := export.Run(context.Background(), export.Job{
+				Frames:  seq.Frames,
+				Movie:   export.Options{Path: out, Codec: tc.codec, Width: w, Height: h, FPS: export.Rational{Num: 24, Den: 1}, CRF: -1},
+				Load:    load,
+				Release: release,
+			}, rendertest.Queue())
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := exporttest.Decode(out, func(_ int, got []uint16) error {
+				if p := exporttest.PSNR(got, want, 0, 1, 2); p < 40 {
+					t.Errorf("colour PSNR %.1f dB against the CPU reference, want >= 40", p)
+				}
+				worst := 0
+				for i := range w * h {
+					a := int(got[4*i+3])
+					if !tc.alpha {
+						if a != 65535 {
+							t.Fatalf("pixel %d: alpha %d in a movie without alpha", i, a)
+						}
+						continue
+					}
+					worst = max(worst, abs(a-int(want[4*i+3])))
+				}
+				// 10-bit alpha: half a step is 32 codes of 16 bits.
+				if worst > 64 {
+					t.Errorf("alpha off by up to %d/65535 from the source", worst)
+				}
+				return nil
+			})
+			if err != nil || n != 1 {
+				t.Fatalf("decoded %d frames: %v", n, err)
+			}
+		})
+	}
+}
+
+func abs(v int) int { return max(v, -v) }

@@ -217,3 +217,51 @@ func TestCloseIsSafeTwiceAndOnNil(t *testing.T) {
 		im.Close()
 	})
 }
+
+// KeepAlpha writes the image's alpha where the data window lands and makes
+// the rest of the display window transparent; colour is the same as
+// without it, and without it the target is opaque.
+func TestDisplayKeepAlpha(t *testing.T) {
+	const tw, th = 40, 30
+	display := image.Rect(0, 0, 40, 20)
+	data := image.Rect(10, 5, 30, 15)
+	w, h := data.Dx(), data.Dy()
+	pix := make([]uint16, 4*w*h)
+	for i := range w * h {
+		a := float32(i%w) / float32(w-1) * 1.5 // above 1 too: a float target keeps it
+		for c, v := range [4]float32{0.25 * a, 0.5 * a, a, a} {
+			pix[4*i+c] = float16.Fromfloat32(v).Bits()
+		}
+	}
+	v := render.FitView(tw, th, display, data) // display window at rows 5-25, data at (10,10)-(30,20)
+	var with, without []float32
+	withDisplay(t, pix, w, h, func(d *render.Display, im *render.Image, tg *render.Target) error {
+		if err := tg.ResizeFloat(tw, th); err != nil {
+			return err
+		}
+		for _, out := range []*[]float32{&with, &without} {
+			*out = make([]float32, 4*tw*th)
+			d.Draw(tg, im, v, render.Settings{Transform: render.TransformRaw, KeepAlpha: out == &with})
+			if err := tg.ReadFloat(*out); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for y := range th {
+		for x := range tw {
+			i := 4 * (y*tw + x)
+			wantA := float32(1) // the background
+			switch {
+			case x >= 10 && x < 30 && y >= 10 && y < 20:
+				wantA = float16.Frombits(pix[4*((y-10)*w+x-10)+3]).Float32()
+			case y >= 5 && y < 25:
+				wantA = 0 // display window outside the data window
+			}
+			if with[i+3] != wantA || without[i+3] != 1 || [3]float32(with[i:i+3]) != [3]float32(without[i:i+3]) {
+				t.Fatalf("pixel (%d,%d): %v with KeepAlpha, %v without; want alpha %v and the same colour",
+					x, y, with[i:i+4], without[i:i+4], wantA)
+			}
+		}
+	}
+}

@@ -134,3 +134,13 @@ func setEnabled(cap uint32, on bool) {
 		gl.Disable(cap)
 	}
 }
+
+// Software reports whether the context renders on the CPU (Mesa's llvmpipe
+// or softpipe, as under Xvfb): there the texture memory is ordinary memory
+// and the GL's work takes the same cores as everything else, so a pixel
+// buffer between a frame and its texture is one more copy and no overlap
+// (UploadSync is cheaper). GL goroutine only.
+func Software() bool {
+	r := gl.GoStr(gl.GetString(gl.RENDERER))
+	return strings.Contains(r, "llvmpipe") || strings.Contains(r, "softpipe")
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"unsafe"
 
 	"github.com/AllenDang/cimgui-go/backend"
 	"github.com/AllenDang/cimgui-go/backend/glfwbackend"
@@ -35,6 +36,9 @@ type Window struct {
 	queue   *Queue
 	glErr   error
 	saved   fullscreenState
+	// glfw is the GLFW window, for Serve: the backend makes its context
+	// current only inside Run.
+	glfw unsafe.Pointer
 }
 
 // NewWindow opens the window and makes its GL context usable (OpenGL 4.5
@@ -61,6 +65,7 @@ func NewWindow(opt WindowOptions) (w *Window, err error) {
 		if err := gl.Init(); err != nil {
 			w.glErr = fmt.Errorf("load OpenGL functions: %w", err)
 		}
+		w.glfw = currentContext()
 	})
 	if opt.Hidden {
 		w.backend.SetWindowFlags(glfwbackend.GLFWWindowFlagsVisible, 0)
@@ -104,6 +109,18 @@ func (w *Window) Run(frame func()) {
 			frame()
 		}
 	})
+}
+
+// Serve runs the work other goroutines queue until done is closed, with
+// the GL context current, and nothing else: no events, no Dear ImGui
+// frames, no buffer swaps. For headless work (flick export), where the
+// loop's frames would take CPU from the work itself (under llvmpipe the GL
+// runs on the same cores) and each Call would wait for the next frame.
+// Main OS thread only, outside Run; Run may follow (to close the window).
+func (w *Window) Serve(done <-chan struct{}) {
+	makeCurrent(w.glfw)
+	defer makeCurrent(nil)
+	w.queue.ServeUntil(done)
 }
 
 // ContentScale returns the monitor's content scale (2 on a typical 4K

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -287,3 +288,67 @@ func TestExportProRes4444CarriesAlpha(t *testing.T) {
 }
 
 func abs(v int) int { return max(v, -v) }
+
+// TestPSNRAgainstFFmpeg logs how close to the CPU reference (box downscale,
+// sRGB) an H.264 export of ours and ffmpeg's are, the latter as artists run
+// it, without and with -apply_trc iec61966_2_1 (all read as BT.709, as
+// players read untagged HD). It checks only our own output: ffmpeg's
+// quality is what it is.
+func TestPSNRAgainstFFmpeg(t *testing.T) {
+	ffmpeg, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Skip("ffmpeg is not on PATH: nothing to compare with")
+	}
+	const w, h, n, k = 1280, 720, 6, 2
+	seq := scene(t, w, h, n)
+	load, release := loader(t, seq)
+	refs := make([][]uint16, n)
+	for i, fr := range seq.Frames {
+		f, err := load(context.Background(), fr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs[i] = reference(f, k, 0)
+	}
+	dir := t.TempDir()
+	ours := filepath.Join(dir, "flick.mov")
+	if _, err := export.Run(context.Background(), export.Job{
+		Frames: seq.Frames,
+		Movie: export.Options{Path: ours, Codec: export.H264, Width: w / k, Height: h / k,
+			FPS: export.Rational{Num: 24, Den: 1}, CRF: 23, Preset: "veryfast"},
+		Load:    load,
+		Release: release,
+	}, rendertest.Queue()); err != nil {
+		t.Fatal(err)
+	}
+	pattern := strings.Replace(seq.Path(seq.Frames[0]), "0001", "%04d", 1)
+	movies := []struct{ name, path string }{{"flick", ours}}
+	for _, trc := range []bool{false, true} {
+		name, args := "ffmpeg", []string{"-v", "error", "-y"}
+		if trc {
+			name, args = "ffmpeg -apply_trc iec61966_2_1", append(args, "-apply_trc", "iec61966_2_1")
+		}
+		path := filepath.Join(dir, fmt.Sprintf("ffmpeg-%v.mov", trc))
+		args = append(args, "-i", pattern, "-vf", fmt.Sprintf("scale=%d:-2,format=yuv420p", w/k),
+			"-c:v", "libx264", "-preset", "veryfast", "-crf", "23", path)
+		if out, err := exec.Command(ffmpeg, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, out)
+		}
+		movies = append(movies, struct{ name, path string }{name, path})
+	}
+	for _, m := range movies {
+		worst, sum := math.Inf(1), 0.0
+		got, err := exporttest.DecodeUntagged(m.path, func(i int, rgba []uint16) error {
+			p := exporttest.PSNR(rgba, refs[i], 0, 1, 2)
+			worst, sum = math.Min(worst, p), sum+p
+			return nil
+		})
+		if err != nil || got != n {
+			t.Fatalf("%s: decoded %d of %d frames: %v", m.name, got, n, err)
+		}
+		t.Logf("%-30s PSNR against the CPU reference: mean %.1f dB, worst %.1f dB", m.name, sum/n, worst)
+		if m.path == ours && worst < 35 {
+			t.Errorf("our export's worst frame is %.1f dB, want >= 35", worst)
+		}
+	}
+}

@@ -90,6 +90,17 @@ var bt709 = [4]string{"bt709", "bt709", "bt709", "tv"}
 // matrix from limited range. The slice is reused for the next frame. It
 // returns the number of frames decoded.
 func Decode(path string, fn func(i int, rgba []uint16) error) (int, error) {
+	return decode(path, true, fn)
+}
+
+// DecodeUntagged is Decode for movies made by other tools (ffmpeg's, which
+// tag nothing unless told): it reads every frame as BT.709 limited range,
+// as players read untagged HD video, whatever its tags say.
+func DecodeUntagged(path string, fn func(i int, rgba []uint16) error) (int, error) {
+	return decode(path, false, fn)
+}
+
+func decode(path string, checkTags bool, fn func(i int, rgba []uint16) error) (int, error) {
 	fc, st, err := open(path)
 	if err != nil {
 		return 0, err
@@ -123,7 +134,7 @@ func Decode(path string, fn func(i int, rgba []uint16) error) (int, error) {
 			if err != nil {
 				return err
 			}
-			if tags := frameTags(fr); tags != bt709 {
+			if tags := frameTags(fr); checkTags && tags != bt709 {
 				return fmt.Errorf("frame tagged %s, not %s", strings.Join(tags[:], "/"), strings.Join(bt709[:], "/"))
 			}
 			if rgba, err = toRGBA(fr, rgba); err != nil {

@@ -420,6 +420,36 @@ func TestViewSwitchChangesPicture(t *testing.T) {
 	v.quit()
 }
 
+// Zoomed out far enough, a mip-mapped file is decoded at a smaller level:
+// ColorCodedLevels.exr's levels each have their own colour (level 0 is
+// black and white, level 2 magenta), so the colour on screen says which
+// level is shown.
+func TestZoomOutShowsSmallerLevel(t *testing.T) {
+	v := startViewer(t, t.TempDir(), filepath.Join(samples(t), "MultiResolution", "ColorCodedLevels.exr"))
+	v.xdo("mousemove", "470", "320")
+	viewer := image.Rect(110, 40, 830, 590)
+	magenta := func(img image.Image) int {
+		n := 0
+		for y := viewer.Min.Y; y < viewer.Max.Y; y++ {
+			for x := viewer.Min.X; x < viewer.Max.X; x++ {
+				if c := colourAt(img, x, y); c[0] > 150 && c[2] > 150 && c[1] < 60 {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	v.waitFor(func() bool { return distinctColours(v.shot(), viewer) > 2 }, "a picture")
+	if img := v.shot(); magenta(img) > 0 {
+		t.Fatalf("magenta at full zoom, where level 0 is black and white (see %s)", keep(t, img, "level0"))
+	}
+	// Fit is about 110% here; an eighth of it shows 70 pixels of 512:
+	// level 2 (128 pixels) is the smallest that has as many.
+	v.key("minus", "minus", "minus")
+	v.waitFor(func() bool { return magenta(v.shot()) > 1000 }, "level 2's magenta after zooming out 8x")
+	v.quit()
+}
+
 // A corrupt settings file gives defaults, a warning, and is left as it was.
 func TestCorruptSettingsAreKept(t *testing.T) {
 	home := t.TempDir()

@@ -65,8 +65,11 @@ type app struct {
 	views   []string            // the file's views, the default first (fileViews)
 	stereo  string              // the view shown ("" in a file without views)
 	layer   string              // the layer shown, without its view (Layer.BaseName)
-	sel     exr.Selection       // the channels decoded (zero: each file's default)
-	selName string              // what the channel selector shows
+	sel     exr.Selection       // the channels chosen (zero: each file's default)
+	decoded exr.Selection       // sel at the resolution level the zoom needs: what the loader decodes
+	// levelScale is the camera scale decoded was picked for.
+	levelScale float32
+	selName    string // what the channel selector shows
 
 	view       render.Settings // channels, exposure, transform chosen by the user
 	dirty      bool            // the target needs drawing again
@@ -259,7 +262,7 @@ func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first 
 	a.clock.SetRepeat(parseRepeat(a.settings.Loop))
 	a.in, a.out = s.Range.Start, s.Range.End
 	a.loader.SetOrder(a.clock.Order())
-	a.sel, a.selName = exr.Selection{}, "default"
+	a.sel, a.decoded, a.selName, a.levelScale = exr.Selection{}, exr.Selection{}, "default", 0
 	a.states = a.states[:0]
 	a.parts, a.views = o.parts, fileViews(o.parts)
 	a.stereo, a.layer = defaultView(a.views), ""
@@ -470,13 +473,11 @@ func (a *app) setInOut(in, out int) {
 	a.loader.SetOrder(a.clock.Order())
 }
 
-// setChannels switches the decoded channels (a layer of a part).
+// setChannels switches the channels shown (a layer of a part), decoded at
+// the level the zoom needs.
 func (a *app) setChannels(sel exr.Selection, name string) {
 	a.sel, a.selName = sel, name
-	a.loader.SetChannels(sel)
-	if !a.clock.Playing() {
-		a.request(a.clock.Frame(), a.clock.Dir())
-	}
+	a.decode(a.withLevel(sel, a.camera.Scale))
 }
 
 // saveSettings writes the settings back, unless the file was broken when

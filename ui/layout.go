@@ -140,6 +140,7 @@ func (a *app) statusLine() string {
 		text += ", NaN/Inf shown"
 	}
 	if f := a.frame; f != nil && f.Err == nil {
+		text += levelText(f)
 		text += fmt.Sprintf("   read %.1f ms, decode %.1f ms", ms(f.Read), ms(f.Decode))
 	}
 	if a.probing {

@@ -151,10 +151,10 @@ func (a *app) infoPanel() {
 		imgui.TextColored(imgui.NewVec4(1, 0.6, 0.3, 1), esc(fmt.Sprintf("%d missing: %s", len(m), engine.FrameList(m))))
 	}
 	if f := a.frame; f != nil && f.Err == nil {
-		d, dw := f.DisplayWindow, f.DataWindow
-		imgui.TextUnformatted(fmt.Sprintf("display %dx%d, data %dx%d at %d,%d\n%s, %d channels, %s per frame (RGBA half)",
+		d, dw := f.DisplayWindow, fullData(f)
+		imgui.TextUnformatted(fmt.Sprintf("display %dx%d, data %dx%d at %d,%d\n%s, %d channels, %s per frame (RGBA half%s)",
 			d.Dx(), d.Dy(), dw.Dx(), dw.Dy(), dw.Min.X, dw.Min.Y, f.Header.Compression, len(f.Header.Channels),
-			humanize.IBytes(uint64(8*dw.Dx()*dw.Dy()))))
+			humanize.IBytes(uint64(8*f.DataWindow.Dx()*f.DataWindow.Dy())), levelText(f)))
 	}
 	for _, p := range a.parts {
 		if !imgui.CollapsingHeaderTreeNodeFlagsV(fmt.Sprintf("part %d %s attributes", p.Index, p.Name), 0) {

@@ -55,6 +55,9 @@ func (a *app) viewport(size imgui.Vec2) {
 			a.setCamera(a.camera.Pan(d.X*scale.X, d.Y*scale.Y))
 		}
 	}
+	if shown {
+		a.followZoom()
+	}
 	drawn := a.dirty
 	if a.dirty {
 		if err := a.target.Resize(w, h); err != nil {
@@ -64,7 +67,7 @@ func (a *app) viewport(size imgui.Vec2) {
 		var v render.View
 		img := &a.image
 		if shown {
-			v = a.camera.View(f.DisplayWindow, f.DataWindow)
+			v = a.camera.View(f.DisplayWindow, fullData(f))
 		} else {
 			img = nil
 		}
@@ -81,7 +84,7 @@ func (a *app) viewport(size imgui.Vec2) {
 	if !shown {
 		return
 	}
-	v := a.camera.View(f.DisplayWindow, f.DataWindow)
+	v := a.camera.View(f.DisplayWindow, fullData(f))
 	if v.Data != v.Display {
 		dl.PushClipRect(origin, imgui.ItemRectMax())
 		for _, o := range []struct {
@@ -103,8 +106,8 @@ func (a *app) viewport(size imgui.Vec2) {
 		at := image.Pt(int(mx), int(my))
 		if at != a.probeAt || drawn || a.probeFrame != f {
 			p := a.camera.ImagePixel(mx, my, f.DisplayWindow)
-			a.probe.Pixel, a.probe.Data = p, p.Sub(f.DataWindow.Min)
-			a.probe.Values, a.probe.InData = probeFrame(f, p)
+			a.probe.Pixel, a.probe.Data = p, p.Sub(fullData(f).Min)
+			a.probe.Values, a.probe.InData = probeFrame(f, levelPixel(f, p))
 			a.probe.Shown, a.probeOK = a.target.Pixel(at.X, at.Y)
 			a.probeAt, a.probeFrame = at, f
 		}

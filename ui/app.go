@@ -60,6 +60,7 @@ type app struct {
 	in, out int                 // in and out points (frame numbers)
 	frame   *engine.Frame       // the frame on screen, pinned (pixels kept for the probe)
 	frames  []int               // every frame of the range, missing ones included
+	missing map[int]bool        // frames of the range with no file
 	states  []engine.FrameState // the loader's word on each of frames (decoding, failed with why), each UI frame
 	parts   []exr.Part          // the first frame's header, every part
 	views   []string            // the file's views, the default first (fileViews)
@@ -253,7 +254,10 @@ func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first 
 	if fps == 0 {
 		fps = a.settings.FPS
 	}
-	a.frames = rangeFrames(s)
+	a.frames, a.missing = rangeFrames(s), map[int]bool{}
+	for _, n := range s.Missing() {
+		a.missing[n] = true
+	}
 	a.clock = engine.NewClock(a.frames, fps)
 	a.clock.SetMode(engine.Realtime)
 	if !a.settings.Realtime {
@@ -393,7 +397,7 @@ func (a *app) ready(n int) bool {
 func (a *app) refreshStates() {
 	a.states = a.loader.State(a.frames, a.states)
 	for i, st := range a.states {
-		if st.Err != nil && a.seq.Path(a.frames[i]) != "" {
+		if st.Err != nil {
 			a.log.frameError(a.frames[i], st.Err)
 		}
 	}

@@ -38,7 +38,7 @@ var stateNames = [...]string{"not loaded", "cached", "decoding", "missing", "fai
 func (a *app) frameState(n int) frameState {
 	st := a.stateOf(n)
 	switch {
-	case a.seq.Path(n) == "":
+	case a.missing[n]:
 		return stateMissing
 	case st.Err != nil:
 		return stateFailed

@@ -79,7 +79,7 @@ func (a *app) viewport(size imgui.Vec2) {
 	dl.AddImage(*tex, origin, imgui.ItemRectMax())
 	a.probing = false
 	if f != nil && f.Err != nil {
-		brokenCard(dl, origin, imgui.ItemRectMax(), f.Number, a.seq.Path(f.Number) == "", f.Err)
+		brokenCard(dl, origin, imgui.ItemRectMax(), f.Number, a.missing[f.Number], f.Err)
 	}
 	if !shown {
 		return

@@ -150,31 +150,20 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	}
 	pool := engine.NewPool(0)
 	defer pool.Close()
-	buffers := make(chan []uint16, 8) // recycled pixel buffers
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	// Decoding starts now, while the window and its GL context are made.
+	ahead := startReadahead(ctx, frames, func(ctx context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
+		return engine.LoadKey(seq, engine.Key{Frame: n, Channels: sel}, buffer, pool, func() bool { return ctx.Err() != nil })
+	})
+	defer ahead.stop()
 	job := export.Job{
 		Frames:  frames,
 		Display: settings,
 		Movie: export.Options{Path: out, Overwrite: *overwrite, Codec: codec, Width: w, Height: ht,
 			FPS: fps, CRF: *crf, Preset: *preset},
-		Load: func(ctx context.Context, n int) (*engine.Frame, error) {
-			buffer := func(size int) []uint16 {
-				select {
-				case b := <-buffers:
-					if cap(b) >= size {
-						return b[:size]
-					}
-				default:
-				}
-				return make([]uint16, size)
-			}
-			return engine.LoadKey(seq, engine.Key{Frame: n, Channels: sel}, buffer, pool, func() bool { return ctx.Err() != nil })
-		},
-		Release: func(f *engine.Frame) {
-			select {
-			case buffers <- f.Pix:
-			default:
-			}
-		},
+		Load:     ahead.next,
+		Release:  ahead.release,
 		Progress: progressPrinter(stderr, len(frames)),
 	}
 
@@ -182,8 +171,6 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, fmt.Errorf("export needs a GL context: %w (on a headless machine: xvfb-run -a flick export ...)", err))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps\n", seq, len(frames), out, w, ht, codec, fps)
 	var result export.Progress
 	var runErr error
@@ -201,10 +188,100 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	for _, s := range result.Skipped {
 		fmt.Fprintf(stderr, "flick: warning: frame %d is black in the movie: %v\n", s.Frame, s.Err)
 	}
-	fmt.Fprintf(stdout, "%s: %d frames in %.1fs (%.1f fps); per frame: decode %s, draw %s, readback %s, encode %s\n",
+	fmt.Fprintf(stdout, "%s: %d frames in %.1fs (%.1f fps); per frame: decode %s, draw %s, readback %s, convert %s, encode %s\n",
 		out, result.Done, result.Elapsed.Seconds(), result.FPS(), perFrame(result.Decode, result.Done),
-		perFrame(result.Draw, result.Done), perFrame(result.Readback, result.Done), perFrame(result.Encode, result.Done))
+		perFrame(result.Draw, result.Done), perFrame(result.Readback, result.Done),
+		perFrame(result.Convert, result.Done), perFrame(result.Encode, result.Done))
 	return 0
+}
+
+// readaheadFrames is how many decoded frames the readahead holds ready
+// (16.6 MB each at 1080p) beyond the one it is decoding.
+const readaheadFrames = 2
+
+// readahead loads an export's frames in order on a goroutine of its own,
+// from before the GL context exists, at most readaheadFrames ahead of
+// the export; decoded buffers come back through release for the next
+// frames.
+type readahead struct {
+	ready   chan loadedFrame
+	buffers chan []uint16 // recycled pixel buffers
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+type loadedFrame struct {
+	n   int
+	f   *engine.Frame
+	err error
+}
+
+// startReadahead starts loading frames with load, which gets a buffer
+// function that recycles released buffers.
+func startReadahead(ctx context.Context, frames []int, load func(context.Context, int, func(int) []uint16) (*engine.Frame, error)) *readahead {
+	ctx, cancel := context.WithCancel(ctx)
+	r := &readahead{ready: make(chan loadedFrame, readaheadFrames),
+		buffers: make(chan []uint16, 8), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		defer close(r.ready)
+		for _, n := range frames {
+			f, err := load(ctx, n, r.buffer)
+			select {
+			case r.ready <- loadedFrame{n, f, err}:
+			case <-ctx.Done():
+				r.release(f)
+				return
+			}
+		}
+	}()
+	return r
+}
+
+// buffer returns a recycled buffer of size values, or a new one.
+func (r *readahead) buffer(size int) []uint16 {
+	select {
+	case b := <-r.buffers:
+		if cap(b) >= size {
+			return b[:size]
+		}
+	default:
+	}
+	return make([]uint16, size)
+}
+
+// next is export.Job.Load: frame n, which must be the next in order.
+func (r *readahead) next(ctx context.Context, n int) (*engine.Frame, error) {
+	select {
+	case l, ok := <-r.ready:
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("frame %d: the readahead has stopped", n)
+		case l.n != n:
+			r.release(l.f)
+			return nil, fmt.Errorf("frame %d asked for, frame %d read ahead: frames out of order", n, l.n)
+		}
+		return l.f, l.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// release is export.Job.Release: f's buffer goes to a later frame.
+func (r *readahead) release(f *engine.Frame) {
+	if f == nil {
+		return
+	}
+	select {
+	case r.buffers <- f.Pix:
+	default:
+	}
+}
+
+// stop cancels the loading and waits for it to end.
+func (r *readahead) stop() {
+	r.cancel()
+	<-r.done
 }
 
 func perFrame(d time.Duration, n int) string {

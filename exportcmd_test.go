@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"flick/engine"
 	"flick/export/exporttest"
 	"flick/render/rendertest"
 )
@@ -35,8 +39,8 @@ func TestExportCommand(t *testing.T) {
 	if info.Width != 302 || info.Height != 228 || info.Frames != 5 || info.AvgFrameRate.Num() != 25 || info.AvgFrameRate.Den() != 1 {
 		t.Errorf("movie %+v, want 302x228, 5 frames at 25 fps", info)
 	}
-	if !strings.Contains(stdout, "5 frames") {
-		t.Errorf("stdout %q does not report the frames", stdout)
+	if !strings.Contains(stdout, "5 frames") || !strings.Contains(stdout, "convert") {
+		t.Errorf("stdout %q does not report the frames and the stages", stdout)
 	}
 
 	// The exposure shows: the same frames one stop brighter are brighter.
@@ -123,4 +127,50 @@ func firstFrame(t *testing.T, path string) []uint16 {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// The readahead hands frames over in order, loads at most readaheadFrames
+// beyond the one being decoded before they are taken, recycles released
+// buffers, and stops while blocked.
+func TestReadahead(t *testing.T) {
+	frames := []int{5, 6, 7, 8, 9, 10}
+	var loaded, fresh atomic.Int32
+	r := startReadahead(context.Background(), frames, func(_ context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
+		loaded.Add(1)
+		b := buffer(16)
+		if b[0] == 0 {
+			fresh.Add(1)
+		}
+		b[0] = 1
+		return &engine.Frame{Number: n, Pix: b}, nil
+	})
+	waitFor := func(n int32) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); loaded.Load() < n; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d frames loaded, want %d", loaded.Load(), n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	waitFor(readaheadFrames + 1)
+	time.Sleep(20 * time.Millisecond) // time to overrun, if it would
+	if got := loaded.Load(); got != readaheadFrames+1 {
+		t.Errorf("%d frames loaded before any was taken, want %d", got, readaheadFrames+1)
+	}
+	for _, n := range frames[:4] {
+		f, err := r.next(context.Background(), n)
+		if err != nil || f.Number != n {
+			t.Fatalf("next(%d) = %+v, %v", n, f, err)
+		}
+		r.release(f)
+	}
+	if _, err := r.next(context.Background(), 42); err == nil || !strings.Contains(err.Error(), "out of order") {
+		t.Errorf("frame 42 out of order: %v", err)
+	}
+	waitFor(int32(len(frames)))
+	if fresh.Load() == int32(len(frames)) {
+		t.Error("no released buffer was reused")
+	}
+	r.stop() // a frame is still waiting to be taken
 }

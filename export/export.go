@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/asticode/go-astiav"
 )
@@ -208,6 +209,8 @@ type Encoder struct {
 	pkt   *astiav.Packet
 	log   logLines
 	n     int64 // frames sent to the encoder
+	// converting is the time spent converting frames to YUV.
+	converting time.Duration
 
 	finished bool  // closed, aborted or failed: the C side is freed
 	result   error // what Close returns once finished
@@ -391,7 +394,9 @@ func (e *Encoder) Write(pix []uint16) error {
 	if err := prepareFrame(e.frame); err != nil {
 		return e.fail(e.wrap("frame buffer", err))
 	}
+	t := time.Now()
 	convert(e.spec.layout, pix, e.o.Width, e.o.Height, e.frame)
+	e.converting += time.Since(t)
 	e.frame.SetPts(e.n)
 	if err := e.cc.SendFrame(e.frame); err != nil {
 		return e.fail(e.wrap(fmt.Sprintf("encode frame %d", e.n), err))
@@ -401,6 +406,14 @@ func (e *Encoder) Write(pix []uint16) error {
 		return e.fail(err)
 	}
 	return nil
+}
+
+// ConvertTime returns the time Write has spent converting frames to YUV
+// so far (the rest of its time is encoding and writing).
+func (e *Encoder) ConvertTime() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.converting
 }
 
 // drain moves every packet the encoder has ready into the muxer, with

@@ -38,11 +38,12 @@ type Job struct {
 type Progress struct {
 	Done, Total int
 	Elapsed     time.Duration
-	// Stage times summed over the frames done: decode (Load), draw
+	// Stage times summed over the frames done: decode (waiting for Load:
+	// the decode, or nothing for a frame cached or read ahead), draw
 	// (upload and display passes on the GL goroutine), readback (waiting
-	// for and copying pixels back), encode (YUV conversion, encoding and
-	// writing).
-	Decode, Draw, Readback, Encode time.Duration
+	// for and copying pixels back), convert (RGB to YUV), encode (encoding
+	// and writing).
+	Decode, Draw, Readback, Convert, Encode time.Duration
 	// Skipped lists the frames that could not be read (missing or
 	// damaged): each is in the movie as a black frame, so that timing
 	// stays in sync.
@@ -195,6 +196,7 @@ func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
 	}()
 
 	// Convert and encode, here.
+	var writing time.Duration // in enc.Write: converting and encoding
 	for d := range pixels {
 		if ctx.Err() != nil {
 			continue // drain, so that the other stages can finish
@@ -212,7 +214,9 @@ func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
 		if err := enc.Write(d.pix); err != nil {
 			cancel(err)
 		}
-		p.Encode += time.Since(t)
+		writing += time.Since(t)
+		p.Convert = enc.ConvertTime()
+		p.Encode = writing - p.Convert
 		free <- d.pix
 		p.Done++
 		p.Elapsed = time.Since(start)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"time"
 
 	"flick/engine"
@@ -195,19 +196,24 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// readaheadFrames is how many decoded frames the readahead holds ready
-// (16.6 MB each at 1080p) beyond the one it is decoding.
-const readaheadFrames = 2
+// readaheadLanes is how many frames the readahead decodes at once: with
+// two, one frame's serial work (opening the file, reading its header and
+// chunk table) and the last of its chunk ranges overlap the other's
+// decoding, so the pool's workers do not wait between frames. Each lane
+// holds one decoded frame ready (16.6 MB at 1080p) besides the one it
+// decodes.
+const readaheadLanes = 2
 
-// readahead loads an export's frames in order on a goroutine of its own,
-// from before the GL context exists, at most readaheadFrames ahead of
-// the export; decoded buffers come back through release for the next
-// frames.
+// readahead loads an export's frames in order, from before the GL context
+// exists, on readaheadLanes goroutines of its own that take turns (frame i
+// on lane i mod readaheadLanes), at most one ready frame per lane ahead of
+// the export; released buffers are recycled for later frames.
 type readahead struct {
-	ready   chan loadedFrame
+	lanes   [readaheadLanes]chan loadedFrame
+	taken   int           // frames handed over; next's goroutine only
 	buffers chan []uint16 // recycled pixel buffers
 	cancel  context.CancelFunc
-	done    chan struct{}
+	wg      sync.WaitGroup
 }
 
 type loadedFrame struct {
@@ -220,21 +226,23 @@ type loadedFrame struct {
 // function that recycles released buffers.
 func startReadahead(ctx context.Context, frames []int, load func(context.Context, int, func(int) []uint16) (*engine.Frame, error)) *readahead {
 	ctx, cancel := context.WithCancel(ctx)
-	r := &readahead{ready: make(chan loadedFrame, readaheadFrames),
-		buffers: make(chan []uint16, 8), cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(r.done)
-		defer close(r.ready)
-		for _, n := range frames {
-			f, err := load(ctx, n, r.buffer)
-			select {
-			case r.ready <- loadedFrame{n, f, err}:
-			case <-ctx.Done():
-				r.release(f)
-				return
+	r := &readahead{buffers: make(chan []uint16, 8), cancel: cancel}
+	for k := range r.lanes {
+		lane := make(chan loadedFrame, 1)
+		r.lanes[k] = lane
+		r.wg.Go(func() {
+			defer close(lane)
+			for i := k; i < len(frames); i += len(r.lanes) {
+				f, err := load(ctx, frames[i], r.buffer)
+				select {
+				case lane <- loadedFrame{frames[i], f, err}:
+				case <-ctx.Done():
+					r.release(f)
+					return
+				}
 			}
-		}
-	}()
+		})
+	}
 	return r
 }
 
@@ -252,8 +260,10 @@ func (r *readahead) buffer(size int) []uint16 {
 
 // next is export.Job.Load: frame n, which must be the next in order.
 func (r *readahead) next(ctx context.Context, n int) (*engine.Frame, error) {
+	lane := r.lanes[r.taken%len(r.lanes)]
+	r.taken++
 	select {
-	case l, ok := <-r.ready:
+	case l, ok := <-lane:
 		switch {
 		case !ok:
 			return nil, fmt.Errorf("frame %d: the readahead has stopped", n)
@@ -281,7 +291,7 @@ func (r *readahead) release(f *engine.Frame) {
 // stop cancels the loading and waits for it to end.
 func (r *readahead) stop() {
 	r.cancel()
-	<-r.done
+	r.wg.Wait()
 }
 
 func perFrame(d time.Duration, n int) string {

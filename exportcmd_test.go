@@ -129,11 +129,11 @@ func firstFrame(t *testing.T, path string) []uint16 {
 	return out
 }
 
-// The readahead hands frames over in order, loads at most readaheadFrames
-// beyond the one being decoded before they are taken, recycles released
+// The readahead hands frames over in order, loads at most two frames per
+// lane (one ready, one decoding) before they are taken, recycles released
 // buffers, and stops while blocked.
 func TestReadahead(t *testing.T) {
-	frames := []int{5, 6, 7, 8, 9, 10}
+	frames := []int{5, 6, 7, 8, 9, 10, 11}
 	var loaded, fresh atomic.Int32
 	r := startReadahead(context.Background(), frames, func(_ context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
 		loaded.Add(1)
@@ -153,10 +153,10 @@ func TestReadahead(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}
-	waitFor(readaheadFrames + 1)
+	waitFor(2 * readaheadLanes)
 	time.Sleep(20 * time.Millisecond) // time to overrun, if it would
-	if got := loaded.Load(); got != readaheadFrames+1 {
-		t.Errorf("%d frames loaded before any was taken, want %d", got, readaheadFrames+1)
+	if got := loaded.Load(); got != 2*readaheadLanes {
+		t.Errorf("%d frames loaded before any was taken, want %d", got, 2*readaheadLanes)
 	}
 	for _, n := range frames[:4] {
 		f, err := r.next(context.Background(), n)

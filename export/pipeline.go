@@ -266,6 +266,9 @@ func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration,
 		v, im = fill(g.w, g.h, f.DisplayWindow, f.DataWindow), &g.image
 	}
 	g.display.Draw(&g.target, im, v, g.settings)
+	if err := g.display.Err(); err != nil {
+		return nil, 0, err
+	}
 	var wait time.Duration
 	var pix []uint16
 	if g.readback.Pending() == render.ReadbackDepth {

@@ -376,3 +376,25 @@ func TestChainRestoresState(t *testing.T) {
 		}
 	})
 }
+
+// Every branch of the display program compiles: each channel view and
+// transform, checkerboard, gamma and NaN flags, magnified (nearest), one
+// bilinear tap and a box of taps.
+func TestEveryDisplayVariantCompiles(t *testing.T) {
+	d := newDisplay(t)
+	const w, h = 64, 32
+	withDisplay(t, specialImage(w, h), w, h, func(_ *render.Display, im *render.Image, tg *render.Target) error {
+		r := image.Rect(0, 0, w, h)
+		for i := range 6 {
+			s := render.Settings{Channels: render.Channels(i), Transform: render.Transform(i % 5),
+				Checker: i%2 == 1, Gamma: float32(1 + i%2), ShowNaN: i%2 == 0}
+			for _, size := range []int{128, 32, 8} { // nearest, one tap, a box
+				if err := tg.Resize(size, size); err != nil {
+					return err
+				}
+				d.Draw(tg, im, render.FitView(size, size, r, r), s)
+			}
+		}
+		return d.Err()
+	})
+}

@@ -273,27 +273,29 @@ func newProgram(v variant) (*program, error) {
 type Display struct {
 	vao      uint32
 	programs map[variant]*program
+	err      error      // the first program that failed to compile
 	state    savedState // scratch for Draw
 }
 
-// NewDisplay compiles the display programs for a set of variants that
-// between them take every branch of the shader, so that a driver that
-// cannot compile it fails here rather than in Draw.
+// NewDisplay compiles the program of the plain view, so that a driver that
+// cannot compile the shader fails here; the others are compiled when first
+// drawn (each costs a few milliseconds here and its first draw under
+// llvmpipe tens more, so compiling every combination up front would not
+// pay).
 func NewDisplay() (*Display, error) {
 	d := &Display{programs: map[variant]*program{}}
-	for i := range max(int(ChannelLuminance), int(TransformRaw)) + 1 {
-		v := variant{sample: sampling(i % 3), channels: Channels(i % 6), transform: Transform(i % 5),
-			checker: i%2 == 1, gamma: i%2 == 0, showNaN: i%2 == 1}
-		if _, err := d.program(v); err != nil {
-			d.Close()
-			return nil, err
-		}
+	if _, err := d.program(variant{}); err != nil {
+		return nil, err
 	}
 	// A core context needs a vertex array bound to draw, even one without
 	// attributes: the quad comes from gl_VertexID.
 	gl.CreateVertexArrays(1, &d.vao)
 	return d, nil
 }
+
+// Err returns the error of the first display program that failed to
+// compile (Draw leaves the data window black for those settings), or nil.
+func (d *Display) Err() error { return d.err }
 
 // program returns v's program, compiling it on first use.
 func (d *Display) program(v variant) (*program, error) {
@@ -378,8 +380,10 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	// textures.
 	p, err := d.program(vr)
 	if err != nil {
-		// NewDisplay compiled every branch of the shader.
-		panic(fmt.Sprintf("render: %v", err))
+		if d.err == nil {
+			d.err = err
+		}
+		return
 	}
 	gl.ProgramUniform2f(p.prog, p.uData, v.Data.X0, v.Data.Y0)
 	gl.ProgramUniform2f(p.prog, p.uScale, sx, sy)

@@ -132,8 +132,14 @@ func TestResourcesStable(t *testing.T) {
 		})
 	}
 	rendertest.Call(func() {
-		if got := render.LiveObjects(); got != warm {
-			t.Errorf("after 1,000 frames: %+v live, want %+v as after 20", got, warm)
+		// The upload ring grows (up to its bound of 4 buffers, each with
+		// at most one fence) whenever the GPU is still reading the next
+		// buffer: a matter of timing, not a leak.
+		got := render.LiveObjects()
+		ring := got.Buffers <= 4 && got.Syncs <= got.Buffers && got.Buffers >= warm.Buffers
+		got.Buffers, got.Syncs = warm.Buffers, warm.Syncs
+		if got != warm || !ring {
+			t.Errorf("after 1,000 frames: %+v live, want %+v as after 20 (up to 4 upload buffers)", render.LiveObjects(), warm)
 		}
 		checkNames(t)
 		d.Close()

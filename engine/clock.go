@@ -285,6 +285,20 @@ func (c *Clock) Tick(now time.Time, ready func(frame int) bool) Tick {
 	return t
 }
 
+// NextAt returns when the clock next moves on, if the frame due then is
+// ready: when a player that has shown what is due should look again. The
+// zero time while paused.
+func (c *Clock) NextAt() time.Time {
+	switch {
+	case !c.playing:
+		return time.Time{}
+	case c.mode == EveryFrame:
+		return c.due
+	}
+	// Rounded up, so that stepsDue counts the step at that instant.
+	return c.anchor.Add(time.Duration(math.Ceil(float64(c.steps+1) * float64(time.Second) / c.fps)))
+}
+
 // Due returns the frame the clock would show at now if every frame were
 // ready: the one to decode first when the frame due is not.
 func (c *Clock) Due(now time.Time) int {

@@ -156,24 +156,30 @@ func TestClockPingPongOnceReverseInOut(t *testing.T) {
 }
 
 // TestClockCachedRealtime60: ten thousand frames at 60 fps, every frame
-// ready, with the player's tick of half a frame: no drops.
+// ready, the player sleeping until NextAt as the headless player does:
+// every tick shows the next frame, none is dropped, and the time taken is
+// 10000/60 s.
 func TestClockCachedRealtime60(t *testing.T) {
 	frames := make([]int, 48)
 	for i := range frames {
 		frames[i] = 1001 + i
 	}
 	ft := &fakeTime{now: time.Unix(1000, 0)}
+	start := ft.Now()
 	c := NewClock(frames, 60)
 	c.Play(ft.Now(), 1)
-	shown := 0
-	for shown < 10000 {
-		ft.Sleep(time.Second / 120)
-		if c.Tick(ft.Now(), always).Changed {
-			shown++
+	for i := range 10000 {
+		ft.Sleep(c.NextAt().Sub(ft.Now()))
+		tick := c.Tick(ft.Now(), always)
+		if want := frames[(i+1)%len(frames)]; !tick.Changed || tick.Frame != want {
+			t.Fatalf("tick %d at NextAt: %+v, want frame %d shown", i, tick, want)
 		}
 	}
 	if c.Drops() != 0 {
 		t.Errorf("%d drops in 10000 cached frames at 60 fps", c.Drops())
+	}
+	if d, want := ft.Now().Sub(start), 10000*time.Second/60; d < want || d > want+time.Microsecond {
+		t.Errorf("10000 frames at 60 fps took %v, want %v", d, want)
 	}
 }
 

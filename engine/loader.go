@@ -185,11 +185,15 @@ func (l *Loader) Release(f *Frame) {
 // (Clock.Tick's ready, in realtime playback).
 func (l *Loader) Ready(frame int) bool {
 	l.mu.Lock()
-	sel := l.sel
-	if l.pending.sel != nil {
-		sel = *l.pending.sel
-	}
+	pending := l.pending.sel
 	l.mu.Unlock()
+	if pending != nil {
+		return l.cache.Has(Key{frame, *pending})
+	}
+	// l.sel is the loader goroutine's; states.sel is its copy for others.
+	l.states.mu.Lock()
+	sel := l.states.sel
+	l.states.mu.Unlock()
 	return l.cache.Has(Key{frame, sel})
 }
 

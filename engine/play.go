@@ -183,11 +183,15 @@ func (p *player) realtime(count int) error {
 	p.order(count)
 	p.clock.SetMode(Realtime)
 	p.clock.Play(p.ts.Now(), 1)
-	half := time.Duration(float64(time.Second) / p.clock.FPS() / 2)
+	// While the frame due is not ready, look again this often.
+	poll := time.Duration(float64(time.Second) / p.clock.FPS() / 8)
 	p.res.Frames = 1
 	p.l.Request(p.clock.Frame(), 1)
 	p.show(p.receive(p.clock.Frame()))
 	for p.res.Frames < count && p.clock.Playing() {
+		// Sleep until the next frame is due, or a little while when it
+		// is overdue (not decoded yet).
+		p.ts.Sleep(max(p.clock.NextAt().Sub(p.ts.Now()), poll))
 		now := p.ts.Now()
 		t := p.clock.Tick(now, p.l.Ready)
 		if t.Changed {
@@ -199,7 +203,6 @@ func (p *player) realtime(count int) error {
 		} else if due := p.clock.Due(now); !p.l.Ready(due) {
 			p.l.Request(due, p.clock.Dir()) // decode it now, prefetch after it
 		}
-		p.ts.Sleep(half)
 	}
 	return nil
 }

@@ -273,3 +273,42 @@ func TestPlayMemoryStaysInBudget(t *testing.T) {
 		t.Errorf("result %+v, peak RSS limit %d", r, limit)
 	}
 }
+
+// TestPlayRealtimeFromCache plays the demo headless in realtime at 60 fps
+// on a fake clock after a warm-up pass that caches it: 600 frames, the
+// player waking once per frame when it is due, none dropped, and the
+// clock time from the first frame to the last is 599 frame periods.
+func TestPlayRealtimeFromCache(t *testing.T) {
+	s := demo(t)
+	ft := &sleepCounter{fakeTime: fakeTime{now: time.Unix(1000, 0)}}
+	start := ft.Now()
+	var shown []int
+	r, err := Play(s, PlayOptions{Workers: 2, Budget: 1 << 30, Realtime: true, FPS: 60, Frames: 600,
+		Warm: true, Time: ft, Present: func(f *Frame) { shown = append(shown, f.Number) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Drops != 0 || r.Frames != 600 || r.Misses != 0 {
+		t.Errorf("played %d frames, %d dropped, %d cache misses; want 600, 0, 0", r.Frames, r.Drops, r.Misses)
+	}
+	// The warm-up showed each frame once, then playback loops over them.
+	for i, n := range shown[len(s.Frames):] {
+		if want := s.Frames[i%len(s.Frames)]; n != want {
+			t.Fatalf("frame %d of the run is %d, want %d", i, n, want)
+		}
+	}
+	if ft.sleeps != 599 {
+		t.Errorf("the player slept %d times for 599 frame periods: it should wake once per frame", ft.sleeps)
+	}
+	if d, want := ft.Now().Sub(start), 599*time.Second/60; d < want || d > want+time.Millisecond {
+		t.Errorf("600 frames at 60 fps took %v of clock time, want %v", d, want)
+	}
+}
+
+// sleepCounter is a fakeTime that counts its sleeps.
+type sleepCounter struct {
+	fakeTime
+	sleeps int
+}
+
+func (s *sleepCounter) Sleep(d time.Duration) { s.sleeps++; s.fakeTime.Sleep(d) }

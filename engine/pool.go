@@ -21,10 +21,10 @@ var ErrStale = errors.New("decode abandoned for a newer request")
 // across all workers by chunk ranges (latency); DecodeOne gives a prefetch
 // frame to one worker (throughput: N frames in flight on N workers). A
 // worker decoding a prefetch frame works through it in slices of chunks
-// and, between slices, serves any chunk ranges of an urgent frame first,
-// so a seek waits for one slice, not for a whole frame.
+// (slicesPerFrame) and, between slices, serves any chunk ranges of an
+// urgent frame first, so a seek waits for one slice, not for a whole frame.
 type Pool struct {
-	urgent     chan job // bounded: 4 per worker (Decode queues 2 per worker)
+	urgent     chan job // bounded: 2*rangesPerWorker per worker (Decode queues rangesPerWorker per worker)
 	background chan job // bounded: 1 per worker (the loader keeps at most one prefetch per worker in flight)
 	workers    int
 	busy       atomic.Int32 // workers running a job now
@@ -43,16 +43,23 @@ type job struct {
 	done       func(error)
 }
 
-// sliceChunks is how many chunks a worker decodes of a prefetch frame
-// before it looks for urgent work: 16 scanline chunks of ZIP are 256 rows.
-const sliceChunks = 16
+// slicesPerFrame is how many slices a worker cuts a prefetch frame into,
+// looking for urgent work between them: a seek waits for half a slice on
+// average, 1/64 of a frame on one worker, so the frame the user waits for
+// starts on every worker within a few percent of its own decode time.
+const slicesPerFrame = 16
+
+// rangesPerWorker is how many chunk ranges Decode cuts an urgent frame
+// into per worker: workers that start late (finishing a prefetch slice)
+// or run slower share the tail instead of one worker finishing it alone.
+const rangesPerWorker = 8
 
 // NewPool starts n workers (at least 1; n <= 0 means one per CPU).
 func NewPool(n int) *Pool {
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}
-	p := &Pool{urgent: make(chan job, 4*n), background: make(chan job, n), workers: n}
+	p := &Pool{urgent: make(chan job, 2*rangesPerWorker*n), background: make(chan job, n), workers: n}
 	p.wg.Add(n)
 	for range n {
 		go p.work()
@@ -113,7 +120,7 @@ func (p *Pool) run(j job) {
 // runSliced decodes a whole frame slice by slice, serving urgent chunk
 // ranges that arrive in between.
 func (p *Pool) runSliced(j job) {
-	step := sliceChunks
+	step := max(1, (j.end-j.begin+slicesPerFrame-1)/slicesPerFrame)
 	for begin := j.begin; begin < j.end; begin += step {
 		if j.stale != nil && j.stale() {
 			j.done(ErrStale)
@@ -157,7 +164,7 @@ func (p *Pool) Decode(f *exr.File, dst []uint16, sel exr.Selection, stale func()
 	if err != nil {
 		return err
 	}
-	parts := min(chunks, 2*p.workers) // two ranges per worker evens out uneven chunks
+	parts := min(chunks, rangesPerWorker*p.workers)
 	if parts < 1 {
 		parts = 1
 	}

@@ -141,17 +141,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		debug.SetMemoryLimit(engine.MemoryLimit(budget))
 	}
 	pool := engine.NewPool(cfg.Workers)
-	defer pool.Close()
 	cache := engine.NewCache(budget, cfg.AheadShare)
 	loader := engine.NewLoader(seq, pool, cache)
-	defer loader.Close()
 	// Decode the first frame before opening a window: a file that cannot be
 	// shown is reported on the command line, not in an empty window.
 	loader.Request(seq.First(), 1)
 	first := <-loader.Frames()
 	if first.Err != nil {
+		loader.Close()
+		pool.Close()
 		return fail(stderr, first.Err)
 	}
+	// From here the viewer owns the loader: it closes it when the window
+	// closes, waiting a bounded time, as a decode stuck on a stalled drive
+	// must not keep flick from quitting. For the same reason the pool is not
+	// closed (that waits for its workers): they end with the process.
 	err = ui.Run(ui.Options{Sequence: seq, First: first, Loader: loader, Cache: cache, Pool: pool, Budget: budget,
 		FPS: float64(fps), Settings: cfg, SettingsPath: savePath, Warning: warning, SettingsBroken: warning != ""})
 	if err != nil {

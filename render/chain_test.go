@@ -378,7 +378,7 @@ func TestChainRestoresState(t *testing.T) {
 }
 
 // Every branch of the display program compiles: each channel view and
-// transform, checkerboard, gamma and NaN flags, magnified (nearest), one
+// transform, checkerboard, gamma, NaN flags and alpha, magnified (nearest), one
 // bilinear tap and a box of taps.
 func TestEveryDisplayVariantCompiles(t *testing.T) {
 	d := newDisplay(t)
@@ -387,7 +387,7 @@ func TestEveryDisplayVariantCompiles(t *testing.T) {
 		r := image.Rect(0, 0, w, h)
 		for i := range 6 {
 			s := render.Settings{Channels: render.Channels(i), Transform: render.Transform(i % 5),
-				Checker: i%2 == 1, Gamma: float32(1 + i%2), ShowNaN: i%2 == 0}
+				Checker: i%2 == 1, Gamma: float32(1 + i%2), ShowNaN: i%2 == 0, KeepAlpha: i%3 == 0}
 			for _, size := range []int{128, 32, 8} { // nearest, one tap, a box
 				if err := tg.Resize(size, size); err != nil {
 					return err

@@ -221,7 +221,11 @@ void main() {
 	else if (pos) v = vec3(1.0, 0.0, 0.0);
 	else if (neg) v = vec3(0.0, 0.0, 1.0);
 #endif
+#if KEEP_ALPHA
 	oColor = vec4(v, s.a);
+#else
+	oColor = vec4(v, 1.0);
+#endif
 }
 `
 
@@ -236,17 +240,18 @@ const (
 
 // variant is what one display program is compiled for.
 type variant struct {
-	sample                  sampling
-	channels                Channels
-	transform               Transform
-	checker, gamma, showNaN bool
+	sample                             sampling
+	channels                           Channels
+	transform                          Transform
+	checker, gamma, showNaN, keepAlpha bool
 }
 
 // source is the fragment shader text of v.
 func (v variant) source() string {
 	return fmt.Sprintf("#version 450 core\n#define SAMPLE %d\n#define CHANNELS %d\n#define TRANSFORM %d\n"+
-		"#define CHECKER %d\n#define GAMMA %d\n#define SHOW_NAN %d\n",
-		v.sample, v.channels, v.transform, boolInt(v.checker), boolInt(v.gamma), boolInt(v.showNaN)) + displayFragment
+		"#define CHECKER %d\n#define GAMMA %d\n#define SHOW_NAN %d\n#define KEEP_ALPHA %d\n",
+		v.sample, v.channels, v.transform, boolInt(v.checker), boolInt(v.gamma), boolInt(v.showNaN),
+		boolInt(v.keepAlpha)) + displayFragment
 }
 
 // program is a compiled variant and its uniforms' locations.
@@ -335,24 +340,26 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	gl.Disable(gl.CULL_FACE)
 	gl.Disable(gl.FRAMEBUFFER_SRGB)
 	gl.ColorMask(true, true, true, true)
-	gl.ClearColor(Background[0], Background[1], Background[2], 1)
-	gl.Clear(gl.COLOR_BUFFER_BIT)
 
-	// Target row 0 is the image's top row, as texture row 0 is: nothing
-	// flips y.
-	if x0, y0, x1, y1, ok := pixelBox(v.Display, t.width, t.height); ok {
-		gl.Enable(gl.SCISSOR_TEST)
-		gl.Scissor(x0, y0, x1-x0, y1-y0)
-		// EXR's pixels outside the data window are transparent black.
-		gl.ClearColor(0, 0, 0, float32(1-boolInt(s.KeepAlpha)))
-		gl.Clear(gl.COLOR_BUFFER_BIT)
-		gl.Disable(gl.SCISSOR_TEST)
-	}
-	if im == nil || im.tex == 0 {
-		return
-	}
 	bx0, by0, bx1, by1, ok := pixelBox(v.Data, t.width, t.height)
-	if !ok || v.Data.X1 <= v.Data.X0 || v.Data.Y1 <= v.Data.Y0 {
+	ok = ok && im != nil && im.tex != 0 && v.Data.X1 > v.Data.X0 && v.Data.Y1 > v.Data.Y0
+	// An image over the whole target (an export) hides what the clears
+	// would paint, and on llvmpipe a clear is a pass over the target.
+	if !ok || bx0 > 0 || by0 > 0 || int(bx1) < t.width || int(by1) < t.height {
+		gl.ClearColor(Background[0], Background[1], Background[2], 1)
+		gl.Clear(gl.COLOR_BUFFER_BIT)
+		// Target row 0 is the image's top row, as texture row 0 is:
+		// nothing flips y.
+		if x0, y0, x1, y1, in := pixelBox(v.Display, t.width, t.height); in {
+			gl.Enable(gl.SCISSOR_TEST)
+			gl.Scissor(x0, y0, x1-x0, y1-y0)
+			// EXR's pixels outside the data window are transparent black.
+			gl.ClearColor(0, 0, 0, float32(1-boolInt(s.KeepAlpha)))
+			gl.Clear(gl.COLOR_BUFFER_BIT)
+			gl.Disable(gl.SCISSOR_TEST)
+		}
+	}
+	if !ok {
 		return
 	}
 	sx := float32(im.width) / (v.Data.X1 - v.Data.X0)
@@ -368,7 +375,7 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	exact := sx == 1 && sy == 1 && v.Data.X0 == float32(math.Floor(float64(v.Data.X0))) &&
 		v.Data.Y0 == float32(math.Floor(float64(v.Data.Y0)))
 	vr := variant{sample: sampleBox, channels: s.Channels, transform: s.Transform,
-		checker: s.Checker, gamma: s.Gamma != 0 && s.Gamma != 1, showNaN: s.ShowNaN}
+		checker: s.Checker, gamma: s.Gamma != 0 && s.Gamma != 1, showNaN: s.ShowNaN, keepAlpha: s.KeepAlpha}
 	switch {
 	case s.Nearest || exact || (sx < 1 && sy < 1):
 		vr.sample = sampleNearest
@@ -397,8 +404,6 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	gl.BindTextureUnit(0, im.tex)
 	gl.UseProgram(p.prog)
 	gl.Viewport(bx0, by0, bx1-bx0, by1-by0)
-	// Without KeepAlpha the target keeps the alpha of 1 it was cleared to.
-	gl.ColorMask(true, true, true, s.KeepAlpha)
 	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
 }
 

@@ -234,7 +234,7 @@ func TestDisplayKeepAlpha(t *testing.T) {
 		}
 	}
 	v := render.FitView(tw, th, display, data) // display window at rows 5-25, data at (10,10)-(30,20)
-	var with, without []float32
+	var with, without, covered []float32
 	withDisplay(t, pix, w, h, func(d *render.Display, im *render.Image, tg *render.Target) error {
 		if err := tg.ResizeFloat(tw, th); err != nil {
 			return err
@@ -246,8 +246,19 @@ func TestDisplayKeepAlpha(t *testing.T) {
 				return err
 			}
 		}
-		return nil
+		// An image over the whole target is drawn without clearing it
+		// first: the alpha a KeepAlpha draw left must not show through.
+		full := render.View{Display: render.Rect{X1: tw, Y1: th}, Data: render.Rect{X1: tw, Y1: th}}
+		d.Draw(tg, im, full, render.Settings{KeepAlpha: true})
+		d.Draw(tg, im, full, render.Settings{})
+		covered = make([]float32, 4*tw*th)
+		return tg.ReadFloat(covered)
 	})
+	for i := 3; i < len(covered); i += 4 {
+		if covered[i] != 1 {
+			t.Fatalf("pixel %d of an image over the whole target has alpha %v, want 1", i/4, covered[i])
+		}
+	}
 	for y := range th {
 		for x := range tw {
 			i := 4 * (y*tw + x)

@@ -79,8 +79,8 @@ typedef struct {
 // is copied into it (-1: the slot gets 0, or 1.0 for A); and which chunks of
 // the layout to decode: [chunk_begin, chunk_end), scanline chunks top to
 // bottom or tiles row by row. library_codecs set keeps the library's own
-// decompressors for ZIP, ZIPS, PXR24 (zlib) and RLE (tests compare them
-// with flick's, deflate.c).
+// decompressors for ZIP, ZIPS, PXR24 (zlib) and RLE and its own unpack step
+// (tests compare them with flick's, deflate.c and unpack.c).
 // check_only set only reads and checks each chunk's leader and table entry
 // (for chunks another decoder, the C++ API, will decode).
 typedef struct {
@@ -113,6 +113,10 @@ exr_result_t flick_layout_get(const flick_reader* r, int part, int lx, int ly, f
 exr_result_t flick_decode(
 	const flick_reader* r, const flick_layout* l, uint16_t* dst, uint64_t dst_len, const flick_decode_req* q,
 	int32_t* fail_chunk, flick_msg* msg);
+
+// flick_pipeline_kept_bytes is the size of the decode buffers the calling
+// thread keeps between flick_decode calls (pipebuf.c); for tests.
+uint64_t flick_pipeline_kept_bytes(void);
 
 // flick_write writes a single-part scanline image with channels R,G,B,A of
 // pixel type ptype to fd, from interleaved RGBA input of that type (w*h*4

@@ -50,6 +50,19 @@ void flick_b44_wrap(exr_decode_pipeline_t* d);
 // unpacked chunk bytes in out; simd picks the SSE path where there is one.
 void flick_zip_undo(uint8_t* out, uint8_t* scratch, uint64_t n, int simd);
 
+// flick_rgba_unpack_pick replaces the pipeline's unpack step (chosen by the
+// library) with unpack.c's when the output is four HALF channels into the
+// four slots of interleaved RGBA half and no channel is subsampled.
+void flick_rgba_unpack_pick(exr_decode_pipeline_t* d);
+
+// flick_pipeline_lend gives a freshly initialized pipeline the buffers this
+// thread kept from its last decode (the library reuses those large enough
+// and frees the others with free, as it allocates with malloc);
+// flick_pipeline_keep takes the pipeline's buffers back before
+// exr_decoding_destroy would free them. See pipebuf.c.
+void flick_pipeline_lend(exr_decode_pipeline_t* d);
+void flick_pipeline_keep(exr_decode_pipeline_t* d);
+
 // flick_initializer returns a context initializer with flick's error
 // handler, capped allocator and size limits.
 exr_context_initializer_t flick_initializer(void* user_data);

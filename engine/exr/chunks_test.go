@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -191,14 +192,13 @@ func TestDecodeChunksRange(t *testing.T) {
 	}
 }
 
-// TestZipLibdeflate decodes every ZIP, ZIPS, PXR24 and RLE case through
-// flick's decompressors (libdeflate, deflate.c) and through the library's:
-// every byte must match.
-func TestZipLibdeflate(t *testing.T) {
-	cases := decodeCases(t, func(h Header) bool {
-		return h.Compression == ZIP || h.Compression == ZIPS || h.Compression == RLE || h.Compression == PXR24
-	})
-	compared := 0
+// TestFlickStepsMatchLibrary decodes every case Core can decode through
+// flick's pipeline steps (decompressors in deflate.c, unpack in unpack.c)
+// and through the library's: every byte must match. The cases cover
+// partial chunks and widths that leave SIMD tails.
+func TestFlickStepsMatchLibrary(t *testing.T) {
+	cases := decodeCases(t, func(h Header) bool { return h.Compression != DWAA && h.Compression != DWAB })
+	compared := map[Compression]int{}
 	for _, tc := range cases {
 		f, err := Open(tc.path)
 		if err != nil {
@@ -209,25 +209,83 @@ func TestZipLibdeflate(t *testing.T) {
 		want, got := make([]uint16, n), make([]uint16, n)
 		poison(want)
 		poison(got)
-		errLib := decodeWith(f, want, tc.sel, 0, f.Chunks(), decodeOptions{libraryCodecs: true})
-		errOurs := decodeWith(f, got, tc.sel, 0, f.Chunks(), decodeOptions{})
+		errLib := decodeWith(f, want, tc.sel, 0, f.Chunks(), decodeOptions{libraryCodecs: true, via: viaCore})
+		errOurs := decodeWith(f, got, tc.sel, 0, f.Chunks(), decodeOptions{via: viaCore})
 		f.Close()
 		if (errLib == nil) != (errOurs == nil) {
-			t.Errorf("%s: zlib: %v, libdeflate: %v", tc.name, errLib, errOurs)
+			t.Errorf("%s: library's steps: %v, flick's: %v", tc.name, errLib, errOurs)
 			continue
 		}
 		if errLib != nil {
 			continue
 		}
 		if i := firstDiffU16(got, want); i >= 0 {
-			t.Errorf("%s: value %d is %#04x, zlib path gives %#04x", tc.name, i, got[i], want[i])
+			t.Errorf("%s: value %d is %#04x, the library's steps give %#04x", tc.name, i, got[i], want[i])
 		}
-		compared++
+		compared[h.Compression]++
 	}
-	if compared == 0 {
-		t.Fatal("no ZIP file compared")
+	for _, c := range []Compression{None, RLE, ZIPS, ZIP, PIZ, PXR24, B44, B44A} {
+		if compared[c] == 0 {
+			t.Errorf("no %s file compared", c)
+		}
 	}
-	t.Logf("%d cases compared", compared)
+	t.Logf("cases compared: %v", compared)
+}
+
+// TestPipelineBuffersKept decodes files of different compressions and
+// chunk sizes one chunk a call, taking turns, on one OS thread, so each
+// call's pipeline starts with the buffers the call before kept (pipebuf.c),
+// sized for another file: the pixels must equal whole decodes, and the
+// thread must be keeping buffers between calls.
+func TestPipelineBuffersKept(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	dir := t.TempDir()
+	type item struct {
+		f         *File
+		sel       Selection
+		want, got []uint16
+	}
+	var items []item
+	for i, comp := range []Compression{B44, None, ZIP, PIZ, RLE, B44A, PXR24} {
+		w, h := 300-40*i, 70+9*i
+		path := filepath.Join(dir, fmt.Sprintf("%s.exr", comp))
+		if err := WriteRGBA(path, w, h, testPattern(w, h), comp, 0); err != nil {
+			t.Fatal(err)
+		}
+		f, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		sel, _ := DefaultSelection(f.Header())
+		it := item{f, sel, make([]uint16, 4*w*h), make([]uint16, 4*w*h)}
+		if err := decodeWith(f, it.want, sel, 0, f.Chunks(), decodeOptions{via: viaCore}); err != nil {
+			t.Fatal(err)
+		}
+		poison(it.got)
+		items = append(items, it)
+	}
+	for c, left := 0, true; left; c++ {
+		left = false
+		for _, it := range items {
+			if c >= it.f.Chunks() {
+				continue
+			}
+			left = true
+			if err := decodeWith(it.f, it.got, it.sel, c, c+1, decodeOptions{via: viaCore}); err != nil {
+				t.Fatalf("%s chunk %d: %v", it.f.Path(), c, err)
+			}
+			if pipelineKeptBytes() == 0 {
+				t.Fatalf("%s chunk %d: the thread kept no buffers", it.f.Path(), c)
+			}
+		}
+	}
+	for _, it := range items {
+		if i := firstDiffU16(it.got, it.want); i >= 0 {
+			t.Errorf("%s: value %d is %#04x, a whole decode gives %#04x", it.f.Path(), i, it.got[i], it.want[i])
+		}
+	}
 }
 
 // TestZipCorrupt damages ZIP, RLE and PXR24 chunks: both paths must fail on the

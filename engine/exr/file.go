@@ -192,7 +192,7 @@ func (f *File) DecodeChunks(dst []uint16, sel Selection, begin, end int) error {
 
 // decodeOptions are switches tests use to reach the other paths.
 type decodeOptions struct {
-	libraryCodecs bool // ZIP, ZIPS, PXR24 and RLE through the library's decompressors (deflate.c is flick's)
+	libraryCodecs bool // the library's decompressors for ZIP, ZIPS, PXR24 and RLE and its unpack step (deflate.c and unpack.c are flick's)
 	via           via  // force a path (viaAuto: the routing table's choice)
 }
 
@@ -266,6 +266,11 @@ func (f *File) request(t *target, sel Selection) (C.flick_decode_req, error) {
 	}
 	return q, err
 }
+
+// pipelineKeptBytes is the size of the Core decode buffers the calling OS
+// thread keeps for its next decode (pipebuf.c); only tests use it, on a
+// locked thread.
+func pipelineKeptBytes() int { return int(C.flick_pipeline_kept_bytes()) }
 
 func (f *File) pathOrEmpty() string {
 	if f == nil {

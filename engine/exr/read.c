@@ -489,8 +489,12 @@ exr_result_t flick_decode(
 			if (rv == EXR_ERR_SUCCESS) rv = check_chunk(r, l, &ci, i, y, w, h, msg);
 			if (rv == EXR_ERR_SUCCESS && q->check_only) continue;
 			if (rv == EXR_ERR_SUCCESS) {
-				rv = inited ? exr_decoding_update(r->ctx, part, &ci, &d) : exr_decoding_initialize(r->ctx, part, &ci, &d);
-				if (rv == EXR_ERR_SUCCESS) inited = 1;
+				if (inited) {
+					rv = exr_decoding_update(r->ctx, part, &ci, &d);
+				} else if ((rv = exr_decoding_initialize(r->ctx, part, &ci, &d)) == EXR_ERR_SUCCESS) {
+					inited = 1;
+					flick_pipeline_lend(&d);
+				}
 			}
 			if (rv == EXR_ERR_SUCCESS) rv = check_channels(l, &d, q, y, w, h, msg);
 			if (rv == EXR_ERR_SUCCESS) {
@@ -511,6 +515,7 @@ exr_result_t flick_decode(
 					if (rv == EXR_ERR_SUCCESS &&
 						(l->compression == EXR_COMPRESSION_B44 || l->compression == EXR_COMPRESSION_B44A))
 						flick_b44_wrap(&d);
+					if (rv == EXR_ERR_SUCCESS && !q->library_codecs) flick_rgba_unpack_pick(&d);
 				}
 				chosen = rv == EXR_ERR_SUCCESS;
 			}
@@ -522,7 +527,10 @@ exr_result_t flick_decode(
 		}
 		fill_rect(l, q, dst, x, y, w, h);
 	}
-	if (inited) exr_decoding_destroy(r->ctx, &d);
+	if (inited) {
+		flick_pipeline_keep(&d);
+		exr_decoding_destroy(r->ctx, &d);
+	}
 	if (rv != EXR_ERR_SUCCESS && msg->code == 0) msg->code = rv;
 	flick_msg_end();
 	return rv;

@@ -398,3 +398,46 @@ func TestEveryDisplayVariantCompiles(t *testing.T) {
 		return d.Err()
 	})
 }
+
+// A view minified beyond the box filter's reach is mipmapped: the texture
+// gains its mip chain on first need, keeps level 0, and later uploads
+// refresh the mipmaps.
+func TestChainMipmapsOnDemand(t *testing.T) {
+	d := newDisplay(t)
+	const w, h, tw = 2000, 40, 40 // 50x smaller
+	flat := func(v float32) []uint16 {
+		pix := make([]uint16, 4*w*h)
+		for i := range pix {
+			pix[i] = float16.Fromfloat32(v).Bits()
+		}
+		return pix
+	}
+	rendertest.Call(func() {
+		var im render.Image
+		defer im.Close()
+		var tg render.Target
+		defer tg.Close()
+		if err := tg.ResizeFloat(tw, 2); err != nil {
+			t.Error(err)
+			return
+		}
+		r := image.Rect(0, 0, w, h)
+		out := make([]float32, 4*tw*2)
+		for _, v := range []float32{0.25, 0.75} {
+			if err := im.Upload(flat(v), w, h); err != nil {
+				t.Error(err)
+				return
+			}
+			for _, view := range []render.View{render.FitView(tw, 2, r, r), render.FitView(w, h, r, r)} {
+				d.Draw(&tg, &im, view, render.Settings{Transform: render.TransformRaw})
+				if err := tg.ReadFloat(out); err != nil {
+					t.Error(err)
+					return
+				}
+				if got := out[4*(tw/2)]; math.Abs(float64(got-v)) > 1e-3 {
+					t.Errorf("upload of %v, view %+v: middle pixel %v", v, view, got)
+				}
+			}
+		}
+	})
+}

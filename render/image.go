@@ -36,10 +36,11 @@ type Image struct {
 
 	tex           uint32
 	width, height int
-	// mipsStale says level 0 changed since the mipmaps were last made.
-	mipsStale bool
-	ring      uploadRing
-	unpack    [len(unpackState)]int32 // scratch for Upload
+	// chain says the texture has room for mipmaps; mipsStale that level 0
+	// changed since they were last made.
+	chain, mipsStale bool
+	ring             uploadRing
+	unpack           [len(unpackState)]int32 // scratch for Upload
 }
 
 // unpackState is the state Upload changes: pixel store parameters, then the
@@ -76,12 +77,9 @@ func (im *Image) Upload(pix []uint16, w, h int) error {
 
 	if im.tex == 0 || im.width != w || im.height != h {
 		im.release()
-		im.tex = newTexture(gl.TEXTURE_2D)
-		gl.TextureStorage2D(im.tex, mipLevels(w, h), gl.RGBA16F, int32(w), int32(h))
-		gl.TextureParameteri(im.tex, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
-		gl.TextureParameteri(im.tex, gl.TEXTURE_MAG_FILTER, gl.LINEAR)
-		gl.TextureParameteri(im.tex, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
-		gl.TextureParameteri(im.tex, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
+		// One level: the mip chain (a third more memory, which llvmpipe
+		// also clears) only once a view needs it; see prepare.
+		im.tex = newImageTexture(w, h, 1)
 		im.width, im.height = w, h
 	}
 	n := 4 * w * h
@@ -122,7 +120,7 @@ func (im *Image) Close() {
 func (im *Image) release() {
 	deleteTexture(&im.tex)
 	im.width, im.height = 0, 0
-	im.mipsStale = false
+	im.chain, im.mipsStale = false, false
 }
 
 // prepare readies the texture to be sampled at a scale where one target
@@ -135,11 +133,31 @@ func (im *Image) prepare(minify bool) {
 		gl.TextureParameteri(im.tex, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
 		return
 	}
+	if !im.chain {
+		// Move level 0 into a texture with room for the chain.
+		tex := newImageTexture(im.width, im.height, mipLevels(im.width, im.height))
+		gl.CopyImageSubData(im.tex, gl.TEXTURE_2D, 0, 0, 0, 0, tex, gl.TEXTURE_2D, 0, 0, 0, 0,
+			int32(im.width), int32(im.height), 1)
+		deleteTexture(&im.tex)
+		im.tex, im.chain, im.mipsStale = tex, true, true
+	}
 	if im.mipsStale {
 		gl.GenerateTextureMipmap(im.tex)
 		im.mipsStale = false
 	}
 	gl.TextureParameteri(im.tex, gl.TEXTURE_MIN_FILTER, gl.LINEAR_MIPMAP_LINEAR)
+}
+
+// newImageTexture makes an RGBA16F texture of w x h with levels levels,
+// filtered linearly and clamped.
+func newImageTexture(w, h int, levels int32) uint32 {
+	tex := newTexture(gl.TEXTURE_2D)
+	gl.TextureStorage2D(tex, levels, gl.RGBA16F, int32(w), int32(h))
+	gl.TextureParameteri(tex, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
+	gl.TextureParameteri(tex, gl.TEXTURE_MAG_FILTER, gl.LINEAR)
+	gl.TextureParameteri(tex, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
+	gl.TextureParameteri(tex, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
+	return tex
 }
 
 func mipLevels(w, h int) int32 {

@@ -21,7 +21,7 @@ import (
 
 const exportUsage = `Usage: flick export PATH [RANGE] -o OUT.mov [flags]
 
-Renders the frames through the viewer's display passes, downscaled on the
+Renders the frames through the viewer's display pass, downscaled on the
 GPU, and encodes a QuickTime movie tagged BT.709. The movie appears only when
 complete: a failed or cancelled (Ctrl+C) export leaves no file.
 It needs an X display for its GL context (a hidden window); on a headless

@@ -1,5 +1,5 @@
 // Package export writes review movies. Run (pipeline.go) draws a job's
-// frames through the viewer's display passes at the output size on the GL
+// frames through the viewer's display pass at the output size on the GL
 // goroutine, reads them back and feeds them to an Encoder. The Encoder takes
 // display-referred RGBA 16-bit frames, converts them to BT.709
 // limited-range YUV itself (convert.c), encodes them with libavcodec through

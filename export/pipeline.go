@@ -40,7 +40,7 @@ type Progress struct {
 	Elapsed     time.Duration
 	// Stage times summed over the frames done: decode (waiting for Load:
 	// the decode, or nothing for a frame cached or read ahead), draw
-	// (upload and display passes on the GL goroutine), readback (waiting
+	// (upload and display pass on the GL goroutine), readback (waiting
 	// for and copying pixels back), convert (RGB to YUV), encode (encoding
 	// and writing).
 	Decode, Draw, Readback, Convert, Encode time.Duration
@@ -77,9 +77,10 @@ func (p Progress) ETA() time.Duration {
 const pipelineDepth = 2
 
 // Run exports job: frames are loaded on a goroutine, drawn on the GL
-// goroutine (through q) with the viewer's display passes into a 16-bit
-// target of the output size (mipmapped minification: successive halving, no
-// aliasing), read back through a pack-buffer ring, and converted and encoded
+// goroutine (through q) with the viewer's display pass into a 16-bit
+// target of the output size (minified by a box filter over each output
+// pixel's footprint: no aliasing), read back through a pack-buffer ring,
+// and converted and encoded
 // on a third goroutine, so the stages overlap. Cancelling ctx stops it; on
 // cancellation or any error no file is left and the error says why.
 func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
@@ -242,7 +243,7 @@ func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
 	return p, nil
 }
 
-// glStage is the export's GL state: the uploaded image, the display passes,
+// glStage is the export's GL state: the uploaded image, the display,
 // the output target and the readback ring. GL goroutine only.
 type glStage struct {
 	w, h     int
@@ -282,7 +283,8 @@ func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration,
 	return pix, wait, g.readback.Start(&g.target)
 }
 
-// init compiles the display passes and makes the target.
+// init compiles the display program and makes the target; on a software
+// renderer it uploads without the pixel-buffer ring (render.Software).
 func (g *glStage) init() error {
 	d, err := render.NewDisplay()
 	if err != nil {

@@ -1,6 +1,6 @@
 // Package render owns the one OpenGL context: the window that holds it, the
 // queue through which other goroutines hand it work, frame uploads and the
-// display passes that turn scene-linear pixels into display pixels.
+// display pass that turns scene-linear pixels into display pixels.
 //
 // Every function and method here that touches GL runs on the GL goroutine
 // (the main OS thread, inside Window.Run or work passed through its Queue)
@@ -92,7 +92,7 @@ func (s *savedState) save() {
 		gl.GetIntegeri_v(gl.TEXTURE_BINDING_2D, uint32(i), &s.textures[i])
 		gl.GetIntegeri_v(gl.SAMPLER_BINDING, uint32(i), &s.samplers[i])
 		// A sampler object bound by someone else would override the
-		// passes' texture filters.
+		// display's texture filters.
 		gl.BindSampler(uint32(i), 0)
 	}
 	gl.GetIntegerv(gl.VIEWPORT, &s.viewport[0])

@@ -7,7 +7,7 @@ import (
 	"github.com/go-gl/gl/v4.5-core/gl"
 )
 
-// Target is an offscreen RGBA framebuffer that display passes draw into:
+// Target is an offscreen RGBA framebuffer that a Display draws into:
 // 8-bit (Resize) for the screen, 16-bit (Resize16) for export, or 32-bit
 // float (ResizeFloat) for tests that must see values outside [0, 1]. Its rows are stored top row
 // first, as images are in memory: Dear ImGui shows its texture upright with

@@ -8,6 +8,12 @@
 
 #include <stddef.h>
 
+// Chunks up to FLICK_SMALL_CHUNK packed bytes are read through the read
+// window; FLICK_LEADER_MAX bounds the bytes before a chunk's data (part
+// number, coordinates, size).
+#define FLICK_SMALL_CHUNK ((uint64_t) 64 << 10)
+#define FLICK_LEADER_MAX 32
+
 // FLICK_MAX_ALLOC caps any single allocation the library makes for us.
 #define FLICK_MAX_ALLOC ((size_t) 1 << 30)
 
@@ -62,6 +68,17 @@ void flick_rgba_unpack_pick(exr_decode_pipeline_t* d);
 // exr_decoding_destroy would free them. See pipebuf.c.
 void flick_pipeline_lend(exr_decode_pipeline_t* d);
 void flick_pipeline_keep(exr_decode_pipeline_t* d);
+
+// The read window (pipebuf.c): flick_window_fill reads up to n bytes of r's
+// file from off into this thread's window; flick_window_read copies
+// [off, off + sz) into dst and returns 1 if the window holds them for r;
+// flick_window_holds only says whether it does; flick_window_drop forgets
+// the window (at the end of each flick_decode, so it never serves stale
+// bytes or another reader at the same address).
+void flick_window_fill(const flick_reader* r, uint64_t off, uint64_t n);
+int flick_window_read(const flick_reader* r, void* dst, uint64_t sz, uint64_t off);
+int flick_window_holds(const flick_reader* r, uint64_t off, uint64_t sz);
+void flick_window_drop(void);
 
 // flick_initializer returns a context initializer with flick's error
 // handler, capped allocator and size limits.

@@ -21,6 +21,7 @@ static int64_t read_fd(
 		if (error_cb) error_cb(ctxt, EXR_ERR_READ_IO, "read request out of range");
 		return -1;
 	}
+	if (flick_window_read(r, buf, sz, off)) return (int64_t) sz;
 	while ((uint64_t) got < sz) {
 		ssize_t n = pread(r->fd, p + got, (size_t) (sz - (uint64_t) got), (off_t) (off + (uint64_t) got));
 		if (n < 0) {
@@ -488,6 +489,10 @@ exr_result_t flick_decode(
 				rv = exr_read_scanline_chunk_info(r->ctx, part, l->y0 + y, &ci);
 			if (rv == EXR_ERR_SUCCESS) rv = check_chunk(r, l, &ci, i, y, w, h, msg);
 			if (rv == EXR_ERR_SUCCESS && q->check_only) continue;
+			// Small chunks: read ahead the ones to come in one go (pipebuf.c).
+			if (rv == EXR_ERR_SUCCESS && ci.packed_size <= FLICK_SMALL_CHUNK &&
+				!flick_window_holds(r, ci.data_offset, ci.packed_size))
+				flick_window_fill(r, ci.data_offset, (uint64_t) (q->chunk_end - i) * (ci.packed_size + FLICK_LEADER_MAX));
 			if (rv == EXR_ERR_SUCCESS) {
 				if (inited) {
 					rv = exr_decoding_update(r->ctx, part, &ci, &d);
@@ -527,6 +532,7 @@ exr_result_t flick_decode(
 		}
 		fill_rect(l, q, dst, x, y, w, h);
 	}
+	flick_window_drop();
 	if (inited) {
 		flick_pipeline_keep(&d);
 		exr_decoding_destroy(r->ctx, &d);

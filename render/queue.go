@@ -1,5 +1,7 @@
 package render
 
+import "time"
+
 // queueDepth bounds the work other goroutines may have waiting for the GL
 // goroutine; CallAsync blocks once it is full.
 const queueDepth = 64
@@ -54,6 +56,23 @@ func (q *Queue) ServeUntil(done <-chan struct{}) {
 			f()
 		case <-done:
 			q.drain()
+			return
+		}
+	}
+}
+
+// ServeFor runs queued work as it arrives until d has passed (work that
+// starts before then runs to its end): for the GL goroutine giving a stream
+// of calls, such as an export's frames, more than one turn per UI frame,
+// which would otherwise cap it at the UI's frame rate. GL goroutine only.
+func (q *Queue) ServeFor(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		select {
+		case f := <-q.work:
+			f()
+		case <-t.C:
 			return
 		}
 	}

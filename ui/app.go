@@ -157,6 +157,11 @@ func (a *app) frameLoop(drops <-chan []string) {
 	a.keys()
 	a.tick()
 	a.layout()
+	if a.dlg.export.isRunning() {
+		// The export draws on this goroutine: give it a few turns per
+		// UI frame rather than one.
+		a.win.Queue().ServeFor(exportTurn)
+	}
 	if a.quit {
 		a.win.Close()
 	}

@@ -295,6 +295,18 @@ func (e *exportDialog) start(a *app) {
 	a.log.add(levelInfo, fmt.Sprintf("exporting %d frames to %s", len(frames), e.path))
 }
 
+// exportTurn is the GL time an export gets per UI frame, on top of the
+// one turn the window's loop gives queued work: most of a 60 Hz frame, so
+// the viewer stays responsive while the export is not capped at its rate.
+const exportTurn = 12 * time.Millisecond
+
+// isRunning reports whether an export is in progress.
+func (e *exportDialog) isRunning() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.running
+}
+
 // cancelAndWait stops a running export and waits for it. Its GL work runs
 // on this goroutine's queue, so the wait serves the queue meanwhile.
 func (e *exportDialog) cancelAndWait(q *render.Queue) {

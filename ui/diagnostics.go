@@ -78,7 +78,7 @@ func (d *diagnostics) panel(a *app) {
 	imgui.TextUnformatted(diagSummary(snap, d.achievedFPS()))
 
 	n := len(snap.Frames)
-	if n > 0 && implot.BeginPlotV("per frame (ms)", imgui.NewVec2(-1, 180), implot.FlagsNoMouseText) {
+	if n > 0 && implot.BeginPlotV("per frame (ms)", imgui.NewVec2(-1, 180*unit()), implot.FlagsNoMouseText) {
 		implot.SetupAxisV(implot.AxisX1, "frames decoded, oldest first", implot.AxisFlagsAutoFit)
 		implot.SetupAxisV(implot.AxisY1, "ms", implot.AxisFlagsAutoFit)
 		implot.SetupLegend(implot.LocationNorthWest)
@@ -94,7 +94,7 @@ func (d *diagnostics) panel(a *app) {
 			implot.BarGroupsFlagsStacked)
 		implot.EndPlot()
 	}
-	if d.samples > 1 && implot.BeginPlotV("cache (MB)", imgui.NewVec2(-1, 140), implot.FlagsNoMouseText) {
+	if d.samples > 1 && implot.BeginPlotV("cache (MB)", imgui.NewVec2(-1, 140*unit()), implot.FlagsNoMouseText) {
 		implot.SetupAxisV(implot.AxisX1, "seconds", 0)
 		implot.SetupAxisLimitsV(implot.AxisX1, -float64(diagHistory)*sampleEvery.Seconds(), 0, implot.CondAlways)
 		implot.SetupAxisLimitsV(implot.AxisY1, 0, float64(max(d.budgetMB, 1))*1.05, implot.CondAlways)

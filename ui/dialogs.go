@@ -73,7 +73,7 @@ func (d *dialogs) draw(a *app) {
 	if d.openShown {
 		imgui.OpenPopupStr("Open")
 	}
-	imgui.SetNextWindowSizeV(imgui.NewVec2(640, 420), imgui.CondAppearing)
+	imgui.SetNextWindowSizeV(imgui.NewVec2(640*unit(), 420*unit()), imgui.CondAppearing)
 	if imgui.BeginPopupModalV("Open", &d.openShown, 0) {
 		d.openDialog(a)
 		imgui.EndPopup()
@@ -170,7 +170,7 @@ func (e *exportDialog) draw(a *app) {
 	if e.path == "" {
 		e.path = filepath.Join(a.seq.Dir, strings.TrimRight(a.seq.Prefix, "._-")+"_review.mov")
 	}
-	imgui.SetNextWindowSizeV(imgui.NewVec2(560, 0), imgui.CondAppearing)
+	imgui.SetNextWindowSizeV(imgui.NewVec2(560*unit(), 0), imgui.CondAppearing)
 	imgui.SetNextWindowPosV(imgui.MainViewport().Center(), imgui.CondAppearing, imgui.NewVec2(0.5, 0.5))
 	if !e.focused {
 		imgui.SetNextWindowFocus()

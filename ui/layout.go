@@ -154,3 +154,14 @@ func (a *app) statusLine() string {
 	}
 	return text
 }
+
+// unit is one pixel of the layout at the default 13 px font: sizes drawn by
+// hand are multiples of it, so they grow with the font, which grows with
+// the display's DPI scale (2 on a typical 4K desktop).
+func unit() float32 { return imgui.FontSize() / 13 }
+
+// addText draws text at the current font size (a draw list's own text
+// size does not follow the DPI scale).
+func addText(dl *imgui.DrawList, pos imgui.Vec2, col uint32, text string) {
+	dl.AddTextFontPtr(imgui.CurrentFont(), imgui.FontSize(), pos, col, text)
+}

@@ -123,9 +123,11 @@ func (a *app) timeline() {
 	s := a.seq
 	first, last := s.Range.Start, s.Range.End
 	width := imgui.ContentRegionAvail().X
-	const barH, meterH = 18, 8
+	// An 18 px ruler over an 8 px meter at the default font size.
+	u := unit()
+	barH, meterH := 18*u, 8*u
 	origin := imgui.CursorScreenPos()
-	imgui.InvisibleButton("timeline", imgui.NewVec2(width, barH+meterH+4))
+	imgui.InvisibleButton("timeline", imgui.NewVec2(width, barH+meterH+4*u))
 	span := float32(max(1, last-first+1))
 	xOf := func(n int) float32 { return origin.X + float32(n-first)/span*width }
 	frameAt := func(x float32) int {
@@ -141,21 +143,21 @@ func (a *app) timeline() {
 	dl.AddRectFilled(origin, imgui.NewVec2(origin.X+width, origin.Y+barH), 0xff201818)
 	// In-out range, tick marks with frame numbers.
 	dl.AddRectFilled(imgui.NewVec2(xOf(a.in), origin.Y), imgui.NewVec2(xOf(a.out+1), origin.Y+barH), 0xff403028)
-	stepN := tickStep(int(span), width)
+	stepN := tickStep(int(span), width/u)
 	for n := first - first%stepN; n <= last; n += stepN {
 		if n < first {
 			continue
 		}
 		x := xOf(n)
-		dl.AddLine(imgui.NewVec2(x, origin.Y+barH-5), imgui.NewVec2(x, origin.Y+barH), 0xff909090)
-		dl.AddTextVec2(imgui.NewVec2(x+2, origin.Y+1), 0xffa0a0a0, fmt.Sprint(n))
+		dl.AddLineV(imgui.NewVec2(x, origin.Y+barH-5*u), imgui.NewVec2(x, origin.Y+barH), 0xff909090, u)
+		addText(dl, imgui.NewVec2(x+2*u, origin.Y+u), 0xffa0a0a0, fmt.Sprint(n))
 	}
 	for _, n := range []int{a.in, a.out + 1} {
 		x := xOf(n)
-		dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, origin.Y+barH+meterH+4), colInOut, 2)
+		dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, origin.Y+barH+meterH+4*u), colInOut, 2*u)
 	}
 	// Cache meter.
-	my := origin.Y + barH + 2
+	my := origin.Y + barH + 2*u
 	hovered := imgui.IsItemHovered()
 	for n := first; n <= last; n += s.Range.Step {
 		st := a.frameState(n)
@@ -171,12 +173,12 @@ func (a *app) timeline() {
 		imgui.SetTooltip(esc(tip))
 	}
 	x := xOf(a.clock.Frame()) + width/span/2
-	dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, my+meterH), colPlayhead, 2)
+	dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, my+meterH), colPlayhead, 2*u)
 
 	// Legend and budget projection.
 	for st := stateCached; st <= stateFailed; st++ {
 		imgui.ColorButtonV("##"+stateNames[st], imgui.ColorConvertU32ToFloat4(stateColours[st]),
-			imgui.ColorEditFlagsNoTooltip, imgui.NewVec2(10, 10))
+			imgui.ColorEditFlagsNoTooltip, imgui.NewVec2(10*u, 10*u))
 		imgui.SameLine()
 		imgui.TextUnformatted(stateNames[st])
 		imgui.SameLine()
@@ -184,7 +186,8 @@ func (a *app) timeline() {
 	imgui.TextUnformatted("   " + a.budgetLine())
 }
 
-// tickStep picks a frame-number spacing that leaves room for the labels.
+// tickStep picks a frame-number spacing that leaves room for the labels
+// (width in unscaled pixels).
 func tickStep(frames int, width float32) int {
 	for _, s := range []int{1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 100000} {
 		if float32(frames)/float32(s)*60 <= width {

@@ -150,14 +150,15 @@ func brokenCard(dl *imgui.DrawList, p0, p1 imgui.Vec2, frame int, missing bool, 
 	if missing {
 		bg, fg, what = 0xff303030, 0xffb0b0b0, "MISSING"
 	}
+	u := unit()
 	dl.AddRectFilled(p0, p1, bg)
-	dl.AddLineV(p0, p1, fg, 2)
-	dl.AddLineV(imgui.NewVec2(p0.X, p1.Y), imgui.NewVec2(p1.X, p0.Y), fg, 2)
+	dl.AddLineV(p0, p1, fg, 2*u)
+	dl.AddLineV(imgui.NewVec2(p0.X, p1.Y), imgui.NewVec2(p1.X, p0.Y), fg, 2*u)
 	text := fmt.Sprintf("frame %d %s\n%s", frame, what, wrap(err.Error(), 90))
 	size := imgui.CalcTextSize(text)
 	c := imgui.NewVec2((p0.X+p1.X-size.X)/2, (p0.Y+p1.Y-size.Y)/2)
-	dl.AddRectFilled(imgui.NewVec2(c.X-12, c.Y-10), imgui.NewVec2(c.X+size.X+12, c.Y+size.Y+10), bg)
-	dl.AddTextVec2(c, 0xffffffff, text)
+	dl.AddRectFilled(imgui.NewVec2(c.X-12*u, c.Y-10*u), imgui.NewVec2(c.X+size.X+12*u, c.Y+size.Y+10*u), bg)
+	addText(dl, c, 0xffffffff, text)
 }
 
 // wrap breaks text into lines of at most n bytes at spaces or slashes.

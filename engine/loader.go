@@ -389,7 +389,11 @@ func (l *Loader) pump() {
 	if l.waiting && !l.urgent && !l.decoding(l.want) {
 		l.start(l.want, true) // a missing frame fails at once, with why
 	}
-	for l.prefetching() < l.pool.Workers() {
+	// While a seek's frame decodes on every worker, new prefetch (opening
+	// files, evicting for buffers) would only take CPU from it; it starts
+	// once that frame is in. A stream keeps prefetching: its next frame is
+	// wanted as soon as this one is delivered, and must be in flight.
+	for (l.streaming || !l.urgent) && l.prefetching() < l.pool.Workers() {
 		k, ok := l.nextPrefetch()
 		if !ok {
 			break

@@ -132,12 +132,11 @@ static uint8_t* scratch(exr_decode_pipeline_t* d, uint64_t n)
 	return d->scratch_buffer_1;
 }
 
-// inflate_chunk does what ZIP and PXR24 chunks share: an empty chunk has
-// nothing to do and one that did not shrink was stored as is (*tmp NULL,
-// as the library does); otherwise it inflates the packed bytes into the
-// scratch buffer (*tmp, *got bytes, at most the unpacked size).
-static exr_result_t inflate_chunk(exr_decode_pipeline_t* d, const char* kind, uint8_t** tmp, size_t* got,
-	enum libdeflate_result* res)
+// begin_chunk does what ZIP, PXR24 and RLE chunks share: an empty chunk
+// has nothing to do and one that did not shrink was stored as is (*tmp
+// NULL, as the library does); otherwise *tmp is the scratch buffer of the
+// unpacked size to expand the packed bytes into.
+static exr_result_t begin_chunk(exr_decode_pipeline_t* d, const char* kind, uint8_t** tmp)
 {
 	uint64_t packed = d->chunk.packed_size, n = d->chunk.unpacked_size;
 	*tmp = NULL;
@@ -151,12 +150,24 @@ static exr_result_t inflate_chunk(exr_decode_pipeline_t* d, const char* kind, ui
 		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "%s chunk: no buffer for %llu bytes", kind, (unsigned long long) n);
 		return EXR_ERR_INVALID_ARGUMENT;
 	}
+	*tmp = scratch(d, n);
+	return *tmp == NULL ? EXR_ERR_OUT_OF_MEMORY : EXR_ERR_SUCCESS;
+}
+
+// inflate_chunk is begin_chunk, then inflates the packed bytes into the
+// scratch buffer (*tmp, *got bytes, at most the unpacked size).
+static exr_result_t inflate_chunk(exr_decode_pipeline_t* d, const char* kind, uint8_t** tmp, size_t* got,
+	enum libdeflate_result* res)
+{
+	exr_result_t rv = begin_chunk(d, kind, tmp);
+	if (rv != EXR_ERR_SUCCESS || *tmp == NULL) return rv;
 	struct libdeflate_decompressor* dec = thread_decompressor();
-	uint8_t* out = scratch(d, n);
-	if (dec == NULL || out == NULL) return EXR_ERR_OUT_OF_MEMORY;
-	*tmp = out;
+	if (dec == NULL) {
+		*tmp = NULL;
+		return EXR_ERR_OUT_OF_MEMORY;
+	}
 	*got = 0;
-	*res = libdeflate_zlib_decompress(dec, d->packed_buffer, packed, out, n, got);
+	*res = libdeflate_zlib_decompress(dec, d->packed_buffer, d->chunk.packed_size, *tmp, d->chunk.unpacked_size, got);
 	return EXR_ERR_SUCCESS;
 }
 
@@ -207,17 +218,9 @@ static int unrle(uint8_t* out, uint64_t n, const uint8_t* in, uint64_t packed)
 exr_result_t flick_rle_decompress(exr_decode_pipeline_t* d)
 {
 	uint64_t packed = d->chunk.packed_size, n = d->chunk.unpacked_size;
-	if (packed == 0) return EXR_ERR_SUCCESS;
-	if (packed == n) {
-		if (d->unpacked_buffer != d->packed_buffer) memcpy(d->unpacked_buffer, d->packed_buffer, n);
-		return EXR_ERR_SUCCESS;
-	}
-	if (d->packed_buffer == NULL || d->unpacked_buffer == NULL || d->unpacked_alloc_size < n) {
-		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "RLE chunk: no buffer for %llu bytes", (unsigned long long) n);
-		return EXR_ERR_INVALID_ARGUMENT;
-	}
-	uint8_t* tmp = scratch(d, n);
-	if (tmp == NULL) return EXR_ERR_OUT_OF_MEMORY;
+	uint8_t* tmp;
+	exr_result_t rv = begin_chunk(d, "RLE", &tmp);
+	if (rv != EXR_ERR_SUCCESS || tmp == NULL) return rv;
 	if (unrle(tmp, n, d->packed_buffer, packed) != 0) {
 		flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "RLE chunk of %llu bytes does not expand to %llu bytes",
 			(unsigned long long) packed, (unsigned long long) n);

@@ -267,8 +267,9 @@ type DecodeResult struct {
 }
 
 // DecodeAll decodes every frame of s once with sel (zero: each file's
-// default) on workers workers (0: one per CPU), one frame per worker, the
-// fastest way to decode a sequence: the decoder alone, no cache, no
+// default) on workers workers (0: one per CPU), one whole frame per worker
+// (Pool.DecodeWhole: nothing here is urgent, so frames are not sliced),
+// the fastest way to decode a sequence: the decoder alone, no cache, no
 // clock, no hand-off. Before timing it reads every file once (warming the
 // page cache) and times that as the read stage; the decode stage is the
 // rest (opening, reading chunks from the page cache, decompressing).
@@ -314,7 +315,7 @@ func DecodeAll(s *Sequence, sel exr.Selection, workers int) (DecodeResult, error
 			}
 			for n := range frames {
 				t := time.Now()
-				f, err := loadFrame(s, Key{n, sel}, buffer, pool.DecodeOne, nil)
+				f, err := loadFrame(s, Key{n, sel}, buffer, pool.DecodeWhole, nil)
 				mu.Lock()
 				decode += time.Since(t)
 				if err != nil {

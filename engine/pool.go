@@ -23,6 +23,8 @@ var ErrStale = errors.New("decode abandoned for a newer request")
 // worker decoding a prefetch frame works through it in slices of chunks
 // (slicesPerFrame) and, between slices, serves any chunk ranges of an
 // urgent frame first, so a seek waits for one slice, not for a whole frame.
+// DecodeWhole gives a frame to one worker in one piece, for batch decoding
+// where nothing is urgent.
 type Pool struct {
 	urgent     chan job // bounded: 2*rangesPerWorker per worker (Decode queues rangesPerWorker per worker)
 	background chan job // bounded: 1 per worker (the loader keeps at most one prefetch per worker in flight)
@@ -33,12 +35,13 @@ type Pool struct {
 }
 
 // job is a contiguous chunk range of one frame; a background job covers
-// the whole frame and is decoded slice by slice.
+// the whole frame, decoded in as many pieces as its slices field says.
 type job struct {
 	f          *exr.File
 	dst        []uint16
 	sel        exr.Selection
 	begin, end int
+	slices     int // background jobs: slicesPerFrame (DecodeOne) or 1 (DecodeWhole)
 	stale      func() bool
 	done       func(error)
 }
@@ -117,10 +120,10 @@ func (p *Pool) run(j job) {
 	j.done(err)
 }
 
-// runSliced decodes a whole frame slice by slice, serving urgent chunk
+// runSliced decodes a whole frame in j.slices slices, serving urgent chunk
 // ranges that arrive in between.
 func (p *Pool) runSliced(j job) {
-	step := max(1, (j.end-j.begin+slicesPerFrame-1)/slicesPerFrame)
+	step := max(1, (j.end-j.begin+j.slices-1)/j.slices)
 	for begin := j.begin; begin < j.end; begin += step {
 		if j.stale != nil && j.stale() {
 			j.done(ErrStale)
@@ -201,12 +204,29 @@ func (p *Pool) Decode(f *exr.File, dst []uint16, sel exr.Selection, stale func()
 // every worker already has a frame queued: callers keep at most one per
 // worker in flight. DecodeOne must not be called after Close.
 func (p *Pool) DecodeOne(f *exr.File, dst []uint16, sel exr.Selection, stale func() bool) error {
+	return p.decodeBackground(f, dst, sel, stale, slicesPerFrame)
+}
+
+// DecodeWhole is DecodeOne in one piece: the worker decodes the frame in
+// one call and asks stale once, before it starts. It is for callers that
+// never have an urgent frame waiting (DecodeAll decodes a sequence one
+// frame per worker): there a slice buys nothing and costs a decoder call,
+// and on the C++ path a frame buffer and line buffers set up, per slice.
+// An urgent Decode waits for the whole frame.
+func (p *Pool) DecodeWhole(f *exr.File, dst []uint16, sel exr.Selection, stale func() bool) error {
+	return p.decodeBackground(f, dst, sel, stale, 1)
+}
+
+// decodeBackground queues f's whole frame as one background job decoded
+// in slices pieces, and waits.
+func (p *Pool) decodeBackground(f *exr.File, dst []uint16, sel exr.Selection, stale func() bool, slices int) error {
 	chunks, err := f.ChunksOf(sel)
 	if err != nil {
 		return err
 	}
 	errc := make(chan error, 1)
-	p.background <- job{f: f, dst: dst, sel: sel, begin: 0, end: chunks, stale: stale, done: func(err error) { errc <- err }}
+	p.background <- job{f: f, dst: dst, sel: sel, begin: 0, end: chunks, slices: slices, stale: stale,
+		done: func(err error) { errc <- err }}
 	return <-errc
 }
 

@@ -95,6 +95,30 @@ func TestPoolDropsStaleWork(t *testing.T) {
 	}
 }
 
+// TestPoolDecodeWholeIsOneSlice: DecodeWhole asks stale once (one decode
+// call for the frame, where DecodeOne asks before each of its slices) and
+// gives File.Decode's pixels; stale from the start writes nothing.
+func TestPoolDecodeWholeIsOneSlice(t *testing.T) {
+	f, sel, want := decodeWhole(t, filepath.Join(samplesDir(t), "ScanLines/Desk.exr"))
+	defer f.Close()
+	p := NewPool(1)
+	defer p.Close()
+	got := make([]uint16, len(want))
+	if err := p.DecodeWhole(f, got, sel, func() bool { return true }); !errors.Is(err, ErrStale) {
+		t.Fatalf("stale from the start: %v, want ErrStale", err)
+	}
+	if slices.ContainsFunc(got, func(v uint16) bool { return v != 0 }) {
+		t.Error("a stale decode wrote pixels")
+	}
+	var checks int
+	if err := p.DecodeWhole(f, got, sel, func() bool { checks++; return false }); err != nil || checks != 1 {
+		t.Errorf("a whole frame: %v after %d stale checks, want 1", err, checks)
+	}
+	if !slices.Equal(got, want) {
+		t.Error("DecodeWhole's pixels differ from File.Decode's")
+	}
+}
+
 func TestPoolReportsCorruptChunks(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(samplesDir(t), "ScanLines/Carrots.exr"))
 	if err != nil {

@@ -4,6 +4,7 @@
 // turn the exception into a status and a message.
 
 #include "imf.h"
+#include "yca.h"
 
 #include <Iex.h>
 #include <algorithm>
@@ -14,7 +15,6 @@
 #include <ImfInputPart.h>
 #include <ImfMultiPartInputFile.h>
 #include <ImfOutputFile.h>
-#include <ImfRgbaFile.h>
 #include <ImfThreading.h>
 #include <ImfTiledInputPart.h>
 #include <ImfTiledOutputFile.h>
@@ -72,12 +72,9 @@ void threadsOff()
 }
 
 // Reader is one of the library's readers of a file: a multi-part reader
-// (scanline and tiled parts, any part) or, for luminance/chroma, an RGBA
-// reader of one layer of part 0.
+// (scanline and tiled parts, any part).
 struct Reader {
 	std::unique_ptr<Imf::MultiPartInputFile> parts;
-	std::unique_ptr<Imf::RgbaInputFile> rgba;
-	std::string layer; // rgba's layer
 };
 
 // maxIdle bounds the readers a file keeps open between decodes: one per
@@ -97,30 +94,19 @@ struct flick_imf_file {
 
 namespace {
 
-// acquire takes an idle reader of the kind wanted, or opens a new one.
-std::unique_ptr<Reader> acquire(flick_imf_file *f, bool yc, const std::string &layer)
+// acquire takes an idle reader, or opens a new one.
+std::unique_ptr<Reader> acquire(flick_imf_file *f)
 {
 	{
 		std::lock_guard<std::mutex> lock(f->mu);
-		for (auto it = f->idle.begin(); it != f->idle.end(); ++it) {
-			Reader *r = it->get();
-			if (yc ? (r->rgba && r->layer == layer) : bool(r->parts)) {
-				std::unique_ptr<Reader> got = std::move(*it);
-				f->idle.erase(it);
-				return got;
-			}
+		if (!f->idle.empty()) {
+			std::unique_ptr<Reader> got = std::move(f->idle.back());
+			f->idle.pop_back();
+			return got;
 		}
 	}
 	auto r = std::make_unique<Reader>();
-	if (yc) {
-		r->layer = layer;
-		if (layer.empty())
-			r->rgba = std::make_unique<Imf::RgbaInputFile>(f->path.c_str(), 0);
-		else
-			r->rgba = std::make_unique<Imf::RgbaInputFile>(f->path.c_str(), layer, 0);
-	} else {
-		r->parts = std::make_unique<Imf::MultiPartInputFile>(f->path.c_str(), 0);
-	}
+	r->parts = std::make_unique<Imf::MultiPartInputFile>(f->path.c_str(), 0);
 	return r;
 }
 
@@ -218,21 +204,6 @@ void decodeParts(Imf::MultiPartInputFile &mp, const flick_imf_req *q, uint16_t *
 	finish(dst, w, Rect{0, int32_t(y1), int32_t(w), int32_t(y2 - y1)}, filled, q->copy_from);
 }
 
-// decodeYC reads the rows of q's chunks through an RGBA reader, which
-// converts luminance/chroma (upsampling the chroma) to RGB.
-void decodeYC(Imf::RgbaInputFile &in, const flick_imf_req *q, uint16_t *dst, int64_t w, int64_t h, bool &opening)
-{
-	const Imath::Box2i &dw = in.dataWindow();
-	if (dw.min.x != q->win[0] || dw.min.y != q->win[1] || dw.max.x != q->win[2] || dw.max.y != q->win[3])
-		throw Iex::InputExc("the data window differs from the header read before");
-	const uintptr_t off = (uintptr_t(intptr_t(q->win[0])) + uintptr_t(intptr_t(q->win[1])) * uintptr_t(w)) * 8u;
-	in.setFrameBuffer(reinterpret_cast<Imf::Rgba *>(reinterpret_cast<uintptr_t>(dst) - off), 1, size_t(w));
-	opening = false;
-	const int64_t y1 = int64_t(q->begin) * q->lines, y2 = std::min<int64_t>(int64_t(q->end) * q->lines, h);
-	if (y1 < y2)
-		in.readPixels(int(q->win[1] + y1), int(q->win[1] + y2 - 1));
-}
-
 } // namespace
 
 extern "C" flick_imf_file *flick_imf_open(const char *path)
@@ -265,10 +236,9 @@ extern "C" flick_imf_status flick_imf_decode(flick_imf_file *f, const flick_imf_
 				return report(FLICK_IMF_ARG, "a slot can only copy an earlier one", msg, msg_len);
 
 		threadsOff();
-		const bool yc = q->mode == FLICK_IMF_YC;
-		std::unique_ptr<Reader> r = acquire(f, yc, yc ? std::string(q->names) : std::string());
-		if (yc)
-			decodeYC(*r->rgba, q, dst, w, h, opening);
+		std::unique_ptr<Reader> r = acquire(f);
+		if (q->mode == FLICK_IMF_YC)
+			flick::decodeYCA(*r->parts, q, dst, w, h, opening);
 		else
 			decodeParts(*r->parts, q, dst, w, h, opening);
 		release(f, std::move(r));
@@ -324,6 +294,34 @@ extern "C" flick_imf_status flick_imf_write_rgba(const char *path, int32_t w, in
 				out.writeTiles(0, out.numXTiles(lx) - 1, 0, out.numYTiles(ly) - 1, lx, ly);
 			}
 		}
+		return FLICK_IMF_OK;
+	} catch (...) {
+		return classify(false, msg, msg_len);
+	}
+}
+
+extern "C" flick_imf_status flick_imf_reference_yca(const char *path, const char *layer, uint16_t *dst, uint64_t n,
+                                                    char *msg, size_t msg_len)
+{
+	if (msg != nullptr && msg_len > 0)
+		msg[0] = '\0';
+	try {
+		threadsOff();
+		flick::referenceYCA(path, layer, dst, n);
+		return FLICK_IMF_OK;
+	} catch (...) {
+		return classify(false, msg, msg_len);
+	}
+}
+
+extern "C" flick_imf_status flick_imf_copy_to_parts(const char *src, const char *dst, const char *prefix, char *msg,
+                                                    size_t msg_len)
+{
+	if (msg != nullptr && msg_len > 0)
+		msg[0] = '\0';
+	try {
+		threadsOff();
+		flick::copyToParts(src, dst, prefix);
 		return FLICK_IMF_OK;
 	} catch (...) {
 		return classify(false, msg, msg_len);

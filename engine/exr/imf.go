@@ -40,11 +40,11 @@ func (f *File) decodeIMF(dst []uint16, sel Selection, t *target, begin, end int)
 	switch {
 	case sel.LumaChroma:
 		q.mode = C.FLICK_IMF_YC
-		layer, err := lumaLayer(f.path, t.header, sel)
+		yca, err := lumaChannels(f.path, t.header, sel)
 		if err != nil {
 			return err
 		}
-		names[0] = layer
+		names = yca
 	default:
 		if l.tiles_x > 0 {
 			q.mode = C.FLICK_IMF_TILES

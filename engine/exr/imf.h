@@ -48,7 +48,7 @@ void flick_imf_close(flick_imf_file *f);
 typedef enum {
 	FLICK_IMF_SCANLINE = 0, // Imf::InputPart by scanline blocks (any part, level 0)
 	FLICK_IMF_TILES,        // Imf::TiledInputPart by tiles of level (lx, ly)
-	FLICK_IMF_YC,           // Imf::RgbaInputFile (part 0): luminance/chroma to RGBA
+	FLICK_IMF_YC,           // Imf::InputPart (any part): luminance/chroma to RGBA (yca.h)
 } flick_imf_mode;
 
 // flick_imf_req says what to decode into dst (interleaved RGBA half, the
@@ -59,8 +59,8 @@ typedef enum {
 // origin and the level's size). names holds 4 NUL-terminated channel names
 // one after the other ("" for none): slot s gets the s-th. An empty slot
 // gets 0 (R, G, B) or 1.0 (A); copy_from[s] >= 0 makes slot s a copy of
-// that earlier slot instead. For FLICK_IMF_YC, names holds the layer ("" for
-// none) and the converted R, G, B, A fill every slot.
+// that earlier slot instead. For FLICK_IMF_YC, names holds the Y, RY, BY
+// and A channels' names and the converted R, G, B, A fill every slot.
 typedef struct {
 	int32_t mode; // flick_imf_mode
 	int32_t part, lx, ly;
@@ -85,6 +85,20 @@ flick_imf_status flick_imf_decode(flick_imf_file *f, const flick_imf_req *q, uin
 flick_imf_status flick_imf_write_rgba(const char *path, int32_t w, int32_t h, const uint16_t *pix,
                                       int32_t compression, int32_t tile_w, int32_t tile_h,
                                       int32_t level_mode, char *msg, size_t msg_len);
+
+// flick_imf_reference_yca decodes part 0's luminance/chroma layer ("" for
+// none) of path through Imf::RgbaInputFile into dst (n values, RGBA half,
+// the data window). Only the tests use it: the independent decode
+// FLICK_IMF_YC is compared with.
+flick_imf_status flick_imf_reference_yca(const char *path, const char *layer, uint16_t *dst, uint64_t n,
+                                         char *msg, size_t msg_len);
+
+// flick_imf_copy_to_parts writes dst, a two-part copy of the single-part
+// file src: part 0 ("plate") its channels, part 1 ("yc") the same channels
+// renamed with prefix. Only the tests use it, to make multi-part
+// luminance/chroma files.
+flick_imf_status flick_imf_copy_to_parts(const char *src, const char *dst, const char *prefix, char *msg,
+                                         size_t msg_len);
 
 #ifdef __cplusplus
 }

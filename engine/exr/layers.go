@@ -54,7 +54,7 @@ func LayerSelection(p Part, layer string) (Selection, error) {
 		return Selection{}, fmt.Errorf("exr: layer %q of part %d has no channels", layer, p.Index)
 	case has("R") && has("G") && has("B"):
 		sel.Names = [4]string{full("R"), full("G"), full("B"), opt("A")}
-	case has("Y") && has("RY") && has("BY") && p.Index == 0:
+	case has("Y") && has("RY") && has("BY"):
 		sel.Names, sel.LumaChroma = [4]string{full("Y")}, true
 	case has("Y"):
 		sel.Names, sel.Grey = [4]string{full("Y"), "", "", opt("A")}, true

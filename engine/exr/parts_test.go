@@ -186,7 +186,7 @@ func TestLayerSelection(t *testing.T) {
 		{"", Selection{Names: [4]string{"R", "G", "B", "A"}, Part: 2}},
 		{"mv", Selection{Names: [4]string{"mv.u", "mv.v", "", ""}, Part: 2}},
 		{"depth", Selection{Names: [4]string{"depth.Z"}, Grey: true, Part: 2}},
-		{"yc", Selection{Names: [4]string{"yc.Y"}, Grey: true, Part: 2}}, // luminance/chroma only in part 0
+		{"yc", Selection{Names: [4]string{"yc.Y"}, LumaChroma: true, Part: 2}},
 		{"l", Selection{Names: [4]string{"l.Y", "", "", "l.A"}, Grey: true, Part: 2}},
 	} {
 		got, err := LayerSelection(p, tc.layer)
@@ -194,14 +194,10 @@ func TestLayerSelection(t *testing.T) {
 			t.Errorf("layer %q: got %+v, %v, want %+v", tc.layer, got, err, tc.want)
 		}
 	}
-	p.Index = 0
-	if got, _ := LayerSelection(p, "yc"); !got.LumaChroma || got.Names[0] != "yc.Y" {
-		t.Errorf("luminance/chroma layer of part 0: %+v", got)
-	}
 	if _, err := LayerSelection(p, "nope"); err == nil {
 		t.Error("missing layer: no error")
 	}
-	if got, err := ChannelSelection(p, "mv.v"); err != nil || got != (Selection{Names: [4]string{"mv.v"}, Grey: true}) {
+	if got, err := ChannelSelection(p, "mv.v"); err != nil || got != (Selection{Names: [4]string{"mv.v"}, Grey: true, Part: 2}) {
 		t.Errorf("ChannelSelection: %+v, %v", got, err)
 	}
 }
@@ -278,6 +274,58 @@ func TestLumaChroma(t *testing.T) {
 	t.Logf("Rec709_YC vs Rec709: mean relative difference %.4f", mean)
 	if mean > 0.02 {
 		t.Errorf("YC picture differs from the RGB one by %.4f on average", mean)
+	}
+}
+
+// TestLumaChromaAnyPart holds the luminance/chroma conversion bit-identical
+// to OpenEXR's RGBA interface (Imf::RgbaInputFile, which reads part 0 only)
+// on the samples, and shows the same pixels come out of a layer ("yc.Y",
+// "yc.RY", "yc.BY") in the second part of a multi-part copy.
+func TestLumaChromaAnyPart(t *testing.T) {
+	for _, rel := range []string{"LuminanceChroma/MtTamNorth.exr", "LuminanceChroma/Flowers.exr",
+		"LuminanceChroma/CrissyField.exr", "Chromaticities/Rec709_YC.exr"} {
+		t.Run(filepath.Base(rel), func(t *testing.T) {
+			f, _ := openSample(t, rel)
+			sel, err := DefaultSelection(f.Header())
+			if err != nil || !sel.LumaChroma {
+				t.Fatalf("default selection %+v, %v: want luminance/chroma", sel, err)
+			}
+			_, ours := decodeSel(t, f, sel, viaAuto)
+			ref := make([]uint16, len(ours))
+			if err := referenceYCA(f.Path(), "", ref); err != nil {
+				t.Fatal(err)
+			}
+			if i := firstDiff(ours, ref); i >= 0 {
+				t.Fatalf("differs from Imf::RgbaInputFile at value %d: %x, want %x", i, ours[i], ref[i])
+			}
+
+			copied := filepath.Join(t.TempDir(), "parts.exr")
+			if err := copyToParts(f.Path(), copied, "yc."); err != nil {
+				t.Fatal(err)
+			}
+			g, err := Open(copied)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer g.Close()
+			parts, err := g.Parts()
+			if err != nil || len(parts) != 2 {
+				t.Fatalf("copy: %d parts, %v", len(parts), err)
+			}
+			sel, err = LayerSelection(parts[1], "yc")
+			if err != nil || !sel.LumaChroma || sel.Part != 1 || sel.Names[0] != "yc.Y" {
+				t.Fatalf("layer yc of part 1: %+v, %v", sel, err)
+			}
+			_, second := decodeSel(t, g, sel, viaAuto)
+			split := make([]uint16, len(second))
+			decodeThirds(t, g, sel, split)
+			if i := firstDiff(second, ref); i >= 0 {
+				t.Errorf("part 1 differs from the original at value %d", i)
+			}
+			if i := firstDiff(split, ref); i >= 0 {
+				t.Errorf("part 1 decoded in thirds differs from the original at value %d", i)
+			}
+		})
 	}
 }
 

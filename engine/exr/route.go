@@ -111,9 +111,6 @@ func (f *File) route(t *target, sel Selection, force via) (via, error) {
 	case l.bad_sampling != 0:
 		return 0, unsupported("channel sampling other than 1, or 2 on an aligned scanline window, is not supported")
 	case sel.LumaChroma:
-		if sel.Part != 0 {
-			return 0, unsupported("luminance/chroma is converted in part 0 only")
-		}
 		return viaIMF, nil
 	case force != viaAuto:
 		if force == viaCore && (comp == DWAA || comp == DWAB) {

@@ -82,9 +82,6 @@ func TestEverySampleIndependent(t *testing.T) {
 				count["deep, refused"]++
 				continue
 			}
-			if sel.LumaChroma && p.Index != 0 {
-				sel = Selection{Names: [4]string{sel.Names[0]}, Grey: true, Part: p.Index}
-			}
 			win, ours := decodeSel(t, f, sel, viaAuto)
 			if sel.LumaChroma {
 				count["luminance/chroma (TestLumaChroma)"]++

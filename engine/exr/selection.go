@@ -17,11 +17,11 @@ import (
 type Selection struct {
 	Names [4]string
 	Grey  bool
-	// LumaChroma converts luminance/chroma channels (Y, RY, BY, subsampled
-	// 2x2 or not; A if present) of the layer whose Y channel Names[0]
-	// names to RGB(A), upsampling the chroma, into all four slots, as
-	// OpenEXR's RGBA interface does; the other names are ignored. Part 0
-	// only.
+	// LumaChroma converts luminance/chroma channels (Y, RY, BY, the chroma
+	// subsampled 2x2 or not; A if present) of the layer whose Y channel
+	// Names[0] names, in any part, to RGB(A), upsampling the chroma, into
+	// all four slots, bit for bit as OpenEXR's RGBA interface does for part
+	// 0; the other names are ignored.
 	LumaChroma bool
 	Part       int // index in File.Parts
 	// LevelX and LevelY pick a reduced resolution level of a tiled part:
@@ -115,18 +115,18 @@ func resolve(path string, h *Header, sel Selection) (plan, error) {
 	return p, nil
 }
 
-// lumaLayer checks that sel's Names[0] is a Y channel of h and returns its
-// layer (the name's prefix before ".Y", or "").
-func lumaLayer(path string, h *Header, sel Selection) (string, error) {
+// lumaChannels checks that sel's Names[0] is a Y channel of h and returns
+// the names of its layer's Y, RY, BY and A channels (the layer is the
+// name's prefix before ".Y"; a channel may be absent from h).
+func lumaChannels(path string, h *Header, sel Selection) ([4]string, error) {
 	name := sel.Names[0]
-	layer, ok := strings.CutSuffix(name, "Y")
-	if ok && layer != "" {
-		layer, ok = strings.CutSuffix(layer, ".")
-		ok = ok && layer != ""
+	prefix, ok := strings.CutSuffix(name, "Y")
+	if ok && prefix != "" {
+		ok = strings.HasSuffix(prefix, ".") && prefix != "."
 	}
 	if !ok || !slices.ContainsFunc(h.Channels, func(c Channel) bool { return c.Name == name }) {
-		return "", &Error{Op: "decode", Path: path, Code: ErrInvalidArgument,
+		return [4]string{}, &Error{Op: "decode", Path: path, Code: ErrInvalidArgument,
 			Detail: fmt.Sprintf("part %d: luminance/chroma needs a Y channel, not %q", sel.Part, name)}
 	}
-	return layer, nil
+	return [4]string{name, prefix + "RY", prefix + "BY", prefix + "A"}, nil
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"time"
 
 	"flick/engine"
@@ -154,17 +153,19 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	// Decoding starts now, while the window and its GL context are made.
-	ahead := startReadahead(ctx, frames, func(ctx context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
-		return engine.LoadKey(seq, engine.Key{Frame: n, Channels: sel}, buffer, pool, func() bool { return ctx.Err() != nil })
+	ahead := export.StartReadahead(ctx, frames, readahead(h.DataWindow.Width(), h.DataWindow.Height()), export.Source{
+		Decode: func(ctx context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
+			return engine.LoadKey(seq, engine.Key{Frame: n, Channels: sel}, buffer, pool, func() bool { return ctx.Err() != nil })
+		},
 	})
-	defer ahead.stop()
+	defer ahead.Stop()
 	job := export.Job{
 		Frames:  frames,
 		Display: settings,
 		Movie: export.Options{Path: out, Overwrite: *overwrite, Codec: codec, Width: w, Height: ht,
 			FPS: fps, CRF: *crf, Preset: *preset},
-		Load:     ahead.next,
-		Release:  ahead.release,
+		Load:     ahead.Load,
+		Release:  ahead.Release,
 		Progress: progressPrinter(stderr, len(frames)),
 	}
 
@@ -196,102 +197,15 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// readaheadLanes is how many frames the readahead decodes at once: with
-// two, one frame's serial work (opening the file, reading its header and
-// chunk table) and the last of its chunk ranges overlap the other's
-// decoding, so the pool's workers do not wait between frames. Each lane
-// holds one decoded frame ready (16.6 MB at 1080p) besides the one it
-// decodes.
-const readaheadLanes = 2
+// readaheadBytes bounds the frames flick export decodes ahead: enough
+// (at 1080p, 15 frames) that decoding is not held up while the window,
+// its GL context and the display program are made (a quarter of a second
+// on llvmpipe, on one core), so the other cores work meanwhile.
+const readaheadBytes = 256 << 20
 
-// readahead loads an export's frames in order, from before the GL context
-// exists, on readaheadLanes goroutines of its own that take turns (frame i
-// on lane i mod readaheadLanes), at most one ready frame per lane ahead of
-// the export; released buffers are recycled for later frames.
-type readahead struct {
-	lanes   [readaheadLanes]chan loadedFrame
-	taken   int           // frames handed over; next's goroutine only
-	buffers chan []uint16 // recycled pixel buffers
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-}
-
-type loadedFrame struct {
-	n   int
-	f   *engine.Frame
-	err error
-}
-
-// startReadahead starts loading frames with load, which gets a buffer
-// function that recycles released buffers.
-func startReadahead(ctx context.Context, frames []int, load func(context.Context, int, func(int) []uint16) (*engine.Frame, error)) *readahead {
-	ctx, cancel := context.WithCancel(ctx)
-	r := &readahead{buffers: make(chan []uint16, 8), cancel: cancel}
-	for k := range r.lanes {
-		lane := make(chan loadedFrame, 1)
-		r.lanes[k] = lane
-		r.wg.Go(func() {
-			defer close(lane)
-			for i := k; i < len(frames); i += len(r.lanes) {
-				f, err := load(ctx, frames[i], r.buffer)
-				select {
-				case lane <- loadedFrame{frames[i], f, err}:
-				case <-ctx.Done():
-					r.release(f)
-					return
-				}
-			}
-		})
-	}
-	return r
-}
-
-// buffer returns a recycled buffer of size values, or a new one.
-func (r *readahead) buffer(size int) []uint16 {
-	select {
-	case b := <-r.buffers:
-		if cap(b) >= size {
-			return b[:size]
-		}
-	default:
-	}
-	return make([]uint16, size)
-}
-
-// next is export.Job.Load: frame n, which must be the next in order.
-func (r *readahead) next(ctx context.Context, n int) (*engine.Frame, error) {
-	lane := r.lanes[r.taken%len(r.lanes)]
-	r.taken++
-	select {
-	case l, ok := <-lane:
-		switch {
-		case !ok:
-			return nil, fmt.Errorf("frame %d: the readahead has stopped", n)
-		case l.n != n:
-			r.release(l.f)
-			return nil, fmt.Errorf("frame %d asked for, frame %d read ahead: frames out of order", n, l.n)
-		}
-		return l.f, l.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// release is export.Job.Release: f's buffer goes to a later frame.
-func (r *readahead) release(f *engine.Frame) {
-	if f == nil {
-		return
-	}
-	select {
-	case r.buffers <- f.Pix:
-	default:
-	}
-}
-
-// stop cancels the loading and waits for it to end.
-func (r *readahead) stop() {
-	r.cancel()
-	r.wg.Wait()
+// readahead is how many frames of w x h RGBA half fit readaheadBytes.
+func readahead(w, h int) int {
+	return max(1, readaheadBytes/(8*max(1, w*h)))
 }
 
 func perFrame(d time.Duration, n int) string {

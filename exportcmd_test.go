@@ -1,15 +1,11 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
-	"flick/engine"
 	"flick/export/exporttest"
 	"flick/render/rendertest"
 )
@@ -127,50 +123,4 @@ func firstFrame(t *testing.T, path string) []uint16 {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// The readahead hands frames over in order, loads at most two frames per
-// lane (one ready, one decoding) before they are taken, recycles released
-// buffers, and stops while blocked.
-func TestReadahead(t *testing.T) {
-	frames := []int{5, 6, 7, 8, 9, 10, 11}
-	var loaded, fresh atomic.Int32
-	r := startReadahead(context.Background(), frames, func(_ context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
-		loaded.Add(1)
-		b := buffer(16)
-		if b[0] == 0 {
-			fresh.Add(1)
-		}
-		b[0] = 1
-		return &engine.Frame{Number: n, Pix: b}, nil
-	})
-	waitFor := func(n int32) {
-		t.Helper()
-		for deadline := time.Now().Add(5 * time.Second); loaded.Load() < n; {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d frames loaded, want %d", loaded.Load(), n)
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}
-	waitFor(2 * readaheadLanes)
-	time.Sleep(20 * time.Millisecond) // time to overrun, if it would
-	if got := loaded.Load(); got != 2*readaheadLanes {
-		t.Errorf("%d frames loaded before any was taken, want %d", got, 2*readaheadLanes)
-	}
-	for _, n := range frames[:4] {
-		f, err := r.next(context.Background(), n)
-		if err != nil || f.Number != n {
-			t.Fatalf("next(%d) = %+v, %v", n, f, err)
-		}
-		r.release(f)
-	}
-	if _, err := r.next(context.Background(), 42); err == nil || !strings.Contains(err.Error(), "out of order") {
-		t.Errorf("frame 42 out of order: %v", err)
-	}
-	waitFor(int32(len(frames)))
-	if fresh.Load() == int32(len(frames)) {
-		t.Error("no released buffer was reused")
-	}
-	r.stop() // a frame is still waiting to be taken
 }

@@ -194,7 +194,7 @@ func TestSelection(t *testing.T) {
 }
 
 // TestLuminance decodes Y of luminance/chroma files as grey (RY, BY
-// subsampled 2x2 are skipped) and of a tiled Y file, and compares what
+// subsampled 2x2 are not read) and of a tiled Y file, and compares what
 // FFmpeg can decode.
 func TestLuminance(t *testing.T) {
 	for _, rel := range []string{"LuminanceChroma/MtTamNorth.exr", "LuminanceChroma/Flowers.exr", "Chromaticities/Rec709_YC.exr"} {
@@ -215,15 +215,77 @@ func TestLuminance(t *testing.T) {
 		if lit < n/2 {
 			t.Errorf("%s: only %d of %d pixels non-zero", rel, lit, n)
 		}
-		err := f.Decode(px, Selection{Names: [4]string{"RY"}})
-		if !errors.Is(err, ErrUnsupported) {
-			t.Errorf("%s: decoding subsampled RY: got %v, want ErrUnsupported", rel, err)
-		}
 	}
 	path := sample(t, "LuminanceChroma/Garden.exr") // tiled Y
 	h, px := decodeFile(t, path)
 	if bad := compareWithFFmpeg(t, path, px, h, 10); len(bad) > 0 {
 		t.Errorf("Garden.exr: %v", bad)
+	}
+}
+
+// TestSubsampledChannel decodes 2x2-subsampled chroma channels on their own,
+// as a channel picker asks: every sample covers its 2x2 block; the values
+// equal those of a copy stored in one-line chunks in a second part, decoded
+// in ranges that start between sample lines; a selection mixing sampled
+// and full-resolution channels gets each right; Core, forced, refuses.
+func TestSubsampledChannel(t *testing.T) {
+	for _, rel := range []string{"LuminanceChroma/Flowers.exr", "Chromaticities/Rec709_YC.exr"} {
+		f, _ := openSample(t, rel)
+		sel := Selection{Names: [4]string{"RY"}, Grey: true}
+		win, ry := decodeSel(t, f, sel, viaAuto)
+		w, n := win.Width(), win.Width()*win.Height()
+		varied := 0
+		for i := range n {
+			x, y := i%w, i/w
+			p, s := ry[4*i:4*i+4], ry[4*((y&^1)*w+x&^1)]
+			if p[0] != s || p[1] != s || p[2] != s || p[3] != 0x3C00 {
+				t.Fatalf("%s: pixel (%d, %d) = %x, want the sample %x of its block", rel, x, y, p, s)
+			}
+			if s != ry[0] {
+				varied++
+			}
+		}
+		if varied < n/10 {
+			t.Errorf("%s: only %d of %d pixels differ from the first: chroma lost", rel, varied, n)
+		}
+
+		copied := filepath.Join(t.TempDir(), "none.exr")
+		if err := copyToParts(f.Path(), copied, "yc.", None); err != nil {
+			t.Fatal(err)
+		}
+		g, err := Open(copied)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.Close()
+		sel = Selection{Names: [4]string{"yc.RY"}, Grey: true, Part: 1}
+		chunks, err := g.ChunksOf(sel)
+		if err != nil || chunks != win.Height() {
+			t.Fatalf("%s copy: %d chunks, %v; want one a line", rel, chunks, err)
+		}
+		split := make([]uint16, len(ry))
+		poison(split)
+		odd := chunks/4*2 + 1 // the second range starts on a line without samples
+		for _, r := range [][2]int{{odd, chunks}, {0, odd}} {
+			if err := g.DecodeChunks(split, sel, r[0], r[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i := firstDiff(split, ry); i >= 0 {
+			t.Errorf("%s: one-line chunks from line %d differ at value %d", rel, odd, i)
+		}
+
+		_, y := decodeSel(t, f, Selection{Names: [4]string{"Y"}, Grey: true}, viaAuto)
+		_, by := decodeSel(t, f, Selection{Names: [4]string{"BY"}, Grey: true}, viaAuto)
+		_, mixed := decodeSel(t, g, Selection{Names: [4]string{"yc.RY", "yc.Y", "yc.BY"}, Part: 1}, viaAuto)
+		for i := range n {
+			if mixed[4*i] != ry[4*i] || mixed[4*i+1] != y[4*i] || mixed[4*i+2] != by[4*i] {
+				t.Fatalf("%s: RY, Y, BY pixel %d = %x, want %x %x %x", rel, i, mixed[4*i:4*i+3], ry[4*i], y[4*i], by[4*i])
+			}
+		}
+		if err := decodeVia(f.Path(), ry, Selection{Names: [4]string{"RY"}, Grey: true}, viaCore); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("%s: RY through Core: got %v, want ErrUnsupported", rel, err)
+		}
 	}
 }
 

@@ -139,6 +139,81 @@ void finish(uint16_t *dst, int64_t w, const Rect &r, const bool filled[4], const
 	}
 }
 
+// Sampled is the selected channels subsampled 2 in x or y (the layout
+// refuses other sampling, and any in tiled parts): the library writes their
+// samples only, on pixels whose coordinates are multiples of the sampling
+// (the data window is aligned to it), and fill repeats each sample over
+// the pixels it covers, as a nearest-neighbour upsampling.
+struct Sampled {
+	struct Slot {
+		int s, xs, ys;
+		std::string name;
+	};
+	std::vector<Slot> slots;
+
+	// add notes slot s's channel c if it is subsampled; false if it cannot
+	// be upsampled here.
+	bool add(int s, const char *name, const Imf::Channel &c, bool scanline)
+	{
+		if (c.xSampling == 1 && c.ySampling == 1)
+			return true;
+		if (!scanline || c.xSampling < 1 || c.xSampling > 2 || c.ySampling < 1 || c.ySampling > 2)
+			return false;
+		slots.push_back(Slot{s, c.xSampling, c.ySampling, name});
+		return true;
+	}
+
+	bool vertical() const
+	{
+		return std::any_of(slots.begin(), slots.end(), [](const Slot &t) { return t.ys == 2; });
+	}
+
+	// frameBuffer puts the vertically subsampled channels' samples of line
+	// y into row (w RGBA pixels, from x0).
+	Imf::FrameBuffer frameBuffer(uint16_t *row, int32_t x0, int y, int64_t w) const
+	{
+		const uintptr_t base = reinterpret_cast<uintptr_t>(row) - uintptr_t(intptr_t(x0)) * 8u -
+		                       uintptr_t(intptr_t(y)) * uintptr_t(w) * 8u;
+		Imf::FrameBuffer fb;
+		for (const Slot &t : slots)
+			if (t.ys == 2)
+				fb.insert(t.name, Imf::Slice(Imf::HALF, reinterpret_cast<char *>(base + 2u * unsigned(t.s)),
+				                             8u * t.xs, size_t(w) * 16, t.xs, 2));
+		return fb;
+	}
+
+	// fill completes rows [y1, y2) of dst (w wide, window origin at line y0):
+	// odd columns of a channel sampled every 2 columns from the pixel left
+	// of them, odd lines of one sampled every 2 lines from the line above
+	// (above: that line when it is y1 - 1, x-filled here).
+	void fill(uint16_t *dst, int64_t w, int32_t y0, int64_t y1, int64_t y2, uint16_t *above) const
+	{
+		if (slots.empty())
+			return;
+		auto fillRow = [&](uint16_t *row, const Slot &t) {
+			if (t.xs == 2) // x0 is even: odd columns are between samples
+				for (int64_t i = 1; i < w; i += 2)
+					row[i * 4 + t.s] = row[(i - 1) * 4 + t.s];
+		};
+		if (above != nullptr)
+			for (const Slot &t : slots)
+				if (t.ys == 2)
+					fillRow(above, t);
+		for (int64_t y = y1; y < y2; y++) {
+			uint16_t *row = dst + y * w * 4;
+			const bool between = (y0 + y) & 1;
+			const uint16_t *up = y > y1 ? row - w * 4 : above;
+			for (const Slot &t : slots) {
+				if (t.ys == 2 && between)
+					for (int64_t i = 0; i < w; i++)
+						row[i * 4 + t.s] = up[i * 4 + t.s];
+				else
+					fillRow(row, t);
+			}
+		}
+	}
+};
+
 // decodeParts reads q through the multi-part reader mp: scanline blocks or
 // tiles straight into dst through a frame buffer of the selected slots.
 void decodeParts(Imf::MultiPartInputFile &mp, const flick_imf_req *q, uint16_t *dst, int64_t w, int64_t h,
@@ -152,6 +227,7 @@ void decodeParts(Imf::MultiPartInputFile &mp, const flick_imf_req *q, uint16_t *
 	const uintptr_t base = reinterpret_cast<uintptr_t>(dst) - off;
 	Imf::FrameBuffer fb;
 	bool filled[4] = {false, false, false, false};
+	Sampled sampled;
 	const char *name = q->names;
 	for (int s = 0; s < 4; s++, name += std::strlen(name) + 1) {
 		if (name[0] == '\0')
@@ -159,11 +235,14 @@ void decodeParts(Imf::MultiPartInputFile &mp, const flick_imf_req *q, uint16_t *
 		const Imf::Channel *c = hd.channels().findChannel(name);
 		if (c == nullptr)
 			throw Iex::ArgExc("a selected channel is not in the part");
-		if (c->xSampling != 1 || c->ySampling != 1)
-			throw Iex::ArgExc("a selected channel is subsampled");
 		if (fb.findSlice(name) != nullptr)
 			throw Iex::ArgExc("a channel is selected twice");
-		fb.insert(name, Imf::Slice(Imf::HALF, reinterpret_cast<char *>(base + 2u * unsigned(s)), 8, size_t(w) * 8));
+		if (!sampled.add(s, name, *c, q->mode == FLICK_IMF_SCANLINE))
+			throw Iex::ArgExc("a selected channel has a sampling flick cannot upsample");
+		// A subsampled channel's samples land on their own pixels; the
+		// others are filled in afterwards (Sampled::fill).
+		fb.insert(name, Imf::Slice(Imf::HALF, reinterpret_cast<char *>(base + 2u * unsigned(s)), 8u * c->xSampling,
+		                           size_t(w) * 8 * c->ySampling, c->xSampling, c->ySampling));
 		filled[s] = true;
 	}
 	const bool any = fb.begin() != fb.end();
@@ -193,14 +272,25 @@ void decodeParts(Imf::MultiPartInputFile &mp, const flick_imf_req *q, uint16_t *
 	const Imath::Box2i &dw = in.header().dataWindow();
 	if (dw.min.x != q->win[0] || dw.min.y != q->win[1] || dw.max.x != q->win[2] || dw.max.y != q->win[3])
 		throw Iex::InputExc("the data window differs from the header read before");
-	if (any)
-		in.setFrameBuffer(fb);
 	opening = false;
 	const int64_t y1 = int64_t(q->begin) * q->lines, y2 = std::min<int64_t>(int64_t(q->end) * q->lines, h);
 	if (y1 >= y2)
 		return;
-	if (any)
+	// Rows of a channel subsampled vertically that start the range between
+	// samples copy the line above, which another range writes: read its
+	// samples into a row of our own.
+	std::vector<uint16_t> above;
+	if (sampled.vertical() && ((q->win[1] + y1) & 1)) {
+		above.assign(size_t(w) * 4, 0);
+		const int ya = int(q->win[1] + y1 - 1);
+		in.setFrameBuffer(sampled.frameBuffer(above.data(), q->win[0], ya, w));
+		in.readPixels(ya);
+	}
+	if (any) {
+		in.setFrameBuffer(fb);
 		in.readPixels(int(q->win[1] + y1), int(q->win[1] + y2 - 1));
+	}
+	sampled.fill(dst, w, q->win[1], y1, y2, above.empty() ? nullptr : above.data());
 	finish(dst, w, Rect{0, int32_t(y1), int32_t(w), int32_t(y2 - y1)}, filled, q->copy_from);
 }
 
@@ -314,14 +404,16 @@ extern "C" flick_imf_status flick_imf_reference_yca(const char *path, const char
 	}
 }
 
-extern "C" flick_imf_status flick_imf_copy_to_parts(const char *src, const char *dst, const char *prefix, char *msg,
-                                                    size_t msg_len)
+extern "C" flick_imf_status flick_imf_copy_to_parts(const char *src, const char *dst, const char *prefix,
+                                                    int32_t compression, char *msg, size_t msg_len)
 {
 	if (msg != nullptr && msg_len > 0)
 		msg[0] = '\0';
 	try {
 		threadsOff();
-		flick::copyToParts(src, dst, prefix);
+		if (compression >= Imf::NUM_COMPRESSION_METHODS)
+			return report(FLICK_IMF_ARG, "bad compression", msg, msg_len);
+		flick::copyToParts(src, dst, prefix, compression);
 		return FLICK_IMF_OK;
 	} catch (...) {
 		return classify(false, msg, msg_len);

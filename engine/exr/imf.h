@@ -95,10 +95,11 @@ flick_imf_status flick_imf_reference_yca(const char *path, const char *layer, ui
 
 // flick_imf_copy_to_parts writes dst, a two-part copy of the single-part
 // file src: part 0 ("plate") its channels, part 1 ("yc") the same channels
-// renamed with prefix. Only the tests use it, to make multi-part
-// luminance/chroma files.
-flick_imf_status flick_imf_copy_to_parts(const char *src, const char *dst, const char *prefix, char *msg,
-                                         size_t msg_len);
+// renamed with prefix, in src's compression or in compression (an
+// Imf::Compression) if it is >= 0. Only the tests use it, to make
+// multi-part luminance/chroma files.
+flick_imf_status flick_imf_copy_to_parts(const char *src, const char *dst, const char *prefix, int32_t compression,
+                                         char *msg, size_t msg_len);
 
 #ifdef __cplusplus
 }

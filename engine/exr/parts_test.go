@@ -300,7 +300,7 @@ func TestLumaChromaAnyPart(t *testing.T) {
 			}
 
 			copied := filepath.Join(t.TempDir(), "parts.exr")
-			if err := copyToParts(f.Path(), copied, "yc."); err != nil {
+			if err := copyToParts(f.Path(), copied, "yc.", -1); err != nil {
 				t.Fatal(err)
 			}
 			g, err := Open(copied)

@@ -112,6 +112,13 @@ func (f *File) route(t *target, sel Selection, force via) (via, error) {
 		return 0, unsupported("channel sampling other than 1, or 2 on an aligned scanline window, is not supported")
 	case sel.LumaChroma:
 		return viaIMF, nil
+	case subsampled(t.header, sel) != "":
+		// The C++ API reads a subsampled channel's samples where they
+		// belong; imf.cpp repeats them over the pixels between.
+		if force == viaCore {
+			return 0, unsupported("channel %q is subsampled: flick upsamples it through the C++ API only", subsampled(t.header, sel))
+		}
+		return viaIMF, nil
 	case force != viaAuto:
 		if force == viaCore && (comp == DWAA || comp == DWAB) {
 			return 0, &Error{Op: "decode", Path: f.path, Code: ErrNotImplemented,
@@ -130,6 +137,19 @@ func (f *File) route(t *target, sel Selection, force via) (via, error) {
 		return fastest[comp], nil
 	}
 	return viaCore, nil
+}
+
+// subsampled names the first channel sel selects from h that is
+// subsampled, or is "".
+func subsampled(h *Header, sel Selection) string {
+	for _, name := range sel.Names {
+		for _, c := range h.Channels {
+			if c.Name == name && (c.XSampling != 1 || c.YSampling != 1) {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 // allHalf says whether every channel sel names in h is of type HALF.

@@ -94,11 +94,6 @@ func resolve(path string, h *Header, sel Selection) (plan, error) {
 			return p, &Error{Op: "decode", Path: path, Code: ErrInvalidArgument,
 				Detail: fmt.Sprintf("no channel %q", name)}
 		}
-		if ch := h.Channels[c]; ch.XSampling != 1 || ch.YSampling != 1 {
-			return p, &Error{Op: "decode", Path: path, Code: ErrUnsupported,
-				Detail: fmt.Sprintf("channel %q is subsampled %dx%d; only full-resolution channels are decoded",
-					name, ch.XSampling, ch.YSampling)}
-		}
 		if j := slices.Index(p.channel[:s], c); j >= 0 { // a channel is decoded once, then copied
 			p.copyFrom[s] = j
 		} else {

@@ -203,7 +203,7 @@ void referenceYCA(const char *path, const std::string &layer, uint16_t *dst, uin
 	in.readPixels(dw.min.y, dw.max.y);
 }
 
-void copyToParts(const char *src, const char *dst, const std::string &prefix)
+void copyToParts(const char *src, const char *dst, const std::string &prefix, int compression)
 {
 	Imf::InputFile in(src, 0);
 	const Imf::Header &hd = in.header();
@@ -241,8 +241,11 @@ void copyToParts(const char *src, const char *dst, const std::string &prefix)
 	headers[1].channels() = Imf::ChannelList();
 	for (const Plane &p : planes)
 		headers[1].channels().insert(prefix + p.name, p.ch);
-	for (Imf::Header &x : headers)
+	for (Imf::Header &x : headers) {
 		x.setType(Imf::SCANLINEIMAGE);
+		if (compression >= 0)
+			x.compression() = Imf::Compression(compression);
+	}
 	Imf::MultiPartOutputFile out(dst, headers.data(), 2, false, 0);
 	for (int part = 0; part < 2; part++) {
 		Imf::FrameBuffer ofb;

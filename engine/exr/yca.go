@@ -30,15 +30,16 @@ func referenceYCA(path, layer string, dst []uint16) error {
 }
 
 // copyToParts writes dst, a two-part copy of the single-part file src:
-// part 0 its channels, part 1 the same channels renamed with prefix. Only
-// the tests use it, to make multi-part luminance/chroma files.
-func copyToParts(src, dst, prefix string) error {
+// part 0 its channels, part 1 the same channels renamed with prefix, in
+// src's compression or comp if it is >= 0. Only the tests use it, to make
+// multi-part luminance/chroma files.
+func copyToParts(src, dst, prefix string, comp Compression) error {
 	csrc, cdst, cprefix := C.CString(src), C.CString(dst), C.CString(prefix)
 	defer C.free(unsafe.Pointer(csrc))
 	defer C.free(unsafe.Pointer(cdst))
 	defer C.free(unsafe.Pointer(cprefix))
 	var msg [imfMsgLen]C.char
-	if st := C.flick_imf_copy_to_parts(csrc, cdst, cprefix, &msg[0], imfMsgLen); st != C.FLICK_IMF_OK {
+	if st := C.flick_imf_copy_to_parts(csrc, cdst, cprefix, C.int32_t(comp), &msg[0], imfMsgLen); st != C.FLICK_IMF_OK {
 		return imfError("write", dst, st, &msg)
 	}
 	return nil

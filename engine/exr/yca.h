@@ -30,9 +30,10 @@ void referenceYCA(const char *path, const std::string &layer, uint16_t *dst, uin
 
 // copyToParts writes a two-part copy of the single-part file src: part 0
 // holds its channels as they are, part 1 the same channels renamed with
-// prefix (e.g. "yc."), both with src's compression, windows, sampling and
-// attributes. Tests only: to make multi-part luminance/chroma files.
-void copyToParts(const char *src, const char *dst, const std::string &prefix);
+// prefix (e.g. "yc."), both with src's windows, sampling and attributes, and
+// its compression unless compression (an Imf::Compression) is >= 0. Tests
+// only: to make multi-part luminance/chroma files.
+void copyToParts(const char *src, const char *dst, const std::string &prefix, int compression);
 
 } // namespace flick
 

@@ -1,0 +1,209 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/AllenDang/cimgui-go/imgui"
+
+	"flick/engine"
+	"flick/export"
+	"flick/render"
+	"flick/settings"
+)
+
+var exportCodecs = []string{"h264", "hevc", "prores", "prores4444", "h264_nvenc", "hevc_nvenc"}
+
+// exportDialog is the export dialog's state; an export runs on its own
+// goroutines and the viewer stays usable.
+type exportDialog struct {
+	open    bool
+	focused bool // focus given when the window opened
+	path    string
+	codec   int32
+	crf     int32
+	preset  string
+	scale   float32
+	whole   bool // the whole sequence rather than in-out
+	cancel  context.CancelFunc
+	mu      sync.Mutex // guards progress, result, running
+	running bool
+	prog    export.Progress
+	result  error
+	done    string // the movie written last
+	wg      sync.WaitGroup
+}
+
+func (e *exportDialog) defaults(s settings.Export) {
+	for i, c := range exportCodecs {
+		if c == s.Codec {
+			e.codec = int32(i)
+		}
+	}
+	e.crf, e.preset, e.scale = int32(s.CRF), s.Preset, float32(s.Scale)
+}
+
+func (e *exportDialog) draw(a *app) {
+	if !e.open {
+		e.focused = false
+		return
+	}
+	if e.path == "" {
+		e.path = filepath.Join(a.seq.Dir, strings.TrimRight(a.seq.Prefix, "._-")+"_review.mov")
+	}
+	imgui.SetNextWindowSizeV(imgui.NewVec2(560*unit(), 0), imgui.CondAppearing)
+	imgui.SetNextWindowPosV(imgui.MainViewport().Center(), imgui.CondAppearing, imgui.NewVec2(0.5, 0.5))
+	if !e.focused {
+		imgui.SetNextWindowFocus()
+		e.focused = true
+	}
+	// A window, not a modal: the viewer stays usable while a movie is
+	// written.
+	defer imgui.End()
+	if !imgui.BeginV("Export", &e.open, imgui.WindowFlagsNoDocking|imgui.WindowFlagsAlwaysAutoResize) {
+		return
+	}
+	e.mu.Lock()
+	running, p, result, done := e.running, e.prog, e.result, e.done
+	e.mu.Unlock()
+	imgui.SetNextItemWidth(-1)
+	imgui.InputTextWithHint("##out", "movie path (.mov)", &e.path, 0, nil)
+	imgui.ComboStrV("codec", &e.codec, strings.Join(exportCodecs, "\x00")+"\x00", -1)
+	imgui.InputIntV("crf (h264/hevc)", &e.crf, 1, 5, 0)
+	imgui.InputTextWithHint("preset", "medium", &e.preset, 0, nil)
+	imgui.SliderFloatV("scale", &e.scale, 0.1, 1, "%.2f", 0)
+	imgui.Checkbox("whole sequence (else in-out)", &e.whole)
+	imgui.TextDisabled(esc(fmt.Sprintf("as shown: %s, %s, exposure %+.1f, channels %s", a.view.Channels, a.view.Transform,
+		a.view.Exposure, a.selName)))
+	switch {
+	case running:
+		frac := float32(0)
+		if p.Total > 0 {
+			frac = float32(p.Done) / float32(p.Total)
+		}
+		imgui.ProgressBarV(frac, imgui.NewVec2(-1, 0), fmt.Sprintf("%d/%d frames, %.1f fps, %s left",
+			p.Done, p.Total, p.FPS(), p.ETA().Round(time.Second)))
+		if imgui.Button("Cancel") {
+			e.cancel()
+		}
+	default:
+		// Enter starts it too (keyboard first).
+		if imgui.Button("Export") || imgui.IsKeyPressedBoolV(imgui.KeyEnter, false) && !imgui.CurrentIO().WantTextInput() {
+			e.start(a)
+		}
+		imgui.SameLine()
+		if imgui.Button("Close") {
+			e.open = false
+		}
+		if result != nil {
+			msg := result.Error()
+			if errors.Is(result, export.ErrNoNVENC) {
+				msg += "\nChoose h264 or hevc (software) instead."
+			}
+			imgui.TextColored(imgui.NewVec4(1, 0.4, 0.4, 1), esc(msg))
+		} else if done != "" {
+			imgui.TextUnformatted(fmt.Sprintf("wrote %s: %d frames in %.1fs", done, p.Done, p.Elapsed.Seconds()))
+			if imgui.Button("Reveal the file") {
+				if err := exec.Command("xdg-open", filepath.Dir(done)).Start(); err != nil {
+					a.log.add(levelWarning, "reveal: "+err.Error())
+				}
+			}
+		}
+	}
+}
+
+// start begins an export of the frames in-out (or all) as shown now.
+func (e *exportDialog) start(a *app) {
+	f := a.frame
+	if f == nil || f.Err != nil {
+		e.result = errors.New("export: no frame on screen to size the movie from")
+		return
+	}
+	codec, err := export.ParseCodec(exportCodecs[e.codec])
+	if err != nil {
+		e.result = err
+		return
+	}
+	first, last := a.in, a.out
+	if e.whole {
+		first, last = a.seq.Range.Start, a.seq.Range.End
+	}
+	var frames []int
+	for n := first; n <= last; n += a.seq.Range.Step {
+		frames = append(frames, n)
+	}
+	w, h := export.OutputSize(f.DisplayWindow.Dx(), f.DisplayWindow.Dy(), float64(e.scale), 0, 0)
+	fps, _ := export.ParseFPS(fmt.Sprint(a.clock.FPS()))
+	seq, cache, sel, pool := a.seq, a.cache, a.sel, a.opt.Pool
+	job := export.Job{
+		Frames:  frames,
+		Display: a.view,
+		Movie: export.Options{Path: e.path, Codec: codec, Width: w, Height: h, FPS: fps, CRF: int(e.crf),
+			Preset: e.preset},
+		// Frames in the cache are not decoded again; the others are
+		// decoded into buffers of the export's own.
+		Load: func(ctx context.Context, n int) (*engine.Frame, error) {
+			if f := cache.Get(engine.Key{Frame: n, Channels: sel}); f != nil {
+				return f, nil
+			}
+			return engine.LoadKey(seq, engine.Key{Frame: n, Channels: sel}, func(k int) []uint16 { return make([]uint16, k) },
+				pool, func() bool { return ctx.Err() != nil })
+		},
+		Release: cache.Release,
+		Progress: func(p export.Progress) {
+			e.mu.Lock()
+			e.prog = p
+			e.mu.Unlock()
+		},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	e.mu.Lock()
+	e.running, e.result, e.done, e.prog = true, nil, "", export.Progress{Total: len(frames)}
+	e.mu.Unlock()
+	q := a.win.Queue()
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		p, err := export.Run(ctx, job, q)
+		e.mu.Lock()
+		e.running, e.prog, e.result = false, p, err
+		if err == nil {
+			e.done = job.Movie.Path
+		}
+		e.mu.Unlock()
+	}()
+	a.log.add(levelInfo, fmt.Sprintf("exporting %d frames to %s", len(frames), e.path))
+}
+
+// exportTurn is the GL time an export gets per UI frame, on top of the
+// one turn the window's loop gives queued work: most of a 60 Hz frame, so
+// the viewer stays responsive while the export is not capped at its rate.
+const exportTurn = 12 * time.Millisecond
+
+// isRunning reports whether an export is in progress.
+func (e *exportDialog) isRunning() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.running
+}
+
+// cancelAndWait stops a running export and waits for it. Its GL work runs
+// on this goroutine's queue, so the wait serves the queue meanwhile.
+func (e *exportDialog) cancelAndWait(q *render.Queue) {
+	if e.cancel != nil {
+		e.cancel()
+	}
+	done := make(chan struct{})
+	go func() {
+		e.wg.Wait()
+		close(done)
+	}()
+	q.ServeUntil(done)
+}

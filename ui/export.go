@@ -13,6 +13,7 @@ import (
 	"github.com/AllenDang/cimgui-go/imgui"
 
 	"flick/engine"
+	"flick/engine/exr"
 	"flick/export"
 	"flick/render"
 	"flick/settings"
@@ -140,29 +141,21 @@ func (e *exportDialog) start(a *app) {
 	}
 	w, h := export.OutputSize(f.DisplayWindow.Dx(), f.DisplayWindow.Dy(), float64(e.scale), 0, 0)
 	fps, _ := export.ParseFPS(fmt.Sprint(a.clock.FPS()))
-	seq, cache, sel, pool := a.seq, a.cache, a.sel, a.opt.Pool
+	ctx, cancel := context.WithCancel(context.Background())
+	ahead := export.StartReadahead(ctx, frames, exportAhead, exportSource(a.seq, a.cache, a.sel, a.opt.Pool))
 	job := export.Job{
 		Frames:  frames,
 		Display: a.view,
 		Movie: export.Options{Path: e.path, Codec: codec, Width: w, Height: h, FPS: fps, CRF: int(e.crf),
 			Preset: e.preset},
-		// Frames in the cache are not decoded again; the others are
-		// decoded into buffers of the export's own.
-		Load: func(ctx context.Context, n int) (*engine.Frame, error) {
-			if f := cache.Get(engine.Key{Frame: n, Channels: sel}); f != nil {
-				return f, nil
-			}
-			return engine.LoadKey(seq, engine.Key{Frame: n, Channels: sel}, func(k int) []uint16 { return make([]uint16, k) },
-				pool, func() bool { return ctx.Err() != nil })
-		},
-		Release: cache.Release,
+		Load:    ahead.Load,
+		Release: ahead.Release,
 		Progress: func(p export.Progress) {
 			e.mu.Lock()
 			e.prog = p
 			e.mu.Unlock()
 		},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	e.mu.Lock()
 	e.running, e.result, e.done, e.prog = true, nil, "", export.Progress{Total: len(frames)}
@@ -172,6 +165,7 @@ func (e *exportDialog) start(a *app) {
 	go func() {
 		defer e.wg.Done()
 		p, err := export.Run(ctx, job, q)
+		ahead.Stop()
 		e.mu.Lock()
 		e.running, e.prog, e.result = false, p, err
 		if err == nil {
@@ -180,6 +174,26 @@ func (e *exportDialog) start(a *app) {
 		e.mu.Unlock()
 	}()
 	a.log.add(levelInfo, fmt.Sprintf("exporting %d frames to %s", len(frames), e.path))
+}
+
+// exportAhead is how many frames an export from the viewer decodes ahead
+// (one per readahead lane): its GL context is up already, and these
+// buffers come on top of the cache's budget.
+const exportAhead = export.ReadaheadLanes
+
+// exportSource is where an export from the viewer gets frames: those in
+// the cache (with the channels shown) are not decoded again; the others
+// are decoded into the readahead's recycled buffers, not fresh ones per
+// frame.
+func exportSource(seq *engine.Sequence, cache *engine.Cache, sel exr.Selection, pool *engine.Pool) export.Source {
+	key := func(n int) engine.Key { return engine.Key{Frame: n, Channels: sel} }
+	return export.Source{
+		Cached: func(n int) *engine.Frame { return cache.Get(key(n)) },
+		Unpin:  cache.Release,
+		Decode: func(ctx context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
+			return engine.LoadKey(seq, key(n), buffer, pool, func() bool { return ctx.Err() != nil })
+		},
+	}
 }
 
 // exportTurn is the GL time an export gets per UI frame, on top of the

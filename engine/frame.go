@@ -59,7 +59,8 @@ func LoadKey(s *Sequence, k Key, buffer func(n int) []uint16, pool *Pool, stale 
 	return f, nil
 }
 
-// decodeFunc is Pool.Decode (all workers on one frame) or Pool.DecodeOne.
+// decodeFunc is Pool.Decode (all workers on one frame), Pool.DecodeOne or
+// Pool.DecodeWhole.
 type decodeFunc func(f *exr.File, dst []uint16, sel exr.Selection, stale func() bool) error
 
 // loadFrame is LoadFrame for any channel selection and either way of

@@ -206,52 +206,64 @@ func TestLayerSelection(t *testing.T) {
 // (OpenEXR's default chromaticities), as RgbaYca::computeYw makes them.
 var yWeights = [3]float64{0.2126390, 0.7151687, 0.0721923}
 
-// TestLumaChroma converts luminance/chroma files to RGB (through the C++
-// API's RGBA interface) and checks the result two independent ways: the
-// luminance of the RGB it gives equals the file's Y channel (decoded by
-// Core as grey), and the YC version of a Rec. 709 picture is close to the
-// RGB version stored beside it.
-func TestLumaChroma(t *testing.T) {
-	for _, rel := range []string{"LuminanceChroma/MtTamNorth.exr", "LuminanceChroma/Flowers.exr",
-		"LuminanceChroma/CrissyField.exr", "Chromaticities/Rec709_YC.exr"} {
+// lumaChromaSamples are the samples whose default selection is
+// luminance/chroma.
+var lumaChromaSamples = []string{"LuminanceChroma/MtTamNorth.exr", "LuminanceChroma/Flowers.exr",
+	"LuminanceChroma/CrissyField.exr", "Chromaticities/Rec709_YC.exr"}
+
+// forEachLumaChroma runs test on each of lumaChromaSamples, opened, with
+// its default selection, which must be luminance/chroma.
+func forEachLumaChroma(t *testing.T, test func(t *testing.T, f *File, sel Selection)) {
+	for _, rel := range lumaChromaSamples {
 		t.Run(filepath.Base(rel), func(t *testing.T) {
 			f, _ := openSample(t, rel)
 			sel, err := DefaultSelection(f.Header())
 			if err != nil || !sel.LumaChroma {
 				t.Fatalf("default selection %+v, %v: want luminance/chroma", sel, err)
 			}
-			_, rgb := decodeSel(t, f, sel, viaAuto)
-			_, y := decodeSel(t, f, Selection{Names: [4]string{"Y"}, Grey: true}, viaCore)
-			split := make([]uint16, len(rgb))
-			decodeThirds(t, f, sel, split)
-			if i := firstDiff(rgb, split); i >= 0 {
-				t.Errorf("split decode differs at %d", i)
-			}
-			bad, coloured := 0, 0
-			for i := 0; i < len(rgb); i += 4 {
-				c := [3]float64{}
-				for s := range 3 {
-					c[s] = float64(float16.Frombits(rgb[i+s]).Float32())
-				}
-				lum := yWeights[0]*c[0] + yWeights[1]*c[1] + yWeights[2]*c[2]
-				want := float64(float16.Frombits(y[i]).Float32())
-				if math.Abs(lum-want) > 0.01*math.Abs(want)+1e-3 {
-					bad++
-				}
-				if math.Abs(c[0]-c[1]) > 0.05*math.Abs(c[1]) || math.Abs(c[2]-c[1]) > 0.05*math.Abs(c[1]) {
-					coloured++
-				}
-			}
-			n := len(rgb) / 4
-			t.Logf("%d of %d pixels off the Y channel, %d coloured", bad, n, coloured)
-			if bad > n/1000 {
-				t.Errorf("%d of %d pixels: luminance of the RGB differs from Y", bad, n)
-			}
-			if coloured < n/10 {
-				t.Errorf("only %d of %d pixels have colour: chroma lost", coloured, n)
-			}
+			test(t, f, sel)
 		})
 	}
+}
+
+// TestLumaChroma converts luminance/chroma files to RGB (flick's conversion
+// over the C++ API, yca.cpp) and checks the result two independent ways: the
+// luminance of the RGB it gives equals the file's Y channel (decoded by
+// Core as grey), and the YC version of a Rec. 709 picture is close to the
+// RGB version stored beside it.
+func TestLumaChroma(t *testing.T) {
+	forEachLumaChroma(t, func(t *testing.T, f *File, sel Selection) {
+		_, rgb := decodeSel(t, f, sel, viaAuto)
+		_, y := decodeSel(t, f, Selection{Names: [4]string{"Y"}, Grey: true}, viaCore)
+		split := make([]uint16, len(rgb))
+		decodeThirds(t, f, sel, split)
+		if i := firstDiff(rgb, split); i >= 0 {
+			t.Errorf("split decode differs at %d", i)
+		}
+		bad, coloured := 0, 0
+		for i := 0; i < len(rgb); i += 4 {
+			c := [3]float64{}
+			for s := range 3 {
+				c[s] = float64(float16.Frombits(rgb[i+s]).Float32())
+			}
+			lum := yWeights[0]*c[0] + yWeights[1]*c[1] + yWeights[2]*c[2]
+			want := float64(float16.Frombits(y[i]).Float32())
+			if math.Abs(lum-want) > 0.01*math.Abs(want)+1e-3 {
+				bad++
+			}
+			if math.Abs(c[0]-c[1]) > 0.05*math.Abs(c[1]) || math.Abs(c[2]-c[1]) > 0.05*math.Abs(c[1]) {
+				coloured++
+			}
+		}
+		n := len(rgb) / 4
+		t.Logf("%d of %d pixels off the Y channel, %d coloured", bad, n, coloured)
+		if bad > n/1000 {
+			t.Errorf("%d of %d pixels: luminance of the RGB differs from Y", bad, n)
+		}
+		if coloured < n/10 {
+			t.Errorf("only %d of %d pixels have colour: chroma lost", coloured, n)
+		}
+	})
 
 	yc, _ := openSample(t, "Chromaticities/Rec709_YC.exr")
 	rgbFile, _ := openSample(t, "Chromaticities/Rec709.exr")
@@ -282,51 +294,43 @@ func TestLumaChroma(t *testing.T) {
 // on the samples, and shows the same pixels come out of a layer ("yc.Y",
 // "yc.RY", "yc.BY") in the second part of a multi-part copy.
 func TestLumaChromaAnyPart(t *testing.T) {
-	for _, rel := range []string{"LuminanceChroma/MtTamNorth.exr", "LuminanceChroma/Flowers.exr",
-		"LuminanceChroma/CrissyField.exr", "Chromaticities/Rec709_YC.exr"} {
-		t.Run(filepath.Base(rel), func(t *testing.T) {
-			f, _ := openSample(t, rel)
-			sel, err := DefaultSelection(f.Header())
-			if err != nil || !sel.LumaChroma {
-				t.Fatalf("default selection %+v, %v: want luminance/chroma", sel, err)
-			}
-			_, ours := decodeSel(t, f, sel, viaAuto)
-			ref := make([]uint16, len(ours))
-			if err := referenceYCA(f.Path(), "", ref); err != nil {
-				t.Fatal(err)
-			}
-			if i := firstDiff(ours, ref); i >= 0 {
-				t.Fatalf("differs from Imf::RgbaInputFile at value %d: %x, want %x", i, ours[i], ref[i])
-			}
+	forEachLumaChroma(t, func(t *testing.T, f *File, sel Selection) {
+		_, ours := decodeSel(t, f, sel, viaAuto)
+		ref := make([]uint16, len(ours))
+		if err := referenceYCA(f.Path(), "", ref); err != nil {
+			t.Fatal(err)
+		}
+		if i := firstDiff(ours, ref); i >= 0 {
+			t.Fatalf("differs from Imf::RgbaInputFile at value %d: %x, want %x", i, ours[i], ref[i])
+		}
 
-			copied := filepath.Join(t.TempDir(), "parts.exr")
-			if err := copyToParts(f.Path(), copied, "yc.", -1); err != nil {
-				t.Fatal(err)
-			}
-			g, err := Open(copied)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer g.Close()
-			parts, err := g.Parts()
-			if err != nil || len(parts) != 2 {
-				t.Fatalf("copy: %d parts, %v", len(parts), err)
-			}
-			sel, err = LayerSelection(parts[1], "yc")
-			if err != nil || !sel.LumaChroma || sel.Part != 1 || sel.Names[0] != "yc.Y" {
-				t.Fatalf("layer yc of part 1: %+v, %v", sel, err)
-			}
-			_, second := decodeSel(t, g, sel, viaAuto)
-			split := make([]uint16, len(second))
-			decodeThirds(t, g, sel, split)
-			if i := firstDiff(second, ref); i >= 0 {
-				t.Errorf("part 1 differs from the original at value %d", i)
-			}
-			if i := firstDiff(split, ref); i >= 0 {
-				t.Errorf("part 1 decoded in thirds differs from the original at value %d", i)
-			}
-		})
-	}
+		copied := filepath.Join(t.TempDir(), "parts.exr")
+		if err := copyToParts(f.Path(), copied, "yc.", -1); err != nil {
+			t.Fatal(err)
+		}
+		g, err := Open(copied)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.Close()
+		parts, err := g.Parts()
+		if err != nil || len(parts) != 2 {
+			t.Fatalf("copy: %d parts, %v", len(parts), err)
+		}
+		sel, err = LayerSelection(parts[1], "yc")
+		if err != nil || !sel.LumaChroma || sel.Part != 1 || sel.Names[0] != "yc.Y" {
+			t.Fatalf("layer yc of part 1: %+v, %v", sel, err)
+		}
+		_, second := decodeSel(t, g, sel, viaAuto)
+		split := make([]uint16, len(second))
+		decodeThirds(t, g, sel, split)
+		if i := firstDiff(second, ref); i >= 0 {
+			t.Errorf("part 1 differs from the original at value %d", i)
+		}
+		if i := firstDiff(split, ref); i >= 0 {
+			t.Errorf("part 1 decoded in thirds differs from the original at value %d", i)
+		}
+	})
 }
 
 // levelPixels is level (lx, ly) of pix (w wide) as writeIMF makes it: every

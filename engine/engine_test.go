@@ -134,6 +134,28 @@ func TestLoaderLatestRequestWins(t *testing.T) {
 	}
 }
 
+// TestLoaderChannelsBeforeAnyRequest: a channel change before the first
+// Request shows nothing (there is no frame on screen to show again); the
+// first frame delivered is the one requested.
+func TestLoaderChannelsBeforeAnyRequest(t *testing.T) {
+	s := demo(t)
+	l := NewLoader(s, testPool, NewCache(1<<30, 0.75))
+	defer l.Close()
+	l.SetOrder(Order{Frames: s.Frames})
+	l.SetChannels(exr.Selection{Names: [4]string{"R"}, Grey: true})
+	select {
+	case f := <-l.Frames():
+		t.Fatalf("frame %d delivered before any request (err %v)", f.Number, f.Err)
+	case <-time.After(300 * time.Millisecond): // the loader has taken the commands long since
+	}
+	l.Request(s.Frames[3], 1)
+	f := receive(t, l)
+	defer l.Release(f)
+	if f.Err != nil || f.Number != s.Frames[3] {
+		t.Fatalf("got frame %d (%v), want %d", f.Number, f.Err, s.Frames[3])
+	}
+}
+
 func TestLoaderReportsBrokenFramesAndGoesOn(t *testing.T) {
 	src := demo(t)
 	dir := t.TempDir()

@@ -51,6 +51,7 @@ type Loader struct {
 	order     Order
 	sel       exr.Selection
 	head, dir int   // the playhead: the last frame delivered or wanted
+	asked     bool  // a frame was requested: head is one the consumer asked for
 	want      Key   // the frame the consumer waits for, if waiting
 	waiting   bool  // want is not delivered yet
 	streaming bool  // delivering every frame from next
@@ -292,7 +293,7 @@ func (l *Loader) take() {
 			if l.waiting {
 				l.want.Channels = l.sel
 			}
-		default:
+		case l.asked: // show the frame on screen in the new channels
 			p.req = &request{frame: l.head, dir: l.dir}
 		}
 	}
@@ -304,7 +305,7 @@ func (l *Loader) take() {
 		if dir != l.dir || !l.continues(r.frame) {
 			l.pgen.Add(1)
 		}
-		l.head, l.dir = r.frame, dir
+		l.head, l.dir, l.asked = r.frame, dir, true
 		l.cache.SetPlayhead(r.frame, dir)
 		l.flush()
 		l.streaming, l.waiting = r.stream, false

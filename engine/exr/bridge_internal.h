@@ -61,6 +61,21 @@ void flick_zip_undo(uint8_t* out, uint8_t* scratch, uint64_t n, int simd);
 // four slots of interleaved RGBA half and no channel is subsampled.
 void flick_rgba_unpack_pick(exr_decode_pipeline_t* d);
 
+// flick_rgba_unpacking says whether flick_rgba_unpack_pick installed its
+// step in d. A decompress step that has the chunk's unpacked bytes in a
+// buffer of its own can then interleave them straight into the destination
+// with flick_rgba_unpack_from, if the pipeline's unpack step is
+// flick_unpack_done, which does nothing.
+int flick_rgba_unpacking(const exr_decode_pipeline_t* d);
+exr_result_t flick_rgba_unpack_from(exr_decode_pipeline_t* d, const uint8_t* in);
+exr_result_t flick_unpack_done(exr_decode_pipeline_t* d);
+
+// flick_stored_chunk handles a chunk stored uncompressed (packed size equal
+// to unpacked), as the C++ API reads it where Core 3.1.5 would run the
+// codec on it and fail: it returns 1 with the bytes in d->unpacked_buffer
+// (*rv says whether that worked), or 0 for a compressed chunk.
+int flick_stored_chunk(exr_decode_pipeline_t* d, exr_result_t* rv);
+
 // flick_pipeline_lend gives a freshly initialized pipeline the buffers this
 // thread kept from its last decode (the library reuses those large enough
 // and frees the others with free, as it allocates with malloc);

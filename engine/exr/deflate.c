@@ -235,27 +235,32 @@ exr_result_t flick_rle_decompress(exr_decode_pipeline_t* d)
 // benign; it is atomic to keep the race detector and the C model happy).
 static _Atomic(exr_result_t (*)(exr_decode_pipeline_t*)) b44_library;
 
-static exr_result_t b44_decompress(exr_decode_pipeline_t* d)
+int flick_stored_chunk(exr_decode_pipeline_t* d, exr_result_t* rv)
 {
 	uint64_t packed = d->chunk.packed_size, n = d->chunk.unpacked_size;
-	// A chunk that B44 would not shrink (tiles under 4 pixels a side) is
-	// stored as is, as the C++ API reads it; Core 3.1.5 fails on it.
-	if (packed == n && packed != 0) {
-		if (d->packed_buffer == NULL) {
-			flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "B44 chunk: no buffer for %llu bytes", (unsigned long long) n);
-			return EXR_ERR_INVALID_ARGUMENT;
-		}
-		if (d->unpacked_buffer == NULL || d->unpacked_alloc_size < n) {
-			// As the library does for uncompressed chunks: unpack from the
-			// packed bytes (an unpacked buffer of size 0 is not freed).
-			if (d->unpacked_buffer != NULL && d->unpacked_alloc_size > 0) free(d->unpacked_buffer);
-			d->unpacked_buffer = d->packed_buffer;
-			d->unpacked_alloc_size = 0;
-		} else if (d->unpacked_buffer != d->packed_buffer) {
-			memcpy(d->unpacked_buffer, d->packed_buffer, n);
-		}
-		return EXR_ERR_SUCCESS;
+	if (packed != n || packed == 0) return 0;
+	*rv = EXR_ERR_SUCCESS;
+	if (d->packed_buffer == NULL) {
+		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "stored chunk: no buffer for %llu bytes", (unsigned long long) n);
+		*rv = EXR_ERR_INVALID_ARGUMENT;
+	} else if (d->unpacked_buffer == NULL || d->unpacked_alloc_size < n) {
+		// As the library does for uncompressed chunks: unpack from the
+		// packed bytes (an unpacked buffer of size 0 is not freed).
+		if (d->unpacked_buffer != NULL && d->unpacked_alloc_size > 0) free(d->unpacked_buffer);
+		d->unpacked_buffer = d->packed_buffer;
+		d->unpacked_alloc_size = 0;
+	} else if (d->unpacked_buffer != d->packed_buffer) {
+		memcpy(d->unpacked_buffer, d->packed_buffer, n);
 	}
+	return 1;
+}
+
+static exr_result_t b44_decompress(exr_decode_pipeline_t* d)
+{
+	// A chunk that B44 would not shrink (tiles under 4 pixels a side) is
+	// stored as is.
+	exr_result_t rv;
+	if (flick_stored_chunk(d, &rv)) return rv;
 	return b44_library(d);
 }
 

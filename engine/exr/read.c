@@ -445,6 +445,25 @@ static void fill_rect(
 	}
 }
 
+// pick_steps puts flick's own steps in place of the library's where flick
+// has one. It runs after exr_decoding_choose_default_routines, which sets
+// every step; the unpack step is picked before the decompress wrappers, which
+// may write straight into the destination and then make unpacking a no-op.
+static void pick_steps(const flick_layout* l, const flick_decode_req* q, exr_decode_pipeline_t* d)
+{
+	if (!q->library_codecs && d->decompress_fn != NULL) {
+		switch (l->compression) {
+		case EXR_COMPRESSION_ZIP:
+		case EXR_COMPRESSION_ZIPS: d->decompress_fn = flick_zip_decompress; break;
+		case EXR_COMPRESSION_RLE: d->decompress_fn = flick_rle_decompress; break;
+		case EXR_COMPRESSION_PXR24: d->decompress_fn = flick_pxr24_decompress; break;
+		default: break;
+		}
+	}
+	if (!q->library_codecs) flick_rgba_unpack_pick(d);
+	if (l->compression == EXR_COMPRESSION_B44 || l->compression == EXR_COMPRESSION_B44A) flick_b44_wrap(d);
+}
+
 // valid_request checks what flick_decode cannot trust the Go side for.
 static int valid_request(
 	const flick_reader* r, const flick_layout* l, const uint16_t* dst, uint64_t dst_len, const flick_decode_req* q)
@@ -508,19 +527,7 @@ exr_result_t flick_decode(
 				// decides them, is the same for every chunk.
 				if (!chosen) {
 					rv = exr_decoding_choose_default_routines(r->ctx, part, &d);
-					// Overrides go after choosing, which sets every routine.
-					if (rv == EXR_ERR_SUCCESS && !q->library_codecs && d.decompress_fn != NULL) {
-						if (l->compression == EXR_COMPRESSION_ZIP || l->compression == EXR_COMPRESSION_ZIPS)
-							d.decompress_fn = flick_zip_decompress;
-						else if (l->compression == EXR_COMPRESSION_RLE)
-							d.decompress_fn = flick_rle_decompress;
-						else if (l->compression == EXR_COMPRESSION_PXR24)
-							d.decompress_fn = flick_pxr24_decompress;
-					}
-					if (rv == EXR_ERR_SUCCESS &&
-						(l->compression == EXR_COMPRESSION_B44 || l->compression == EXR_COMPRESSION_B44A))
-						flick_b44_wrap(&d);
-					if (rv == EXR_ERR_SUCCESS && !q->library_codecs) flick_rgba_unpack_pick(&d);
+					if (rv == EXR_ERR_SUCCESS) pick_steps(l, q, &d);
 				}
 				chosen = rv == EXR_ERR_SUCCESS;
 			}

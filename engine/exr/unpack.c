@@ -30,13 +30,12 @@ static void interleave4(uint16_t* out, const uint16_t* const s[4], int32_t n)
 		for (int k = 0; k < 4; k++) out[k] = s[k][x];
 }
 
-// unpack_rgba_half is the unpack_and_convert_fn flick_rgba_unpack_pick
-// installs. Each line of the unpacked chunk holds every channel's values,
-// channel after channel; the four channels with an output pointer go to
-// the slots their pointers name (point_channels aims slot k at pixel + k).
-static exr_result_t unpack_rgba_half(exr_decode_pipeline_t* d)
+// rgba_half_from interleaves the unpacked chunk bytes at in. Each line
+// holds every channel's values, channel after channel; the four channels
+// with an output pointer go to the slots their pointers name
+// (point_channels aims slot k at pixel + k).
+static exr_result_t rgba_half_from(exr_decode_pipeline_t* d, const uint8_t* in)
 {
-	const uint8_t* in = d->unpacked_buffer;
 	uint64_t at[4] = {0}, line_bytes = 0;
 	uint16_t* base = NULL;
 	uint64_t stride = 0; // in values
@@ -65,7 +64,37 @@ static exr_result_t unpack_rgba_half(exr_decode_pipeline_t* d)
 	}
 	return EXR_ERR_SUCCESS;
 }
+
+// unpack_rgba_half is the unpack_and_convert_fn flick_rgba_unpack_pick
+// installs.
+static exr_result_t unpack_rgba_half(exr_decode_pipeline_t* d) { return rgba_half_from(d, d->unpacked_buffer); }
 #endif
+
+int flick_rgba_unpacking(const exr_decode_pipeline_t* d)
+{
+#ifdef FLICK_UNPACK_SSE2
+	return d->unpack_and_convert_fn == unpack_rgba_half;
+#else
+	(void) d;
+	return 0;
+#endif
+}
+
+exr_result_t flick_rgba_unpack_from(exr_decode_pipeline_t* d, const uint8_t* in)
+{
+#ifdef FLICK_UNPACK_SSE2
+	return rgba_half_from(d, in);
+#else
+	(void) d, (void) in;
+	return EXR_ERR_INVALID_ARGUMENT;
+#endif
+}
+
+exr_result_t flick_unpack_done(exr_decode_pipeline_t* d)
+{
+	(void) d;
+	return EXR_ERR_SUCCESS;
+}
 
 void flick_rgba_unpack_pick(exr_decode_pipeline_t* d)
 {

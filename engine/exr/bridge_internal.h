@@ -48,6 +48,12 @@ exr_result_t flick_rle_decompress(exr_decode_pipeline_t* d);
 // chunks: libdeflate, then the library's byte-plane and difference undo.
 exr_result_t flick_pxr24_decompress(exr_decode_pipeline_t* d);
 
+// flick_imf_decompress is a decode pipeline's decompress_fn for PIZ, DWAA
+// and DWAB scanline chunks: OpenEXR's C++ decompressor (codec.cpp), then a
+// copy into the unpacked buffer, or straight into the destination when the
+// unpack step is flick_unpack_done (see flick_rgba_unpacking).
+exr_result_t flick_imf_decompress(exr_decode_pipeline_t* d);
+
 // flick_b44_wrap wraps a pipeline's B44/B44A decompress_fn so chunks stored
 // uncompressed (packed size equal to unpacked) are copied, not failed.
 void flick_b44_wrap(exr_decode_pipeline_t* d);

@@ -317,10 +317,11 @@ func TestDeep(t *testing.T) {
 	t.Log(err)
 }
 
-// TestDWA: File.Decode serves DWAA and DWAB parts through the C++ API
-// (OpenEXR 3.1.5's C API cannot); decoding them chunk by chunk, from
-// several goroutines, gives the same pixels; forcing Core says why it
-// cannot.
+// TestDWA: File.Decode serves scanline DWAA and DWAB parts through Core's
+// pipeline with the C++ API's decompressor (codec.cpp), to the same pixels
+// as the C++ API's own reader; decoding them chunk by chunk, from several
+// goroutines, gives the same pixels; forcing Core on a tiled DWA part says
+// why it cannot.
 func TestDWA(t *testing.T) {
 	dir := t.TempDir()
 	for _, comp := range []Compression{DWAA, DWAB} {
@@ -352,9 +353,31 @@ func TestDWA(t *testing.T) {
 		if i := firstDiff(split, want); i >= 0 {
 			t.Errorf("%v: chunk by chunk differs from whole at value %d", comp, i)
 		}
+		t0, err := f.target(sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := f.route(t0, sel, viaAuto); v != viaCore || err != nil {
+			t.Errorf("%v: routed to %v (%v), want Core with the C++ decompressor", comp, v, err)
+		}
+		f.Close()
+
+		tiled := filepath.Join(dir, comp.String()+"-tiled.exr")
+		if err := writeIMF(tiled, 97, 61, renderLike(97, 61), comp, imfTiles{32, 32, OneLevel}); err != nil {
+			t.Fatal(err)
+		}
+		if f, err = Open(tiled); err != nil {
+			t.Fatal(err)
+		}
 		err = decodeWith(f, got, sel, 0, f.Chunks(), decodeOptions{via: viaCore})
-		if !errors.Is(err, ErrNotImplemented) || !strings.Contains(err.Error(), "cannot decode") {
-			t.Errorf("%v: through Core: %v, want ErrNotImplemented", comp, err)
+		if !errors.Is(err, ErrNotImplemented) || !strings.Contains(err.Error(), "cannot decode tiled") {
+			t.Errorf("%v: tiled through Core: %v, want ErrNotImplemented", comp, err)
+		}
+		_, wantTiled := imfDecodeFile(t, tiled, nil)
+		if err := f.Decode(got, sel); err != nil {
+			t.Errorf("%v: tiled: %v", comp, err)
+		} else if i := firstDiff(got, wantTiled); i >= 0 {
+			t.Errorf("%v: tiled: File.Decode differs from decodeIMF at value %d", comp, i)
 		}
 		f.Close()
 	}

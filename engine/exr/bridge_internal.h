@@ -54,9 +54,13 @@ exr_result_t flick_pxr24_decompress(exr_decode_pipeline_t* d);
 // unpack step is flick_unpack_done (see flick_rgba_unpacking).
 exr_result_t flick_imf_decompress(exr_decode_pipeline_t* d);
 
-// flick_b44_wrap wraps a pipeline's B44/B44A decompress_fn so chunks stored
-// uncompressed (packed size equal to unpacked) are copied, not failed.
-void flick_b44_wrap(exr_decode_pipeline_t* d);
+// flick_b44_pick sets a B44/B44A pipeline's steps: b44.c's decoder, which
+// writes straight into the destination (zeros in the slots of a pixel no
+// channel fills: fill_rect's to write), where the output suits it and
+// library_codecs is 0; otherwise the library's decompress_fn, wrapped so
+// chunks stored uncompressed (packed size equal to unpacked) are copied,
+// not failed.
+void flick_b44_pick(exr_decode_pipeline_t* d, int library_codecs);
 
 // flick_zip_undo turns n inflated bytes in scratch (overwritten) into
 // unpacked chunk bytes in out; simd picks the SSE path where there is one.

@@ -230,11 +230,6 @@ exr_result_t flick_rle_decompress(exr_decode_pipeline_t* d)
 	return EXR_ERR_SUCCESS;
 }
 
-// The library's B44 decompressor, saved by flick_b44_wrap (the same
-// function for every pipeline, so the race between threads storing it is
-// benign; it is atomic to keep the race detector and the C model happy).
-static _Atomic(exr_result_t (*)(exr_decode_pipeline_t*)) b44_library;
-
 int flick_stored_chunk(exr_decode_pipeline_t* d, exr_result_t* rv)
 {
 	uint64_t packed = d->chunk.packed_size, n = d->chunk.unpacked_size;
@@ -253,22 +248,6 @@ int flick_stored_chunk(exr_decode_pipeline_t* d, exr_result_t* rv)
 		memcpy(d->unpacked_buffer, d->packed_buffer, n);
 	}
 	return 1;
-}
-
-static exr_result_t b44_decompress(exr_decode_pipeline_t* d)
-{
-	// A chunk that B44 would not shrink (tiles under 4 pixels a side) is
-	// stored as is.
-	exr_result_t rv;
-	if (flick_stored_chunk(d, &rv)) return rv;
-	return b44_library(d);
-}
-
-void flick_b44_wrap(exr_decode_pipeline_t* d)
-{
-	if (d->decompress_fn == NULL || d->decompress_fn == b44_decompress) return;
-	b44_library = d->decompress_fn;
-	d->decompress_fn = b44_decompress;
 }
 
 // pxr24_lines undoes PXR24's byte planes and differences: in holds got

@@ -469,7 +469,8 @@ static void pick_steps(const flick_layout* l, const flick_decode_req* q, exr_dec
 		d->decompress_fn = flick_imf_decompress;
 		if (flick_rgba_unpacking(d)) d->unpack_and_convert_fn = flick_unpack_done;
 	}
-	if (l->compression == EXR_COMPRESSION_B44 || l->compression == EXR_COMPRESSION_B44A) flick_b44_wrap(d);
+	if (l->compression == EXR_COMPRESSION_B44 || l->compression == EXR_COMPRESSION_B44A)
+		flick_b44_pick(d, q->library_codecs);
 }
 
 // valid_request checks what flick_decode cannot trust the Go side for.

@@ -174,7 +174,7 @@ func benchSequence(b *testing.B, k benchKey) []string {
 func BenchmarkCompression(b *testing.B) {
 	for _, k := range benchKeys() {
 		modes := []string{"1thread", "2threads", "cpp-2threads"}
-		if k.comp != DWAA && k.comp != DWAB {
+		if !k.tiled || (k.comp != DWAA && k.comp != DWAB) {
 			modes = append(modes, "core-2threads")
 		}
 		if k.comp == ZIP || k.comp == ZIPS || k.comp == RLE || k.comp == PXR24 {

@@ -48,11 +48,25 @@ exr_result_t flick_rle_decompress(exr_decode_pipeline_t* d);
 // chunks: libdeflate, then the library's byte-plane and difference undo.
 exr_result_t flick_pxr24_decompress(exr_decode_pipeline_t* d);
 
-// flick_imf_decompress is a decode pipeline's decompress_fn for PIZ, DWAA
-// and DWAB scanline chunks: OpenEXR's C++ decompressor (codec.cpp), then a
+// flick_imf_decompress is a decode pipeline's decompress_fn for DWAA and
+// DWAB scanline chunks: OpenEXR's C++ decompressor (codec.cpp), then a
 // copy into the unpacked buffer, or straight into the destination when the
 // unpack step is flick_unpack_done (see flick_rgba_unpacking).
 exr_result_t flick_imf_decompress(exr_decode_pipeline_t* d);
+
+// flick_piz_decompress is a decode pipeline's decompress_fn for PIZ
+// scanline chunks (piz.c): the library's Huffman step
+// (flick_huf_uncompress), flick's wavelet step (flick_wav2_decode, the
+// library's is flick_wav2_decode_library, for tests), and the lines written
+// out like flick_imf_decompress's.
+exr_result_t flick_piz_decompress(exr_decode_pipeline_t* d);
+exr_result_t flick_huf_uncompress(const uint8_t* in, int32_t n, uint16_t* out, int32_t nout);
+void flick_wav2_decode(uint16_t* in, int nx, int ox, int ny, int oy, uint16_t mx);
+void flick_wav2_decode_library(uint16_t* in, int nx, int ox, int ny, int oy, uint16_t mx);
+
+// flick_scratch returns the pipeline's first scratch buffer, at least n
+// bytes (NULL when out of memory); it is kept with the pipeline's buffers.
+void* flick_scratch(exr_decode_pipeline_t* d, uint64_t n);
 
 // flick_b44_pick sets a B44/B44A pipeline's steps: b44.c's decoder, which
 // writes straight into the destination (zeros in the slots of a pixel no

@@ -193,8 +193,8 @@ func TestDecodeChunksRange(t *testing.T) {
 }
 
 // TestFlickStepsMatchLibrary decodes every case Core can decode through
-// flick's pipeline steps (decompressors in deflate.c, unpack in unpack.c)
-// and through the library's: every byte must match. The cases cover
+// flick's pipeline steps (decompressors in deflate.c, piz.c and b44.c,
+// unpack in unpack.c) and through the library's: every byte must match. The cases cover
 // partial chunks and widths that leave SIMD tails.
 func TestFlickStepsMatchLibrary(t *testing.T) {
 	cases := decodeCases(t, func(h Header) bool { return h.Compression != DWAA && h.Compression != DWAB })

@@ -1,18 +1,19 @@
-// codec.cpp: OpenEXR's C++ decompressors (PIZ, DWAA, DWAB) as the
-// decompress step of Core's decode pipeline (read.c), for scanline parts.
+// codec.cpp: OpenEXR's C++ decompressors as the decompress step of Core's
+// decode pipeline (read.c), for scanline parts: DWAA and DWAB whole, and
+// PIZ's Huffman step for piz.c.
 //
-// Core 3.1.5 decodes PIZ at half the C++ API's speed and cannot decode DWA
-// at all; the C++ API's reader, for its part, reads through its own line
-// buffers and copies each value into the frame buffer one at a time. Here
-// Core reads and checks the chunk, the C++ codec decompresses it, and
+// Core 3.1.5 cannot decode DWA at all, and decodes PIZ at half the C++
+// API's speed; the C++ API's reader, for its part, reads through its own
+// line buffers and copies each value into the frame buffer one at a time.
+// Here Core reads and checks the chunk, the C++ codec decompresses it, and
 // unpack.c interleaves the result straight into the destination.
 //
-// ImfCompressor.h is not installed by Debian's libopenexr-dev, but the
-// class and newCompressor are exported by libOpenEXR-3_1: the declaration
-// below is OpenEXR 3.1's (virtual functions in its order, checked against
-// the library's vtable for Imf_3_1::Compressor). Another version gets a
-// compile error here, on purpose: check the declaration, or whether Core
-// now decodes these itself.
+// ImfCompressor.h, ImfHuf.h and ImfWav.h are not installed by Debian's
+// libopenexr-dev, but what they declare is exported by libOpenEXR-3_1: the
+// declarations below are OpenEXR 3.1's (Compressor's virtual functions in
+// its order, checked against the library's vtable for Imf_3_1::Compressor).
+// Another version gets a compile error here, on purpose: check the
+// declarations, or whether Core now decodes these itself.
 
 #include <ImathBox.h>
 #include <ImfChannelList.h>
@@ -54,6 +55,10 @@ protected:
 };
 
 Compressor *newCompressor(Compression c, size_t maxScanLineSize, const Header &hdr);
+
+// PIZ's Huffman and wavelet steps (ImfHuf.h, ImfWav.h), also not installed.
+void hufUncompress(const char compressed[], int nCompressed, unsigned short raw[], int nRaw);
+void wav2Decode(unsigned short *in, int nx, int ox, int ny, int oy, unsigned short mx);
 
 OPENEXR_IMF_INTERNAL_NAMESPACE_HEADER_EXIT
 
@@ -170,4 +175,26 @@ extern "C" exr_result_t flick_imf_decompress(exr_decode_pipeline_t *d)
 			(unsigned long long) packed);
 		return EXR_ERR_CORRUPT_CHUNK;
 	}
+}
+
+extern "C" exr_result_t flick_huf_uncompress(const uint8_t *in, int32_t n, uint16_t *out, int32_t nout)
+{
+	try {
+		Imf::hufUncompress(reinterpret_cast<const char *>(in), n, out, nout);
+		return EXR_ERR_SUCCESS;
+	} catch (const std::bad_alloc &) {
+		flick_msg_report(EXR_ERR_OUT_OF_MEMORY, "PIZ chunk: out of memory");
+		return EXR_ERR_OUT_OF_MEMORY;
+	} catch (const std::exception &e) {
+		flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "PIZ chunk: %s", e.what());
+		return EXR_ERR_CORRUPT_CHUNK;
+	} catch (...) {
+		flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "PIZ chunk: unknown C++ exception");
+		return EXR_ERR_CORRUPT_CHUNK;
+	}
+}
+
+extern "C" void flick_wav2_decode_library(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t mx)
+{
+	Imf::wav2Decode(in, nx, ox, ny, oy, mx);
 }

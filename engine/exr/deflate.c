@@ -117,10 +117,10 @@ void flick_zip_undo(uint8_t* out, uint8_t* scratch, uint64_t n, int simd)
 	interleave_scalar(out, scratch, n, 0);
 }
 
-// scratch returns the pipeline's first scratch buffer, at least n bytes. The
-// library frees it in exr_decoding_destroy with the context's free_fn,
-// which is free (flick_initializer), so malloc is its pair here.
-static uint8_t* scratch(exr_decode_pipeline_t* d, uint64_t n)
+// flick_scratch: the library frees the scratch buffer in
+// exr_decoding_destroy with the context's free_fn, which is free
+// (flick_initializer), so malloc is its pair here.
+void* flick_scratch(exr_decode_pipeline_t* d, uint64_t n)
 {
 	if (d->scratch_buffer_1 != NULL && d->scratch_alloc_size_1 >= n) return d->scratch_buffer_1;
 	if (d->scratch_buffer_1 != NULL && d->scratch_alloc_size_1 > 0) free(d->scratch_buffer_1);
@@ -150,7 +150,7 @@ static exr_result_t begin_chunk(exr_decode_pipeline_t* d, const char* kind, uint
 		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "%s chunk: no buffer for %llu bytes", kind, (unsigned long long) n);
 		return EXR_ERR_INVALID_ARGUMENT;
 	}
-	*tmp = scratch(d, n);
+	*tmp = flick_scratch(d, n);
 	return *tmp == NULL ? EXR_ERR_OUT_OF_MEMORY : EXR_ERR_SUCCESS;
 }
 

@@ -462,11 +462,11 @@ static void pick_steps(const flick_layout* l, const flick_decode_req* q, exr_dec
 	}
 	if (!q->library_codecs) flick_rgba_unpack_pick(d);
 	// Core 3.1.5 has no DWA decoder and a slow PIZ one: the C++ API's
-	// decompress these (scanline parts only: route.go sends tiled ones to
-	// the C++ reader).
+	// decompress DWA, piz.c PIZ (scanline parts only: route.go sends tiled
+	// ones to the C++ reader).
 	if (l->tiles_x == 0 && (l->compression == EXR_COMPRESSION_DWAA || l->compression == EXR_COMPRESSION_DWAB ||
 							   (l->compression == EXR_COMPRESSION_PIZ && !q->library_codecs))) {
-		d->decompress_fn = flick_imf_decompress;
+		d->decompress_fn = l->compression == EXR_COMPRESSION_PIZ ? flick_piz_decompress : flick_imf_decompress;
 		if (flick_rgba_unpacking(d)) d->unpack_and_convert_fn = flick_unpack_done;
 	}
 	if (l->compression == EXR_COMPRESSION_B44 || l->compression == EXR_COMPRESSION_B44A)

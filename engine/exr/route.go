@@ -26,9 +26,10 @@ const (
 // fastest is the path that decodes each compression fastest in scanline
 // and in tiled parts, both paths decoding chunk ranges of one frame on two
 // threads; BenchmarkCompression measures it (run it again after a library
-// upgrade and update these tables). Core's pipeline decodes scanline PIZ,
-// DWAA and DWAB with the C++ API's decompressors (codec.cpp); OpenEXR
-// 3.1.5's Core has no DWA decoder of its own, and its PIZ is half as fast.
+// upgrade and update these tables). Core's pipeline decodes PIZ with
+// flick's piz.c and scanline DWAA and DWAB with the C++ API's
+// decompressors (codec.cpp); OpenEXR 3.1.5's Core has no DWA decoder of
+// its own, and its PIZ is half as fast as the C++ API's.
 var fastest = [2][DWAB + 1]via{
 	{ // scanline
 		None:  viaCore,
@@ -47,7 +48,7 @@ var fastest = [2][DWAB + 1]via{
 		RLE:   viaCore,
 		ZIPS:  viaCore,
 		ZIP:   viaCore,
-		PIZ:   viaIMF,
+		PIZ:   viaCore,
 		PXR24: viaCore,
 		B44:   viaCore,
 		B44A:  viaCore,

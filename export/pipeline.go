@@ -256,8 +256,10 @@ type glStage struct {
 
 // frame draws f (nil or failed: black) at the output size and starts its
 // readback; once the ring is full it finishes the oldest frame into out and
-// returns it (else nil), with the time spent waiting for it.
+// returns it (else nil), with the time spent waiting for it. f's pixels are
+// the caller's again when it returns.
 func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration, error) {
+	defer g.image.Unpin()
 	var v render.View
 	var im *render.Image
 	if f != nil && f.Err == nil {
@@ -283,15 +285,20 @@ func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration,
 	return pix, wait, g.readback.Start(&g.target)
 }
 
-// init compiles the display program and makes the target; on a software
-// renderer it uploads without the pixel-buffer ring (render.Software).
+// init compiles the display program and makes the target. On a software
+// renderer a pixel-buffer ring is one more copy for nothing
+// (render.Software): the display reads each frame in place where the GL
+// can, else the GL copies it in one go.
 func (g *glStage) init() error {
 	d, err := render.NewDisplay()
 	if err != nil {
 		return err
 	}
 	g.display = d
-	if render.Software() {
+	switch {
+	case render.Software() && render.PinnedUploads():
+		g.image.Mode = render.UploadPinned
+	case render.Software():
 		g.image.Mode = render.UploadSync
 	}
 	return g.target.Resize16(g.w, g.h)

@@ -136,7 +136,6 @@ void main() {
 // float intermediate per step, which on llvmpipe costs more than the maths.
 const displayFragment = `
 out vec4 oColor;
-layout(binding = 0) uniform sampler2D uImage;
 uniform vec2 uData;  // target position of the data window's corner
 uniform vec2 uScale; // image texels per target pixel
 uniform ivec2 uTaps; // SAMPLE_BOX: bilinear taps per axis spread over the pixel's footprint
@@ -144,15 +143,47 @@ uniform float uGain; // exposure
 uniform float uInvGamma;
 uniform vec4 uMask;  // SHOW_NAN: the source channels shown
 
+// texel returns texel p, clamped to the image; bilinear filters at texel
+// coordinate t as a LINEAR, CLAMP_TO_EDGE texture does (with mipmaps when
+// the texture has them).
+#if BUFFER
+// The image is a buffer texture of uSize.x * uSize.y texels, rows top
+// first (UploadPinned), filtered here.
+layout(binding = 0) uniform samplerBuffer uImage;
+uniform ivec2 uSize;
+
+vec4 texel(ivec2 p) {
+	p = clamp(p, ivec2(0), uSize - 1);
+	return texelFetch(uImage, p.y * uSize.x + p.x);
+}
+
+vec4 bilinear(vec2 t) {
+	vec2 p = t - 0.5;
+	ivec2 i = ivec2(floor(p));
+	vec2 f = p - vec2(i);
+	return mix(mix(texel(i), texel(i + ivec2(1, 0)), f.x),
+	           mix(texel(i + ivec2(0, 1)), texel(i + ivec2(1, 1)), f.x), f.y);
+}
+#else
+layout(binding = 0) uniform sampler2D uImage;
+
+vec4 texel(ivec2 p) {
+	return texelFetch(uImage, clamp(p, ivec2(0), textureSize(uImage, 0) - 1), 0);
+}
+
+vec4 bilinear(vec2 t) {
+	return texture(uImage, t / vec2(textureSize(uImage, 0)));
+}
+#endif
+
 // place resamples the image at the target pixel whose centre is frag:
 // target pixel p shows image texel coordinate (p - uData) * uScale.
 vec4 place(vec2 frag) {
 	vec2 t = (frag - uData) * uScale;
-	ivec2 size = textureSize(uImage, 0);
 #if SAMPLE == 0 // nearest
-	return texelFetch(uImage, clamp(ivec2(floor(t)), ivec2(0), size - 1), 0);
+	return texel(ivec2(floor(t)));
 #elif SAMPLE == 1 // one bilinear (or mipmapped) tap
-	return texture(uImage, t / vec2(size));
+	return bilinear(t);
 #else
 	// A box filter over the footprint: each bilinear tap averages 2x2
 	// texels, so at even integer scales this is the exact area average.
@@ -160,7 +191,7 @@ vec4 place(vec2 frag) {
 	for (int j = 0; j < uTaps.y; j++) {
 		for (int i = 0; i < uTaps.x; i++) {
 			vec2 o = (vec2(i, j) + 0.5) / vec2(uTaps) - 0.5;
-			sum += texture(uImage, (t + o * uScale) / vec2(size));
+			sum += bilinear(t + o * uScale);
 		}
 	}
 	return sum / float(uTaps.x * uTaps.y);
@@ -241,6 +272,7 @@ const (
 // variant is what one display program is compiled for.
 type variant struct {
 	sample                             sampling
+	buffer                             bool // the image is a buffer texture (UploadPinned)
 	channels                           Channels
 	transform                          Transform
 	checker, gamma, showNaN, keepAlpha bool
@@ -248,16 +280,16 @@ type variant struct {
 
 // source is the fragment shader text of v.
 func (v variant) source() string {
-	return fmt.Sprintf("#version 450 core\n#define SAMPLE %d\n#define CHANNELS %d\n#define TRANSFORM %d\n"+
+	return fmt.Sprintf("#version 450 core\n#define SAMPLE %d\n#define BUFFER %d\n#define CHANNELS %d\n#define TRANSFORM %d\n"+
 		"#define CHECKER %d\n#define GAMMA %d\n#define SHOW_NAN %d\n#define KEEP_ALPHA %d\n",
-		v.sample, v.channels, v.transform, boolInt(v.checker), boolInt(v.gamma), boolInt(v.showNaN),
+		v.sample, boolInt(v.buffer), v.channels, v.transform, boolInt(v.checker), boolInt(v.gamma), boolInt(v.showNaN),
 		boolInt(v.keepAlpha)) + displayFragment
 }
 
 // program is a compiled variant and its uniforms' locations.
 type program struct {
-	prog                                          uint32
-	uData, uScale, uTaps, uGain, uInvGamma, uMask int32
+	prog                                                 uint32
+	uData, uScale, uTaps, uGain, uInvGamma, uMask, uSize int32
 }
 
 func newProgram(v variant) (*program, error) {
@@ -267,7 +299,7 @@ func newProgram(v variant) (*program, error) {
 	}
 	loc := func(name string) int32 { return gl.GetUniformLocation(prog, gl.Str(name+"\x00")) }
 	return &program{prog: prog, uData: loc("uData"), uScale: loc("uScale"), uTaps: loc("uTaps"),
-		uGain: loc("uGain"), uInvGamma: loc("uInvGamma"), uMask: loc("uMask")}, nil
+		uGain: loc("uGain"), uInvGamma: loc("uInvGamma"), uMask: loc("uMask"), uSize: loc("uSize")}, nil
 }
 
 // Display draws scene-linear images into targets through the display
@@ -365,16 +397,20 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	sx := float32(im.width) / (v.Data.X1 - v.Data.X0)
 	sy := float32(im.height) / (v.Data.Y1 - v.Data.Y0)
 	// Minification up to maxBoxScale is a box filter in the shader;
-	// beyond, mipmaps (made only then) keep the tap count bounded.
-	mip := sx > maxBoxScale || sy > maxBoxScale
-	im.prepare(mip)
+	// beyond, mipmaps (made only then) keep the tap count bounded. A
+	// pinned image has none: its box filter takes as many taps as it needs.
+	pinned := im.pinned != 0
+	mip := !pinned && (sx > maxBoxScale || sy > maxBoxScale)
+	if !pinned {
+		im.prepare(mip)
+	}
 	taps := [2]int32{1, 1}
 	if !mip {
 		taps = [2]int32{boxTaps(sx), boxTaps(sy)}
 	}
 	exact := sx == 1 && sy == 1 && v.Data.X0 == float32(math.Floor(float64(v.Data.X0))) &&
 		v.Data.Y0 == float32(math.Floor(float64(v.Data.Y0)))
-	vr := variant{sample: sampleBox, channels: s.Channels, transform: s.Transform,
+	vr := variant{sample: sampleBox, buffer: pinned, channels: s.Channels, transform: s.Transform,
 		checker: s.Checker, gamma: s.Gamma != 0 && s.Gamma != 1, showNaN: s.ShowNaN, keepAlpha: s.KeepAlpha}
 	switch {
 	case s.Nearest || exact || (sx < 1 && sy < 1):
@@ -399,6 +435,9 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	gl.ProgramUniform1f(p.prog, p.uInvGamma, 1/s.Gamma)
 	m := shownChannels(s)
 	gl.ProgramUniform4f(p.prog, p.uMask, m[0], m[1], m[2], m[3])
+	if pinned {
+		gl.ProgramUniform2i(p.prog, p.uSize, int32(im.width), int32(im.height))
+	}
 
 	gl.BindVertexArray(d.vao)
 	gl.BindTextureUnit(0, im.tex)

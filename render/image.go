@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"runtime"
 	"unsafe"
 
 	"github.com/go-gl/gl/v4.5-core/gl"
@@ -20,7 +21,20 @@ const (
 	// buffer): the call returns only once the driver has taken a copy. Kept
 	// for comparison and as the plain fallback.
 	UploadSync
+	// UploadPinned copies nothing: the texture is a buffer texture over
+	// the caller's own pixels, which GL_AMD_pinned_memory lets the GL read
+	// in place (PinnedUploads says whether the context has it). On a
+	// software renderer, where texture memory is ordinary memory, that
+	// saves a copy of every frame (16.6 MB at 1080p). The pixels must stay
+	// unchanged until Unpin. Such an image has no mipmaps: views minified
+	// beyond 32x are box-filtered with more taps instead.
+	UploadPinned
 )
+
+// externalVirtualMemoryBuffer is GL_AMD_pinned_memory's buffer target
+// (EXTERNAL_VIRTUAL_MEMORY_BUFFER_AMD), which go-gl's core profile package
+// does not define.
+const externalVirtualMemoryBuffer = 0x9160
 
 // maxUploadBuffers bounds the PBO ring: when every buffer is still being
 // read by the GPU, Upload waits for the oldest rather than growing further
@@ -40,7 +54,11 @@ type Image struct {
 	// changed since they were last made.
 	chain, mipsStale bool
 	ring             uploadRing
-	unpack           [len(unpackState)]int32 // scratch for Upload
+	// pinned, in UploadPinned: the buffer over the caller's pixels, which
+	// tex (a buffer texture then) reads, and the pin that keeps them put.
+	pinned uint32
+	pinner runtime.Pinner
+	unpack [len(unpackState)]int32 // scratch for Upload
 }
 
 // unpackState is the state Upload changes: pixel store parameters, then the
@@ -50,10 +68,15 @@ var unpackState = [...]uint32{gl.UNPACK_ALIGNMENT, gl.UNPACK_ROW_LENGTH, gl.UNPA
 
 // Upload copies an interleaved RGBA half-float frame (4*w*h values, rows top
 // to bottom, no padding) into the texture, reallocating it only when the size
-// changes. GL goroutine only; pix may be reused as soon as Upload returns.
+// changes. GL goroutine only; pix may be reused as soon as Upload returns,
+// except in UploadPinned, where the image reads pix itself until Unpin.
 func (im *Image) Upload(pix []uint16, w, h int) error {
 	if w <= 0 || h <= 0 || len(pix) < 4*w*h {
 		return fmt.Errorf("upload: %d values for a %dx%d RGBA frame", len(pix), w, h)
+	}
+	im.Unpin()
+	if im.Mode == UploadPinned {
+		return im.pin(pix[:4*w*h], w, h)
 	}
 	// The saved state lives in im: the getters take pointers, which
 	// would move locals to the heap on every upload.
@@ -75,7 +98,7 @@ func (im *Image) Upload(pix []uint16, w, h int) error {
 	gl.PixelStorei(gl.UNPACK_SKIP_ROWS, 0)
 	gl.PixelStorei(gl.UNPACK_SKIP_PIXELS, 0)
 
-	if im.tex == 0 || im.width != w || im.height != h {
+	if im.tex == 0 || im.width != w || im.height != h || im.pinned != 0 {
 		im.release()
 		// One level: the mip chain (a third more memory, which llvmpipe
 		// also clears) only once a view needs it; see prepare.
@@ -101,6 +124,55 @@ func (im *Image) Upload(pix []uint16, w, h int) error {
 	return nil
 }
 
+// pin makes the image a buffer texture over pix itself. The driver keeps
+// the address, so pix is pinned for the Go runtime too until Unpin.
+func (im *Image) pin(pix []uint16, w, h int) error {
+	im.release()
+	im.ring.release()
+	im.pinner.Pin(unsafe.SliceData(pix))
+	im.pinned = newBuffer()
+	gl.BindBuffer(externalVirtualMemoryBuffer, im.pinned)
+	gl.BufferData(externalVirtualMemoryBuffer, 2*len(pix), unsafe.Pointer(unsafe.SliceData(pix)), gl.STREAM_DRAW)
+	gl.BindBuffer(externalVirtualMemoryBuffer, 0)
+	if e := gl.GetError(); e != gl.NO_ERROR {
+		im.Unpin()
+		return fmt.Errorf("upload: the GL cannot read a %dx%d frame in place (error 0x%x): use UploadSync", w, h, e)
+	}
+	im.tex = newTexture(gl.TEXTURE_BUFFER)
+	gl.TextureBuffer(im.tex, gl.RGBA16F, im.pinned)
+	im.width, im.height = w, h
+	return nil
+}
+
+// Unpin waits until the GPU is done reading the pixels the last Upload
+// pinned (UploadPinned) and hands them back: they may change or be freed
+// once Unpin returns, and the image is empty until the next Upload. It does
+// nothing in the other modes, or when nothing is pinned.
+func (im *Image) Unpin() {
+	if im.pinned == 0 {
+		return
+	}
+	done := newFence()
+	waitFence(&done)
+	im.release() // the buffer texture first, then the buffer it reads
+	deleteBuffer(&im.pinned)
+	im.pinner.Unpin()
+}
+
+// PinnedUploads reports whether the context can read frames in place
+// (GL_AMD_pinned_memory, which Mesa's llvmpipe has), as UploadPinned needs.
+// GL goroutine only.
+func PinnedUploads() bool {
+	var n int32
+	gl.GetIntegerv(gl.NUM_EXTENSIONS, &n)
+	for i := range uint32(n) {
+		if gl.GoStr(gl.GetStringi(gl.EXTENSIONS, i)) == "GL_AMD_pinned_memory" {
+			return true
+		}
+	}
+	return false
+}
+
 // Size returns the texture's size in pixels (0, 0 before the first upload).
 func (im *Image) Size() (w, h int) { return im.width, im.height }
 
@@ -112,6 +184,7 @@ func (im *Image) Buffers() int { return len(im.ring.bufs) }
 // twice.
 func (im *Image) Close() {
 	if im != nil {
+		im.Unpin()
 		im.release()
 		im.ring.release()
 	}
@@ -263,10 +336,13 @@ func (r *uploadRing) release() {
 	r.index, r.size = 0, 0
 }
 
-// String returns "pbo" or "sync".
+// String returns "pbo", "sync" or "pinned".
 func (m UploadMode) String() string {
-	if m == UploadSync {
+	switch m {
+	case UploadSync:
 		return "sync"
+	case UploadPinned:
+		return "pinned"
 	}
 	return "pbo"
 }

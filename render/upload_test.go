@@ -170,3 +170,137 @@ func checkNames(t *testing.T) {
 		}
 	})
 }
+
+// smoothFrame is a w x h RGBA half frame of ramps with a one-texel
+// checkerboard in blue, so that every filter weight shows in what is drawn.
+func smoothFrame(w, h int) []uint16 {
+	pix := make([]uint16, 4*w*h)
+	for y := range h {
+		for x := range w {
+			v := [4]float32{float32(x) / float32(w), 2 * float32(y) / float32(h), float32((x + y) % 2), 1 - float32(x)/float32(2*w)}
+			for c := range 4 {
+				pix[4*(y*w+x)+c] = float16.Fromfloat32(v[c]).Bits()
+			}
+		}
+	}
+	return pix
+}
+
+// A pinned image (the GL reads the caller's pixels in place) draws what a
+// texture of the same pixels draws, at every sampling the display uses:
+// nearest at 1:1 and magnified, one bilinear tap at 0.5x, a box of taps at
+// 1/3 and at fractional scales and offsets. At 40x minification, where a
+// texture uses its mipmaps, a pinned image is box-filtered with more taps:
+// the exact area average of each pixel's footprint. After Unpin the pixels
+// are the caller's again: rewritten and uploaded, the new frame is what is
+// drawn; and nothing is left behind once closed.
+func TestPinnedMatchesTexture(t *testing.T) {
+	var ok bool
+	rendertest.Call(func() { ok = render.PinnedUploads() })
+	if !ok {
+		t.Skip("the GL has no GL_AMD_pinned_memory")
+	}
+	d := newDisplay(t)
+	const w, h = 120, 84
+	pix := smoothFrame(w, h)
+	for _, c := range []struct {
+		name   string
+		tw, th int
+		data   render.Rect
+		tol    float32
+	}{
+		{"1:1", w, h, render.Rect{X0: 0, Y0: 0, X1: w, Y1: h}, 0},
+		{"magnified", 100, 80, render.Rect{X0: -10.5, Y0: -7.25, X1: -10.5 + 3*w, Y1: -7.25 + 3*h}, 0},
+		{"half", w / 2, h / 2, render.Rect{X0: 0, Y0: 0, X1: w / 2, Y1: h / 2}, 1e-3},
+		{"third", w / 3, h / 3, render.Rect{X0: 0, Y0: 0, X1: w / 3, Y1: h / 3}, 1e-3},
+		{"fractional", 90, 60, render.Rect{X0: 0.3, Y0: 0.6, X1: 0.3 + 0.7*w, Y1: 0.6 + 0.7*h}, 1e-3},
+		{"40x", 3, 2, render.Rect{X0: 0, Y0: 0, X1: w / 40, Y1: h / 42}, 1e-3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v := render.View{Display: c.data, Data: c.data}
+			var got [2][]float32
+			for i, mode := range []render.UploadMode{render.UploadSync, render.UploadPinned} {
+				got[i] = make([]float32, 4*c.tw*c.th)
+				var err error
+				rendertest.Call(func() {
+					im := render.Image{Mode: mode}
+					defer im.Close()
+					var tg render.Target
+					defer tg.Close()
+					if err = tg.ResizeFloat(c.tw, c.th); err != nil {
+						return
+					}
+					if err = im.Upload(pix, w, h); err != nil {
+						return
+					}
+					d.Draw(&tg, &im, v, render.Settings{Transform: render.TransformRaw, KeepAlpha: true})
+					err = tg.ReadFloat(got[i])
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if c.name == "40x" {
+				got[0] = areaAverage(pix, w, h, c.tw, c.th)
+			}
+			for i := range got[0] {
+				if diff := got[1][i] - got[0][i]; diff > c.tol || diff < -c.tol {
+					p := i / 4
+					t.Fatalf("pixel (%d,%d) channel %d: pinned %v, want %v", p%c.tw, p/c.tw, i%4, got[1][i], got[0][i])
+				}
+			}
+		})
+	}
+
+	t.Run("reuse after Unpin", func(t *testing.T) {
+		src := make([]uint16, 4*w*h)
+		out := make([]float32, 4*w*h)
+		r := image.Rect(0, 0, w, h)
+		var before render.Objects
+		rendertest.Call(func() {
+			before = render.LiveObjects()
+			im := render.Image{Mode: render.UploadPinned}
+			defer im.Close()
+			var tg render.Target
+			defer tg.Close()
+			if err := tg.ResizeFloat(w, h); err != nil {
+				t.Fatal(err)
+			}
+			for n := range 3 {
+				numberedFrame(src, w, h, n)
+				if err := im.Upload(src, w, h); err != nil {
+					t.Fatal(err)
+				}
+				d.Draw(&tg, &im, render.FitView(w, h, r, r), render.Settings{Transform: render.TransformRaw})
+				im.Unpin()
+				if err := tg.ReadFloat(out); err != nil {
+					t.Fatal(err)
+				}
+				if out[0] != float32(n) || out[len(out)-4] != float32(n) {
+					t.Fatalf("frame %d drawn as %v ... %v", n, out[:4], out[len(out)-4:])
+				}
+			}
+		})
+		rendertest.Call(func() {
+			if got := render.LiveObjects(); got != before {
+				t.Errorf("after Close: %+v live, want %+v", got, before)
+			}
+		})
+	})
+}
+
+// areaAverage is the CPU reference of a w x h RGBA half frame minified by
+// whole factors to tw x th: each pixel the mean of its footprint.
+func areaAverage(pix []uint16, w, h, tw, th int) []float32 {
+	kx, ky := w/tw, h/th
+	out := make([]float32, 4*tw*th)
+	for y := range th * ky {
+		for x := range tw * kx {
+			for c := range 4 {
+				v := float16.Frombits(pix[4*(y*w+x)+c]).Float32()
+				out[4*((y/ky)*tw+x/kx)+c] += v / float32(kx*ky)
+			}
+		}
+	}
+	return out
+}

@@ -248,6 +248,9 @@ func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
 type glStage struct {
 	w, h     int
 	settings render.Settings
+	// direct reads each frame back as soon as it is drawn, without the
+	// ring (render.Software: the wait is the same, one copy fewer).
+	direct   bool
 	display  *render.Display
 	image    render.Image
 	target   render.Target
@@ -256,8 +259,9 @@ type glStage struct {
 
 // frame draws f (nil or failed: black) at the output size and starts its
 // readback; once the ring is full it finishes the oldest frame into out and
-// returns it (else nil), with the time spent waiting for it. f's pixels are
-// the caller's again when it returns.
+// returns it (else nil), with the time spent waiting for it. Reading back
+// directly, it returns f's own frame in out. f's pixels are the caller's
+// again when it returns.
 func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration, error) {
 	defer g.image.Unpin()
 	var v render.View
@@ -271,6 +275,11 @@ func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration,
 	g.display.Draw(&g.target, im, v, g.settings)
 	if err := g.display.Err(); err != nil {
 		return nil, 0, err
+	}
+	if g.direct {
+		t := time.Now()
+		err := g.target.ReadRGBA16(out)
+		return out, time.Since(t), err
 	}
 	var wait time.Duration
 	var pix []uint16
@@ -286,15 +295,16 @@ func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration,
 }
 
 // init compiles the display program and makes the target. On a software
-// renderer a pixel-buffer ring is one more copy for nothing
+// renderer the pixel-buffer rings are one more copy for nothing
 // (render.Software): the display reads each frame in place where the GL
-// can, else the GL copies it in one go.
+// can, else the GL copies it in one go, and frames are read back directly.
 func (g *glStage) init() error {
 	d, err := render.NewDisplay()
 	if err != nil {
 		return err
 	}
 	g.display = d
+	g.direct = render.Software()
 	switch {
 	case render.Software() && render.PinnedUploads():
 		g.image.Mode = render.UploadPinned

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/x448/float16"
@@ -14,7 +15,8 @@ import (
 )
 
 // Frames drawn one after another come back from the readback ring in order,
-// each whole and with its own values, as 16-bit codes of the sRGB curve.
+// each whole and with its own values, as 16-bit codes of the sRGB curve:
+// the same codes as Target.ReadRGBA16 reads at once.
 func TestReadbackRingReturnsEachFrameInOrder(t *testing.T) {
 	const w, h, frames = 37, 21, 10 // odd sizes: rows are not 4-byte multiples
 	linear := func(i int) float32 { return float32(i+1) / frames }
@@ -29,7 +31,7 @@ func TestReadbackRingReturnsEachFrameInOrder(t *testing.T) {
 	}
 	var before render.Objects
 	rendertest.Call(func() { before = render.LiveObjects() })
-	var got [][]uint16
+	var got, direct [][]uint16
 	withDisplay(t, nil, 0, 0, func(d *render.Display, im *render.Image, tg *render.Target) error {
 		var rb render.Readback
 		defer rb.Close()
@@ -59,6 +61,10 @@ func TestReadbackRingReturnsEachFrameInOrder(t *testing.T) {
 				return err
 			}
 			d.Draw(tg, im, render.FitView(w, h, r, r), render.Settings{})
+			direct = append(direct, make([]uint16, 4*w*h))
+			if err := tg.ReadRGBA16(direct[i]); err != nil {
+				return err
+			}
 			if rb.Pending() == render.ReadbackDepth {
 				if err := rb.Start(tg); !errors.Is(err, render.ErrReadbackFull) {
 					return errors.New("Start on a full ring did not say so")
@@ -82,6 +88,9 @@ func TestReadbackRingReturnsEachFrameInOrder(t *testing.T) {
 		t.Fatalf("%d frames came back, want %d", len(got), frames)
 	}
 	for i, pix := range got {
+		if !slices.Equal(pix, direct[i]) {
+			t.Fatalf("frame %d: the ring and ReadRGBA16 read different codes", i)
+		}
 		for k := 0; k < len(pix); k += 4 {
 			for c := range 3 {
 				if d := int(pix[k+c]) - want(i); d > 2 || d < -2 {

@@ -71,6 +71,18 @@ func (t *Target) ReadRGBA(dst []byte) error {
 	return nil
 }
 
+// ReadRGBA16 copies the target's pixels into dst (4*w*h values, rows top
+// first) as 16-bit codes, waiting for the drawing to finish: on a software
+// renderer, where that wait is no longer than a Readback's and its copy
+// is the only one, cheaper than the ring.
+func (t *Target) ReadRGBA16(dst []uint16) error {
+	if len(dst) < 4*t.width*t.height || t.fbo == 0 {
+		return fmt.Errorf("read %dx%d target into %d values", t.width, t.height, len(dst))
+	}
+	t.read(0, 0, t.width, t.height, gl.UNSIGNED_SHORT, 0, gl.Ptr(dst))
+	return nil
+}
+
 // Pixel returns the 8-bit RGBA value of the target's pixel (x, y), y down
 // (what the viewer shows there, for the pixel probe); false outside.
 func (t *Target) Pixel(x, y int) ([4]byte, bool) {

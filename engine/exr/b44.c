@@ -137,9 +137,11 @@ static exr_result_t b44_find(const exr_decode_pipeline_t* d, b44_out* o)
 // The unpack14 fields: bytes 2 to 13 of a block hold sixteen 6-bit fields,
 // the shift and then r[0..14], the running differences. Lane 4j+i of a
 // block (row j, column i) adds field 4i+j to its left neighbour (column 0:
-// to the value above; lane 0 is the block's first value). b44_pick_lo and
-// b44_pick_hi gather each lane's field into the top of a 16-bit word, less
-// b44_up_* bits, for rows 0-1 and 2-3.
+// to the value above; lane 0 is the block's first value). b44_fields
+// returns the lanes' fields for rows 0-1 (hi 0) or 2-3 (hi 1): pick_* puts
+// the two bytes holding a lane's field into its 16-bit word, big end
+// first, up_* (a multiplier) moves the field to the word's top six bits,
+// and the shift right by 10 brings it down.
 FLICK_SSSE3 static inline __m128i b44_fields(__m128i b, int hi)
 {
 	const __m128i pick_lo = _mm_setr_epi8(3, 2, 6, 5, 9, 8, 12, 11, 3, 2, 6, 5, 9, 8, 12, 11);

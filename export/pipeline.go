@@ -277,6 +277,7 @@ func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration,
 		return nil, 0, err
 	}
 	if g.direct {
+		render.Finish() // the drawing, timed as such by the caller
 		t := time.Now()
 		err := g.target.ReadRGBA16(out)
 		return out, time.Since(t), err

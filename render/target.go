@@ -75,6 +75,9 @@ func (t *Target) ReadRGBA(dst []byte) error {
 // first) as 16-bit codes, waiting for the drawing to finish: on a software
 // renderer, where that wait is no longer than a Readback's and its copy
 // is the only one, cheaper than the ring.
+//
+// Finish waits for the drawing alone, so that a caller can time drawing and
+// copying apart.
 func (t *Target) ReadRGBA16(dst []uint16) error {
 	if len(dst) < 4*t.width*t.height || t.fbo == 0 {
 		return fmt.Errorf("read %dx%d target into %d values", t.width, t.height, len(dst))
@@ -82,6 +85,10 @@ func (t *Target) ReadRGBA16(dst []uint16) error {
 	t.read(0, 0, t.width, t.height, gl.UNSIGNED_SHORT, 0, gl.Ptr(dst))
 	return nil
 }
+
+// Finish waits until the GL has done every command issued so far (on a
+// software renderer: until the target is drawn). GL goroutine only.
+func Finish() { gl.Finish() }
 
 // Pixel returns the 8-bit RGBA value of the target's pixel (x, y), y down
 // (what the viewer shows there, for the pixel probe); false outside.

@@ -71,8 +71,17 @@ static icoeffs make_icoeffs(int n) {
 	return i;
 }
 
+// CLONES compiles a loop twice, for AVX2 and for plain x86-64 (SSE2), and
+// picks one when the program loads: the loops vectorize either way, twice
+// as wide with AVX2.
+#if defined(__x86_64__)
+#define CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CLONES
+#endif
+
 // row420 converts one pair of rows; restrict lets gcc vectorize it.
-static void row420(const icoeffs *l, const icoeffs *c, int n, const uint16_t *restrict a,
+CLONES static void row420(const icoeffs *l, const icoeffs *c, int n, const uint16_t *restrict a,
                    const uint16_t *restrict b, uint8_t *restrict y0, uint8_t *restrict y1,
                    uint8_t *restrict u, uint8_t *restrict v) {
 	for (int x = 0; x < n; x++, a += 8, b += 8) {
@@ -98,7 +107,7 @@ static void yuv420p(const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
 	}
 }
 
-static void yuv422p10(const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
+CLONES static void yuv422p10(const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
 	const coeffs l = make_coeffs(10, 1), c = make_coeffs(10, 2);
 	for (int y = y0; y < y1; y++) {
 		const uint16_t *restrict p = rgba + (size_t)y * w * 4;
@@ -116,7 +125,7 @@ static void yuv422p10(const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
 	}
 }
 
-static void yuva444p10(const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
+CLONES static void yuva444p10(const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
 	const coeffs c = make_coeffs(10, 1);
 	for (int y = y0; y < y1; y++) {
 		const uint16_t *restrict p = rgba + (size_t)y * w * 4;

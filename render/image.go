@@ -177,7 +177,8 @@ func PinnedUploads() bool {
 func (im *Image) Size() (w, h int) { return im.width, im.height }
 
 // Buffers returns how many pixel buffers the upload ring holds now: 2 or
-// more when the GPU reads frames slower than they arrive, 0 in UploadSync.
+// more when the GPU reads frames slower than they arrive, 0 in UploadSync
+// and UploadPinned.
 func (im *Image) Buffers() int { return len(im.ring.bufs) }
 
 // Close deletes the texture and the upload buffers. Safe on nil and safe

@@ -109,11 +109,7 @@ func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
 	}
 	frames := make(chan loaded, pipelineDepth)
 	pixels := make(chan drawn, pipelineDepth)
-	free := make(chan []uint16, pipelineDepth+render.ReadbackDepth+1)
-	size := 4 * job.Movie.Width * job.Movie.Height
-	for range cap(free) {
-		free <- make([]uint16, size)
-	}
+	outs := newOutputs(pipelineDepth+render.ReadbackDepth+1, 4*job.Movie.Width*job.Movie.Height)
 	release := func(f *engine.Frame) {
 		if f != nil {
 			job.Release(f)
@@ -156,18 +152,14 @@ func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
 			if l.err != nil {
 				d.skipped = &FrameError{l.n, l.err}
 			}
-			var out []uint16
-			select {
-			case out = <-free:
-			case <-ctx.Done():
-			}
+			out := outs.get(ctx)
 			var err error
 			if out != nil {
 				t := time.Now()
 				q.Call(func() { d.pix, d.readback, err = g.frame(l.f, out) })
 				d.draw = time.Since(t) - d.readback
 				if d.pix == nil {
-					free <- out // the ring is still filling
+					outs.put(out) // the ring is still filling
 				}
 			}
 			release(l.f)
@@ -180,7 +172,7 @@ func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
 			pixels <- d
 		}
 		for { // the frames still in the readback ring
-			out := <-free
+			out := outs.get(context.Background())
 			var d drawn
 			var err error
 			t := time.Now()
@@ -218,7 +210,7 @@ func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
 		writing += time.Since(t)
 		p.Convert = enc.ConvertTime()
 		p.Encode = writing - p.Convert
-		free <- d.pix
+		outs.put(d.pix)
 		p.Done++
 		p.Elapsed = time.Since(start)
 		if job.Progress != nil && ctx.Err() == nil {
@@ -242,6 +234,43 @@ func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
 	p.Elapsed = time.Since(start)
 	return p, nil
 }
+
+// outputs hands out the buffers frames are read back into, making one only
+// when none is free, up to a bound: reading back directly (on a software
+// renderer) needs fewer in flight than the readback ring does, and every
+// buffer made is memory the kernel has to clear.
+type outputs struct {
+	free chan []uint16
+	size int // values per buffer
+	made int // get's goroutine only
+}
+
+func newOutputs(max, size int) *outputs {
+	return &outputs{free: make(chan []uint16, max), size: size}
+}
+
+// get returns a free buffer, else a new one while fewer than the bound
+// exist, else waits for one to be put back; nil if ctx ends first.
+func (o *outputs) get(ctx context.Context) []uint16 {
+	select {
+	case b := <-o.free:
+		return b
+	default:
+	}
+	if o.made < cap(o.free) {
+		o.made++
+		return make([]uint16, o.size)
+	}
+	select {
+	case b := <-o.free:
+		return b
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// put gives a buffer back.
+func (o *outputs) put(b []uint16) { o.free <- b }
 
 // glStage is the export's GL state: the uploaded image, the display,
 // the output target and the readback ring. GL goroutine only.

@@ -122,7 +122,6 @@ void make(codec &c, const exr_decode_pipeline_t *d, exr_compression_t comp, cons
 const char *name(exr_compression_t comp)
 {
 	switch (comp) {
-	case EXR_COMPRESSION_PIZ: return "PIZ";
 	case EXR_COMPRESSION_DWAA: return "DWAA";
 	case EXR_COMPRESSION_DWAB: return "DWAB";
 	default: return "C++ codec";

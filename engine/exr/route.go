@@ -23,38 +23,24 @@ const (
 	viaIMF             // OpenEXR's C++ API (imf.cpp)
 )
 
-// fastest is the path that decodes each compression fastest in scanline
-// and in tiled parts, both paths decoding chunk ranges of one frame on two
-// threads; BenchmarkCompression measures it (run it again after a library
-// upgrade and update these tables). Core's pipeline decodes PIZ with
-// flick's piz.c and scanline DWAA and DWAB with the C++ API's
-// decompressors (codec.cpp); OpenEXR 3.1.5's Core has no DWA decoder of
-// its own, and its PIZ is half as fast as the C++ API's.
-var fastest = [2][DWAB + 1]via{
-	{ // scanline
-		None:  viaCore,
-		RLE:   viaCore,
-		ZIPS:  viaCore,
-		ZIP:   viaCore,
-		PIZ:   viaCore,
-		PXR24: viaCore,
-		B44:   viaCore,
-		B44A:  viaCore,
-		DWAA:  viaCore,
-		DWAB:  viaCore,
-	},
-	{ // tiled
-		None:  viaCore,
-		RLE:   viaCore,
-		ZIPS:  viaCore,
-		ZIP:   viaCore,
-		PIZ:   viaCore,
-		PXR24: viaCore,
-		B44:   viaCore,
-		B44A:  viaCore,
-		DWAA:  viaIMF,
-		DWAB:  viaIMF,
-	},
+// fastest is the path that decodes each compression fastest, both paths
+// decoding chunk ranges of one frame on two threads; BenchmarkCompression
+// measures it (run it again after a library upgrade and update this
+// table). Core's pipeline decodes PIZ with flick's piz.c and scanline DWAA
+// and DWAB with the C++ API's decompressors (codec.cpp); OpenEXR 3.1.5's
+// Core has no DWA decoder of its own (tiled DWA goes to the C++ API, see
+// route), and its PIZ is half as fast as the C++ API's.
+var fastest = [...]via{
+	None:  viaCore,
+	RLE:   viaCore,
+	ZIPS:  viaCore,
+	ZIP:   viaCore,
+	PIZ:   viaCore,
+	PXR24: viaCore,
+	B44:   viaCore,
+	B44A:  viaCore,
+	DWAA:  viaCore,
+	DWAB:  viaCore,
 }
 
 // target is one level of one part, ready to decode: its checked layout and
@@ -122,10 +108,7 @@ func (f *File) route(t *target, sel Selection, force via) (via, error) {
 			Detail: fmt.Sprintf("part %d: ", sel.Part) + fmt.Sprintf(format, args...)}
 	}
 	comp := Compression(l.compression)
-	tiled := 0
-	if l.tiles_x > 0 {
-		tiled = 1
-	}
+	tiled := l.tiles_x > 0
 	switch {
 	case l.storage == C.EXR_STORAGE_DEEP_SCANLINE || l.storage == C.EXR_STORAGE_DEEP_TILED:
 		return 0, unsupported("deep images are not supported")
@@ -141,21 +124,21 @@ func (f *File) route(t *target, sel Selection, force via) (via, error) {
 		}
 		return viaIMF, nil
 	case force != viaAuto:
-		if force == viaCore && tiled == 1 && (comp == DWAA || comp == DWAB) {
+		if force == viaCore && tiled && (comp == DWAA || comp == DWAB) {
 			return 0, &Error{Op: "decode", Path: f.path, Code: ErrNotImplemented,
 				Detail: fmt.Sprintf("part %d: OpenEXR 3.1.5's C API cannot decode tiled %s", sel.Part, strings.ToUpper(comp.String()))}
 		}
 		return force, nil
 	case l.ripmap != 0 && l.ly > 0: // Core 3.1.5 mis-indexes these levels
 		return viaIMF, nil
-	case tiled == 1 && (comp == DWAA || comp == DWAB):
+	case tiled && (comp == DWAA || comp == DWAB):
 		return viaIMF, nil
 	case !allHalf(t.header, sel):
 		// Imath 3.1's float-to-half conversion rounds values just below
 		// 65520 up to infinity; Core rounds every value to nearest even.
 		return viaCore, nil
-	case int(comp) < len(fastest[tiled]):
-		return fastest[tiled][comp], nil
+	case int(comp) < len(fastest):
+		return fastest[comp], nil
 	}
 	return viaCore, nil
 }

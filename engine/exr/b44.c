@@ -43,50 +43,23 @@ static exr_result_t b44_decompress(exr_decode_pipeline_t* d)
 #define B44_FLAT (13 << 2)
 
 #ifdef FLICK_B44_SIMD
-// b44_out is where a chunk's requested channels go. Their pointers lie in
-// one 8-byte window (a pixel of interleaved RGBA half, or one that starts
-// at the first requested slot), lane k being the window's k-th value.
+// b44_out is where a chunk's requested channels go (flick_lanes) and, per
+// lane, the channel's next block in the chunk.
 typedef struct {
-	uint8_t* win;         // the window of the chunk's first pixel
-	int64_t line;         // bytes from one destination line to the next
-	int channel[4];       // the channel each lane decodes, -1 for none
-	int lanes;            // a bit per lane decoded
-	const uint8_t* at[4]; // per lane: the channel's next block in the chunk
+	flick_lanes to;
+	const uint8_t* at[4];
 } b44_out;
 
 // b44_layout fills o from d's channels, or returns 0 if the output is not
-// HALF channels in lanes of one window, pixels 8 bytes apart, or if any
-// channel is subsampled or HALF with pLinear (whose blocks the library
-// converts through a table).
+// HALF channels in lanes of one window (flick_lanes_of), or if any
+// channel is HALF with pLinear (whose blocks the library converts through
+// a table).
 static int b44_layout(const exr_decode_pipeline_t* d, b44_out* o)
 {
-	uint8_t* lo = NULL;
-	int n = 0;
 	memset(o, 0, sizeof *o);
-	for (int c = 0; c < d->channel_count; c++) {
-		const exr_coding_channel_info_t* ch = d->channels + c;
-		if (ch->x_samples != 1 || ch->y_samples != 1 || (ch->data_type == EXR_PIXEL_HALF && ch->p_linear))
-			return 0;
-		if (ch->decode_to_ptr == NULL) continue;
-		if (ch->data_type != EXR_PIXEL_HALF || ch->user_data_type != EXR_PIXEL_HALF ||
-			ch->user_bytes_per_element != 2 || ch->user_pixel_stride != 8 ||
-			(n++ > 0 && ch->user_line_stride != o->line))
-			return 0;
-		o->line = ch->user_line_stride;
-		if (lo == NULL || ch->decode_to_ptr < lo) lo = ch->decode_to_ptr;
-	}
-	if (n == 0) return 0;
-	for (int k = 0; k < 4; k++) o->channel[k] = -1;
-	for (int c = 0; c < d->channel_count; c++) {
-		const exr_coding_channel_info_t* ch = d->channels + c;
-		if (ch->decode_to_ptr == NULL) continue;
-		ptrdiff_t off = ch->decode_to_ptr - lo;
-		if (off % 2 != 0 || off >= 8 || o->channel[off / 2] >= 0) return 0;
-		o->channel[off / 2] = c;
-		o->lanes |= 1 << (off / 2);
-	}
-	o->win = lo;
-	return 1;
+	for (int c = 0; c < d->channel_count; c++)
+		if (d->channels[c].data_type == EXR_PIXEL_HALF && d->channels[c].p_linear) return 0;
+	return flick_lanes_of(d, &o->to);
 }
 
 // b44_skip advances *pos past channel ch's bytes in a chunk of size bytes
@@ -123,7 +96,7 @@ static exr_result_t b44_find(const exr_decode_pipeline_t* d, b44_out* o)
 	for (int c = 0; c < d->channel_count; c++) {
 		const exr_coding_channel_info_t* ch = d->channels + c;
 		for (int k = 0; k < 4; k++)
-			if (o->channel[k] == c) o->at[k] = in + pos;
+			if (o->to.channel[k] == c) o->at[k] = in + pos;
 		if (!b44_skip(ch, in, size, &pos)) {
 			flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "%s chunk of %llu bytes ends inside channel %s",
 				d->chunk.compression == EXR_COMPRESSION_B44A ? "B44A" : "B44", (unsigned long long) size,
@@ -246,10 +219,10 @@ FLICK_SSSE3 static void b44_decode(const exr_decode_pipeline_t* d, b44_out* o)
 {
 	const uint8_t* end = d->packed_buffer + d->chunk.packed_size;
 	const int32_t w = d->chunk.width, h = d->chunk.height;
-	const int32_t simd_w = o->lanes == 15 ? w - w % 4 : w - 1 - (w - 1) % 4; // pixels written whole-window
+	const int32_t simd_w = o->to.lanes == 15 ? w - w % 4 : w - 1 - (w - 1) % 4; // pixels written whole-window
 	for (int32_t y = 0; y < h; y += 4) {
 		const int rows = h - y < 4 ? h - y : 4;
-		uint8_t* line = o->win + (int64_t) y * o->line;
+		uint8_t* line = o->to.win + (int64_t) y * o->to.line;
 		for (int32_t x = 0; x < w; x += 4) {
 			__m128i r01[4], r23[4];
 			for (int k = 0; k < 4; k++) {
@@ -260,40 +233,13 @@ FLICK_SSSE3 static void b44_decode(const exr_decode_pipeline_t* d, b44_out* o)
 			}
 			uint8_t* p = line + (int64_t) x * 8;
 			if (x < simd_w) {
-				b44_put(p, o->line, r01, rows);
-				if (rows > 2) b44_put(p + 2 * o->line, o->line, r23, rows - 2);
+				b44_put(p, o->to.line, r01, rows);
+				if (rows > 2) b44_put(p + 2 * o->to.line, o->to.line, r23, rows - 2);
 			} else {
-				b44_put_edge(p, o->line, r01, r23, rows, w - x < 4 ? w - x : 4, o->lanes);
+				b44_put_edge(p, o->to.line, r01, r23, rows, w - x < 4 ? w - x : 4, o->to.lanes);
 			}
 		}
 	}
-}
-
-// b44_stored copies a chunk stored uncompressed (each line holds every
-// channel's values, channel after channel) into the requested lanes.
-static exr_result_t b44_stored(const exr_decode_pipeline_t* d, const b44_out* o)
-{
-	const uint8_t* in = d->packed_buffer;
-	const uint64_t size = d->chunk.packed_size;
-	uint64_t pos = 0;
-	for (int32_t y = 0; y < d->chunk.height; y++) {
-		for (int c = 0; c < d->channel_count; c++) {
-			const exr_coding_channel_info_t* ch = d->channels + c;
-			uint64_t nx = (uint64_t) (ch->width > 0 ? ch->width : 0), n = nx * (uint64_t) ch->bytes_per_element;
-			if (size - pos < n) {
-				flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "stored chunk of %llu bytes ends inside channel %s",
-					(unsigned long long) size, ch->channel_name);
-				return EXR_ERR_CORRUPT_CHUNK;
-			}
-			for (int k = 0; k < 4; k++) {
-				if (o->channel[k] != c) continue;
-				uint8_t* out = o->win + (int64_t) y * o->line + 2 * k;
-				for (uint64_t x = 0; x < nx; x++) memcpy(out + 8 * x, in + pos + 2 * x, 2);
-			}
-			pos += n;
-		}
-	}
-	return EXR_ERR_SUCCESS;
 }
 
 // b44_fused is the decompress_fn flick_b44_pick installs, with
@@ -310,7 +256,7 @@ static exr_result_t b44_fused(exr_decode_pipeline_t* d)
 		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "B44 chunk: no packed bytes");
 		return EXR_ERR_INVALID_ARGUMENT;
 	}
-	if (d->chunk.packed_size == d->chunk.unpacked_size) return b44_stored(d, &o);
+	if (d->chunk.packed_size == d->chunk.unpacked_size) return flick_lanes_stored(d, &o.to);
 	exr_result_t rv = b44_find(d, &o);
 	if (rv == EXR_ERR_SUCCESS) b44_decode(d, &o);
 	return rv;

@@ -62,11 +62,11 @@ func b44Selections(names ...string) []Selection {
 	return sels
 }
 
-// checkB44Decodes decodes sel of the file at path through the library's
-// B44 step and through flick's, whole and in chunk ranges on concurrent
-// goroutines: every value must match the library's, and none may be
-// written past the destination.
-func checkB44Decodes(t *testing.T, path string, sel Selection) {
+// checkStepsMatchLibrary decodes sel of the file at path through the
+// library's decompress step (B44, or DWA's C++ one) and through flick's,
+// whole and in chunk ranges on concurrent goroutines: every value must match
+// the library's, and none may be written past the destination.
+func checkStepsMatchLibrary(t *testing.T, path string, sel Selection) {
 	t.Helper()
 	f, err := Open(path)
 	if err != nil {
@@ -140,7 +140,7 @@ func TestB44MatchesLibrary(t *testing.T) {
 			}
 			for _, path := range paths {
 				for _, sel := range b44Selections("R", "G", "B", "A") {
-					checkB44Decodes(t, path, sel)
+					checkStepsMatchLibrary(t, path, sel)
 				}
 			}
 		}
@@ -255,7 +255,7 @@ func TestB44CraftedMatchesLibrary(t *testing.T) {
 		} {
 			path := c.write(t, dir, rng)
 			for _, sel := range sels {
-				checkB44Decodes(t, path, sel)
+				checkStepsMatchLibrary(t, path, sel)
 			}
 		}
 	}

@@ -125,4 +125,8 @@ exr_result_t flick_write(
 	int fd, const char* name, int32_t w, int32_t h, const void* pix, int32_t ptype,
 	int32_t comp, int32_t fps, flick_msg* msg);
 
+// flick_dwa_decoded counts the chunks dwa.c has decoded, for the tests to
+// tell that a request took that path.
+uint64_t flick_dwa_decoded(void);
+
 #endif

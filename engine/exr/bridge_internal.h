@@ -54,6 +54,20 @@ exr_result_t flick_pxr24_decompress(exr_decode_pipeline_t* d);
 // unpack step is flick_unpack_done (see flick_rgba_unpacking).
 exr_result_t flick_imf_decompress(exr_decode_pipeline_t* d);
 
+// flick_inflater returns this thread's libdeflate decompressor (made on
+// first use, freed when the thread exits), or NULL when out of memory.
+struct libdeflate_decompressor* flick_inflater(void);
+
+// flick_unrle undoes OpenEXR's run-length coding of packed bytes at in into
+// exactly n bytes at out; it returns 0, or -1 if they do not fill it.
+int flick_unrle(uint8_t* out, uint64_t n, const uint8_t* in, uint64_t packed);
+
+// flick_dwa_pick sets a scanline DWAA/DWAB pipeline's decompress step:
+// dwa.c's decoder, which writes straight into the destination, where the
+// output suits it (flick_lanes_of) and library_codecs is 0; otherwise the
+// C++ API's (flick_imf_decompress).
+void flick_dwa_pick(exr_decode_pipeline_t* d, int library_codecs);
+
 // flick_piz_decompress is a decode pipeline's decompress_fn for PIZ
 // scanline chunks (piz.c): the library's Huffman step
 // (flick_huf_uncompress), flick's wavelet step (flick_wav2_decode, the
@@ -79,6 +93,34 @@ void flick_b44_pick(exr_decode_pipeline_t* d, int library_codecs);
 // flick_zip_undo turns n inflated bytes in scratch (overwritten) into
 // unpacked chunk bytes in out; simd picks the SSE path where there is one.
 void flick_zip_undo(uint8_t* out, uint8_t* scratch, uint64_t n, int simd);
+
+// flick_lanes is where a chunk's requested channels go when they are HALF
+// read as HALF into slots of interleaved pixels (what point_channels sets
+// up): their pointers lie in one 8-byte window (a pixel of interleaved
+// RGBA half, or one that starts at the first requested slot), lane k being
+// the window's k-th value.
+typedef struct {
+	uint8_t* win;   // the window of the chunk's first pixel
+	int64_t line;   // bytes from one destination line to the next
+	int channel[4]; // the channel each lane decodes, -1 for none
+	int lanes;      // a bit per lane decoded
+} flick_lanes;
+
+// flick_lanes_of fills o from d's channels, or returns 0 if any channel is
+// subsampled or the requested ones are not HALF read as HALF in lanes of
+// one window, pixels 8 bytes apart.
+int flick_lanes_of(const exr_decode_pipeline_t* d, flick_lanes* o);
+
+// flick_lanes_stored copies a chunk stored uncompressed (each line holds
+// every channel's values, channel after channel) into o's lanes.
+exr_result_t flick_lanes_stored(const exr_decode_pipeline_t* d, const flick_lanes* o);
+
+// flick_lanes_put writes line y of the chunk (w pixels) from one row of
+// values per lane (src[k][x]); the lanes no channel fills get src's values
+// too (a row of zeros, say: flick_decode's fill_rect then writes every
+// slot no channel fills), except in the line's last pixel when the window
+// does not start at a pixel, so that nothing is written past the line.
+void flick_lanes_put(const flick_lanes* o, int32_t y, const uint16_t* const src[4], int32_t w);
 
 // flick_rgba_unpack_pick replaces the pipeline's unpack step (chosen by the
 // library) with unpack.c's when the output is four HALF channels into the

@@ -32,7 +32,7 @@ static void free_decompressor(void* p) { libdeflate_free_decompressor(p); }
 
 static void make_key(void) { dec_key_ok = pthread_key_create(&dec_key, free_decompressor) == 0; }
 
-static struct libdeflate_decompressor* thread_decompressor(void)
+struct libdeflate_decompressor* flick_inflater(void)
 {
 	if (tls_dec != NULL) return tls_dec;
 	pthread_once(&dec_once, make_key);
@@ -161,7 +161,7 @@ static exr_result_t inflate_chunk(exr_decode_pipeline_t* d, const char* kind, ui
 {
 	exr_result_t rv = begin_chunk(d, kind, tmp);
 	if (rv != EXR_ERR_SUCCESS || *tmp == NULL) return rv;
-	struct libdeflate_decompressor* dec = thread_decompressor();
+	struct libdeflate_decompressor* dec = flick_inflater();
 	if (dec == NULL) {
 		*tmp = NULL;
 		return EXR_ERR_OUT_OF_MEMORY;
@@ -189,11 +189,11 @@ exr_result_t flick_zip_decompress(exr_decode_pipeline_t* d)
 	return EXR_ERR_SUCCESS;
 }
 
-// unrle undoes OpenEXR's run-length coding of packed bytes into out (n
+// flick_unrle undoes OpenEXR's run-length coding of packed bytes into out (n
 // bytes): a negative count byte -c is followed by c literal bytes, a
 // non-negative c by one byte repeated c+1 times. It returns 0 unless the
 // data does not fill out exactly.
-static int unrle(uint8_t* out, uint64_t n, const uint8_t* in, uint64_t packed)
+int flick_unrle(uint8_t* out, uint64_t n, const uint8_t* in, uint64_t packed)
 {
 	uint64_t at = 0;
 	const uint8_t* end = in + packed;
@@ -221,7 +221,7 @@ exr_result_t flick_rle_decompress(exr_decode_pipeline_t* d)
 	uint8_t* tmp;
 	exr_result_t rv = begin_chunk(d, "RLE", &tmp);
 	if (rv != EXR_ERR_SUCCESS || tmp == NULL) return rv;
-	if (unrle(tmp, n, d->packed_buffer, packed) != 0) {
+	if (flick_unrle(tmp, n, d->packed_buffer, packed) != 0) {
 		flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "RLE chunk of %llu bytes does not expand to %llu bytes",
 			(unsigned long long) packed, (unsigned long long) n);
 		return EXR_ERR_CORRUPT_CHUNK;

@@ -390,6 +390,38 @@ extern "C" flick_imf_status flick_imf_write_rgba(const char *path, int32_t w, in
 	}
 }
 
+extern "C" flick_imf_status flick_imf_write_channels(const char *path, int32_t w, int32_t h, int32_t n,
+                                                     const char *const *names, const int32_t *types,
+                                                     const int32_t *plinear, const void *const *data,
+                                                     int32_t compression, float dwa_level, char *msg, size_t msg_len)
+{
+	if (msg != nullptr && msg_len > 0)
+		msg[0] = '\0';
+	try {
+		if (w <= 0 || h <= 0 || n <= 0 || compression < 0 || compression >= Imf::NUM_COMPRESSION_METHODS)
+			return report(FLICK_IMF_ARG, "bad size, channel count or compression", msg, msg_len);
+		threadsOff();
+		Imf::Header hd(w, h);
+		hd.compression() = Imf::Compression(compression);
+		hd.dwaCompressionLevel() = dwa_level;
+		Imf::FrameBuffer fb;
+		for (int i = 0; i < n; i++) {
+			if (types[i] < 0 || types[i] >= Imf::NUM_PIXELTYPES)
+				return report(FLICK_IMF_ARG, "bad channel type", msg, msg_len);
+			const Imf::PixelType t = Imf::PixelType(types[i]);
+			const size_t size = t == Imf::HALF ? 2 : 4;
+			hd.channels().insert(names[i], Imf::Channel(t, 1, 1, plinear[i] != 0));
+			fb.insert(names[i], Imf::Slice(t, static_cast<char *>(const_cast<void *>(data[i])), size, size * size_t(w)));
+		}
+		Imf::OutputFile out(path, hd, 0);
+		out.setFrameBuffer(fb);
+		out.writePixels(h);
+		return FLICK_IMF_OK;
+	} catch (...) {
+		return classify(false, msg, msg_len);
+	}
+}
+
 extern "C" flick_imf_status flick_imf_reference_yca(const char *path, const char *layer, uint16_t *dst, uint64_t n,
                                                     char *msg, size_t msg_len)
 {

@@ -158,3 +158,49 @@ func writeIMF(path string, w, h int, pix []uint16, comp Compression, tiles imfTi
 	}
 	return nil
 }
+
+// imfChannel is one channel for writeIMFChannels: planar values of its
+// type (uint16 for HALF, float32 for FLOAT, uint32 for UINT).
+type imfChannel struct {
+	name    string
+	typ     PixelType
+	pLinear bool
+	data    unsafe.Pointer
+}
+
+// writeIMFChannels writes a w x h scanline file of the given channels
+// through the C++ API, with comp and, for DWA, the dwaCompressionLevel
+// level. Only the tests use it, to make DWA files of many layers and types.
+func writeIMFChannels(path string, w, h int, chans []imfChannel, comp Compression, level float32) error {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	n := len(chans)
+	names := (*[1 << 20]*C.char)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof((*C.char)(nil)))))[:n:n]
+	data := (*[1 << 20]unsafe.Pointer)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(unsafe.Pointer(nil)))))[:n:n]
+	types, plinear := make([]C.int32_t, n), make([]C.int32_t, n)
+	defer func() {
+		for _, p := range names {
+			C.free(unsafe.Pointer(p))
+		}
+		C.free(unsafe.Pointer(&names[0]))
+		C.free(unsafe.Pointer(&data[0]))
+	}()
+	var pin runtime.Pinner
+	defer pin.Unpin()
+	for i, c := range chans {
+		names[i] = C.CString(c.name)
+		pin.Pin(c.data)
+		data[i] = c.data
+		types[i] = C.int32_t(c.typ)
+		if c.pLinear {
+			plinear[i] = 1
+		}
+	}
+	var msg [imfMsgLen]C.char
+	st := C.flick_imf_write_channels(cpath, C.int32_t(w), C.int32_t(h), C.int32_t(n), &names[0], &types[0], &plinear[0],
+		&data[0], C.int32_t(comp), C.float(level), &msg[0], imfMsgLen)
+	if st != C.FLICK_IMF_OK {
+		return imfError("write", path, st, &msg)
+	}
+	return nil
+}

@@ -462,14 +462,14 @@ static void pick_steps(const flick_layout* l, const flick_decode_req* q, exr_dec
 	}
 	if (!q->library_codecs) flick_rgba_unpack_pick(d);
 	// Core 3.1.5 has no DWA decoder and a slow PIZ one: piz.c decodes PIZ,
-	// the C++ API's decompressor DWA (scanline parts only: route.go sends
-	// tiled ones to the C++ reader).
-	const int piz = l->compression == EXR_COMPRESSION_PIZ && !q->library_codecs;
-	const int dwa = l->tiles_x == 0 && (l->compression == EXR_COMPRESSION_DWAA || l->compression == EXR_COMPRESSION_DWAB);
-	if (piz || dwa) {
-		d->decompress_fn = piz ? flick_piz_decompress : flick_imf_decompress;
+	// dwa.c or the C++ API's decompressor DWA (scanline parts only:
+	// route.go sends tiled ones to the C++ reader).
+	if (l->compression == EXR_COMPRESSION_PIZ && !q->library_codecs) {
+		d->decompress_fn = flick_piz_decompress;
 		if (flick_rgba_unpacking(d)) d->unpack_and_convert_fn = flick_unpack_done;
 	}
+	if (l->tiles_x == 0 && (l->compression == EXR_COMPRESSION_DWAA || l->compression == EXR_COMPRESSION_DWAB))
+		flick_dwa_pick(d, q->library_codecs);
 	if (l->compression == EXR_COMPRESSION_B44 || l->compression == EXR_COMPRESSION_B44A)
 		flick_b44_pick(d, q->library_codecs);
 }

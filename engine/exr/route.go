@@ -182,3 +182,6 @@ func (f *File) imfFile() (*C.flick_imf_file, error) {
 	}
 	return (*C.flick_imf_file)(f.r.imf), nil
 }
+
+// dwaDecoded counts the chunks dwa.c has decoded (for tests).
+func dwaDecoded() uint64 { return uint64(C.flick_dwa_decoded()) }

@@ -6,6 +6,8 @@
 
 #include "bridge_internal.h"
 
+#include <string.h>
+
 #if (defined(__x86_64__) || defined(__i386__)) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define FLICK_UNPACK_SSE2 1
 #include <emmintrin.h>
@@ -115,4 +117,77 @@ void flick_rgba_unpack_pick(exr_decode_pipeline_t* d)
 #else
 	(void) d;
 #endif
+}
+
+int flick_lanes_of(const exr_decode_pipeline_t* d, flick_lanes* o)
+{
+	uint8_t* lo = NULL;
+	int n = 0;
+	memset(o, 0, sizeof *o);
+	for (int c = 0; c < d->channel_count; c++) {
+		const exr_coding_channel_info_t* ch = d->channels + c;
+		if (ch->x_samples != 1 || ch->y_samples != 1) return 0;
+		if (ch->decode_to_ptr == NULL) continue;
+		if (ch->data_type != EXR_PIXEL_HALF || ch->user_data_type != EXR_PIXEL_HALF ||
+			ch->user_bytes_per_element != 2 || ch->user_pixel_stride != 8 ||
+			(n++ > 0 && ch->user_line_stride != o->line))
+			return 0;
+		o->line = ch->user_line_stride;
+		if (lo == NULL || ch->decode_to_ptr < lo) lo = ch->decode_to_ptr;
+	}
+	if (n == 0) return 0;
+	for (int k = 0; k < 4; k++) o->channel[k] = -1;
+	for (int c = 0; c < d->channel_count; c++) {
+		const exr_coding_channel_info_t* ch = d->channels + c;
+		if (ch->decode_to_ptr == NULL) continue;
+		ptrdiff_t off = ch->decode_to_ptr - lo;
+		if (off % 2 != 0 || off >= 8 || o->channel[off / 2] >= 0) return 0;
+		o->channel[off / 2] = c;
+		o->lanes |= 1 << (off / 2);
+	}
+	o->win = lo;
+	return 1;
+}
+
+exr_result_t flick_lanes_stored(const exr_decode_pipeline_t* d, const flick_lanes* o)
+{
+	const uint8_t* in = d->packed_buffer;
+	const uint64_t size = d->chunk.packed_size;
+	uint64_t pos = 0;
+	for (int32_t y = 0; y < d->chunk.height; y++) {
+		for (int c = 0; c < d->channel_count; c++) {
+			const exr_coding_channel_info_t* ch = d->channels + c;
+			uint64_t nx = (uint64_t) (ch->width > 0 ? ch->width : 0), n = nx * (uint64_t) ch->bytes_per_element;
+			if (size - pos < n) {
+				flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "stored chunk of %llu bytes ends inside channel %s",
+					(unsigned long long) size, ch->channel_name);
+				return EXR_ERR_CORRUPT_CHUNK;
+			}
+			for (int k = 0; k < 4; k++) {
+				if (o->channel[k] != c) continue;
+				uint8_t* out = o->win + (int64_t) y * o->line + 2 * k;
+				for (uint64_t x = 0; x < nx; x++) memcpy(out + 8 * x, in + pos + 2 * x, 2);
+			}
+			pos += n;
+		}
+	}
+	return EXR_ERR_SUCCESS;
+}
+
+void flick_lanes_put(const flick_lanes* o, int32_t y, const uint16_t* const src[4], int32_t w)
+{
+	uint16_t* out = (uint16_t*) (o->win + (int64_t) y * o->line);
+	// Without all four lanes the window does not start at a pixel but at
+	// the first requested slot, and the last one of the line would reach
+	// past its pixel: it goes value by value.
+	const int32_t whole = o->lanes == 15 ? w : w - 1;
+#ifdef FLICK_UNPACK_SSE2
+	interleave4(out, src, whole);
+#else
+	for (int32_t x = 0; x < whole; x++)
+		for (int k = 0; k < 4; k++) out[4 * x + k] = src[k][x];
+#endif
+	for (int32_t x = whole; x < w; x++)
+		for (int k = 0; k < 4; k++)
+			if (o->lanes & (1 << k)) out[4 * x + k] = src[k][x];
 }

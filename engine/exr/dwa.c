@@ -1,0 +1,737 @@
+// dwa.c: DWAA and DWAB scanline chunks decoded by flick. OpenEXR 3.1.5's
+// Core has no DWA decoder; the C++ API's (ImfDwaCompressor.cpp, which
+// codec.cpp wraps) decodes a chunk into per-channel planes, then into its
+// line buffer, which unpack.c interleaves into the destination: its AC
+// run-length step alone is a fifth of its time, stores and all. Here, for
+// the common request (HALF channels into lanes of interleaved pixels,
+// nothing subsampled, a CPU with AVX and F16C), a chunk is decoded 8 lines
+// at a time into rows that stay in the cache and are interleaved straight
+// into the destination, and the parts of the chunk no requested channel
+// needs (the alpha's run-length data when only colour is asked for, say)
+// are not decoded at all.
+//
+// The output is bit-identical to the library's: the same channel rules
+// and classification, the library's own Huffman decoder for the AC
+// coefficients (flick_huf_uncompress), zlib streams inflated with
+// libdeflate, and the library's arithmetic for the rest, in its order:
+// the inverse DCT of its AVX path (dctInverse8x8_avx, skipping the rows it
+// skips), the inverse Rec.709 colour transform, F16C's float-to-half
+// (Imath's for blocks with no AC coefficients), and the nonlinear-to-linear
+// table, computed here from dwaLookups.cpp's formula (the same 65536
+// values as the library's). chunks_test.go and dwa_test.go compare the
+// two; any other request keeps the library's decoder (codec.cpp).
+
+#include "bridge_internal.h"
+
+#include <libdeflate.h>
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+
+#define IMATH_HALF_NO_LOOKUP_TABLE
+#include <half.h>
+
+#if defined(__x86_64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FLICK_DWA 1
+#include <immintrin.h>
+#define DWA_AVX __attribute__((target("avx,f16c")))
+#endif
+
+#ifdef FLICK_DWA
+
+// The chunk header: NUM_SIZES 64-bit little-endian counts.
+enum {
+	VERSION,
+	UNKNOWN_UNCOMPRESSED_SIZE,
+	UNKNOWN_COMPRESSED_SIZE,
+	AC_COMPRESSED_SIZE,
+	DC_COMPRESSED_SIZE,
+	RLE_COMPRESSED_SIZE,
+	RLE_UNCOMPRESSED_SIZE,
+	RLE_RAW_SIZE,
+	AC_UNCOMPRESSED_COUNT,
+	DC_UNCOMPRESSED_COUNT,
+	AC_COMPRESSION,
+	NUM_SIZES
+};
+
+enum { SCHEME_UNKNOWN, SCHEME_LOSSY_DCT, SCHEME_RLE, NUM_SCHEMES };
+enum { AC_STATIC_HUFFMAN, AC_DEFLATE };
+
+// A channel rule: channels whose name ends in suffix (after the last dot)
+// and of type are stored with scheme; csc >= 0 puts them in slot csc of
+// their layer's R'G'B' set.
+typedef struct {
+	const char* suffix;
+	int len, scheme, type, csc, nocase;
+} dwa_rule;
+
+// The rules of chunks older than version 2, which carry none.
+static const dwa_rule legacy_rules[] = {
+	{"r", 1, SCHEME_LOSSY_DCT, EXR_PIXEL_HALF, 0, 1},
+	{"r", 1, SCHEME_LOSSY_DCT, EXR_PIXEL_FLOAT, 0, 1},
+	{"red", 3, SCHEME_LOSSY_DCT, EXR_PIXEL_HALF, 0, 1},
+	{"red", 3, SCHEME_LOSSY_DCT, EXR_PIXEL_FLOAT, 0, 1},
+	{"g", 1, SCHEME_LOSSY_DCT, EXR_PIXEL_HALF, 1, 1},
+	{"g", 1, SCHEME_LOSSY_DCT, EXR_PIXEL_FLOAT, 1, 1},
+	{"grn", 3, SCHEME_LOSSY_DCT, EXR_PIXEL_HALF, 1, 1},
+	{"grn", 3, SCHEME_LOSSY_DCT, EXR_PIXEL_FLOAT, 1, 1},
+	{"green", 5, SCHEME_LOSSY_DCT, EXR_PIXEL_HALF, 1, 1},
+	{"green", 5, SCHEME_LOSSY_DCT, EXR_PIXEL_FLOAT, 1, 1},
+	{"b", 1, SCHEME_LOSSY_DCT, EXR_PIXEL_HALF, 2, 1},
+	{"b", 1, SCHEME_LOSSY_DCT, EXR_PIXEL_FLOAT, 2, 1},
+	{"blu", 3, SCHEME_LOSSY_DCT, EXR_PIXEL_HALF, 2, 1},
+	{"blu", 3, SCHEME_LOSSY_DCT, EXR_PIXEL_FLOAT, 2, 1},
+	{"blue", 4, SCHEME_LOSSY_DCT, EXR_PIXEL_HALF, 2, 1},
+	{"blue", 4, SCHEME_LOSSY_DCT, EXR_PIXEL_FLOAT, 2, 1},
+	{"y", 1, SCHEME_LOSSY_DCT, EXR_PIXEL_HALF, -1, 1},
+	{"y", 1, SCHEME_LOSSY_DCT, EXR_PIXEL_FLOAT, -1, 1},
+	{"by", 2, SCHEME_LOSSY_DCT, EXR_PIXEL_HALF, -1, 1},
+	{"by", 2, SCHEME_LOSSY_DCT, EXR_PIXEL_FLOAT, -1, 1},
+	{"ry", 2, SCHEME_LOSSY_DCT, EXR_PIXEL_HALF, -1, 1},
+	{"ry", 2, SCHEME_LOSSY_DCT, EXR_PIXEL_FLOAT, -1, 1},
+	{"a", 1, SCHEME_RLE, EXR_PIXEL_UINT, -1, 1},
+	{"a", 1, SCHEME_RLE, EXR_PIXEL_HALF, -1, 1},
+	{"a", 1, SCHEME_RLE, EXR_PIXEL_FLOAT, -1, 1},
+};
+
+// At most this many rules a chunk (a version 2 chunk has room for 21845;
+// the library writes 15).
+#define DWA_MAX_RULES 256
+
+// A decoder is one lossy DCT stream: a layer's R'G'B' set (3 channels,
+// colour transformed) or a lossy channel on its own (1).
+typedef struct {
+	int n;                  // channels: 1 or 3
+	int chan[3];            // their indices
+	int linear;             // 1: the values are linear already (pLinear, single channels only)
+	int wanted;             // a channel of it is requested
+	const uint16_t* ac;     // where its AC values start
+	const uint16_t* dc;     // where its DC values start
+} dwa_decoder;
+
+// dwa_chunk is one chunk's plan.
+typedef struct {
+	int32_t w, h, nbx, nby;
+	int scheme[FLICK_MAX_CHANNELS];
+	int ndec;
+	dwa_decoder dec[FLICK_MAX_CHANNELS];
+	uint64_t unknown_at[FLICK_MAX_CHANNELS], rle_at[FLICK_MAX_CHANNELS]; // a channel's plane offset in its scheme's buffer
+	uint64_t unknown_size, rle_size;                                      // the planes' total sizes
+	int want_unknown, want_rle, want_dct;
+} dwa_chunk;
+
+// The nonlinear-to-linear table (dwaLookups.cpp's generateToLinear): the
+// library's dwaCompressorToLinear, which it does not export. Made once.
+static uint16_t to_linear[65536];
+static pthread_once_t to_linear_once = PTHREAD_ONCE_INIT;
+
+DWA_AVX static uint16_t f16c_half(float f) { return _cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT); }
+
+static void make_to_linear(void)
+{
+	const float log_base = (float) pow(2.7182818, 2.2);
+	for (int i = 1; i < 65536; i++) {
+		if ((i & 0x7c00) == 0x7c00) continue; // NaN and infinity map to 0
+		const float h = imath_half_to_float((uint16_t) i);
+		const float sign = h < 0 ? -1.0f : 1.0f;
+		float v;
+		if (fabsf(h) <= 1.0)
+			v = sign * powf(fabsf(h), 2.2f);
+		else
+			v = sign * powf(log_base, (float) ((double) fabsf(h) - 1.0));
+		to_linear[i] = f16c_half(v);
+	}
+}
+
+// zigzag[k] is where the k-th coefficient in zig-zag order lies in the
+// row-major 8x8 block.
+static const uint8_t zigzag[64] = {
+	0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5,
+	12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+	35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
+	58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+};
+
+static int get_u16(const uint8_t* p) { return p[0] | p[1] << 8; }
+
+static uint64_t get_u64(const uint8_t* p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+	return v;
+}
+
+static exr_result_t corrupt(const exr_decode_pipeline_t* d, const char* what)
+{
+	flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "%s chunk at line %d: %s",
+		d->chunk.compression == EXR_COMPRESSION_DWAB ? "DWAB" : "DWAA", d->chunk.start_y, what);
+	return EXR_ERR_CORRUPT_CHUNK;
+}
+
+// parse_rules reads a version 2 chunk's rules (size bytes at p) into r, as
+// the library's Classifier(ptr, size) does; it returns how many, or -1.
+static int parse_rules(const uint8_t* p, uint64_t size, dwa_rule* r)
+{
+	int n = 0;
+	while (size > 0) {
+		if (n == DWA_MAX_RULES) return -1;
+		const uint8_t* nul = memchr(p, 0, size < 256 ? size : 256);
+		if (nul == NULL) return -1;
+		const uint64_t len = (uint64_t) (nul - p);
+		if (size < len + 3) return -1;
+		const int value = (int8_t) p[len + 1], type = (int8_t) p[len + 2];
+		r[n] = (dwa_rule) {(const char*) p, (int) len, (value >> 2) & 3, type, (value >> 4) - 1, value & 1};
+		if (r[n].csc < -1 || r[n].csc >= 3 || r[n].scheme >= NUM_SCHEMES || type < 0 || type > EXR_PIXEL_FLOAT)
+			return -1;
+		p += len + 3;
+		size -= len + 3;
+		n++;
+	}
+	return n;
+}
+
+static int rule_matches(const dwa_rule* r, const char* suffix, int len, int type)
+{
+	if (r->type != type || r->len != len) return 0;
+	if (!r->nocase) return memcmp(r->suffix, suffix, (size_t) len) == 0;
+	for (int i = 0; i < len; i++) {
+		int c = (unsigned char) suffix[i];
+		if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+		if (c != (unsigned char) r->suffix[i]) return 0;
+	}
+	return 1;
+}
+
+// A layer's R'G'B' set candidate, keyed by the channel name before the last
+// dot.
+typedef struct {
+	const char* prefix;
+	int len;
+	int idx[3];
+} dwa_set;
+
+static int set_less(const dwa_set* a, const dwa_set* b)
+{
+	int c = memcmp(a->prefix, b->prefix, (size_t) (a->len < b->len ? a->len : b->len));
+	return c < 0 || (c == 0 && a->len < b->len);
+}
+
+// classify gives each channel its scheme and lists the decoders in the
+// library's order (classifyChannels, then uncompress): complete R'G'B' sets
+// by prefix (std::map's order), then the other lossy channels in channel
+// order. sets is scratch for one set per channel.
+static int classify(const exr_decode_pipeline_t* d, const dwa_rule* rules, int nrules, dwa_chunk* k, dwa_set* sets)
+{
+	int nsets = 0;
+	for (int c = 0; c < d->channel_count; c++) {
+		const char* name = d->channels[c].channel_name;
+		const char* dot = strrchr(name, '.');
+		const char* suffix = dot != NULL ? dot + 1 : name;
+		const int plen = dot != NULL ? (int) (dot - name) : 0;
+		int s = 0;
+		while (s < nsets && (sets[s].len != plen || memcmp(sets[s].prefix, name, (size_t) plen) != 0)) s++;
+		if (s == nsets) sets[nsets++] = (dwa_set) {name, plen, {-1, -1, -1}};
+		k->scheme[c] = SCHEME_UNKNOWN;
+		for (int i = 0; i < nrules; i++) {
+			if (!rule_matches(rules + i, suffix, (int) strlen(suffix), d->channels[c].data_type)) continue;
+			k->scheme[c] = rules[i].scheme;
+			if (rules[i].csc >= 0) sets[s].idx[rules[i].csc] = c;
+		}
+	}
+	// Complete sets, sorted by prefix (insertion sort: there are few).
+	int ncomplete = 0;
+	for (int s = 0; s < nsets; s++) {
+		if (sets[s].idx[0] < 0 || sets[s].idx[1] < 0 || sets[s].idx[2] < 0) continue;
+		dwa_set t = sets[s];
+		int i = ncomplete++;
+		for (; i > 0 && set_less(&t, sets + i - 1); i--) sets[i] = sets[i - 1];
+		sets[i] = t;
+	}
+	int in_set[FLICK_MAX_CHANNELS];
+	for (int c = 0; c < d->channel_count; c++) in_set[c] = 0;
+	k->ndec = 0;
+	for (int s = 0; s < ncomplete; s++) {
+		dwa_decoder* dec = k->dec + k->ndec++;
+		*dec = (dwa_decoder) {.n = 3};
+		for (int i = 0; i < 3; i++) {
+			const int c = sets[s].idx[i];
+			if (k->scheme[c] != SCHEME_LOSSY_DCT) return -1; // the library: "Bad DWA compression type"
+			dec->chan[i] = c;
+			in_set[c] = 1;
+		}
+	}
+	for (int c = 0; c < d->channel_count; c++) {
+		if (in_set[c] || k->scheme[c] != SCHEME_LOSSY_DCT) continue;
+		dwa_decoder* dec = k->dec + k->ndec++;
+		*dec = (dwa_decoder) {.n = 1, .chan = {c}, .linear = d->channels[c].p_linear != 0};
+	}
+	return 0;
+}
+
+// skip_ac moves *p past blocks blocks' AC values; it returns 0 if they run
+// past end.
+static int skip_ac(const uint16_t** p, const uint16_t* end, uint64_t blocks)
+{
+	const uint16_t* q = *p;
+	for (; blocks > 0; blocks--) {
+		for (int k = 1; k < 64;) {
+			if (q == end) return 0;
+			const int v = *q++;
+			if (v == 0xff00) break;
+			k += (v >> 8) == 0xff ? (v & 0xff) : 1;
+		}
+	}
+	*p = q;
+	return 1;
+}
+
+// The inverse DCT's constants, as dctInverse8x8_avx has them.
+#define A 3.535536e-01f
+#define B 4.903927e-01f
+#define C 4.619398e-01f
+#define D 4.157349e-01f
+#define E 2.777855e-01f
+#define F 1.913422e-01f
+#define G 9.754573e-02f
+
+// idct_rows transforms rows 2i and 2i+1 of blk in place: the even and odd
+// inputs times the columns of M1 and M2, summed in pairs, as
+// IDCT_AVX_MMULT_ROWS does, then front and reversed back halves.
+DWA_AVX static inline void idct_rows(float* blk, int i)
+{
+	const __m256 m1[4] = {
+		_mm256_setr_ps(A, A, A, A, A, A, A, A),
+		_mm256_setr_ps(C, F, -F, -C, C, F, -F, -C),
+		_mm256_setr_ps(A, -A, -A, A, A, -A, -A, A),
+		_mm256_setr_ps(F, -C, C, -F, F, -C, C, -F),
+	};
+	const __m256 m2[4] = {
+		_mm256_setr_ps(B, D, E, G, B, D, E, G),
+		_mm256_setr_ps(D, -G, -B, -E, D, -G, -B, -E),
+		_mm256_setr_ps(E, -B, G, D, E, -B, G, D),
+		_mm256_setr_ps(G, -E, D, -B, G, -E, D, -B),
+	};
+	const __m256 r0 = _mm256_load_ps(blk + 16 * i), r1 = _mm256_load_ps(blk + 16 * i + 8);
+	const __m256 lo = _mm256_permute2f128_ps(r0, r1, 0x20), hi = _mm256_permute2f128_ps(r0, r1, 0x31);
+	const __m256 ev = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+	const __m256 od = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+#define MMULT(x, m)                                                                                                    \
+	_mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(_mm256_permute_ps(x, 0x00), m[0]),                                   \
+			      _mm256_mul_ps(_mm256_permute_ps(x, 0x55), m[1])),                                          \
+		_mm256_add_ps(_mm256_mul_ps(_mm256_permute_ps(x, 0xaa), m[2]), _mm256_mul_ps(_mm256_permute_ps(x, 0xff), m[3])))
+	const __m256 e = MMULT(ev, m1), o = MMULT(od, m2);
+#undef MMULT
+	const __m256 front = _mm256_add_ps(e, o);
+	const __m256 back = _mm256_permute_ps(_mm256_sub_ps(e, o), 0x1b);
+	_mm256_store_ps(blk + 16 * i, _mm256_permute2f128_ps(front, back, 0x20));
+	_mm256_store_ps(blk + 16 * i + 8, _mm256_permute2f128_ps(front, back, 0x31));
+}
+
+// idct transforms blk (row-major, 32-byte aligned) in place, its rows from
+// n on being zero (n from 1 to 8), with the library's AVX inverse DCT:
+// the same operations in the same order, the ones on rows known to be
+// zero left out as its ROWn() macros leave them out.
+DWA_AVX static inline void idct(float* blk, const int n)
+{
+	idct_rows(blk, 0);
+	if (n == 1) {
+		const __m256 r = _mm256_mul_ps(_mm256_load_ps(blk), _mm256_set1_ps(A));
+		for (int i = 0; i < 8; i++) _mm256_store_ps(blk + 8 * i, r);
+		return;
+	}
+	if (n > 2) idct_rows(blk, 1);
+	if (n > 4) idct_rows(blk, 2);
+	if (n > 6) idct_rows(blk, 3);
+	__m256 r[8];
+	for (int i = 0; i < 8; i++) r[i] = i < n ? _mm256_load_ps(blk + 8 * i) : _mm256_setzero_ps();
+	const __m256 a = _mm256_set1_ps(A), b = _mm256_set1_ps(B), c = _mm256_set1_ps(C), d = _mm256_set1_ps(D);
+	const __m256 e = _mm256_set1_ps(E), f = _mm256_set1_ps(F), g = _mm256_set1_ps(G);
+	// Odd outputs.
+	__m256 o0 = _mm256_mul_ps(r[1], b);
+	if (n > 3) o0 = _mm256_add_ps(o0, _mm256_mul_ps(r[3], d));
+	if (n > 5) {
+		__m256 t = _mm256_mul_ps(r[5], e);
+		if (n > 7) t = _mm256_add_ps(t, _mm256_mul_ps(r[7], g));
+		o0 = _mm256_add_ps(o0, t);
+	}
+	__m256 o1 = _mm256_mul_ps(r[1], d);
+	if (n > 3) {
+		__m256 t = _mm256_mul_ps(r[3], g);
+		if (n > 5) t = _mm256_add_ps(t, _mm256_mul_ps(r[5], b));
+		o1 = _mm256_sub_ps(o1, t);
+	}
+	if (n > 7) o1 = _mm256_sub_ps(o1, _mm256_mul_ps(r[7], e));
+	__m256 o2 = _mm256_mul_ps(r[1], e);
+	if (n > 3) o2 = _mm256_sub_ps(o2, _mm256_mul_ps(r[3], b));
+	if (n > 5) o2 = _mm256_add_ps(o2, _mm256_mul_ps(r[5], g));
+	if (n > 7) o2 = _mm256_add_ps(o2, _mm256_mul_ps(r[7], d));
+	__m256 o3 = _mm256_mul_ps(r[1], g);
+	if (n > 5) o3 = _mm256_add_ps(o3, _mm256_mul_ps(r[5], d));
+	if (n > 3) {
+		__m256 t = _mm256_mul_ps(r[3], e);
+		if (n > 7) t = _mm256_add_ps(t, _mm256_mul_ps(r[7], b));
+		o3 = _mm256_sub_ps(o3, t);
+	}
+	// Even outputs.
+	__m256 p = _mm256_mul_ps(r[0], a), m = p;
+	if (n > 4) {
+		const __m256 t = _mm256_mul_ps(r[4], a);
+		p = _mm256_add_ps(p, t);
+		m = _mm256_sub_ps(m, t);
+	}
+	__m256 e0 = p, e1 = m, e2 = m, e3 = p;
+	if (n > 2) {
+		__m256 t = _mm256_mul_ps(r[2], c);
+		if (n > 6) t = _mm256_add_ps(t, _mm256_mul_ps(r[6], f));
+		e0 = _mm256_add_ps(p, t);
+		e3 = _mm256_sub_ps(p, t);
+		t = _mm256_mul_ps(r[2], f);
+		if (n > 6) t = _mm256_sub_ps(t, _mm256_mul_ps(r[6], c));
+		e1 = _mm256_add_ps(m, t);
+		e2 = _mm256_sub_ps(m, t);
+	}
+	_mm256_store_ps(blk + 0, _mm256_add_ps(e0, o0));
+	_mm256_store_ps(blk + 8, _mm256_add_ps(e1, o1));
+	_mm256_store_ps(blk + 16, _mm256_add_ps(e2, o2));
+	_mm256_store_ps(blk + 24, _mm256_add_ps(e3, o3));
+	_mm256_store_ps(blk + 32, _mm256_sub_ps(e3, o3));
+	_mm256_store_ps(blk + 40, _mm256_sub_ps(e2, o2));
+	_mm256_store_ps(blk + 48, _mm256_sub_ps(e1, o1));
+	_mm256_store_ps(blk + 56, _mm256_sub_ps(e0, o0));
+}
+
+#undef A
+#undef B
+#undef C
+#undef D
+#undef E
+#undef F
+#undef G
+
+// rows_of is the number of leading rows of a block that may hold non-zero
+// coefficients, from the zig-zag index of the last non-zero one (the
+// library's choice of dctInverse8x8_N).
+static int rows_of(int last)
+{
+	return last < 2 ? 1 : last < 3 ? 2 : last < 9 ? 3 : last < 10 ? 4 : last < 20 ? 5 : last < 21 ? 6 : last < 35 ? 7 : 8;
+}
+
+// decode_block_row decodes block row by of one decoder into the rows of its
+// requested channels' lanes (out[i], 8 rows of stride values, NULL for a
+// channel not asked for), advancing its AC and DC cursors. It returns 0 if
+// the AC values run out.
+DWA_AVX static int decode_block_row(dwa_decoder* dec, const dwa_chunk* k, const uint16_t* ac_end, int32_t by,
+	uint16_t* const out[3], int64_t stride)
+{
+	_Alignas(32) float blk[3][64];
+	_Alignas(32) uint16_t hz[64], hb[3][64];
+	const uint64_t plane = (uint64_t) k->nbx * (uint64_t) k->nby;
+	const int32_t rows = k->h - 8 * by < 8 ? k->h - 8 * by : 8;
+	const uint16_t* lut = dec->linear ? NULL : to_linear;
+	for (int32_t bx = 0; bx < k->nbx; bx++) {
+		int constant = 1;
+		for (int i = 0; i < dec->n; i++) {
+			for (int j = 0; j < 64; j += 16) _mm256_store_si256((__m256i*) (hz + j), _mm256_setzero_si256());
+			hz[0] = dec->dc[plane * (uint64_t) i + (uint64_t) by * (uint64_t) k->nbx + (uint64_t) bx];
+			// The AC values, run-length coded: 0xff00 ends the block,
+			// 0xffnn skips nn zeros. Without branches on the codes, which
+			// do not predict: a run stores a zero where one is already,
+			// and the end of the block jumps past it.
+			const uint16_t* p = dec->ac;
+			int last = 0;
+			for (int z = 1; z < 64;) {
+				if (p == ac_end) return 0;
+				const int v = *p++, n = v & 0xff;
+				const int lit = -((v >> 8) != 0xff); // all ones for a value, 0 for a run
+				hz[zigzag[z]] = (uint16_t) (v & lit);
+				last = (last & ~lit) | (z & lit);
+				z += (1 & lit) | ((n + ((n == 0) << 6)) & ~lit);
+			}
+			dec->ac = p;
+			if (last == 0) {
+				const float v = imath_half_to_float(hz[0]) * 3.535536e-01f * 3.535536e-01f;
+				const __m256 s = _mm256_set1_ps(v);
+				for (int j = 0; j < 64; j += 8) _mm256_store_ps(blk[i] + j, s);
+			} else {
+				constant = 0;
+				for (int j = 0; j < 64; j += 8)
+					_mm256_store_ps(blk[i] + j, _mm256_cvtph_ps(_mm_load_si128((const __m128i*) (hz + j))));
+				idct(blk[i], rows_of(last));
+			}
+		}
+		if (dec->n == 3) {
+			// The inverse Rec.709 colour transform (csc709Inverse64).
+			for (int j = 0; j < (constant ? 1 : 64); j += 8) {
+				const __m256 y = _mm256_load_ps(blk[0] + j), cb = _mm256_load_ps(blk[1] + j), cr = _mm256_load_ps(blk[2] + j);
+				_mm256_store_ps(blk[0] + j, _mm256_add_ps(y, _mm256_mul_ps(cr, _mm256_set1_ps(1.5747f))));
+				_mm256_store_ps(blk[1] + j, _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(cb, _mm256_set1_ps(-0.1873f)), y),
+								  _mm256_mul_ps(cr, _mm256_set1_ps(-0.4682f))));
+				_mm256_store_ps(blk[2] + j, _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(1.8556f), cb), y));
+			}
+		}
+		const int32_t cols = k->w - 8 * bx < 8 ? k->w - 8 * bx : 8;
+		for (int i = 0; i < dec->n; i++) {
+			if (out[i] == NULL) continue;
+			if (constant) {
+				// The library converts a constant block's one value with
+				// Imath, the others with F16C.
+				const uint16_t h = imath_float_to_half(blk[i][0]);
+				const uint16_t v = lut != NULL ? lut[h] : h;
+				for (int32_t y = 0; y < rows; y++)
+					for (int32_t x = 0; x < cols; x++) out[i][y * stride + 8 * bx + x] = v;
+				continue;
+			}
+			for (int j = 0; j < 64; j += 8)
+				_mm_store_si128((__m128i*) (hb[i] + j),
+					_mm256_cvtps_ph(_mm256_load_ps(blk[i] + j), _MM_FROUND_TO_NEAREST_INT));
+			for (int32_t y = 0; y < rows; y++) {
+				uint16_t* o = out[i] + y * stride + 8 * bx;
+				const uint16_t* h = hb[i] + 8 * y;
+				if (lut == NULL)
+					memcpy(o, h, 2 * (size_t) cols);
+				else
+					for (int32_t x = 0; x < cols; x++) o[x] = lut[h[x]];
+			}
+		}
+	}
+	return 1;
+}
+
+// dwa_buffers are the chunk's decompressed parts, in the pipeline's scratch.
+typedef struct {
+	uint16_t *ac, *dc;
+	uint8_t *rle, *unknown;
+	uint16_t* rows; // 4 lanes of 8 rows of w values, then a row of zeros
+} dwa_buffers;
+
+static size_t align64(uint64_t n) { return (size_t) ((n + 63) & ~(uint64_t) 63); }
+
+// inflate inflates n bytes at in into exactly want bytes at out.
+static int inflate(const uint8_t* in, uint64_t n, void* out, uint64_t want)
+{
+	struct libdeflate_decompressor* z = flick_inflater();
+	size_t got = 0;
+	return z != NULL && libdeflate_zlib_decompress(z, in, (size_t) n, out, (size_t) want, &got) == LIBDEFLATE_SUCCESS &&
+	       got == want;
+}
+
+// dwa_decode decodes one compressed chunk into o's lanes.
+DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lanes* o, dwa_chunk* k)
+{
+	const uint8_t* in = d->packed_buffer;
+	const uint64_t size = d->chunk.packed_size;
+	if (size < 8 * NUM_SIZES) return corrupt(d, "truncated header");
+	uint64_t v[NUM_SIZES];
+	for (int i = 0; i < NUM_SIZES; i++) v[i] = get_u64(in + 8 * i);
+	for (int i = 0; i < NUM_SIZES; i++)
+		if (v[i] > size * 65536 + (1 << 30)) return corrupt(d, "a size in its header is out of range");
+	uint64_t at = 8 * NUM_SIZES;
+	const uint64_t packed = v[UNKNOWN_COMPRESSED_SIZE] + v[AC_COMPRESSED_SIZE] + v[DC_COMPRESSED_SIZE] + v[RLE_COMPRESSED_SIZE];
+	if (v[VERSION] > 2) return corrupt(d, "unknown version");
+
+	// Channel rules.
+	dwa_rule file_rules[DWA_MAX_RULES];
+	const dwa_rule* rules = legacy_rules;
+	int nrules = (int) (sizeof legacy_rules / sizeof legacy_rules[0]);
+	if (v[VERSION] == 2) {
+		if (size - at < 2) return corrupt(d, "truncated rules");
+		const uint64_t rule_size = (uint64_t) get_u16(in + at);
+		if (rule_size < 2 || size - at < rule_size) return corrupt(d, "truncated rules");
+		nrules = parse_rules(in + at + 2, rule_size - 2, file_rules);
+		if (nrules < 0) return corrupt(d, "bad channel rules");
+		rules = file_rules;
+		at += rule_size;
+	}
+	if (size - at < packed) return corrupt(d, "truncated data");
+
+	k->w = d->chunk.width;
+	k->h = d->chunk.height;
+	k->nbx = (k->w + 7) / 8;
+	k->nby = (k->h + 7) / 8;
+	dwa_set sets[FLICK_MAX_CHANNELS];
+	if (classify(d, rules, nrules, k, sets) != 0) return corrupt(d, "a colour set holds a channel that is not lossy");
+
+	// What the request needs, and where each channel's plane lies.
+	const uint64_t pixels = (uint64_t) k->w * (uint64_t) k->h;
+	k->unknown_size = k->rle_size = 0;
+	k->want_unknown = k->want_rle = k->want_dct = 0;
+	for (int c = 0; c < d->channel_count; c++) {
+		const uint64_t bytes = pixels * (uint64_t) d->channels[c].bytes_per_element;
+		const int wanted = d->channels[c].decode_to_ptr != NULL;
+		if (k->scheme[c] == SCHEME_UNKNOWN) {
+			k->unknown_at[c] = k->unknown_size;
+			k->unknown_size += bytes;
+			k->want_unknown |= wanted;
+		} else if (k->scheme[c] == SCHEME_RLE) {
+			k->rle_at[c] = k->rle_size;
+			k->rle_size += bytes;
+			k->want_rle |= wanted;
+		}
+	}
+	const uint64_t blocks = (uint64_t) k->nbx * (uint64_t) k->nby;
+	uint64_t dc_need = 0;
+	for (int i = 0; i < k->ndec; i++) {
+		dwa_decoder* dec = k->dec + i;
+		for (int j = 0; j < dec->n; j++) dec->wanted |= d->channels[dec->chan[j]].decode_to_ptr != NULL;
+		k->want_dct |= dec->wanted;
+		dc_need += blocks * (uint64_t) dec->n;
+	}
+	const uint64_t nac = v[AC_UNCOMPRESSED_COUNT], ndc = v[DC_UNCOMPRESSED_COUNT];
+	if (k->want_dct && (ndc < dc_need || ndc > dc_need + 64 || nac > dc_need * 63 || (nac > 0 && v[AC_COMPRESSED_SIZE] == 0) ||
+				   (ndc > 0 && v[DC_COMPRESSED_SIZE] == 0)))
+		return corrupt(d, "its AC and DC counts do not fit its channels");
+	if (k->want_unknown && v[UNKNOWN_UNCOMPRESSED_SIZE] != k->unknown_size)
+		return corrupt(d, "its uncompressed data does not fit its channels");
+	if (k->want_rle && (v[RLE_RAW_SIZE] != k->rle_size || v[RLE_UNCOMPRESSED_SIZE] > 2 * k->rle_size + 64))
+		return corrupt(d, "its run-length data does not fit its channels");
+
+	// Scratch: the parts the request needs, then the rows.
+	const size_t ac_bytes = k->want_dct ? align64(2 * nac) : 0, dc_bytes = k->want_dct ? align64(2 * ndc) : 0;
+	const size_t rle_bytes = k->want_rle ? align64(k->rle_size) : 0, unknown_bytes = k->want_unknown ? align64(k->unknown_size) : 0;
+	const size_t tmp_bytes = align64(k->want_rle ? v[RLE_UNCOMPRESSED_SIZE] : 0) > dc_bytes ? align64(v[RLE_UNCOMPRESSED_SIZE])
+											      : dc_bytes;
+	const size_t row_bytes = align64((uint64_t) 2 * 8 * (uint64_t) k->nbx * 8 * 4 + 2 * (uint64_t) k->nbx * 8);
+	uint8_t* s = flick_scratch(d, ac_bytes + dc_bytes + rle_bytes + unknown_bytes + tmp_bytes + row_bytes + 64);
+	if (s == NULL) return EXR_ERR_OUT_OF_MEMORY;
+	s = (uint8_t*) (((uintptr_t) s + 63) & ~(uintptr_t) 63);
+	dwa_buffers b = {(uint16_t*) s, (uint16_t*) (s + ac_bytes), s + ac_bytes + dc_bytes, s + ac_bytes + dc_bytes + rle_bytes,
+		(uint16_t*) (s + ac_bytes + dc_bytes + rle_bytes + unknown_bytes + tmp_bytes)};
+	uint8_t* tmp = s + ac_bytes + dc_bytes + rle_bytes + unknown_bytes;
+
+	// UNKNOWN data, AC, DC and RLE data follow each other.
+	const uint8_t* unknown = in + at;
+	const uint8_t* acz = unknown + v[UNKNOWN_COMPRESSED_SIZE];
+	const uint8_t* dcz = acz + v[AC_COMPRESSED_SIZE];
+	const uint8_t* rlez = dcz + v[DC_COMPRESSED_SIZE];
+	if (k->want_unknown && k->unknown_size > 0 &&
+		!inflate(unknown, v[UNKNOWN_COMPRESSED_SIZE], b.unknown, k->unknown_size))
+		return corrupt(d, "its uncompressed data does not inflate");
+	if (k->want_rle && k->rle_size > 0 &&
+		(!inflate(rlez, v[RLE_COMPRESSED_SIZE], tmp, v[RLE_UNCOMPRESSED_SIZE]) ||
+			flick_unrle(b.rle, k->rle_size, tmp, v[RLE_UNCOMPRESSED_SIZE]) != 0))
+		return corrupt(d, "its run-length data does not expand");
+	if (k->want_dct) {
+		if (nac > 0) {
+			if (v[AC_COMPRESSION] == AC_STATIC_HUFFMAN) {
+				if (nac > INT32_MAX || v[AC_COMPRESSED_SIZE] > INT32_MAX) return corrupt(d, "too many AC values");
+				exr_result_t rv = flick_huf_uncompress(acz, (int32_t) v[AC_COMPRESSED_SIZE], b.ac, (int32_t) nac);
+				if (rv != EXR_ERR_SUCCESS) return rv;
+			} else if (v[AC_COMPRESSION] == AC_DEFLATE) {
+				if (!inflate(acz, v[AC_COMPRESSED_SIZE], b.ac, 2 * nac)) return corrupt(d, "its AC values do not inflate");
+			} else {
+				return corrupt(d, "unknown AC compression");
+			}
+		}
+		// The DC values are ZIP-coded (predictor and interleave).
+		if (!inflate(dcz, v[DC_COMPRESSED_SIZE], tmp, 2 * ndc)) return corrupt(d, "its DC values do not inflate");
+		flick_zip_undo((uint8_t*) b.dc, tmp, 2 * ndc, 1);
+	}
+
+	// Where each decoder's values start: the decoders before the last
+	// one asked for are walked through.
+	const uint16_t* ac = b.ac;
+	const uint16_t* const ac_end = b.ac + nac;
+	const uint16_t* dc = b.dc;
+	int last = -1;
+	for (int i = 0; i < k->ndec; i++)
+		if (k->dec[i].wanted) last = i;
+	for (int i = 0; i <= last; i++) {
+		k->dec[i].ac = ac;
+		k->dec[i].dc = dc;
+		dc += blocks * (uint64_t) k->dec[i].n;
+		if (i < last && !skip_ac(&ac, ac_end, blocks * (uint64_t) k->dec[i].n)) return corrupt(d, "too few AC values");
+	}
+
+	// Block row by block row: the lossy lanes into rows, the others
+	// pointed at (UNKNOWN) or unpacked from their byte planes (RLE), then
+	// interleaved into the destination.
+	pthread_once(&to_linear_once, make_to_linear);
+	const int64_t stride = (int64_t) k->nbx * 8;
+	uint16_t* const zeros = b.rows + 4 * 8 * stride;
+	memset(zeros, 0, 2 * (size_t) stride);
+	for (int32_t by = 0; by < k->nby; by++) {
+		const int32_t y0 = 8 * by, rows = k->h - y0 < 8 ? k->h - y0 : 8;
+		for (int i = 0; i <= last; i++) {
+			dwa_decoder* dec = k->dec + i;
+			if (!dec->wanted) continue;
+			uint16_t* out[3] = {NULL, NULL, NULL};
+			for (int j = 0; j < dec->n; j++)
+				for (int lane = 0; lane < 4; lane++)
+					if (o->channel[lane] == dec->chan[j]) out[j] = b.rows + lane * 8 * stride;
+			if (!decode_block_row(dec, k, ac_end, by, out, stride)) return corrupt(d, "too few AC values");
+		}
+		for (int32_t y = 0; y < rows; y++) {
+			const uint16_t* src[4];
+			for (int lane = 0; lane < 4; lane++) {
+				const int c = o->channel[lane];
+				const uint64_t row = (uint64_t) (y0 + y) * (uint64_t) k->w;
+				if (c < 0) {
+					src[lane] = zeros;
+				} else if (k->scheme[c] == SCHEME_UNKNOWN) {
+					src[lane] = (const uint16_t*) (b.unknown + k->unknown_at[c]) + row;
+				} else if (k->scheme[c] == SCHEME_RLE) {
+					// HALF values as two byte planes, low bytes first.
+					const uint8_t* lo = b.rle + k->rle_at[c] + row;
+					const uint8_t* hi = lo + pixels;
+					uint16_t* r = b.rows + lane * 8 * stride + y * stride;
+					int32_t x = 0;
+					for (; x + 16 <= k->w; x += 16) {
+						const __m128i l = _mm_loadu_si128((const __m128i*) (lo + x)), h = _mm_loadu_si128((const __m128i*) (hi + x));
+						_mm_storeu_si128((__m128i*) (r + x), _mm_unpacklo_epi8(l, h));
+						_mm_storeu_si128((__m128i*) (r + x + 8), _mm_unpackhi_epi8(l, h));
+					}
+					for (; x < k->w; x++) r[x] = (uint16_t) (lo[x] | hi[x] << 8);
+					src[lane] = r;
+				} else {
+					src[lane] = b.rows + lane * 8 * stride + y * stride;
+				}
+			}
+			flick_lanes_put(o, y0 + y, src, k->w);
+		}
+	}
+	return EXR_ERR_SUCCESS;
+}
+
+static _Atomic uint64_t decoded;
+
+uint64_t flick_dwa_decoded(void) { return decoded; }
+
+// dwa_fused is the decompress_fn flick_dwa_pick installs, with
+// flick_unpack_done as the unpack step. Its plan is per thread: it is
+// large (the channel tables), and a pipeline runs on one thread.
+static exr_result_t dwa_fused(exr_decode_pipeline_t* d)
+{
+	static _Thread_local dwa_chunk k;
+	flick_lanes o;
+	if (!flick_lanes_of(d, &o)) {
+		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "DWA chunk: the output layout changed between chunks");
+		return EXR_ERR_INVALID_ARGUMENT;
+	}
+	if (d->chunk.packed_size == 0) return EXR_ERR_SUCCESS;
+	if (d->packed_buffer == NULL || d->channel_count > FLICK_MAX_CHANNELS) {
+		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "DWA chunk: no packed bytes");
+		return EXR_ERR_INVALID_ARGUMENT;
+	}
+	__atomic_fetch_add(&decoded, 1, __ATOMIC_RELAXED);
+	if (d->chunk.packed_size == d->chunk.unpacked_size) return flick_lanes_stored(d, &o);
+	return dwa_decode(d, &o, &k);
+}
+#else
+uint64_t flick_dwa_decoded(void) { return 0; }
+#endif
+
+void flick_dwa_pick(exr_decode_pipeline_t* d, int library_codecs)
+{
+	d->decompress_fn = flick_imf_decompress;
+	if (flick_rgba_unpacking(d)) d->unpack_and_convert_fn = flick_unpack_done;
+#ifdef FLICK_DWA
+	flick_lanes o;
+	if (!library_codecs && __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c") && flick_lanes_of(d, &o)) {
+		d->decompress_fn = dwa_fused;
+		d->unpack_and_convert_fn = flick_unpack_done;
+	}
+#else
+	(void) library_codecs;
+#endif
+}

@@ -1,0 +1,168 @@
+package exr
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"unsafe"
+
+	"github.com/x448/float16"
+)
+
+// dwaLayers are the channels of a multi-layer DWA file: two R'G'B' sets
+// (colour transformed together), alpha (run-length), a lossy channel on its
+// own with and without pLinear, and channels DWA stores losslessly (FLOAT
+// depth, UINT ids, a HALF channel no rule names).
+var dwaLayers = []struct {
+	name    string
+	typ     PixelType
+	pLinear bool
+}{
+	{"A", Half, false},
+	{"B", Half, false},
+	{"G", Half, false},
+	{"R", Half, false},
+	{"Y", Half, false},
+	{"Z", Float, false},
+	{"id", UInt, false},
+	{"mask.Y", Half, true},
+	{"motion.u", Half, false},
+	{"spec.B", Half, false},
+	{"spec.G", Half, false},
+	{"spec.R", Half, false},
+}
+
+// dwaPicture is a render-like value for channel c at (x, y): smooth
+// gradients with edges and grain (so blocks have AC coefficients), flat
+// regions (blocks with none), values above 1 (the log part of the
+// nonlinear curve), negatives, and a NaN and an infinity.
+func dwaPicture(c, x, y, w, h int, rng *rand.Rand) float32 {
+	fx, fy := float64(x)/float64(w), float64(y)/float64(h)
+	v := 0.2 + 0.6*fx*fy + 0.3*math.Sin(float64(c)+9*fx)*math.Cos(7*fy)
+	if (x/13+y/7+c)%5 == 0 {
+		v = 0.25 * float64(c%3) // flat
+	}
+	if x > w/2 && y < h/3 {
+		v *= 6 // above 1
+	}
+	if (x+y+c)%29 == 0 {
+		v = -v
+	}
+	v += 0.02 * rng.Float64()
+	switch {
+	case x == w/3 && y == h/2:
+		return float32(math.NaN())
+	case x == w/4 && y == h/3:
+		return float32(math.Inf(1))
+	}
+	return float32(v)
+}
+
+// writeDWALayers writes dwaLayers (or the first n of them) at w x h with
+// comp and level through the C++ API.
+func writeDWALayers(t *testing.T, path string, w, h int, comp Compression, level float32, seed uint64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, uint64(w*h)))
+	var chans []imfChannel
+	for c, l := range dwaLayers {
+		var data unsafe.Pointer
+		switch l.typ {
+		case Half:
+			v := make([]uint16, w*h)
+			for i := range v {
+				v[i] = float16.Fromfloat32(dwaPicture(c, i%w, i/w, w, h, rng)).Bits()
+			}
+			data = unsafe.Pointer(&v[0])
+		case Float:
+			v := make([]float32, w*h)
+			for i := range v {
+				v[i] = dwaPicture(c, i%w, i/w, w, h, rng)
+			}
+			data = unsafe.Pointer(&v[0])
+		default:
+			v := make([]uint32, w*h)
+			for i := range v {
+				v[i] = uint32(i/w/5*7 + i%w/9)
+			}
+			data = unsafe.Pointer(&v[0])
+		}
+		chans = append(chans, imfChannel{l.name, l.typ, l.pLinear, data})
+	}
+	if err := writeIMFChannels(path, w, h, chans, comp, level); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// dwaSelections are the requests to compare: layers (with and without
+// alpha, the second set after the first's AC values), channels on their
+// own (each in the first slot, and one in another slot: a window that does
+// not start at a pixel), single lossy channels (with and without the
+// table), lossless ones, and a mix of every kind in one window.
+var dwaSelections = []Selection{
+	{Names: [4]string{"R", "G", "B", "A"}},
+	{Names: [4]string{"R", "G", "B"}},
+	{Names: [4]string{"spec.R", "spec.G", "spec.B"}},
+	{Names: [4]string{"spec.R", "spec.G", "spec.B", "A"}},
+	{Names: [4]string{"G"}, Grey: true},
+	{Names: [4]string{"", "", "spec.B"}},
+	{Names: [4]string{"", "G", "B", "A"}},
+	{Names: [4]string{"A"}, Grey: true},
+	{Names: [4]string{"Y"}, Grey: true},
+	{Names: [4]string{"mask.Y"}, Grey: true},
+	{Names: [4]string{"motion.u"}, Grey: true},
+	{Names: [4]string{"spec.G", "Y", "motion.u", "A"}},
+}
+
+// TestDWAMatchesLibrary decodes DWAA and DWAB files of many layers, at
+// sizes that leave partial blocks and chunks and at three compression
+// levels, through dwa.c and through the library's DWA decompressor (the C++
+// API's, which Core's pipeline otherwise calls): every value of every
+// selection must match, whole and in chunk ranges on concurrent goroutines,
+// nothing may be written past the destination, and dwa.c must have decoded
+// the chunks (requests of FLOAT or UINT channels stay on the library's).
+func TestDWAMatchesLibrary(t *testing.T) {
+	dir := t.TempDir()
+	sizes := [][2]int{{1, 1}, {3, 2}, {19, 11}, {70, 45}, {257, 37}, {64, 300}}
+	if testing.Short() {
+		sizes = sizes[2:4]
+	}
+	for _, comp := range []Compression{DWAA, DWAB} {
+		for _, size := range sizes {
+			for _, level := range []float32{0, 45, 400} {
+				w, h := size[0], size[1]
+				path := filepath.Join(dir, fmt.Sprintf("%s_%dx%d_%g.exr", comp, w, h, level))
+				writeDWALayers(t, path, w, h, comp, level, uint64(comp))
+				before := dwaDecoded()
+				for _, sel := range dwaSelections {
+					checkStepsMatchLibrary(t, path, sel)
+				}
+				if dwaDecoded() == before {
+					t.Fatalf("%s: dwa.c decoded no chunk", filepath.Base(path))
+				}
+				checkStepsMatchLibrary(t, path, Selection{Names: [4]string{"Z"}, Grey: true})
+			}
+		}
+	}
+}
+
+// TestDWALevelsDiffer makes sure the levels TestDWAMatchesLibrary writes
+// are applied: a higher level quantizes more, so the file is smaller.
+func TestDWALevelsDiffer(t *testing.T) {
+	dir := t.TempDir()
+	var sizes []int64
+	for _, level := range []float32{0, 45, 400} {
+		path := filepath.Join(dir, fmt.Sprintf("%g.exr", level))
+		writeDWALayers(t, path, 70, 45, DWAA, level, 1)
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, fi.Size())
+	}
+	if !(sizes[0] > sizes[1] && sizes[1] > sizes[2]) {
+		t.Errorf("file sizes at levels 0, 45, 400: %v, want decreasing", sizes)
+	}
+}

@@ -11,9 +11,9 @@
 // are not decoded at all.
 //
 // The output is bit-identical to the library's: the same channel rules
-// and classification, the library's own Huffman decoder for the AC
-// coefficients (flick_huf_uncompress), zlib streams inflated with
-// libdeflate, and the library's arithmetic for the rest, in its order:
+// and classification, its Huffman code for the AC coefficients (decoded
+// here as the blocks consume them, not into a buffer first), zlib streams
+// inflated with libdeflate, and the library's arithmetic, in its order:
 // the inverse DCT of its AVX path (dctInverse8x8_avx, skipping the rows it
 // skips), the inverse Rec.709 colour transform, F16C's float-to-half
 // (Imath's for blocks with no AC coefficients), and the nonlinear-to-linear
@@ -99,6 +99,237 @@ static const dwa_rule legacy_rules[] = {
 // the library writes 15).
 #define DWA_MAX_RULES 256
 
+// zigzag[k] is where the k-th coefficient in zig-zag order lies in the
+// row-major 8x8 block.
+static const uint8_t zigzag[64] = {
+	0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5,
+	12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+	35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
+	58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+};
+
+// The AC values come from OpenEXR's 16-bit Huffman code (ImfHuf.cpp),
+// decoded here as the blocks need them rather than into a buffer first:
+// the library's decoder and the run-length step after it were half of its
+// DWA time. The codes are canonical: lengths up to 58 bits, shorter codes
+// numerically higher when left-aligned, codes of one length in symbol
+// order; the symbol iM, followed by 8 bits n, repeats the last value n
+// times. Codes up to HUF_FAST bits resolve in one table look-up.
+#define HUF_FAST 12
+#define HUF_MAX 58
+#define HUF_SYMS 65537
+#define HUF_PAD 1024 // zero bytes after the bits: a block reads at most 64 codes past its checks
+
+typedef struct {
+	uint32_t fast[1 << HUF_FAST]; // (length << 24) | symbol; 0: a longer code
+	uint64_t start[HUF_MAX + 1];  // the first code of each length
+	uint32_t count[HUF_MAX + 1];  // how many codes of each length
+	uint32_t at[HUF_MAX + 1];     // where each length's symbols start in sym
+	uint32_t sym[HUF_SYMS];       // symbols by length, then value
+	int rlc, longest;
+	const uint8_t* bits; // the bits, HUF_PAD zero bytes after
+	uint64_t nbits;
+} dwa_huf;
+
+// dwa_ac is a cursor into a chunk's AC values: through the Huffman code
+// (h != NULL), or an inflated buffer (DWA's DEFLATE mode, which OpenEXR's
+// writer does not use).
+typedef struct {
+	const dwa_huf* h;
+	const uint8_t* in; // the next byte to load into buf
+	uint64_t buf;      // the upcoming bits, left-aligned (nb of them counted)
+	int nb;
+	uint32_t rep;     // repeats of last still to give
+	uint16_t last;    // the last value given
+	uint64_t left;    // values still to give (the header's count)
+	const uint16_t *p, *end;
+} dwa_ac;
+
+static uint64_t load_be64(const uint8_t* p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return __builtin_bswap64(v);
+}
+
+// huf_build reads the code table at in (n bytes) into t, as
+// hufUnpackEncTable and hufCanonicalCodeTable do, and checks it as
+// hufBuildDecTable does. codes is scratch for HUF_SYMS entries. It returns
+// the bytes read, or -1.
+static int64_t huf_build(dwa_huf* t, const uint8_t* in, uint64_t n, int im, int iM, uint32_t* codes)
+{
+	uint64_t c = 0, at = 0;
+	int lc = 0, ncodes = 0;
+#define GET(bits, dst)                                                                                                 \
+	do {                                                                                                           \
+		while (lc < (bits)) {                                                                                  \
+			if (at >= n) return -1;                                                                        \
+			c = c << 8 | in[at++];                                                                         \
+			lc += 8;                                                                                       \
+		}                                                                                                      \
+		lc -= (bits);                                                                                          \
+		(dst) = (int) ((c >> lc) & ((1u << (bits)) - 1));                                                      \
+	} while (0)
+	// The symbols that have a code, in order, each with its length: the
+	// table lists every length from im to iM, with runs of zeros packed.
+	memset(t->count, 0, sizeof t->count);
+	for (int i = im; i <= iM; i++) {
+		int l, run = 0;
+		GET(6, l);
+		if (l == 63) {
+			GET(8, run);
+			run += 6;
+		} else if (l >= 59) {
+			run = l - 59 + 2;
+		}
+		if (run > 0) {
+			if (i + run > iM + 1) return -1;
+			i += run - 1;
+		} else if (l > 0) {
+			codes[ncodes++] = (uint32_t) i << 8 | (uint32_t) l;
+			t->count[l]++;
+		}
+	}
+#undef GET
+	uint64_t code = 0;
+	for (int l = HUF_MAX; l > 0; l--) {
+		const uint64_t next = (code + t->count[l]) >> 1;
+		t->start[l] = code;
+		code = next;
+	}
+	uint32_t pos = 0, next[HUF_MAX + 1];
+	t->longest = 0;
+	for (int l = 1; l <= HUF_MAX; l++) {
+		t->at[l] = next[l] = pos;
+		pos += t->count[l];
+		if (t->count[l] == 0) continue;
+		if ((t->start[l] + t->count[l] - 1) >> l) return -1; // a code longer than its length
+		t->longest = l;
+	}
+	memset(t->fast, 0, sizeof t->fast);
+	for (int j = 0; j < ncodes; j++) {
+		const uint32_t i = codes[j] >> 8;
+		const int l = (int) (codes[j] & 0xff);
+		const uint64_t cd = t->start[l] + (next[l] - t->at[l]);
+		t->sym[next[l]++] = i;
+		if (l > HUF_FAST) {
+			if (t->fast[cd >> (l - HUF_FAST)] != 0) return -1;
+			continue;
+		}
+		uint32_t* e = t->fast + (cd << (HUF_FAST - l));
+		for (uint32_t k = 0; k < 1u << (HUF_FAST - l); k++) {
+			if (e[k] != 0) return -1;
+			e[k] = (uint32_t) l << 24 | i;
+		}
+	}
+	t->rlc = iM;
+	return (int64_t) at;
+}
+
+// huf_long decodes a code longer than HUF_FAST bits at bit pos of t's
+// bits: it returns its length (0 for an invalid code) and sets *sym.
+static int huf_long(const dwa_huf* t, uint64_t pos, int* sym)
+{
+	const uint8_t* p = t->bits + pos / 8;
+	const int sh = (int) (pos % 8);
+	const uint64_t w = sh == 0 ? load_be64(p) : load_be64(p) << sh | (uint64_t) p[8] >> (8 - sh);
+	for (int l = HUF_FAST + 1; l <= t->longest; l++) {
+		if (t->count[l] == 0) continue;
+		const uint64_t top = w >> (64 - l);
+		if (top < t->start[l]) continue;
+		if (top - t->start[l] >= t->count[l]) return 0;
+		*sym = (int) t->sym[t->at[l] + (top - t->start[l])];
+		return l;
+	}
+	return 0;
+}
+
+// ac_block reads one block's AC values from a, run-length coded: 0xff00
+// ends the block, 0xffnn skips nn zeros, anything else is the next
+// coefficient in zig-zag order, stored into hz (row-major, zeroed). It
+// returns the zig-zag index of the last non-zero coefficient (0: none), or
+// -1 when the values or the bits run out or a code is invalid. The cursor
+// lives in locals (registers) meanwhile. The codes do not predict, so
+// nothing branches on them: a run stores a zero where one is already, and
+// the end of the block jumps past it.
+static inline int ac_block(dwa_ac* a, uint16_t* hz)
+{
+	const dwa_huf* const t = a->h;
+	const uint8_t* in = a->in;
+	const uint16_t* p = a->p;
+	uint64_t buf = a->buf, left = a->left;
+	int nb = a->nb, prev = a->last, last = 0;
+	uint32_t rep = a->rep;
+	for (int z = 1; z < 64;) {
+		if (__builtin_expect(left == 0, 0)) return -1;
+		left--;
+		int v;
+		if (t == NULL) {
+			if (p == a->end) return -1;
+			v = *p++;
+		} else if (rep > 0) {
+			rep--;
+			v = prev;
+		} else {
+			// Refill to 56 bits or more when fewer than a short code and
+			// a run count are left (the loaded bits past nb are the
+			// stream's next ones, so OR-ing them in again is harmless):
+			// every few codes, not on every code's critical path.
+			if (nb < HUF_FAST + 8) {
+				buf |= load_be64(in) >> nb;
+				in += (63 - nb) >> 3;
+				nb |= 56;
+			}
+			const uint32_t e = t->fast[buf >> (64 - HUF_FAST)];
+			int l = (int) (e >> 24);
+			if (__builtin_expect(l != 0, 1)) {
+				v = (int) (e & 0xffffff);
+				buf <<= l;
+				nb -= l;
+			} else {
+				const uint64_t pos = (uint64_t) (in - t->bits) * 8 - (uint64_t) nb;
+				if ((l = huf_long(t, pos, &v)) == 0) return -1;
+				const uint64_t np = pos + (uint64_t) l;
+				in = t->bits + np / 8;
+				buf = load_be64(in) << (np % 8);
+				nb = 56 - (int) (np % 8); // below 64, as the refill needs
+				in += 7;
+			}
+			if (__builtin_expect(v == t->rlc, 0)) {
+				// The last value again, 8 bits of count times (0: none).
+				if (nb < 8) {
+					buf |= load_be64(in) >> nb;
+					in += (63 - nb) >> 3;
+					nb |= 56;
+				}
+				const uint32_t n = (uint32_t) (buf >> 56);
+				buf <<= 8;
+				nb -= 8;
+				if (n == 0) {
+					left++;
+					continue;
+				}
+				rep = n - 1;
+				v = prev;
+			}
+			prev = v;
+		}
+		const int n = v & 0xff;
+		const int lit = -((v >> 8) != 0xff); // all ones for a value, 0 for a run
+		hz[zigzag[z]] = (uint16_t) (v & lit);
+		last = (last & ~lit) | (z & lit);
+		z += (1 & lit) | ((n + ((n == 0) << 6)) & ~lit);
+	}
+	a->in = in;
+	a->p = p;
+	a->buf = buf;
+	a->left = left;
+	a->nb = nb;
+	a->last = (uint16_t) prev;
+	a->rep = rep;
+	return t != NULL && (uint64_t) (in - t->bits) * 8 - (uint64_t) nb > t->nbits ? -1 : last;
+}
+
 // A decoder is one lossy DCT stream: a layer's R'G'B' set (3 channels,
 // colour transformed) or a lossy channel on its own (1).
 typedef struct {
@@ -106,7 +337,7 @@ typedef struct {
 	int chan[3];            // their indices
 	int linear;             // 1: the values are linear already (pLinear, single channels only)
 	int wanted;             // a channel of it is requested
-	const uint16_t* ac;     // where its AC values start
+	dwa_ac ac;              // its AC values
 	const uint16_t* dc;     // where its DC values start
 } dwa_decoder;
 
@@ -143,15 +374,6 @@ static void make_to_linear(void)
 		to_linear[i] = f16c_half(v);
 	}
 }
-
-// zigzag[k] is where the k-th coefficient in zig-zag order lies in the
-// row-major 8x8 block.
-static const uint8_t zigzag[64] = {
-	0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5,
-	12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
-	35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
-	58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
-};
 
 static int get_u16(const uint8_t* p) { return p[0] | p[1] << 8; }
 
@@ -267,23 +489,6 @@ static int classify(const exr_decode_pipeline_t* d, const dwa_rule* rules, int n
 		*dec = (dwa_decoder) {.n = 1, .chan = {c}, .linear = d->channels[c].p_linear != 0};
 	}
 	return 0;
-}
-
-// skip_ac moves *p past blocks blocks' AC values; it returns 0 if they run
-// past end.
-static int skip_ac(const uint16_t** p, const uint16_t* end, uint64_t blocks)
-{
-	const uint16_t* q = *p;
-	for (; blocks > 0; blocks--) {
-		for (int k = 1; k < 64;) {
-			if (q == end) return 0;
-			const int v = *q++;
-			if (v == 0xff00) break;
-			k += (v >> 8) == 0xff ? (v & 0xff) : 1;
-		}
-	}
-	*p = q;
-	return 1;
 }
 
 // The inverse DCT's constants, as dctInverse8x8_avx has them.
@@ -419,9 +624,9 @@ static int rows_of(int last)
 
 // decode_block_row decodes block row by of one decoder into the rows of its
 // requested channels' lanes (out[i], 8 rows of stride values, NULL for a
-// channel not asked for), advancing its AC and DC cursors. It returns 0 if
-// the AC values run out.
-DWA_AVX static int decode_block_row(dwa_decoder* dec, const dwa_chunk* k, const uint16_t* ac_end, int32_t by,
+// channel not asked for), advancing its AC cursor. It returns 0 if the AC
+// values run out.
+DWA_AVX static int decode_block_row(dwa_decoder* dec, const dwa_chunk* k, int32_t by,
 	uint16_t* const out[3], int64_t stride)
 {
 	_Alignas(32) float blk[3][64];
@@ -434,21 +639,8 @@ DWA_AVX static int decode_block_row(dwa_decoder* dec, const dwa_chunk* k, const 
 		for (int i = 0; i < dec->n; i++) {
 			for (int j = 0; j < 64; j += 16) _mm256_store_si256((__m256i*) (hz + j), _mm256_setzero_si256());
 			hz[0] = dec->dc[plane * (uint64_t) i + (uint64_t) by * (uint64_t) k->nbx + (uint64_t) bx];
-			// The AC values, run-length coded: 0xff00 ends the block,
-			// 0xffnn skips nn zeros. Without branches on the codes, which
-			// do not predict: a run stores a zero where one is already,
-			// and the end of the block jumps past it.
-			const uint16_t* p = dec->ac;
-			int last = 0;
-			for (int z = 1; z < 64;) {
-				if (p == ac_end) return 0;
-				const int v = *p++, n = v & 0xff;
-				const int lit = -((v >> 8) != 0xff); // all ones for a value, 0 for a run
-				hz[zigzag[z]] = (uint16_t) (v & lit);
-				last = (last & ~lit) | (z & lit);
-				z += (1 & lit) | ((n + ((n == 0) << 6)) & ~lit);
-			}
-			dec->ac = p;
+			const int last = ac_block(&dec->ac, hz);
+			if (last < 0) return 0;
 			if (last == 0) {
 				const float v = imath_half_to_float(hz[0]) * 3.535536e-01f * 3.535536e-01f;
 				const __m256 s = _mm256_set1_ps(v);
@@ -497,13 +689,6 @@ DWA_AVX static int decode_block_row(dwa_decoder* dec, const dwa_chunk* k, const 
 	}
 	return 1;
 }
-
-// dwa_buffers are the chunk's decompressed parts, in the pipeline's scratch.
-typedef struct {
-	uint16_t *ac, *dc;
-	uint8_t *rle, *unknown;
-	uint16_t* rows; // 4 lanes of 8 rows of w values, then a row of zeros
-} dwa_buffers;
 
 static size_t align64(uint64_t n) { return (size_t) ((n + 63) & ~(uint64_t) 63); }
 
@@ -586,53 +771,94 @@ DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lan
 	if (k->want_rle && (v[RLE_RAW_SIZE] != k->rle_size || v[RLE_UNCOMPRESSED_SIZE] > 2 * k->rle_size + 64))
 		return corrupt(d, "its run-length data does not fit its channels");
 
-	// Scratch: the parts the request needs, then the rows.
-	const size_t ac_bytes = k->want_dct ? align64(2 * nac) : 0, dc_bytes = k->want_dct ? align64(2 * ndc) : 0;
-	const size_t rle_bytes = k->want_rle ? align64(k->rle_size) : 0, unknown_bytes = k->want_unknown ? align64(k->unknown_size) : 0;
-	const size_t tmp_bytes = align64(k->want_rle ? v[RLE_UNCOMPRESSED_SIZE] : 0) > dc_bytes ? align64(v[RLE_UNCOMPRESSED_SIZE])
-											      : dc_bytes;
-	const size_t row_bytes = align64((uint64_t) 2 * 8 * (uint64_t) k->nbx * 8 * 4 + 2 * (uint64_t) k->nbx * 8);
-	uint8_t* s = flick_scratch(d, ac_bytes + dc_bytes + rle_bytes + unknown_bytes + tmp_bytes + row_bytes + 64);
-	if (s == NULL) return EXR_ERR_OUT_OF_MEMORY;
-	s = (uint8_t*) (((uintptr_t) s + 63) & ~(uintptr_t) 63);
-	dwa_buffers b = {(uint16_t*) s, (uint16_t*) (s + ac_bytes), s + ac_bytes + dc_bytes, s + ac_bytes + dc_bytes + rle_bytes,
-		(uint16_t*) (s + ac_bytes + dc_bytes + rle_bytes + unknown_bytes + tmp_bytes)};
-	uint8_t* tmp = s + ac_bytes + dc_bytes + rle_bytes + unknown_bytes;
-
 	// UNKNOWN data, AC, DC and RLE data follow each other.
 	const uint8_t* unknown = in + at;
 	const uint8_t* acz = unknown + v[UNKNOWN_COMPRESSED_SIZE];
 	const uint8_t* dcz = acz + v[AC_COMPRESSED_SIZE];
 	const uint8_t* rlez = dcz + v[DC_COMPRESSED_SIZE];
-	if (k->want_unknown && k->unknown_size > 0 &&
-		!inflate(unknown, v[UNKNOWN_COMPRESSED_SIZE], b.unknown, k->unknown_size))
+	const uint64_t acn = v[AC_COMPRESSED_SIZE];
+	const int huffman = v[AC_COMPRESSION] == AC_STATIC_HUFFMAN;
+	if (k->want_dct && !huffman && v[AC_COMPRESSION] != AC_DEFLATE) return corrupt(d, "unknown AC compression");
+	// The Huffman header (hufUncompress): im, iM, table length, bit count,
+	// a spare word, then the table and the bits.
+	int im = 0, iM = 0;
+	uint64_t nbits = 0;
+	if (k->want_dct && huffman && nac > 0) {
+		if (acn < 20) return corrupt(d, "truncated AC values");
+		im = (int) ((uint32_t) acz[0] | (uint32_t) acz[1] << 8 | (uint32_t) acz[2] << 16 | (uint32_t) acz[3] << 24);
+		iM = (int) ((uint32_t) acz[4] | (uint32_t) acz[5] << 8 | (uint32_t) acz[6] << 16 | (uint32_t) acz[7] << 24);
+		nbits = (uint64_t) acz[12] | (uint64_t) acz[13] << 8 | (uint64_t) acz[14] << 16 | (uint64_t) acz[15] << 24;
+		if (im < 0 || im >= HUF_SYMS || iM < 0 || iM >= HUF_SYMS || im > iM || (nbits + 7) / 8 > acn - 20)
+			return corrupt(d, "bad AC code table");
+	}
+
+	// Scratch: the parts the request needs, then the rows.
+	const uint64_t stride = (uint64_t) k->nbx * 8;
+	struct {
+		uint64_t size;
+		void** at;
+	} part[8];
+	int parts = 0;
+	dwa_huf* huf = NULL;
+	uint8_t *bits = NULL, *rle = NULL, *unknown_planes = NULL, *tmp = NULL;
+	uint16_t *acv = NULL, *dcv = NULL, *rowbuf = NULL;
+	uint32_t* codes = NULL;
+#define PART(n, p) (part[parts++] = (typeof(part[0])) {(n), (void**) &(p)})
+	if (k->want_dct) {
+		if (huffman) {
+			PART(sizeof(dwa_huf), huf);
+			PART(4 * HUF_SYMS, codes);
+			PART(acn + HUF_PAD, bits);
+		} else {
+			PART(2 * nac, acv);
+		}
+		PART(2 * ndc, dcv);
+	}
+	if (k->want_rle) PART(k->rle_size, rle);
+	if (k->want_unknown) PART(k->unknown_size, unknown_planes);
+	PART(k->want_rle && v[RLE_UNCOMPRESSED_SIZE] > 2 * ndc ? v[RLE_UNCOMPRESSED_SIZE] : 2 * ndc, tmp);
+	PART(2 * (4 * 8 * stride + stride), rowbuf);
+#undef PART
+	uint64_t total = 64;
+	for (int i = 0; i < parts; i++) total += align64(part[i].size);
+	uint8_t* s = flick_scratch(d, total);
+	if (s == NULL) return EXR_ERR_OUT_OF_MEMORY;
+	s = (uint8_t*) (((uintptr_t) s + 63) & ~(uintptr_t) 63);
+	for (int i = 0; i < parts; i++) {
+		*part[i].at = s;
+		s += align64(part[i].size);
+	}
+
+	if (k->want_unknown && k->unknown_size > 0 && !inflate(unknown, v[UNKNOWN_COMPRESSED_SIZE], unknown_planes, k->unknown_size))
 		return corrupt(d, "its uncompressed data does not inflate");
 	if (k->want_rle && k->rle_size > 0 &&
 		(!inflate(rlez, v[RLE_COMPRESSED_SIZE], tmp, v[RLE_UNCOMPRESSED_SIZE]) ||
-			flick_unrle(b.rle, k->rle_size, tmp, v[RLE_UNCOMPRESSED_SIZE]) != 0))
+			flick_unrle(rle, k->rle_size, tmp, v[RLE_UNCOMPRESSED_SIZE]) != 0))
 		return corrupt(d, "its run-length data does not expand");
+	dwa_ac ac = {.left = nac};
 	if (k->want_dct) {
-		if (nac > 0) {
-			if (v[AC_COMPRESSION] == AC_STATIC_HUFFMAN) {
-				if (nac > INT32_MAX || v[AC_COMPRESSED_SIZE] > INT32_MAX) return corrupt(d, "too many AC values");
-				exr_result_t rv = flick_huf_uncompress(acz, (int32_t) v[AC_COMPRESSED_SIZE], b.ac, (int32_t) nac);
-				if (rv != EXR_ERR_SUCCESS) return rv;
-			} else if (v[AC_COMPRESSION] == AC_DEFLATE) {
-				if (!inflate(acz, v[AC_COMPRESSED_SIZE], b.ac, 2 * nac)) return corrupt(d, "its AC values do not inflate");
-			} else {
-				return corrupt(d, "unknown AC compression");
-			}
+		if (huffman && nac > 0) {
+			const int64_t table = huf_build(huf, acz + 20, acn - 20, im, iM, codes);
+			if (table < 0 || nbits > 8 * (acn - 20 - (uint64_t) table)) return corrupt(d, "bad AC code table");
+			memcpy(bits, acz + 20 + table, acn - 20 - (uint64_t) table);
+			memset(bits + acn - 20 - table, 0, HUF_PAD);
+			huf->bits = bits;
+			huf->nbits = nbits;
+			ac.h = huf;
+			ac.in = bits;
+		} else if (!huffman && nac > 0) {
+			if (!inflate(acz, acn, acv, 2 * nac)) return corrupt(d, "its AC values do not inflate");
+			ac.p = acv;
+			ac.end = acv + nac;
 		}
 		// The DC values are ZIP-coded (predictor and interleave).
 		if (!inflate(dcz, v[DC_COMPRESSED_SIZE], tmp, 2 * ndc)) return corrupt(d, "its DC values do not inflate");
-		flick_zip_undo((uint8_t*) b.dc, tmp, 2 * ndc, 1);
+		flick_zip_undo((uint8_t*) dcv, tmp, 2 * ndc, 1);
 	}
 
 	// Where each decoder's values start: the decoders before the last
-	// one asked for are walked through.
-	const uint16_t* ac = b.ac;
-	const uint16_t* const ac_end = b.ac + nac;
-	const uint16_t* dc = b.dc;
+	// one asked for are read through.
+	const uint16_t* dc = dcv;
 	int last = -1;
 	for (int i = 0; i < k->ndec; i++)
 		if (k->dec[i].wanted) last = i;
@@ -640,15 +866,16 @@ DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lan
 		k->dec[i].ac = ac;
 		k->dec[i].dc = dc;
 		dc += blocks * (uint64_t) k->dec[i].n;
-		if (i < last && !skip_ac(&ac, ac_end, blocks * (uint64_t) k->dec[i].n)) return corrupt(d, "too few AC values");
+		_Alignas(32) uint16_t hz[64];
+		for (uint64_t j = i < last ? blocks * (uint64_t) k->dec[i].n : 0; j > 0; j--)
+			if (ac_block(&ac, hz) < 0) return corrupt(d, "its AC values run out or do not decode");
 	}
 
 	// Block row by block row: the lossy lanes into rows, the others
 	// pointed at (UNKNOWN) or unpacked from their byte planes (RLE), then
 	// interleaved into the destination.
 	pthread_once(&to_linear_once, make_to_linear);
-	const int64_t stride = (int64_t) k->nbx * 8;
-	uint16_t* const zeros = b.rows + 4 * 8 * stride;
+	uint16_t* const zeros = rowbuf + 4 * 8 * stride;
 	memset(zeros, 0, 2 * (size_t) stride);
 	for (int32_t by = 0; by < k->nby; by++) {
 		const int32_t y0 = 8 * by, rows = k->h - y0 < 8 ? k->h - y0 : 8;
@@ -658,8 +885,8 @@ DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lan
 			uint16_t* out[3] = {NULL, NULL, NULL};
 			for (int j = 0; j < dec->n; j++)
 				for (int lane = 0; lane < 4; lane++)
-					if (o->channel[lane] == dec->chan[j]) out[j] = b.rows + lane * 8 * stride;
-			if (!decode_block_row(dec, k, ac_end, by, out, stride)) return corrupt(d, "too few AC values");
+					if (o->channel[lane] == dec->chan[j]) out[j] = rowbuf + lane * 8 * stride;
+			if (!decode_block_row(dec, k, by, out, stride)) return corrupt(d, "too few AC values");
 		}
 		for (int32_t y = 0; y < rows; y++) {
 			const uint16_t* src[4];
@@ -669,12 +896,12 @@ DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lan
 				if (c < 0) {
 					src[lane] = zeros;
 				} else if (k->scheme[c] == SCHEME_UNKNOWN) {
-					src[lane] = (const uint16_t*) (b.unknown + k->unknown_at[c]) + row;
+					src[lane] = (const uint16_t*) (unknown_planes + k->unknown_at[c]) + row;
 				} else if (k->scheme[c] == SCHEME_RLE) {
 					// HALF values as two byte planes, low bytes first.
-					const uint8_t* lo = b.rle + k->rle_at[c] + row;
+					const uint8_t* lo = rle + k->rle_at[c] + row;
 					const uint8_t* hi = lo + pixels;
-					uint16_t* r = b.rows + lane * 8 * stride + y * stride;
+					uint16_t* r = rowbuf + lane * 8 * stride + y * stride;
 					int32_t x = 0;
 					for (; x + 16 <= k->w; x += 16) {
 						const __m128i l = _mm_loadu_si128((const __m128i*) (lo + x)), h = _mm_loadu_si128((const __m128i*) (hi + x));
@@ -684,7 +911,7 @@ DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lan
 					for (; x < k->w; x++) r[x] = (uint16_t) (lo[x] | hi[x] << 8);
 					src[lane] = r;
 				} else {
-					src[lane] = b.rows + lane * 8 * stride + y * stride;
+					src[lane] = rowbuf + lane * 8 * stride + y * stride;
 				}
 			}
 			flick_lanes_put(o, y0 + y, src, k->w);

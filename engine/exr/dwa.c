@@ -4,7 +4,7 @@
 // line buffer, which unpack.c interleaves into the destination: its AC
 // run-length step alone is a fifth of its time, stores and all. Here, for
 // the common request (HALF channels into lanes of interleaved pixels,
-// nothing subsampled, a CPU with AVX and F16C), a chunk is decoded 8 lines
+// nothing subsampled, a CPU with AVX2 and F16C), a chunk is decoded 8 lines
 // at a time into rows that stay in the cache and are interleaved straight
 // into the destination, and the parts of the chunk no requested channel
 // needs (the alpha's run-length data when only colour is asked for, say)
@@ -34,7 +34,7 @@
 #if defined(__x86_64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define FLICK_DWA 1
 #include <immintrin.h>
-#define DWA_AVX __attribute__((target("avx,f16c")))
+#define DWA_AVX __attribute__((target("avx2,f16c")))
 #endif
 
 #ifdef FLICK_DWA
@@ -118,7 +118,7 @@ static const uint8_t zigzag[64] = {
 #define HUF_FAST 12
 #define HUF_MAX 58
 #define HUF_SYMS 65537
-#define HUF_PAD 1024 // zero bytes after the bits: a block reads at most 64 codes past its checks
+#define HUF_PAD 64 // zero bytes after the bits: the cursor stops within 24 bytes past them, and loads 8 at a time
 
 typedef struct {
 	uint32_t fast[1 << HUF_FAST]; // (length << 24) | symbol; 0: a longer code
@@ -128,6 +128,7 @@ typedef struct {
 	uint32_t sym[HUF_SYMS];       // symbols by length, then value
 	int rlc, longest;
 	const uint8_t* bits; // the bits, HUF_PAD zero bytes after
+	const uint8_t* limit; // where a refill may load from at most
 	uint64_t nbits;
 } dwa_huf;
 
@@ -276,6 +277,9 @@ static inline int ac_block(dwa_ac* a, uint16_t* hz)
 			// stream's next ones, so OR-ing them in again is harmless):
 			// every few codes, not on every code's critical path.
 			if (nb < HUF_FAST + 8) {
+				// Past the bits (only a damaged stream gets there, with
+				// codes of zeros, say) the cursor stops.
+				if (__builtin_expect(in > t->limit, 0)) return -1;
 				buf |= load_be64(in) >> nb;
 				in += (63 - nb) >> 3;
 				nb |= 56;
@@ -354,7 +358,7 @@ typedef struct {
 
 // The nonlinear-to-linear table (dwaLookups.cpp's generateToLinear): the
 // library's dwaCompressorToLinear, which it does not export. Made once.
-static uint16_t to_linear[65536];
+static uint16_t to_linear[65536 + 2];
 static pthread_once_t to_linear_once = PTHREAD_ONCE_INIT;
 
 DWA_AVX static uint16_t f16c_half(float f) { return _cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT); }
@@ -630,9 +634,8 @@ DWA_AVX static int decode_block_row(dwa_decoder* dec, const dwa_chunk* k, int32_
 	uint16_t* const out[3], int64_t stride)
 {
 	_Alignas(32) float blk[3][64];
-	_Alignas(32) uint16_t hz[64], hb[3][64];
+	_Alignas(32) uint16_t hz[64];
 	const uint64_t plane = (uint64_t) k->nbx * (uint64_t) k->nby;
-	const int32_t rows = k->h - 8 * by < 8 ? k->h - 8 * by : 8;
 	const uint16_t* lut = dec->linear ? NULL : to_linear;
 	for (int32_t bx = 0; bx < k->nbx; bx++) {
 		int constant = 1;
@@ -662,28 +665,30 @@ DWA_AVX static int decode_block_row(dwa_decoder* dec, const dwa_chunk* k, int32_
 				_mm256_store_ps(blk[2] + j, _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(1.8556f), cb), y));
 			}
 		}
-		const int32_t cols = k->w - 8 * bx < 8 ? k->w - 8 * bx : 8;
+		// Whole blocks go into the rows (their stride is the blocks'
+		// width, and there are 8 of them), through the table with
+		// gathers.
 		for (int i = 0; i < dec->n; i++) {
 			if (out[i] == NULL) continue;
+			uint16_t* o = out[i] + 8 * bx;
 			if (constant) {
 				// The library converts a constant block's one value with
 				// Imath, the others with F16C.
 				const uint16_t h = imath_float_to_half(blk[i][0]);
-				const uint16_t v = lut != NULL ? lut[h] : h;
-				for (int32_t y = 0; y < rows; y++)
-					for (int32_t x = 0; x < cols; x++) out[i][y * stride + 8 * bx + x] = v;
+				const __m128i v = _mm_set1_epi16((short) (lut != NULL ? lut[h] : h));
+				for (int y = 0; y < 8; y++) _mm_storeu_si128((__m128i*) (o + y * stride), v);
 				continue;
 			}
-			for (int j = 0; j < 64; j += 8)
-				_mm_store_si128((__m128i*) (hb[i] + j),
-					_mm256_cvtps_ph(_mm256_load_ps(blk[i] + j), _MM_FROUND_TO_NEAREST_INT));
-			for (int32_t y = 0; y < rows; y++) {
-				uint16_t* o = out[i] + y * stride + 8 * bx;
-				const uint16_t* h = hb[i] + 8 * y;
-				if (lut == NULL)
-					memcpy(o, h, 2 * (size_t) cols);
-				else
-					for (int32_t x = 0; x < cols; x++) o[x] = lut[h[x]];
+			for (int y = 0; y < 8; y++) {
+				__m128i h = _mm256_cvtps_ph(_mm256_load_ps(blk[i] + 8 * y), _MM_FROUND_TO_NEAREST_INT);
+				if (lut != NULL) {
+					// 32 bits from each value's entry (the table has a
+					// spare one at its end), the low 16 kept.
+					const __m256i g = _mm256_and_si256(
+						_mm256_i32gather_epi32((const int*) lut, _mm256_cvtepu16_epi32(h), 2), _mm256_set1_epi32(0xffff));
+					h = _mm_packus_epi32(_mm256_castsi256_si128(g), _mm256_extracti128_si256(g, 1));
+				}
+				_mm_storeu_si128((__m128i*) (o + y * stride), h);
 			}
 		}
 	}
@@ -843,6 +848,7 @@ DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lan
 			memcpy(bits, acz + 20 + table, acn - 20 - (uint64_t) table);
 			memset(bits + acn - 20 - table, 0, HUF_PAD);
 			huf->bits = bits;
+			huf->limit = bits + (nbits + 7) / 8 + 8;
 			huf->nbits = nbits;
 			ac.h = huf;
 			ac.in = bits;
@@ -954,7 +960,7 @@ void flick_dwa_pick(exr_decode_pipeline_t* d, int library_codecs)
 	if (flick_rgba_unpacking(d)) d->unpack_and_convert_fn = flick_unpack_done;
 #ifdef FLICK_DWA
 	flick_lanes o;
-	if (!library_codecs && __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c") && flick_lanes_of(d, &o)) {
+	if (!library_codecs && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c") && flick_lanes_of(d, &o)) {
 		d->decompress_fn = dwa_fused;
 		d->unpack_and_convert_fn = flick_unpack_done;
 	}

@@ -1,12 +1,16 @@
 package exr
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/x448/float16"
@@ -63,7 +67,7 @@ func dwaPicture(c, x, y, w, h int, rng *rand.Rand) float32 {
 
 // writeDWALayers writes dwaLayers (or the first n of them) at w x h with
 // comp and level through the C++ API.
-func writeDWALayers(t *testing.T, path string, w, h int, comp Compression, level float32, seed uint64) {
+func writeDWALayers(t testing.TB, path string, w, h int, comp Compression, level float32, seed uint64) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, uint64(w*h)))
 	var chans []imfChannel
@@ -164,5 +168,114 @@ func TestDWALevelsDiffer(t *testing.T) {
 	}
 	if !(sizes[0] > sizes[1] && sizes[1] > sizes[2]) {
 		t.Errorf("file sizes at levels 0, 45, 400: %v, want decreasing", sizes)
+	}
+}
+
+// TestDWACorrupt decodes DWA files with bytes of their chunks changed, or
+// cut short, through dwa.c: each must decode or fail with an error naming
+// the chunk, never crash or write past the destination (the race detector
+// watches in make test; FuzzDecodeChunks goes further).
+func TestDWACorrupt(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, comp := range []Compression{DWAA, DWAB} {
+		src := filepath.Join(dir, comp.String()+".exr")
+		const w, h = 70, 45
+		writeDWALayers(t, src, w, h, comp, 45, 7)
+		base, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := headerEnd(base)
+		failed, runs := 0, 300
+		if testing.Short() {
+			runs = 40
+		}
+		for i := range runs {
+			data := slices.Clone(base)
+			at := end + 16 + rng.IntN(len(data)-end-16)
+			switch i % 3 {
+			case 0:
+				data[at] ^= byte(1 + rng.IntN(255))
+			case 1:
+				for j := range 8 {
+					data[min(at+j, len(data)-1)] = byte(rng.Uint32())
+				}
+			default:
+				data = data[:at]
+			}
+			path := filepath.Join(dir, fmt.Sprintf("bad%d.exr", i))
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := Open(path)
+			if err != nil {
+				continue
+			}
+			for _, sel := range dwaSelections[:4] {
+				buf := make([]uint16, 4*w*h+8)
+				poison(buf)
+				err := decodeWith(f, buf[:4*w*h], sel, 0, f.Chunks(), decodeOptions{via: viaCore})
+				if err != nil {
+					failed++
+					if !strings.Contains(err.Error(), "chunk") && !strings.Contains(err.Error(), "line") {
+						t.Errorf("byte %d: error without context: %v", at, err)
+					}
+				}
+				for j, v := range buf[4*w*h:] {
+					if v != 0xA5A5 {
+						t.Fatalf("byte %d: value %d past the destination was written", at, j)
+					}
+				}
+			}
+			f.Close()
+		}
+		t.Logf("%s: %d of %d decodes of damaged files failed", comp, failed, 4*runs)
+	}
+}
+
+// TestDWAShortBits gives the first chunk's AC Huffman code fewer bits than
+// it needs, and more than it has: the cursor then reads past the code,
+// where zeros (or the next part) may decode as runs of nothing forever.
+// Each decode must end, with an error or with pixels.
+func TestDWAShortBits(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.exr")
+	const w, h = 70, 45
+	writeDWALayers(t, src, w, h, DWAA, 45, 9)
+	base, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first chunk: its offset, then y and size, then 11 sizes, the
+	// rules, the UNKNOWN data and the AC data, whose Huffman header holds
+	// the bit count at byte 12.
+	chunk := int(binary.LittleEndian.Uint64(base[headerEnd(base):])) + 8
+	le := binary.LittleEndian
+	rules := int(le.Uint16(base[chunk+88:]))
+	ac := chunk + 88 + rules + int(le.Uint64(base[chunk+16:]))
+	nbits := le.Uint32(base[ac+12:])
+	for _, n := range []uint32{0, 1, 129, 1000, nbits / 2, nbits - 1, nbits + 64, nbits + 4096} {
+		data := slices.Clone(base)
+		le.PutUint32(data[ac+12:], n)
+		path := filepath.Join(dir, fmt.Sprintf("bits%d.exr", n))
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			done <- decodeWith(f, make([]uint16, 4*w*h), dwaSelections[0], 0, f.Chunks(), decodeOptions{via: viaCore})
+		}()
+		select {
+		case err := <-done:
+			t.Logf("%d of %d bits: %v", n, nbits, err)
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%d of %d bits: the decode did not end", n, nbits)
+		}
+		f.Close()
 	}
 }

@@ -27,6 +27,15 @@ func fuzzBases(f *testing.F) [][]byte {
 			out = append(out, data)
 		}
 	}
+	for _, comp := range []Compression{DWAA, DWAB} {
+		path := filepath.Join(dir, comp.String()+".exr")
+		writeDWALayers(f, path, 19, 11, comp, 45, 1)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		out = append(out, data)
+	}
 	if samples, ok := findSamples(); ok {
 		for _, rel := range []string{
 			"TestImages/stripes.exr",               // PIZ

@@ -169,7 +169,8 @@ func benchSequence(b *testing.B, k benchKey) []string {
 // goroutine (Decode) and on two (DecodeChunks, each half the chunks), as
 // routed; then on two through each library path ("core", "cpp"), which is
 // the measurement behind the routing table (fastest, route.go); for ZIP,
-// ZIPS, PXR24 and RLE through the library's own decompressors too ("lib"). Bytes/s count the RGBA half
+// ZIPS, PXR24, RLE and scanline DWA through the library's own decompressors
+// too ("lib": zlib, or DWA's C++ one, instead of flick's). Bytes/s count the RGBA half
 // output; frames/s is 1e9 / (ns/op).
 func BenchmarkCompression(b *testing.B) {
 	for _, k := range benchKeys() {
@@ -177,7 +178,7 @@ func BenchmarkCompression(b *testing.B) {
 		if !k.tiled || (k.comp != DWAA && k.comp != DWAB) {
 			modes = append(modes, "core-2threads")
 		}
-		if k.comp == ZIP || k.comp == ZIPS || k.comp == RLE || k.comp == PXR24 {
+		if k.comp == ZIP || k.comp == ZIPS || k.comp == RLE || k.comp == PXR24 || (!k.tiled && (k.comp == DWAA || k.comp == DWAB)) {
 			modes = append(modes, "lib-2threads")
 		}
 		name := k.comp.String()

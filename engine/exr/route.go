@@ -27,7 +27,8 @@ const (
 // decoding chunk ranges of one frame on two threads; BenchmarkCompression
 // measures it (run it again after a library upgrade and update this
 // table). Core's pipeline decodes PIZ with flick's piz.c and scanline DWAA
-// and DWAB with the C++ API's decompressors (codec.cpp); OpenEXR 3.1.5's
+// and DWAB with flick's dwa.c (or the C++ API's decompressors, codec.cpp,
+// for requests dwa.c does not take); OpenEXR 3.1.5's
 // Core has no DWA decoder of its own (tiled DWA goes to the C++ API, see
 // route), and its PIZ is half as fast as the C++ API's.
 var fastest = [...]via{

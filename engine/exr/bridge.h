@@ -125,6 +125,9 @@ exr_result_t flick_write(
 	int fd, const char* name, int32_t w, int32_t h, const void* pix, int32_t ptype,
 	int32_t comp, int32_t fps, flick_msg* msg);
 
+// flick_dwa_cpu says whether this CPU has what dwa.c needs (AVX2, F16C).
+int flick_dwa_cpu(void);
+
 // flick_dwa_decoded counts the chunks dwa.c has decoded, for the tests to
 // tell that a request took that path.
 uint64_t flick_dwa_decoded(void);

@@ -62,11 +62,12 @@ struct libdeflate_decompressor* flick_inflater(void);
 // exactly n bytes at out; it returns 0, or -1 if they do not fill it.
 int flick_unrle(uint8_t* out, uint64_t n, const uint8_t* in, uint64_t packed);
 
-// flick_dwa_pick sets a scanline DWAA/DWAB pipeline's decompress step:
-// dwa.c's decoder, which writes straight into the destination, where the
-// output suits it (flick_lanes_of) and library_codecs is 0; otherwise the
-// C++ API's (flick_imf_decompress).
-void flick_dwa_pick(exr_decode_pipeline_t* d, int library_codecs);
+// flick_dwa_pick sets a DWAA/DWAB pipeline's decompress step: dwa.c's
+// decoder, which writes straight into the destination, where the output
+// suits it (flick_lanes_of), the CPU has what it needs (flick_dwa_cpu) and
+// library_codecs is 0; otherwise, for scanline chunks, the C++ API's
+// (flick_imf_decompress), and for tiles none (Core's, which fails).
+void flick_dwa_pick(exr_decode_pipeline_t* d, int library_codecs, int tiled);
 
 // flick_piz_decompress is a decode pipeline's decompress_fn for PIZ
 // scanline chunks (piz.c): the library's Huffman step

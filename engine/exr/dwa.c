@@ -954,13 +954,27 @@ static exr_result_t dwa_fused(exr_decode_pipeline_t* d)
 uint64_t flick_dwa_decoded(void) { return 0; }
 #endif
 
-void flick_dwa_pick(exr_decode_pipeline_t* d, int library_codecs)
+int flick_dwa_cpu(void)
 {
-	d->decompress_fn = flick_imf_decompress;
-	if (flick_rgba_unpacking(d)) d->unpack_and_convert_fn = flick_unpack_done;
+#ifdef FLICK_DWA
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
+#else
+	return 0;
+#endif
+}
+
+void flick_dwa_pick(exr_decode_pipeline_t* d, int library_codecs, int tiled)
+{
+	// The C++ decompressor that codec.cpp wraps decodes scanline chunks
+	// only; route.go sends tiled requests dwa.c does not take to the C++
+	// reader.
+	if (!tiled) {
+		d->decompress_fn = flick_imf_decompress;
+		if (flick_rgba_unpacking(d)) d->unpack_and_convert_fn = flick_unpack_done;
+	}
 #ifdef FLICK_DWA
 	flick_lanes o;
-	if (!library_codecs && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c") && flick_lanes_of(d, &o)) {
+	if (!library_codecs && flick_dwa_cpu() && flick_lanes_of(d, &o)) {
 		d->decompress_fn = dwa_fused;
 		d->unpack_and_convert_fn = flick_unpack_done;
 	}

@@ -29,7 +29,7 @@ func fuzzBases(f *testing.F) [][]byte {
 	}
 	for _, comp := range []Compression{DWAA, DWAB} {
 		path := filepath.Join(dir, comp.String()+".exr")
-		writeDWALayers(f, path, 19, 11, comp, 45, 1)
+		writeDWALayers(f, path, 19, 11, comp, 45, 1, 0)
 		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)

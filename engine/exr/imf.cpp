@@ -393,7 +393,8 @@ extern "C" flick_imf_status flick_imf_write_rgba(const char *path, int32_t w, in
 extern "C" flick_imf_status flick_imf_write_channels(const char *path, int32_t w, int32_t h, int32_t n,
                                                      const char *const *names, const int32_t *types,
                                                      const int32_t *plinear, const void *const *data,
-                                                     int32_t compression, float dwa_level, char *msg, size_t msg_len)
+                                                     int32_t compression, float dwa_level, int32_t tile, char *msg,
+                                                     size_t msg_len)
 {
 	if (msg != nullptr && msg_len > 0)
 		msg[0] = '\0';
@@ -412,6 +413,13 @@ extern "C" flick_imf_status flick_imf_write_channels(const char *path, int32_t w
 			const size_t size = t == Imf::HALF ? 2 : 4;
 			hd.channels().insert(names[i], Imf::Channel(t, 1, 1, plinear[i] != 0));
 			fb.insert(names[i], Imf::Slice(t, static_cast<char *>(const_cast<void *>(data[i])), size, size * size_t(w)));
+		}
+		if (tile > 0) {
+			hd.setTileDescription(Imf::TileDescription(tile, tile, Imf::ONE_LEVEL));
+			Imf::TiledOutputFile out(path, hd, 0);
+			out.setFrameBuffer(fb);
+			out.writeTiles(0, out.numXTiles() - 1, 0, out.numYTiles() - 1);
+			return FLICK_IMF_OK;
 		}
 		Imf::OutputFile out(path, hd, 0);
 		out.setFrameBuffer(fb);

@@ -168,10 +168,11 @@ type imfChannel struct {
 	data    unsafe.Pointer
 }
 
-// writeIMFChannels writes a w x h scanline file of the given channels
-// through the C++ API, with comp and, for DWA, the dwaCompressionLevel
-// level. Only the tests use it, to make DWA files of many layers and types.
-func writeIMFChannels(path string, w, h int, chans []imfChannel, comp Compression, level float32) error {
+// writeIMFChannels writes a w x h file of the given channels through the
+// C++ API, with comp and, for DWA, the dwaCompressionLevel level: scanline,
+// or tiled (tile x tile, one level) when tile > 0. Only the tests use it,
+// to make DWA files of many layers and types.
+func writeIMFChannels(path string, w, h int, chans []imfChannel, comp Compression, level float32, tile int) error {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	n := len(chans)
@@ -198,7 +199,7 @@ func writeIMFChannels(path string, w, h int, chans []imfChannel, comp Compressio
 	}
 	var msg [imfMsgLen]C.char
 	st := C.flick_imf_write_channels(cpath, C.int32_t(w), C.int32_t(h), C.int32_t(n), &names[0], &types[0], &plinear[0],
-		&data[0], C.int32_t(comp), C.float(level), &msg[0], imfMsgLen)
+		&data[0], C.int32_t(comp), C.float(level), C.int32_t(tile), &msg[0], imfMsgLen)
 	if st != C.FLICK_IMF_OK {
 		return imfError("write", path, st, &msg)
 	}

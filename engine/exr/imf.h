@@ -86,14 +86,16 @@ flick_imf_status flick_imf_write_rgba(const char *path, int32_t w, int32_t h, co
                                       int32_t compression, int32_t tile_w, int32_t tile_h,
                                       int32_t level_mode, char *msg, size_t msg_len);
 
-// flick_imf_write_channels writes a w x h single-part scanline file of n
-// channels (names[i], types[i] an Imf::PixelType, plinear[i]), channel i's
-// values planar at data[i] (w * h of its type, rows top first), with the
-// given compression and, for DWA, dwaCompressionLevel dwa_level. Only the
-// tests use it: DWA files of many layers and types.
+// flick_imf_write_channels writes a w x h single-part file of n channels
+// (names[i], types[i] an Imf::PixelType, plinear[i]), channel i's values
+// planar at data[i] (w * h of its type, rows top first), with the given
+// compression and, for DWA, dwaCompressionLevel dwa_level: scanline, or
+// tiled (one level, tile x tile) when tile > 0. Only the tests use it: DWA
+// files of many layers and types.
 flick_imf_status flick_imf_write_channels(const char *path, int32_t w, int32_t h, int32_t n, const char *const *names,
                                           const int32_t *types, const int32_t *plinear, const void *const *data,
-                                          int32_t compression, float dwa_level, char *msg, size_t msg_len);
+                                          int32_t compression, float dwa_level, int32_t tile, char *msg,
+                                          size_t msg_len);
 
 // flick_imf_reference_yca decodes part 0's luminance/chroma layer ("" for
 // none) of path through Imf::RgbaInputFile into dst (n values, RGBA half,

@@ -468,8 +468,8 @@ static void pick_steps(const flick_layout* l, const flick_decode_req* q, exr_dec
 		d->decompress_fn = flick_piz_decompress;
 		if (flick_rgba_unpacking(d)) d->unpack_and_convert_fn = flick_unpack_done;
 	}
-	if (l->tiles_x == 0 && (l->compression == EXR_COMPRESSION_DWAA || l->compression == EXR_COMPRESSION_DWAB))
-		flick_dwa_pick(d, q->library_codecs);
+	if (l->compression == EXR_COMPRESSION_DWAA || l->compression == EXR_COMPRESSION_DWAB)
+		flick_dwa_pick(d, q->library_codecs, l->tiles_x > 0);
 	if (l->compression == EXR_COMPRESSION_B44 || l->compression == EXR_COMPRESSION_B44A)
 		flick_b44_pick(d, q->library_codecs);
 }

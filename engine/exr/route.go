@@ -125,14 +125,19 @@ func (f *File) route(t *target, sel Selection, force via) (via, error) {
 		}
 		return viaIMF, nil
 	case force != viaAuto:
-		if force == viaCore && tiled && (comp == DWAA || comp == DWAB) {
+		if force == viaCore && tiled && (comp == DWAA || comp == DWAB) && !dwaTakes(t.header, sel) {
 			return 0, &Error{Op: "decode", Path: f.path, Code: ErrNotImplemented,
-				Detail: fmt.Sprintf("part %d: OpenEXR 3.1.5's C API cannot decode tiled %s", sel.Part, strings.ToUpper(comp.String()))}
+				Detail: fmt.Sprintf("part %d: OpenEXR 3.1.5's C API cannot decode tiled %s, and flick's decoder only HALF channels on a CPU with AVX2", sel.Part, strings.ToUpper(comp.String()))}
 		}
 		return force, nil
 	case l.ripmap != 0 && l.ly > 0: // Core 3.1.5 mis-indexes these levels
 		return viaIMF, nil
 	case tiled && (comp == DWAA || comp == DWAB):
+		// Core has no DWA decoder; dwa.c decodes tiles too, and the C++
+		// reader what dwa.c does not take.
+		if dwaTakes(t.header, sel) {
+			return viaCore, nil
+		}
 		return viaIMF, nil
 	case !allHalf(t.header, sel):
 		// Imath 3.1's float-to-half conversion rounds values just below
@@ -183,6 +188,11 @@ func (f *File) imfFile() (*C.flick_imf_file, error) {
 	}
 	return (*C.flick_imf_file)(f.r.imf), nil
 }
+
+// dwaTakes says whether dwa.c decodes sel from a DWA part of h (in Core's
+// pipeline; see flick_dwa_pick): HALF channels, a CPU with AVX2 and F16C.
+// Subsampled channels are routed before this is asked.
+func dwaTakes(h *Header, sel Selection) bool { return allHalf(h, sel) && C.flick_dwa_cpu() != 0 }
 
 // dwaDecoded counts the chunks dwa.c has decoded (for tests).
 func dwaDecoded() uint64 { return uint64(C.flick_dwa_decoded()) }

@@ -3,6 +3,7 @@ package exr
 import (
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -28,13 +29,15 @@ func fuzzBases(f *testing.F) [][]byte {
 		}
 	}
 	for _, comp := range []Compression{DWAA, DWAB} {
-		path := filepath.Join(dir, comp.String()+".exr")
-		writeDWALayers(f, path, 19, 11, comp, 45, 1, 0)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
+		for _, tile := range []int{0, 8} {
+			path := filepath.Join(dir, fmt.Sprintf("%s_%d.exr", comp, tile))
+			writeDWALayers(f, path, 19, 11, comp, 45, 1, tile)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				f.Fatal(err)
+			}
+			out = append(out, data)
 		}
-		out = append(out, data)
 	}
 	if samples, ok := findSamples(); ok {
 		for _, rel := range []string{

@@ -243,8 +243,10 @@ func checkChain(t *testing.T, got []float32, pix []uint16, w, h int, float bool,
 			if float {
 				ok = wv == gv || math.Abs(gv-wv) <= 1e-3*math.Max(1, math.Abs(wv))
 			} else {
+				// The target holds 8-bit codes: compare codes (gv*255 is a
+				// whole number only up to float32's rounding).
 				code := math.Round(math.Max(0, math.Min(1, wv)) * 255)
-				ok = math.Abs(gv*255-code) <= 1
+				ok = math.Abs(math.Round(gv*255)-code) <= 1
 			}
 			if !ok {
 				if bad < 5 {
@@ -440,4 +442,54 @@ func TestChainMipmapsOnDemand(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestTransformCurvesExact draws every half value from 0 to 1 (and a few
+// beyond) through the sRGB and Rec.709 transforms into a float target: the
+// display program's curves (polynomials for the power parts) must stay
+// within 1e-5 of IEC 61966-2-1's and BT.709's formulas, well under a 16-bit
+// code value, at every input.
+func TestTransformCurvesExact(t *testing.T) {
+	d := newDisplay(t)
+	var vals []uint16
+	for b := uint16(0); b <= 0x3c00; b++ { // 0 to 1 in half
+		vals = append(vals, b)
+	}
+	vals = append(vals, float16.Fromfloat32(1.5).Bits(), float16.Fromfloat32(-0.5).Bits())
+	w, h := 256, (len(vals)+255)/256
+	pix := make([]uint16, 4*w*h)
+	for i := range w * h {
+		v := vals[min(i, len(vals)-1)]
+		pix[4*i], pix[4*i+1], pix[4*i+2], pix[4*i+3] = v, v, v, float16.Fromfloat32(1).Bits()
+	}
+	for _, tc := range []struct {
+		tr    render.Transform
+		curve func(float64) float64
+	}{
+		{render.TransformSRGB, func(x float64) float64 {
+			if x <= 0.0031308 {
+				return 12.92 * x
+			}
+			return 1.055*math.Pow(x, 1/2.4) - 0.055
+		}},
+		{render.TransformRec709, func(x float64) float64 {
+			if x < 0.018 {
+				return 4.5 * x
+			}
+			return 1.099*math.Pow(x, 0.45) - 0.099
+		}},
+	} {
+		got := drawn(t, d, pix, w, h, true, render.Settings{Transform: tc.tr})
+		worst, at := 0.0, 0.0
+		for i := range w * h {
+			x := math.Max(0, math.Min(1, float64(float16.Frombits(pix[4*i]).Float32())))
+			if e := math.Abs(float64(got[4*i]) - tc.curve(x)); e > worst {
+				worst, at = e, x
+			}
+		}
+		if worst > 1e-5 {
+			t.Errorf("%v: largest error %.3g at %g, want at most 1e-5", tc.tr, worst, at)
+		}
+		t.Logf("%v: largest error %.3g at %g", tc.tr, worst, at)
+	}
 }

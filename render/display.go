@@ -198,15 +198,27 @@ vec4 place(vec2 frag) {
 #endif
 }
 
+// encode applies the display transform's curve to x. The power parts of
+// sRGB and Rec.709 are polynomials in t, the fourth root of x mapped to
+// [-1, 1] over the power part's domain (least-squares fits; largest error
+// 2e-6 and 1e-6, below a 16-bit step): two square roots and a few
+// multiply-adds instead of pow, whose exp2(log2()) was half the cost of an
+// export's draw under llvmpipe.
 float encode(float x) {
 #if TRANSFORM == 4 // raw
 	return x;
 #else
 	x = clamp(x, 0.0, 1.0);
-#if TRANSFORM == 0
-	return x <= 0.0031308 ? 12.92 * x : 1.055 * pow(x, 1.0 / 2.4) - 0.055;
-#elif TRANSFORM == 1
-	return x < 0.018 ? 4.5 * x : 1.099 * pow(x, 0.45) - 0.099;
+#if TRANSFORM == 0 // 1.055 x^(1/2.4) - 0.055 above 0.0031308
+	float t = sqrt(sqrt(x)) * 2.61966991 - 1.61966991;
+	float p = 0.418389658 + t * (0.487117266 + t * (0.100260977 + t * (-0.00681088549 +
+		t * (0.00137327702 + t * (-0.000529927305 + t * 0.000200718179)))));
+	return x <= 0.0031308 ? 12.92 * x : p;
+#elif TRANSFORM == 1 // 1.099 x^0.45 - 0.099 from 0.018
+	float t = sqrt(sqrt(x)) * 3.15598869 - 2.15598869;
+	float p = 0.454500591 + t * (0.462107427 + t * (0.0857227518 + t * (-0.00264564416 +
+		t * (0.000399915412 + t * -8.56497772e-05))));
+	return x < 0.018 ? 4.5 * x : p;
 #elif TRANSFORM == 2
 	return pow(x, 1.0 / 2.4);
 #else

@@ -192,7 +192,10 @@ func (f *File) imfFile() (*C.flick_imf_file, error) {
 // dwaTakes says whether dwa.c decodes sel from a DWA part of h (in Core's
 // pipeline; see flick_dwa_pick): HALF channels, a CPU with AVX2 and F16C.
 // Subsampled channels are routed before this is asked.
-func dwaTakes(h *Header, sel Selection) bool { return allHalf(h, sel) && C.flick_dwa_cpu() != 0 }
+func dwaTakes(h *Header, sel Selection) bool { return allHalf(h, sel) && dwaCPU() }
+
+// dwaCPU says whether this CPU has what dwa.c needs (AVX2, F16C).
+func dwaCPU() bool { return C.flick_dwa_cpu() != 0 }
 
 // dwaDecoded counts the chunks dwa.c has decoded (for tests).
 func dwaDecoded() uint64 { return uint64(C.flick_dwa_decoded()) }

@@ -1,8 +1,10 @@
-// dwa.c: DWAA and DWAB scanline chunks decoded by flick. OpenEXR 3.1.5's
-// Core has no DWA decoder; the C++ API's (ImfDwaCompressor.cpp, which
-// codec.cpp wraps) decodes a chunk into per-channel planes, then into its
-// line buffer, which unpack.c interleaves into the destination: its AC
-// run-length step alone is a fifth of its time, stores and all. Here, for
+// dwa.c: DWAA and DWAB chunks, scanline and tiled, decoded by flick.
+// OpenEXR 3.1.5's Core has no DWA decoder; the C++ API's
+// (ImfDwaCompressor.cpp, which codec.cpp wraps) Huffman-decodes a chunk's
+// AC values into a buffer, run-length decodes them, and writes per-channel
+// planes, then its line buffer, which unpack.c interleaves into the
+// destination: the Huffman and run-length steps are nearly half its time.
+// Here, for
 // the common request (HALF channels into lanes of interleaved pixels,
 // nothing subsampled, a CPU with AVX2 and F16C), a chunk is decoded 8 lines
 // at a time into rows that stay in the cache and are interleaved straight
@@ -18,8 +20,9 @@
 // skips), the inverse Rec.709 colour transform, F16C's float-to-half
 // (Imath's for blocks with no AC coefficients), and the nonlinear-to-linear
 // table, computed here from dwaLookups.cpp's formula (the same 65536
-// values as the library's). chunks_test.go and dwa_test.go compare the
-// two; any other request keeps the library's decoder (codec.cpp).
+// values as the library's). dwa_test.go compares the two; any other
+// request keeps the library's decoder (codec.cpp for scanline chunks; tiled
+// ones go to the C++ reader, route.go).
 
 #include "bridge_internal.h"
 

@@ -76,149 +76,42 @@ func (p Progress) ETA() time.Duration {
 // for the GL goroutine, and read-back frames waiting for the encoder.
 const pipelineDepth = 2
 
-// Run exports job: frames are loaded on a goroutine, drawn on the GL
-// goroutine (through q) with the viewer's display pass into a 16-bit
+// Run exports job: frames are loaded on a goroutine (loadStage), drawn on
+// the GL goroutine (through q) with the viewer's display pass into a 16-bit
 // target of the output size (minified by a box filter over each output
-// pixel's footprint: no aliasing), read back through a pack-buffer ring,
-// and converted and encoded
-// on a third goroutine, so the stages overlap. Cancelling ctx stops it; on
-// cancellation or any error no file is left and the error says why.
+// pixel's footprint: no aliasing) and read back (drawStage: through a
+// pack-buffer ring, or directly on a software renderer), then converted and
+// encoded on the caller's goroutine (encodeStage), so the stages overlap.
+// Cancelling ctx stops it; on cancellation or any error no file is left and
+// the error says why.
 func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
-	p := Progress{Total: len(job.Frames)}
 	if len(job.Frames) == 0 {
-		return p, errors.New("export: no frames to export")
+		return Progress{}, errors.New("export: no frames to export")
 	}
 	enc, err := Create(job.Movie)
 	if err != nil {
-		return p, err
+		return Progress{Total: len(job.Frames)}, err
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	start := time.Now()
-
-	type loaded struct {
-		f   *engine.Frame
-		n   int
-		err error
-		dur time.Duration
-	}
-	type drawn struct {
-		pix                    []uint16 // nil: nothing read back yet
-		decode, draw, readback time.Duration
-		skipped                *FrameError
-	}
-	frames := make(chan loaded, pipelineDepth)
-	pixels := make(chan drawn, pipelineDepth)
-	outs := newOutputs(pipelineDepth+render.ReadbackDepth+1, 4*job.Movie.Width*job.Movie.Height)
-	release := func(f *engine.Frame) {
-		if f != nil {
-			job.Release(f)
-		}
+	r := &run{
+		job:    job,
+		q:      q,
+		enc:    enc,
+		ctx:    ctx,
+		cancel: cancel,
+		start:  time.Now(),
+		frames: make(chan loadResult, pipelineDepth),
+		pixels: make(chan drawn, pipelineDepth),
+		outs:   newOutputs(pipelineDepth+render.ReadbackDepth+1, 4*job.Movie.Width*job.Movie.Height),
 	}
 	var wg sync.WaitGroup
 	wg.Add(2)
-
-	// Load, in order.
-	go func() {
-		defer wg.Done()
-		defer close(frames)
-		for _, n := range job.Frames {
-			t := time.Now()
-			f, err := job.Load(ctx, n)
-			if ctx.Err() != nil {
-				release(f)
-				return
-			}
-			frames <- loaded{f, n, err, time.Since(t)}
-		}
-	}()
-
-	// Draw and read back on the GL goroutine, one frame per call.
-	go func() {
-		defer wg.Done()
-		defer close(pixels)
-		g := glStage{w: job.Movie.Width, h: job.Movie.Height, settings: job.Display}
-		// A movie with alpha gets the frames' (premultiplied) alpha.
-		g.settings.KeepAlpha = enc.spec.layout.hasAlpha()
-		defer q.Call(g.close)
-		// Set up while the first frame decodes.
-		var err error
-		if q.Call(func() { err = g.init() }); err != nil {
-			cancel(err)
-			return
-		}
-		for l := range frames {
-			d := drawn{decode: l.dur}
-			if l.err != nil {
-				d.skipped = &FrameError{l.n, l.err}
-			}
-			out := outs.get(ctx)
-			var err error
-			if out != nil {
-				t := time.Now()
-				q.Call(func() { d.pix, d.readback, err = g.frame(l.f, out) })
-				d.draw = time.Since(t) - d.readback
-				if d.pix == nil {
-					outs.put(out) // the ring is still filling
-				}
-			}
-			release(l.f)
-			if err != nil {
-				cancel(err)
-			}
-			if ctx.Err() != nil {
-				return
-			}
-			pixels <- d
-		}
-		for { // the frames still in the readback ring
-			out := outs.get(context.Background())
-			var d drawn
-			var err error
-			t := time.Now()
-			q.Call(func() { d.pix, err = g.flush(out) })
-			d.readback = time.Since(t)
-			if err != nil {
-				cancel(err)
-			}
-			if d.pix == nil || ctx.Err() != nil {
-				return
-			}
-			pixels <- d
-		}
-	}()
-
-	// Convert and encode, here.
-	var writing time.Duration // in enc.Write: converting and encoding
-	for d := range pixels {
-		if ctx.Err() != nil {
-			continue // drain, so that the other stages can finish
-		}
-		p.Decode += d.decode
-		p.Draw += d.draw
-		p.Readback += d.readback
-		if d.skipped != nil {
-			p.Skipped = append(p.Skipped, *d.skipped)
-		}
-		if d.pix == nil {
-			continue
-		}
-		t := time.Now()
-		if err := enc.Write(d.pix); err != nil {
-			cancel(err)
-		}
-		writing += time.Since(t)
-		p.Convert = enc.ConvertTime()
-		p.Encode = writing - p.Convert
-		outs.put(d.pix)
-		p.Done++
-		p.Elapsed = time.Since(start)
-		if job.Progress != nil && ctx.Err() == nil {
-			job.Progress(p)
-		}
-	}
-	for l := range frames { // after a failure: frames the GL stage never took
-		release(l.f)
+	go func() { defer wg.Done(); r.loadStage() }()
+	go func() { defer wg.Done(); r.drawStage() }()
+	p := r.encodeStage()
+	for l := range r.frames { // after a failure: frames the GL stage never took
+		r.release(l.f)
 	}
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
@@ -231,8 +124,147 @@ func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
 	if err := enc.Close(); err != nil {
 		return p, err
 	}
-	p.Elapsed = time.Since(start)
+	p.Elapsed = time.Since(r.start)
 	return p, nil
+}
+
+// run is one Run's state shared by its three stages.
+type run struct {
+	job    Job
+	q      *render.Queue
+	enc    *Encoder
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	start  time.Time
+	frames chan loadResult // loadStage -> drawStage
+	pixels chan drawn      // drawStage -> encodeStage
+	outs   *outputs
+}
+
+// loadResult is a frame from Job.Load, with how long loading it took.
+type loadResult struct {
+	f   *engine.Frame
+	n   int
+	err error
+	dur time.Duration
+}
+
+// drawn is a frame read back, with its stage times.
+type drawn struct {
+	pix                    []uint16 // nil: nothing read back yet
+	decode, draw, readback time.Duration
+	skipped                *FrameError
+}
+
+func (r *run) release(f *engine.Frame) {
+	if f != nil {
+		r.job.Release(f)
+	}
+}
+
+// loadStage loads the frames in order into r.frames.
+func (r *run) loadStage() {
+	defer close(r.frames)
+	for _, n := range r.job.Frames {
+		t := time.Now()
+		f, err := r.job.Load(r.ctx, n)
+		if r.ctx.Err() != nil {
+			r.release(f)
+			return
+		}
+		r.frames <- loadResult{f, n, err, time.Since(t)}
+	}
+}
+
+// drawStage draws and reads back on the GL goroutine, one frame per call,
+// then the frames still in the readback ring, into r.pixels.
+func (r *run) drawStage() {
+	defer close(r.pixels)
+	g := glStage{w: r.job.Movie.Width, h: r.job.Movie.Height, settings: r.job.Display}
+	// A movie with alpha gets the frames' (premultiplied) alpha.
+	g.settings.KeepAlpha = r.enc.spec.layout.hasAlpha()
+	defer r.q.Call(g.close)
+	// Set up while the first frame decodes.
+	var err error
+	if r.q.Call(func() { err = g.init() }); err != nil {
+		r.cancel(err)
+		return
+	}
+	for l := range r.frames {
+		d := drawn{decode: l.dur}
+		if l.err != nil {
+			d.skipped = &FrameError{l.n, l.err}
+		}
+		out := r.outs.get(r.ctx)
+		var err error
+		if out != nil {
+			t := time.Now()
+			r.q.Call(func() { d.pix, d.readback, err = g.frame(l.f, out) })
+			d.draw = time.Since(t) - d.readback
+			if d.pix == nil {
+				r.outs.put(out) // the ring is still filling
+			}
+		}
+		r.release(l.f)
+		if err != nil {
+			r.cancel(err)
+		}
+		if r.ctx.Err() != nil {
+			return
+		}
+		r.pixels <- d
+	}
+	for {
+		out := r.outs.get(context.Background())
+		var d drawn
+		var err error
+		t := time.Now()
+		r.q.Call(func() { d.pix, err = g.flush(out) })
+		d.readback = time.Since(t)
+		if err != nil {
+			r.cancel(err)
+		}
+		if d.pix == nil || r.ctx.Err() != nil {
+			return
+		}
+		r.pixels <- d
+	}
+}
+
+// encodeStage converts and encodes what drawStage read back, until it closes
+// r.pixels, and returns the progress; after a failure it drains r.pixels so
+// that the other stages can finish.
+func (r *run) encodeStage() Progress {
+	p := Progress{Total: len(r.job.Frames)}
+	var writing time.Duration // in enc.Write: converting and encoding
+	for d := range r.pixels {
+		if r.ctx.Err() != nil {
+			continue
+		}
+		p.Decode += d.decode
+		p.Draw += d.draw
+		p.Readback += d.readback
+		if d.skipped != nil {
+			p.Skipped = append(p.Skipped, *d.skipped)
+		}
+		if d.pix == nil {
+			continue
+		}
+		t := time.Now()
+		if err := r.enc.Write(d.pix); err != nil {
+			r.cancel(err)
+		}
+		writing += time.Since(t)
+		p.Convert = r.enc.ConvertTime()
+		p.Encode = writing - p.Convert
+		r.outs.put(d.pix)
+		p.Done++
+		p.Elapsed = time.Since(r.start)
+		if r.job.Progress != nil && r.ctx.Err() == nil {
+			r.job.Progress(p)
+		}
+	}
+	return p
 }
 
 // outputs hands out the buffers frames are read back into, making one only

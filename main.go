@@ -92,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfg, warning := settings.Defaults(), ""
 	if err == nil {
 		var lerr error
-		if cfg, lerr = settings.Load(settingsPath); lerr != nil {
+		if cfg, lerr = settings.Load(settingsPath, ui.Choices()); lerr != nil {
 			warning = lerr.Error()
 			fmt.Fprintln(stderr, "flick: warning:", warning)
 		}

@@ -78,13 +78,13 @@ var bindings = []binding{
 		help: "zoom in about the viewer's centre", repeat: true, do: func(a *app) { a.zoom(2) }},
 	{chords: []chord{{imgui.KeyMinus, 0, "-"}, {imgui.KeyKeypadSubtract, 0, "Keypad -"}},
 		help: "zoom out about the viewer's centre", repeat: true, do: func(a *app) { a.zoom(0.5) }},
-	{chords: []chord{{imgui.KeyF11, 0, "F11"}, {imgui.KeyGraveAccent, 0, "`"}}, help: "full screen", typing: true,
+	{chords: []chord{{imgui.KeyF11, 0, "F11"}, {imgui.KeyGraveAccent, 0, "`"}}, help: "full screen",
 		do: (*app).toggleFullscreen},
 	{chords: []chord{{imgui.KeyO, ctrl, "Ctrl+O"}}, help: "open a file, pattern or folder", typing: true,
 		do: func(a *app) { a.dlg.openOpen(a) }},
 	{chords: []chord{{imgui.KeyE, ctrl, "Ctrl+E"}}, help: "export a review movie", typing: true,
 		do: func(a *app) { a.dlg.export.open = true }},
-	{chords: []chord{{imgui.KeySlash, shift, "?"}, {imgui.KeyF1, 0, "F1"}}, help: "this list (again: close it)", typing: true,
+	{chords: []chord{{imgui.KeySlash, shift, "?"}, {imgui.KeyF1, 0, "F1"}}, help: "this list (again: close it)",
 		do: func(a *app) { a.showKeys = !a.showKeys }},
 	{chords: []chord{{imgui.KeyQ, ctrl, "Ctrl+Q"}}, help: "quit", typing: true, do: func(a *app) { a.quit = true }},
 }
@@ -151,10 +151,11 @@ func (a *app) keys() {
 // shown already.
 func solo(ch render.Channels) func(*app) {
 	return func(a *app) {
+		show := ch
 		if a.view.Channels == ch {
-			ch = render.ChannelsRGB
+			show = render.ChannelsRGB
 		}
-		a.view.Channels, a.dirty = ch, true
+		a.view.Channels, a.dirty = show, true
 	}
 }
 

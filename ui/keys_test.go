@@ -96,6 +96,10 @@ func TestKeyDispatch(t *testing.T) {
 	if a.view.Channels != render.ChannelsRGB || a.view.Exposure != 0 || a.view.Gamma != 0 {
 		t.Errorf("r again and 0: view %+v, want colour, exposure 0, gamma unset", a.view)
 	}
+	press(imgui.KeyR, 0) // a third time: red alone again
+	if a.view.Channels != render.ChannelR {
+		t.Errorf("r a third time: channels %v, want red", a.view.Channels)
+	}
 }
 
 // readmeKey matches a code span of the README's key table: a key between

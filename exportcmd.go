@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,7 +19,9 @@ import (
 	"flick/render"
 )
 
-const exportUsage = `Usage: flick export PATH [RANGE] -o OUT.mov [flags]
+// exportUsage is flick export --help; the lists of codecs and displays are
+// the export and render packages' own.
+var exportUsage = `Usage: flick export PATH [RANGE] -o OUT.mov [flags]
 
 Renders the frames through the viewer's display pass, downscaled on the
 GPU, and encodes a QuickTime movie tagged BT.709. The movie appears only when
@@ -33,16 +36,37 @@ Flags:
   --width W            output width (height follows the aspect), or
   --height H           output height; sizes are rounded to even numbers
   --fps N              frame rate (default: the file's framesPerSecond, else 24)
-  --codec C            h264 (default), hevc, prores, prores4444, h264_nvenc, hevc_nvenc
+  --codec C            ` + choiceHelp(export.CodecNames(), string(defaultCodec)) + `
   --crf N              quality for h264/hevc/nvenc, 0-51, lower is better (default 18)
   --preset P           encoder preset (x264/x265: ultrafast ... veryslow)
   --layer L            a layer of the file (diffuse, or "" for the RGBA one;
                        flick info lists them), of --view V in stereo files
   --channels C         rgb (default), r, g, b, a or luminance
   --exposure S         exposure in stops (default 0)
-  --display D          srgb (default), rec709, bt1886 or linear
+  --display D          ` + choiceHelp(render.ScreenTransformNames(), defaultDisplay.Name()) + `
   --overwrite          replace OUT if it exists
 `
+
+// The defaults of --codec and --display.
+const (
+	defaultCodec   = export.H264
+	defaultDisplay = render.TransformSRGB
+)
+
+// choiceHelp lists names for a flag's help, marking def "(default)".
+func choiceHelp(names []string, def string) string {
+	var s strings.Builder
+	for i, n := range names {
+		if i > 0 {
+			s.WriteString(", ")
+		}
+		s.WriteString(n)
+		if n == def {
+			s.WriteString(" (default)")
+		}
+	}
+	return s.String()
+}
 
 // runExport is `flick export`.
 func runExport(args []string, stdout, stderr io.Writer) int {
@@ -55,14 +79,14 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	width := fs.Int("width", 0, "")
 	height := fs.Int("height", 0, "")
 	fpsFlag := fs.String("fps", "", "")
-	codecFlag := fs.String("codec", string(export.H264), "")
+	codecFlag := fs.String("codec", string(defaultCodec), "")
 	crf := fs.Int("crf", -1, "")
 	preset := fs.String("preset", "", "")
 	channels := fs.String("channels", "rgb", "")
 	layer := fs.String("layer", "", "")
 	view := fs.String("view", "", "")
 	exposure := fs.Float64("exposure", 0, "")
-	displayFlag := fs.String("display", "srgb", "")
+	displayFlag := fs.String("display", defaultDisplay.Name(), "")
 	overwrite := fs.Bool("overwrite", false, "")
 	positional, err := parseFlags(fs, args)
 	switch {
@@ -90,8 +114,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if settings.Channels, err = render.ParseChannels(*channels); err != nil {
 		return usageError(stderr, err.Error())
 	}
-	if settings.Transform, err = render.ParseTransform(*displayFlag); err != nil || settings.Transform == render.TransformRaw {
-		return usageError(stderr, fmt.Sprintf("--display %q: want srgb, rec709, bt1886 or linear", *displayFlag))
+	if settings.Transform, err = render.ParseTransform(*displayFlag); err != nil || !slices.Contains(render.ScreenTransforms(), settings.Transform) {
+		return usageError(stderr, fmt.Sprintf("--display %q: want one of %s", *displayFlag, strings.Join(render.ScreenTransformNames(), ", ")))
 	}
 	if math.IsNaN(*exposure) || math.Abs(*exposure) > 32 {
 		return usageError(stderr, fmt.Sprintf("--exposure %v: want stops from -32 to 32", *exposure))

@@ -61,10 +61,6 @@ Flags (before or after PATH):
   -h, --help   show this help
   --version    print the version
 
-Keys: Space play/pause, Left/Right step, Home/End first/last frame,
-r g b a solo a channel (again: back to colour), l luminance, c colour,
-f fit, 1 one-to-one, + and - zoom, n show NaN/Inf. Mouse: wheel zooms about
-the cursor, drag pans; the pixel under the cursor is probed.
 `
 
 func main() {
@@ -92,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfg, warning := settings.Defaults(), ""
 	if err == nil {
 		var lerr error
-		if cfg, lerr = settings.Load(settingsPath); lerr != nil {
+		if cfg, lerr = settings.Load(settingsPath, ui.Choices()); lerr != nil {
 			warning = lerr.Error()
 			fmt.Fprintln(stderr, "flick: warning:", warning)
 		}
@@ -105,8 +101,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	positional, err := parseFlags(fs, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(stdout, usage)
-		fmt.Fprintln(stdout, "Settings:", settingsPath)
+		fmt.Fprint(stdout, usage, ui.KeyHelp())
+		fmt.Fprintln(stdout, "\nSettings:", settingsPath)
 		return 0
 	case err != nil:
 		return usageError(stderr, err.Error())

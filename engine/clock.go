@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"flick/engine/exr"
@@ -22,6 +23,30 @@ const (
 	PingPong               // turn round
 	Once                   // stop
 )
+
+// repeatNames name the Repeat modes in settings, on the command line and in
+// the UI, in Repeat order: the one list of them.
+var repeatNames = [...]string{"loop", "pingpong", "once"}
+
+// String returns r's name ("pingpong").
+func (r Repeat) String() string {
+	if r >= 0 && int(r) < len(repeatNames) {
+		return repeatNames[r]
+	}
+	return fmt.Sprintf("Repeat(%d)", int(r))
+}
+
+// RepeatNames returns every Repeat mode's name, in Repeat order (Repeat(i)
+// is named RepeatNames()[i]).
+func RepeatNames() []string { return slices.Clone(repeatNames[:]) }
+
+// ParseRepeat returns the Repeat mode named s.
+func ParseRepeat(s string) (Repeat, error) {
+	if i := slices.Index(repeatNames[:], s); i >= 0 {
+		return Repeat(i), nil
+	}
+	return 0, fmt.Errorf("unknown loop mode %q: want one of %s", s, strings.Join(repeatNames[:], ", "))
+}
 
 // Order is the way playback goes through frames: Frames (sequence frame
 // numbers, ascending: the in to out range) and what happens at the ends.

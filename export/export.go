@@ -57,7 +57,8 @@ type codecSpec struct {
 	fallback Codec  // software codec to suggest when NVENC is missing
 }
 
-// codecs lists every Codec in the order error messages give them.
+// codecs lists every Codec in the order menus, help and error messages give
+// them.
 var codecs = []codecSpec{
 	{codec: H264, encoder: "libx264", layout: yuv420p, family: x26x},
 	{codec: HEVC, encoder: "libx265", layout: yuv420p, family: x26x},
@@ -73,15 +74,23 @@ func ParseCodec(s string) (Codec, error) {
 	return spec.codec, err
 }
 
-func specOf(c Codec) (codecSpec, error) {
+// CodecNames returns every Codec's name, in the order of the codecs table:
+// the one list that settings, the export dialog and --codec offer.
+func CodecNames() []string {
 	names := make([]string, len(codecs))
 	for i, s := range codecs {
+		names[i] = string(s.codec)
+	}
+	return names
+}
+
+func specOf(c Codec) (codecSpec, error) {
+	for _, s := range codecs {
 		if s.codec == c {
 			return s, nil
 		}
-		names[i] = string(s.codec)
 	}
-	return codecSpec{}, fmt.Errorf("unknown codec %q; valid codecs: %s", c, strings.Join(names, ", "))
+	return codecSpec{}, fmt.Errorf("unknown codec %q; valid codecs: %s", c, strings.Join(CodecNames(), ", "))
 }
 
 // Rational is a frame rate, Num/Den frames per second.

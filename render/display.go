@@ -86,6 +86,30 @@ func (t Transform) String() string {
 	return fmt.Sprintf("Transform(%d)", int(t))
 }
 
+// Name is t's name in settings and on the command line: String in lower
+// case without dots ("rec709"). ParseTransform takes either.
+func (t Transform) Name() string { return strings.ReplaceAll(strings.ToLower(t.String()), ".", "") }
+
+// ScreenTransforms lists the transforms a viewer or a movie offers, in
+// order: every one but TransformRaw, which is for float targets.
+func ScreenTransforms() []Transform {
+	var ts []Transform
+	for t := TransformSRGB; t < TransformRaw; t++ {
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// ScreenTransformNames returns the Names of ScreenTransforms, in order: the
+// display transforms settings and flags accept.
+func ScreenTransformNames() []string {
+	var names []string
+	for _, t := range ScreenTransforms() {
+		names = append(names, t.Name())
+	}
+	return names
+}
+
 // Settings are the display settings of a Display. The zero value
 // is the plain view: RGB, no exposure or gamma, the sRGB transform.
 type Settings struct {
@@ -536,14 +560,14 @@ func ParseChannels(s string) (Channels, error) {
 	return 0, fmt.Errorf("unknown channels %q: want rgb, r, g, b, a or luminance", s)
 }
 
-// ParseTransform reads a display transform name: srgb, rec709, bt1886,
-// linear or raw (any case; "Rec.709" and "BT.1886" too).
+// ParseTransform reads a display transform's Name or String, in any case
+// ("rec709", "Rec.709"), raw included.
 func ParseTransform(s string) (Transform, error) {
 	key := strings.ReplaceAll(strings.ToLower(s), ".", "")
-	for i, n := range transformNames {
-		if key == strings.ReplaceAll(strings.ToLower(n), ".", "") {
-			return Transform(i), nil
+	for t := range Transform(len(transformNames)) {
+		if key == t.Name() {
+			return t, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown display transform %q: want srgb, rec709, bt1886 or linear", s)
+	return 0, fmt.Errorf("unknown display transform %q: want one of %s", s, strings.Join(ScreenTransformNames(), ", "))
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // Settings are the user's preferences. The zero value is not valid: start
@@ -30,11 +31,11 @@ type Settings struct {
 	// Realtime plays by the clock, dropping frames that are late; false
 	// shows every frame, slowing down instead.
 	Realtime bool `json:"realtime"`
-	// Loop is what playback does at the out point: "loop", "pingpong" or
-	// "once".
+	// Loop is what playback does at the out point: one of Choices.Loop
+	// ("loop").
 	Loop string `json:"loop"`
-	// Transform is the display transform a new view starts with: "srgb",
-	// "rec709", "bt1886" or "linear".
+	// Transform is the display transform a new view starts with: one of
+	// Choices.Transform ("srgb").
 	Transform string `json:"transform"`
 	// Panels lists the panels shown ("channels", "display", "info",
 	// "diagnostics", "log").
@@ -46,10 +47,18 @@ type Settings struct {
 
 // Export holds the export dialog's defaults.
 type Export struct {
-	Codec  string  `json:"codec"`  // h264, hevc, prores, prores4444, h264_nvenc, hevc_nvenc
+	Codec  string  `json:"codec"`  // one of Choices.Codec ("h264")
 	CRF    int     `json:"crf"`    // quality for h264/hevc, 0-51
 	Preset string  `json:"preset"` // x264/x265 preset; "" the encoder's default
 	Scale  float64 `json:"scale"`  // output size relative to the display window
+}
+
+// Choices are the names each choice setting may take. The packages that own
+// the concepts list them (the engine's loop modes, render's display
+// transforms, export's codecs) and the caller passes them in: settings
+// imports none of those packages, and no list of names is written twice.
+type Choices struct {
+	Loop, Transform, Codec []string
 }
 
 // MaxRecent bounds the recent items kept.
@@ -62,8 +71,9 @@ func Defaults() Settings {
 		Export: Export{Codec: "h264", CRF: 18, Preset: "medium", Scale: 1}}
 }
 
-// Validate says what is wrong with s, if anything.
-func (s Settings) Validate() error {
+// Validate says what is wrong with s, if anything; c gives the names the
+// choice settings may take.
+func (s Settings) Validate(c Choices) error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if s.WindowWidth < 320 || s.WindowWidth > 16384 || s.WindowHeight < 240 || s.WindowHeight > 16384 {
@@ -81,18 +91,17 @@ func (s Settings) Validate() error {
 	if s.Workers < 0 || s.Workers > 256 {
 		bad("workers %d is outside 0 (one per CPU) to 256", s.Workers)
 	}
-	if !slices.Contains([]string{"loop", "pingpong", "once"}, s.Loop) {
-		bad("loop %q: want loop, pingpong or once", s.Loop)
+	choice := func(what, name string, names []string) {
+		if !slices.Contains(names, name) {
+			bad("%s %q: want one of %s", what, name, strings.Join(names, ", "))
+		}
 	}
-	if !slices.Contains([]string{"srgb", "rec709", "bt1886", "linear"}, s.Transform) {
-		bad("transform %q: want srgb, rec709, bt1886 or linear", s.Transform)
-	}
+	choice("loop", s.Loop, c.Loop)
+	choice("transform", s.Transform, c.Transform)
 	if len(s.Recent) > MaxRecent {
 		bad("%d recent items, at most %d", len(s.Recent), MaxRecent)
 	}
-	if !slices.Contains([]string{"h264", "hevc", "prores", "prores4444", "h264_nvenc", "hevc_nvenc"}, s.Export.Codec) {
-		bad("export codec %q: want h264, hevc, prores, prores4444, h264_nvenc or hevc_nvenc", s.Export.Codec)
-	}
+	choice("export codec", s.Export.Codec, c.Codec)
 	if s.Export.CRF < 0 || s.Export.CRF > 51 {
 		bad("export crf %d is outside 0 to 51", s.Export.CRF)
 	}
@@ -125,8 +134,9 @@ func Path() (string, error) {
 // Load reads the settings at path; fields it does not name keep their
 // defaults. A missing file gives the defaults and no error. A file that
 // cannot be read, parsed or validated gives the defaults and an error that
-// says so: the caller shows it and must not save over that file.
-func Load(path string) (Settings, error) {
+// says so: the caller shows it and must not save over that file. c is
+// what Validate checks the choices against.
+func Load(path string, c Choices) (Settings, error) {
 	s := Defaults()
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -138,16 +148,17 @@ func Load(path string) (Settings, error) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return Defaults(), fmt.Errorf("settings %s: %w (using defaults)", path, err)
 	}
-	if err := s.Validate(); err != nil {
+	if err := s.Validate(c); err != nil {
 		return Defaults(), fmt.Errorf("settings %s: %w (using defaults)", path, err)
 	}
 	return s, nil
 }
 
 // Save writes s to path (creating its folder) through a temporary file and
-// a rename, so that a crash never leaves half a settings file.
-func Save(path string, s Settings) error {
-	if err := s.Validate(); err != nil {
+// a rename, so that a crash never leaves half a settings file. Invalid
+// settings (Validate with c) are not saved.
+func Save(path string, s Settings, c Choices) error {
+	if err := s.Validate(c); err != nil {
 		return fmt.Errorf("settings: not saved: %w", err)
 	}
 	data, err := json.MarshalIndent(s, "", "  ")

@@ -8,6 +8,12 @@ import (
 	"testing"
 )
 
+// choices are the names these tests use. The real lists belong to the
+// packages that own the concepts; ui's TestChoicesRoundTrip holds settings
+// to them.
+var choices = Choices{Loop: []string{"loop", "pingpong", "once"}, Transform: []string{"srgb", "rec709"},
+	Codec: []string{"h264", "hevc", "prores"}}
+
 func TestLoad(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, body string) string {
@@ -34,6 +40,7 @@ func TestLoad(t *testing.T) {
 		{"export", write("export.json", `{"export": {"codec": "prores", "crf": 18, "scale": 0.5}, "loop": "pingpong"}`),
 			with(func(s *Settings) { s.Export.Codec, s.Export.Scale, s.Loop = "prores", 0.5, "pingpong" }), ""},
 		{"bad loop", write("badloop.json", `{"loop": "bounce"}`), Defaults(), "loop \"bounce\""},
+		{"bad transform", write("badtransform.json", `{"transform": "aces"}`), Defaults(), "transform \"aces\": want one of srgb, rec709"},
 		{"bad codec", write("badcodec.json", `{"export": {"codec": "gif", "scale": 1}}`), Defaults(), "export codec \"gif\""},
 		{"negative cache", write("negcache.json", `{"cache_bytes": -1}`), Defaults(), "cache_bytes -1 is negative"},
 		{"corrupt", write("corrupt.json", `{"fps": 2`), Defaults(), "unexpected end of JSON"},
@@ -41,7 +48,7 @@ func TestLoad(t *testing.T) {
 		{"a folder", dir, Defaults(), "is a directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Load(tc.path)
+			got, err := Load(tc.path, choices)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("settings %+v, want %+v", got, tc.want)
 			}
@@ -56,7 +63,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestDefaultsAreValid(t *testing.T) {
-	if err := Defaults().Validate(); err != nil {
+	if err := Defaults().Validate(choices); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -75,19 +82,19 @@ func TestSaveRoundTrip(t *testing.T) {
 		t.Fatalf("recent %q", s.Recent)
 	}
 	s.Export = Export{Codec: "hevc", CRF: 22, Preset: "slow", Scale: 0.5}
-	if err := Save(path, s); err != nil {
+	if err := Save(path, s, choices); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Load(path)
+	got, err := Load(path, choices)
 	if err != nil || !reflect.DeepEqual(got, s) {
 		t.Fatalf("Load after Save = %+v, %v; want %+v", got, err, s)
 	}
 	bad := s
 	bad.FPS = -1
-	if err := Save(path, bad); err == nil {
+	if err := Save(path, bad, choices); err == nil {
 		t.Error("invalid settings were saved")
 	}
-	if got, err := Load(path); err != nil || !reflect.DeepEqual(got, s) {
+	if got, err := Load(path, choices); err != nil || !reflect.DeepEqual(got, s) {
 		t.Errorf("a refused Save changed the file: %+v, %v", got, err)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(path))

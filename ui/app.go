@@ -268,7 +268,8 @@ func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first 
 	if !a.settings.Realtime {
 		a.clock.SetMode(engine.EveryFrame)
 	}
-	a.clock.SetRepeat(parseRepeat(a.settings.Loop))
+	repeat, _ := engine.ParseRepeat(a.settings.Loop) // settings hold a valid name (Validate)
+	a.clock.SetRepeat(repeat)
 	a.in, a.out = s.Range.Start, s.Range.End
 	a.loader.SetOrder(a.clock.Order())
 	a.sel, a.decoded, a.selName, a.levelScale = exr.Selection{}, exr.Selection{}, "default", 0
@@ -318,16 +319,6 @@ func rangeFrames(s *engine.Sequence) []int {
 		out = append(out, n)
 	}
 	return out
-}
-
-func parseRepeat(s string) engine.Repeat {
-	switch s {
-	case "pingpong":
-		return engine.PingPong
-	case "once":
-		return engine.Once
-	}
-	return engine.Loop
 }
 
 // open starts opening a path (file, pattern or folder) from the open
@@ -501,7 +492,7 @@ func (a *app) saveSettings() {
 			a.settings.Panels = append(a.settings.Panels, p)
 		}
 	}
-	if err := settings.Save(a.opt.SettingsPath, a.settings); err != nil {
+	if err := settings.Save(a.opt.SettingsPath, a.settings, Choices()); err != nil {
 		fmt.Fprintln(os.Stderr, "flick:", err)
 	}
 }

@@ -19,15 +19,13 @@ import (
 	"flick/settings"
 )
 
-var exportCodecs = []string{"h264", "hevc", "prores", "prores4444", "h264_nvenc", "hevc_nvenc"}
-
 // exportDialog is the export dialog's state; an export runs on its own
 // goroutines and the viewer stays usable.
 type exportDialog struct {
 	open    bool
 	focused bool // focus given when the window opened
 	path    string
-	codec   int32
+	codec   int32 // index in export.CodecNames()
 	crf     int32
 	preset  string
 	scale   float32
@@ -42,7 +40,7 @@ type exportDialog struct {
 }
 
 func (e *exportDialog) defaults(s settings.Export) {
-	for i, c := range exportCodecs {
+	for i, c := range export.CodecNames() {
 		if c == s.Codec {
 			e.codec = int32(i)
 		}
@@ -75,7 +73,7 @@ func (e *exportDialog) draw(a *app) {
 	e.mu.Unlock()
 	imgui.SetNextItemWidth(-1)
 	imgui.InputTextWithHint("##out", "movie path (.mov)", &e.path, 0, nil)
-	imgui.ComboStrV("codec", &e.codec, strings.Join(exportCodecs, "\x00")+"\x00", -1)
+	imgui.ComboStrV("codec", &e.codec, comboItems(export.CodecNames()), -1)
 	imgui.InputIntV("crf (h264/hevc)", &e.crf, 1, 5, 0)
 	imgui.InputTextWithHint("preset", "medium", &e.preset, 0, nil)
 	imgui.SliderFloatV("scale", &e.scale, 0.1, 1, "%.2f", 0)
@@ -126,7 +124,7 @@ func (e *exportDialog) start(a *app) {
 		e.result = errors.New("export: no frame on screen to size the movie from")
 		return
 	}
-	codec, err := export.ParseCodec(exportCodecs[e.codec])
+	codec, err := export.ParseCodec(export.CodecNames()[e.codec])
 	if err != nil {
 		e.result = err
 		return

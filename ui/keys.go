@@ -1,114 +1,189 @@
 package ui
 
 import (
+	"fmt"
 	"math"
+	"strings"
 
 	"github.com/AllenDang/cimgui-go/imgui"
 
 	"flick/render"
 )
 
-// keyHelp is the overlay's list (? or F1), in the order keys are handled.
-var keyHelp = [][2]string{
-	{"Space", "play / pause"},
-	{"Up / Down", "play forwards / backwards"},
-	{"Left / Right", "step one frame"},
-	{"Home / End", "first / last frame (of the in-out range)"},
-	{"[ or i, ] or o", "set the in / out point at the frame on screen"},
-	{"Shift+[ or Shift+I", "clear the in and out points"},
-	{"r g b a", "show one channel (again: back to colour)"},
-	{"c / l", "colour / luminance"},
-	{"v", "next view (stereo left / right), same layer"},
-	{". and ,", "exposure up / down half a stop"},
-	{"( and )", "gamma down / up"},
-	{"0", "exposure 0, gamma 1"},
-	{"n", "show NaN and infinite values"},
-	{"f / 1", "fit / one image pixel per screen pixel"},
-	{"+ / -, mouse wheel", "zoom (the wheel about the cursor)"},
-	{"drag", "pan"},
-	{"F11 or `", "full screen"},
-	{"Ctrl+O", "open a file, pattern or folder"},
-	{"Ctrl+E", "export a review movie"},
-	{"? or F1", "this list"},
-	{"Ctrl+Q", "quit"},
+// mods are the modifiers a chord needs held: exactly these, no others
+// (Alt and Super are not looked at).
+type mods uint8
+
+const (
+	ctrl mods = 1 << iota
+	shift
+)
+
+// A chord is a key and its modifiers, with the name help gives it.
+type chord struct {
+	key  imgui.Key
+	mods mods
+	name string // "Ctrl+O", "?" (Shift+/)
 }
 
-// channelKeys are RV's channel keys.
-var channelKeys = [...]struct {
-	key imgui.Key
-	ch  render.Channels
-}{
-	{imgui.KeyR, render.ChannelR}, {imgui.KeyG, render.ChannelG}, {imgui.KeyB, render.ChannelB},
-	{imgui.KeyA, render.ChannelA}, {imgui.KeyC, render.ChannelsRGB}, {imgui.KeyL, render.ChannelLuminance},
+// A binding is one action and the chords that do it.
+type binding struct {
+	chords []chord
+	help   string
+	do     func(*app)
+	repeat bool // fires again while the key is held
+	typing bool // fires while a text field has the keyboard too
 }
 
-func pressed(k imgui.Key) bool { return imgui.IsKeyPressedBoolV(k, false) }
+// bindings is flick's one table of keys (RV's and mrv2's habits): the key
+// handler, the ? overlay, flick --help and the README's key list
+// (TestREADMEKeys) all read it.
+var bindings = []binding{
+	{chords: []chord{{imgui.KeySpace, 0, "Space"}}, help: "play / pause", do: func(a *app) { a.play(a.clock.Dir()) }},
+	{chords: []chord{{imgui.KeyUpArrow, 0, "Up"}}, help: "play forwards", do: func(a *app) { a.play(1) }},
+	{chords: []chord{{imgui.KeyDownArrow, 0, "Down"}}, help: "play backwards", do: func(a *app) { a.play(-1) }},
+	{chords: []chord{{imgui.KeyRightArrow, 0, "Right"}}, help: "step one frame forwards", repeat: true,
+		do: func(a *app) { a.step(1) }},
+	{chords: []chord{{imgui.KeyLeftArrow, 0, "Left"}}, help: "step one frame back", repeat: true,
+		do: func(a *app) { a.step(-1) }},
+	{chords: []chord{{imgui.KeyHome, 0, "Home"}}, help: "go to the in point", do: func(a *app) { a.seek(a.in) }},
+	{chords: []chord{{imgui.KeyEnd, 0, "End"}}, help: "go to the out point", do: func(a *app) { a.seek(a.out) }},
+	{chords: []chord{{imgui.KeyLeftBracket, 0, "["}, {imgui.KeyI, 0, "i"}}, help: "set the in point at the frame on screen",
+		do: func(a *app) { a.setInOut(a.clock.Frame(), max(a.out, a.clock.Frame())) }},
+	{chords: []chord{{imgui.KeyRightBracket, 0, "]"}, {imgui.KeyO, 0, "o"}}, help: "set the out point at the frame on screen",
+		do: func(a *app) { a.setInOut(min(a.in, a.clock.Frame()), a.clock.Frame()) }},
+	{chords: []chord{{imgui.KeyLeftBracket, shift, "Shift+["}, {imgui.KeyI, shift, "Shift+I"}},
+		help: "clear the in and out points", do: func(a *app) { a.setInOut(a.seq.Range.Start, a.seq.Range.End) }},
+	{chords: []chord{{imgui.KeyR, 0, "r"}}, help: "show red alone (again: colour)", do: solo(render.ChannelR)},
+	{chords: []chord{{imgui.KeyG, 0, "g"}}, help: "show green alone (again: colour)", do: solo(render.ChannelG)},
+	{chords: []chord{{imgui.KeyB, 0, "b"}}, help: "show blue alone (again: colour)", do: solo(render.ChannelB)},
+	{chords: []chord{{imgui.KeyA, 0, "a"}}, help: "show alpha alone (again: colour)", do: solo(render.ChannelA)},
+	{chords: []chord{{imgui.KeyC, 0, "c"}}, help: "show colour", do: solo(render.ChannelsRGB)},
+	{chords: []chord{{imgui.KeyL, 0, "l"}}, help: "show luminance (again: colour)", do: solo(render.ChannelLuminance)},
+	{chords: []chord{{imgui.KeyV, 0, "v"}}, help: "next view (stereo left / right), same layer",
+		do: func(a *app) { a.nextView() }},
+	{chords: []chord{{imgui.KeyPeriod, 0, "."}}, help: "exposure up half a stop", repeat: true,
+		do: func(a *app) { a.view.Exposure, a.dirty = a.view.Exposure+0.5, true }},
+	{chords: []chord{{imgui.KeyComma, 0, ","}}, help: "exposure down half a stop", repeat: true,
+		do: func(a *app) { a.view.Exposure, a.dirty = a.view.Exposure-0.5, true }},
+	{chords: []chord{{imgui.Key9, shift, "("}}, help: "gamma down 0.1", repeat: true, do: func(a *app) { a.setGamma(-0.1) }},
+	{chords: []chord{{imgui.Key0, shift, ")"}}, help: "gamma up 0.1", repeat: true, do: func(a *app) { a.setGamma(0.1) }},
+	{chords: []chord{{imgui.Key0, 0, "0"}, {imgui.KeyKeypad0, 0, "Keypad 0"}}, help: "exposure 0, gamma 1",
+		do: func(a *app) { a.view.Exposure, a.view.Gamma, a.dirty = 0, 0, true }},
+	{chords: []chord{{imgui.KeyN, 0, "n"}}, help: "show NaN and infinite values",
+		do: func(a *app) { a.view.ShowNaN, a.dirty = !a.view.ShowNaN, true }},
+	{chords: []chord{{imgui.KeyF, 0, "f"}}, help: "fit the image to the viewer", do: (*app).fit},
+	{chords: []chord{{imgui.Key1, 0, "1"}}, help: "one image pixel per screen pixel", do: (*app).actualSize},
+	{chords: []chord{{imgui.KeyEqual, shift, "+"}, {imgui.KeyEqual, 0, "="}, {imgui.KeyKeypadAdd, 0, "Keypad +"}},
+		help: "zoom in about the viewer's centre", repeat: true, do: func(a *app) { a.zoom(2) }},
+	{chords: []chord{{imgui.KeyMinus, 0, "-"}, {imgui.KeyKeypadSubtract, 0, "Keypad -"}},
+		help: "zoom out about the viewer's centre", repeat: true, do: func(a *app) { a.zoom(0.5) }},
+	{chords: []chord{{imgui.KeyF11, 0, "F11"}, {imgui.KeyGraveAccent, 0, "`"}}, help: "full screen",
+		do: (*app).toggleFullscreen},
+	{chords: []chord{{imgui.KeyO, ctrl, "Ctrl+O"}}, help: "open a file, pattern or folder", typing: true,
+		do: func(a *app) { a.dlg.openOpen(a) }},
+	{chords: []chord{{imgui.KeyE, ctrl, "Ctrl+E"}}, help: "export a review movie", typing: true,
+		do: func(a *app) { a.dlg.export.open = true }},
+	{chords: []chord{{imgui.KeySlash, shift, "?"}, {imgui.KeyF1, 0, "F1"}}, help: "this list (again: close it)",
+		do: func(a *app) { a.showKeys = !a.showKeys }},
+	{chords: []chord{{imgui.KeyQ, ctrl, "Ctrl+Q"}}, help: "quit", typing: true, do: func(a *app) { a.quit = true }},
+}
 
-// keys follows RV's and mrv2's keys. Text fields keep their keys.
+// mouseHelp follows the key list wherever it is shown.
+const mouseHelp = "Mouse: the wheel zooms about the cursor, a drag pans; the pixel under the cursor is probed."
+
+// keys returns how help names b's chords ("[ or i").
+func (b *binding) keys() string {
+	names := make([]string, len(b.chords))
+	for i, c := range b.chords {
+		names[i] = c.name
+	}
+	return strings.Join(names, " or ")
+}
+
+// fires reports whether one of b's chords was pressed this frame with
+// exactly held: pressed says whether a key went down (or, with repeat,
+// repeated). While typing (a text field has the keyboard), only bindings
+// marked typing fire, so that text fields keep their keys.
+func (b *binding) fires(held mods, typing bool, pressed func(k imgui.Key, repeat bool) bool) bool {
+	if typing && !b.typing {
+		return false
+	}
+	for _, c := range b.chords {
+		if c.mods == held && pressed(c.key, b.repeat) {
+			return true
+		}
+	}
+	return false
+}
+
+// KeyHelp returns the key list for flick --help: one line per binding,
+// then mouseHelp.
+func KeyHelp() string {
+	var s strings.Builder
+	s.WriteString("Keys:\n")
+	for i := range bindings {
+		fmt.Fprintf(&s, "  %-22s %s\n", bindings[i].keys(), bindings[i].help)
+	}
+	s.WriteString(mouseHelp + "\n")
+	return s.String()
+}
+
+// keys runs the bindings pressed this frame.
 func (a *app) keys() {
 	io := imgui.CurrentIO()
-	ctrl, shift := io.KeyCtrl(), io.KeyShift()
-	switch {
-	case ctrl && pressed(imgui.KeyO):
-		a.dlg.openOpen(a)
-	case ctrl && pressed(imgui.KeyE):
-		a.dlg.export.open = true
-	case ctrl && pressed(imgui.KeyQ):
-		a.quit = true
-	case pressed(imgui.KeyF1), shift && pressed(imgui.KeySlash):
-		a.showKeys = !a.showKeys
-	case pressed(imgui.KeyF11), pressed(imgui.KeyGraveAccent):
-		a.fullscreen = !a.fullscreen
-		if err := a.win.SetFullscreen(a.fullscreen); err != nil {
-			a.log.add(levelWarning, err.Error())
-			a.fullscreen = false
+	var held mods
+	if io.KeyCtrl() {
+		held |= ctrl
+	}
+	if io.KeyShift() {
+		held |= shift
+	}
+	typing := io.WantTextInput()
+	for i := range bindings {
+		if bindings[i].fires(held, typing, imgui.IsKeyPressedBoolV) {
+			bindings[i].do(a)
 		}
 	}
-	if io.WantTextInput() || ctrl {
-		return
-	}
-	for _, k := range channelKeys {
-		if ch := k.ch; pressed(k.key) {
-			if a.view.Channels == ch {
-				ch = render.ChannelsRGB
-			}
-			a.view.Channels, a.dirty = ch, true
+}
+
+// solo returns the action of a channel key: show ch, or colour when ch is
+// shown already.
+func solo(ch render.Channels) func(*app) {
+	return func(a *app) {
+		show := ch
+		if a.view.Channels == ch {
+			show = render.ChannelsRGB
 		}
+		a.view.Channels, a.dirty = show, true
 	}
-	a.viewKeys()
-	switch {
-	case pressed(imgui.KeyV):
-		a.nextView()
-	case pressed(imgui.KeySpace):
-		a.play(a.clock.Dir())
-	case pressed(imgui.KeyUpArrow):
-		a.play(1)
-	case pressed(imgui.KeyDownArrow):
-		a.play(-1)
-	case imgui.IsKeyPressedBool(imgui.KeyRightArrow):
-		a.step(1)
-	case imgui.IsKeyPressedBool(imgui.KeyLeftArrow):
-		a.step(-1)
-	case pressed(imgui.KeyHome):
-		a.seek(a.in)
-	case pressed(imgui.KeyEnd):
-		a.seek(a.out)
-	case shift && (pressed(imgui.KeyLeftBracket) || pressed(imgui.KeyI)):
-		a.setInOut(a.seq.Range.Start, a.seq.Range.End)
-	case pressed(imgui.KeyLeftBracket), pressed(imgui.KeyI):
-		a.setInOut(a.clock.Frame(), max(a.out, a.clock.Frame()))
-	case pressed(imgui.KeyRightBracket), pressed(imgui.KeyO):
-		a.setInOut(min(a.in, a.clock.Frame()), a.clock.Frame())
-	case imgui.IsKeyPressedBool(imgui.KeyPeriod):
-		a.view.Exposure, a.dirty = a.view.Exposure+0.5, true
-	case imgui.IsKeyPressedBool(imgui.KeyComma):
-		a.view.Exposure, a.dirty = a.view.Exposure-0.5, true
-	case shift && imgui.IsKeyPressedBool(imgui.Key9): // (
-		a.setGamma(-0.1)
-	case shift && imgui.IsKeyPressedBool(imgui.Key0): // )
-		a.setGamma(0.1)
-	case pressed(imgui.Key0), pressed(imgui.KeyKeypad0):
-		a.view.Exposure, a.view.Gamma, a.dirty = 0, 0, true
+}
+
+func (a *app) toggleFullscreen() {
+	a.fullscreen = !a.fullscreen
+	if err := a.win.SetFullscreen(a.fullscreen); err != nil {
+		a.log.add(levelWarning, err.Error())
+		a.fullscreen = false
+	}
+}
+
+// fit, actualSize and zoom (about the viewer's centre) change the camera;
+// they do nothing while no picture is shown.
+func (a *app) fit() {
+	if f := a.frame; f != nil && f.Err == nil {
+		a.camera, a.fitted, a.dirty = render.Fit(a.viewW, a.viewH, f.DisplayWindow), true, true
+	}
+}
+
+func (a *app) actualSize() {
+	if f := a.frame; f != nil && f.Err == nil {
+		a.setCamera(render.Actual(a.viewW, a.viewH, f.DisplayWindow))
+	}
+}
+
+func (a *app) zoom(by float32) {
+	if f := a.frame; f != nil && f.Err == nil {
+		a.setCamera(a.camera.ZoomAbout(float32(a.viewW)/2, float32(a.viewH)/2, a.camera.Scale*by))
 	}
 }
 
@@ -133,18 +208,19 @@ func (a *app) keysOverlay() {
 	flags := imgui.WindowFlagsNoDecoration | imgui.WindowFlagsAlwaysAutoResize | imgui.WindowFlagsNoSavedSettings |
 		imgui.WindowFlagsNoDocking | imgui.WindowFlagsNoFocusOnAppearing
 	if imgui.BeginV("Keys", &a.showKeys, flags) {
-		imgui.TextUnformatted("Keys (? or F1 to close)")
+		imgui.TextUnformatted("Keys")
 		imgui.Separator()
 		if imgui.BeginTableV("keys", 2, imgui.TableFlagsSizingFixedFit, imgui.NewVec2(0, 0), 0) {
-			for _, k := range keyHelp {
+			for i := range bindings {
 				imgui.TableNextRow()
 				imgui.TableNextColumn()
-				imgui.TextUnformatted(k[0])
+				imgui.TextUnformatted(bindings[i].keys())
 				imgui.TableNextColumn()
-				imgui.TextUnformatted(k[1])
+				imgui.TextUnformatted(bindings[i].help)
 			}
 			imgui.EndTable()
 		}
+		imgui.TextUnformatted(mouseHelp)
 	}
 	imgui.End()
 }

@@ -9,6 +9,7 @@ import (
 
 	"flick/engine"
 	"flick/engine/exr"
+	"flick/export"
 	"flick/render"
 	"flick/settings"
 )
@@ -103,10 +104,6 @@ func (a *app) channelsPanel() {
 	}
 }
 
-// transformOrder is the display panel's list; TransformRaw is for float
-// targets, not the screen.
-var transformOrder = []render.Transform{render.TransformSRGB, render.TransformRec709, render.TransformBT1886, render.TransformLinear}
-
 func (a *app) displayPanel() {
 	v := a.view
 	imgui.SliderFloatV("exposure", &v.Exposure, -10, 10, "%+.2f stops", 0)
@@ -118,7 +115,7 @@ func (a *app) displayPanel() {
 		v.Gamma = gamma
 	}
 	if imgui.BeginComboV("transform", v.Transform.String(), 0) {
-		for _, t := range transformOrder {
+		for _, t := range render.ScreenTransforms() {
 			if imgui.SelectableBoolV(t.String(), t == v.Transform, 0, imgui.NewVec2(0, 0)) {
 				v.Transform = t
 			}
@@ -210,7 +207,7 @@ func (a *app) settingsPanel() {
 		s.Workers = int(workers)
 	}
 	if imgui.BeginComboV("default display", s.Transform, 0) {
-		for _, t := range []string{"srgb", "rec709", "bt1886", "linear"} {
+		for _, t := range render.ScreenTransformNames() {
 			if imgui.SelectableBoolV(t, t == s.Transform, 0, imgui.NewVec2(0, 0)) {
 				s.Transform = t
 			}
@@ -225,7 +222,7 @@ func (a *app) settingsPanel() {
 	imgui.TextUnformatted("Export defaults")
 	codec := s.Export.Codec
 	if imgui.BeginComboV("codec", codec, 0) {
-		for _, c := range exportCodecs {
+		for _, c := range export.CodecNames() {
 			if imgui.SelectableBoolV(c, c == codec, 0, imgui.NewVec2(0, 0)) {
 				s.Export.Codec = c
 			}

@@ -87,9 +87,9 @@ func (a *app) transport() {
 	imgui.SameLine()
 	imgui.SetNextItemWidth(100)
 	repeat := int32(a.clock.Order().Repeat)
-	if imgui.ComboStrV("##repeat", &repeat, "loop\x00ping-pong\x00once\x00", -1) {
+	if imgui.ComboStrV("##repeat", &repeat, comboItems(engine.RepeatNames()), -1) {
 		a.clock.SetRepeat(engine.Repeat(repeat))
-		a.settings.Loop = [...]string{"loop", "pingpong", "once"}[repeat]
+		a.settings.Loop = engine.Repeat(repeat).String()
 		a.loader.SetOrder(a.clock.Order())
 	}
 	imgui.SameLine()

@@ -120,28 +120,6 @@ func (a *app) setCamera(c render.Camera) {
 	a.camera, a.fitted, a.dirty = c, false, true
 }
 
-// viewKeys: f fit, 1 one image pixel per screen pixel, + and - zoom about
-// the viewport's centre (RV's keys), n show NaN and infinite values.
-func (a *app) viewKeys() {
-	f := a.frame
-	if f == nil || f.Err != nil {
-		return
-	}
-	cx, cy := float32(a.viewW)/2, float32(a.viewH)/2
-	switch {
-	case imgui.IsKeyPressedBoolV(imgui.KeyF, false):
-		a.camera, a.fitted, a.dirty = render.Fit(a.viewW, a.viewH, f.DisplayWindow), true, true
-	case imgui.IsKeyPressedBoolV(imgui.Key1, false):
-		a.setCamera(render.Actual(a.viewW, a.viewH, f.DisplayWindow))
-	case imgui.IsKeyPressedBool(imgui.KeyEqual), imgui.IsKeyPressedBool(imgui.KeyKeypadAdd):
-		a.setCamera(a.camera.ZoomAbout(cx, cy, a.camera.Scale*2))
-	case imgui.IsKeyPressedBool(imgui.KeyMinus), imgui.IsKeyPressedBool(imgui.KeyKeypadSubtract):
-		a.setCamera(a.camera.ZoomAbout(cx, cy, a.camera.Scale/2))
-	case imgui.IsKeyPressedBoolV(imgui.KeyN, false):
-		a.view.ShowNaN, a.dirty = !a.view.ShowNaN, true
-	}
-}
-
 // brokenCard fills the viewport with a frame that could not be shown: a
 // dark red (grey when missing) card with a cross, the frame number and the
 // reason, so it is never mistaken for a picture.

@@ -143,22 +143,19 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if seq == nil {
 		return code
 	}
-	first, err := exr.Open(seq.Path(seq.First()))
+	first, err := engine.Inspect(seq)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	h := first.Header()
-	parts, _ := first.Parts()
-	first.Close()
+	h := first.Header
 	var sel exr.Selection // the file's default
 	if *layer != "" || *view != "" {
-		if sel, err = exr.FindLayer(parts, *view, *layer); err != nil {
+		if sel, err = exr.FindLayer(first.Parts, *view, *layer); err != nil {
 			return fail(stderr, fmt.Errorf("--layer %q --view %q: %w (flick info %s lists the layers)", *layer, *view, err, positional[0]))
 		}
 	}
 	fps := export.Rational{Num: 24, Den: 1}
-	if len(parts) > 0 && parts[0].FramesPerSecond != nil && parts[0].FramesPerSecond.Num > 0 {
-		r := parts[0].FramesPerSecond
+	if r, ok := first.FPS(); ok {
 		fps = export.Rational{Num: int(r.Num), Den: int(r.Den)}
 	}
 	if *fpsFlag != "" {

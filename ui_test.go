@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"os"
 	"os/exec"
@@ -43,7 +44,7 @@ func startViewer(t *testing.T, home string, args ...string) *viewer {
 	v := &viewer{t: t, display: display, home: home, exited: make(chan error, 1)}
 	v.cmd = exec.Command(flickBinary(t), args...)
 	v.cmd.Env = append(os.Environ(), "DISPLAY="+display, "XDG_CONFIG_HOME="+filepath.Join(home, "config"),
-		"XDG_CACHE_HOME="+filepath.Join(home, "cache"), "HOME="+home)
+		"XDG_CACHE_HOME="+filepath.Join(home, "cache"), "HOME="+home, "FLICK_TEST_HOOKS=1")
 	v.cmd.Stderr = &v.stderr
 	if err := v.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -72,7 +73,12 @@ func (v *viewer) xdo(args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-var titleFrame = regexp.MustCompile(`— frame (-?\d+)$`)
+var (
+	titleFrame = regexp.MustCompile(`— frame (-?\d+)$`)
+	// With FLICK_TEST_HOOKS=1 the title also has the UI frames drawn and
+	// the viewer's rectangle on the screen.
+	titleHooks = regexp.MustCompile(`— ui (\d+) viewer (\d+),(\d+)-(\d+),(\d+) — frame -?\d+$`)
+)
 
 // title is the viewer window's title; "" if there is no window.
 func (v *viewer) title() string {
@@ -104,19 +110,73 @@ func (v *viewer) waitTitle(ok func(frame int) bool, what string) int {
 // waitFor waits up to a minute until ok, failing the test if flick exits.
 func (v *viewer) waitFor(ok func() bool, what string) {
 	v.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	v.waitWithin(time.Minute, ok, what)
+}
+
+// waitWithin waits up to d until ok, failing the test (with a screenshot)
+// if flick exits or d passes.
+func (v *viewer) waitWithin(d time.Duration, ok func() bool, what string) {
+	v.t.Helper()
+	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-v.exited:
 			v.exited <- err
 			v.t.Fatalf("flick exited (%v) while waiting for %s: %s", err, what, v.stderr.String())
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(100 * time.Millisecond):
 		}
 		if ok() {
 			return
 		}
 	}
-	v.t.Fatalf("timed out waiting for %s (title %q); flick said: %s", what, v.title(), v.stderr.String())
+	v.t.Fatalf("timed out waiting for %s (title %q, see %s); flick said: %s", what, v.title(), keep(v.t, v.shot(), "timeout"),
+		v.stderr.String())
+}
+
+// hooks reads the test hooks from the title: the UI frames drawn so far
+// and the viewer's rectangle on the screen; ok is false if there is no
+// window.
+func (v *viewer) hooks() (drawn int, viewer image.Rectangle, ok bool) {
+	m := titleHooks.FindStringSubmatch(v.title())
+	if m == nil {
+		return 0, image.Rectangle{}, false
+	}
+	var n [5]int
+	for i := range n {
+		n[i], _ = strconv.Atoi(m[i+1])
+	}
+	return n[0], image.Rect(n[1], n[2], n[3], n[4]), true
+}
+
+// waitFrames waits until flick has drawn n more UI frames than it had
+// when called. Input sent before the call is seen by the second frame
+// after that (the first may have read its input already); a frame that
+// acts on it is on the screen once the next one is drawn.
+func (v *viewer) waitFrames(n int) {
+	v.t.Helper()
+	from, _, ok := v.hooks()
+	if !ok {
+		v.t.Fatalf("no test hooks in the title %q", v.title())
+	}
+	v.waitFor(func() bool { drawn, _, ok := v.hooks(); return ok && drawn >= from+n },
+		fmt.Sprintf("%d more UI frames after frame %d", n, from))
+}
+
+// viewRect is the viewer's rectangle on the screen (the picture's area),
+// once it has been laid out.
+func (v *viewer) viewRect() image.Rectangle {
+	v.t.Helper()
+	var r image.Rectangle
+	v.waitFor(func() bool { _, r, _ = v.hooks(); return r.Dx() > 100 && r.Dy() > 100 }, "the viewer to be laid out")
+	return r
+}
+
+// overViewer moves the pointer to the middle of the viewer, so that keys
+// go to it.
+func (v *viewer) overViewer() {
+	v.t.Helper()
+	c := v.viewRect()
+	v.xdo("mousemove", strconv.Itoa((c.Min.X+c.Max.X)/2), strconv.Itoa((c.Min.Y+c.Max.Y)/2))
 }
 
 // window is the viewer's X window id.
@@ -129,18 +189,22 @@ func (v *viewer) window() uint32 {
 	return uint32(id)
 }
 
+// key presses keys and waits until flick has drawn what they do (Dear
+// ImGui takes a key's press and release in separate frames, and a chord's
+// keys one by one: up to four frames a key).
 func (v *viewer) key(keys ...string) {
 	v.t.Helper()
 	v.xdo(append([]string{"key", "--delay", "80"}, keys...)...)
-	time.Sleep(300 * time.Millisecond) // a few UI frames
+	v.waitFrames(3 + 4*len(keys))
 }
 
 // quit presses Ctrl+Q until flick exits (a key pressed while the window is
-// still starting may be missed) and returns how it exited.
+// still starting may be missed) and returns how it exited. Quitting waits
+// on no file: 20 seconds is generous.
 func (v *viewer) quit() error {
 	v.t.Helper()
 	for range 10 {
-		v.key("ctrl+q")
+		v.xdo("key", "ctrl+q")
 		select {
 		case err := <-v.exited:
 			v.exited <- err
@@ -166,14 +230,15 @@ func (v *viewer) shot() image.Image {
 // horizontal extent.
 func meter(img image.Image) (y, x0, x1 int) {
 	best := 0
+	width := img.Bounds().Dx()
 	for row := 600; row < 720; row++ {
-		n := countColour(img, image.Rect(0, row, 1280, row+1), [3]int{80, 176, 80})
+		n := countColour(img, image.Rect(0, row, width, row+1), [3]int{80, 176, 80})
 		if n > best {
 			best, y = n, row
 		}
 	}
-	x0, x1 = 1280, 0
-	for x := range 1280 {
+	x0, x1 = width, 0
+	for x := range width {
 		r, g, b, _ := img.At(x, y).RGBA()
 		if r>>8 > 30 || g>>8 > 30 || b>>8 > 30 {
 			x0, x1 = min(x0, x), max(x1, x+1)
@@ -193,19 +258,11 @@ func meterCell(img image.Image, n int) (x, y int) {
 // waitMeter waits until frame n's cell of the meter has colour c.
 func (v *viewer) waitMeter(n int, c [3]int, what string) {
 	v.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	v.waitFor(func() bool {
 		img := v.shot()
 		x, y := meterCell(img, n)
-		got := colourAt(img, x, y)
-		if near(got, c) {
-			return
-		}
-		if time.Now().After(deadline) {
-			v.t.Fatalf("meter at frame %d (x %d, y %d) is %v, want %s (see %s)", n, x, y, got, what, keep(v.t, img, "meter"))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return near(colourAt(img, x, y), c)
+	}, fmt.Sprintf("the meter at frame %d to be %v: %s", n, c, what))
 }
 
 func colourAt(img image.Image, x, y int) [3]int {
@@ -226,7 +283,7 @@ func TestViewerInteraction(t *testing.T) {
 	if n := v.waitTitle(func(n int) bool { return n == 1 }, "frame 1"); n != 1 {
 		t.Fatalf("opens on frame %d", n)
 	}
-	v.xdo("mousemove", "500", "300") // over the viewer, so keys go to it
+	v.overViewer()
 
 	// Prefetch finds the truncated frame 5 broken: the meter shows it red
 	// while frame 1 is still on screen.
@@ -243,7 +300,7 @@ func TestViewerInteraction(t *testing.T) {
 	// r shows the red channel alone, as grey.
 	v.key("r")
 	img := v.shot()
-	viewer := image.Rect(110, 40, 830, 590)
+	viewer := v.viewRect()
 	coloured, lit := 0, 0
 	for y := viewer.Min.Y; y < viewer.Max.Y; y++ {
 		for x := viewer.Min.X; x < viewer.Max.X; x++ {
@@ -270,18 +327,20 @@ func TestViewerInteraction(t *testing.T) {
 		t.Errorf("meter at frame 3 (x %d, y %d) is %v, want missing grey (see %s)", x, y, colourAt(img, x, y), keep(t, img, "meter"))
 	}
 	bar := strconv.Itoa(y - 12)
+	// Each step of the drag in a UI frame of its own.
 	v.xdo("mousemove", strconv.Itoa(cell(2)), bar, "mousedown", "1")
+	v.waitFrames(3)
 	v.xdo("mousemove", strconv.Itoa(cell(6)), bar)
-	time.Sleep(200 * time.Millisecond)
+	v.waitFrames(3)
 	v.xdo("mousemove", strconv.Itoa(cell(7)), bar)
-	time.Sleep(200 * time.Millisecond)
+	v.waitFrames(3)
 	v.xdo("mouseup", "1")
 	v.waitTitle(func(n int) bool { return n == 7 }, "the drag to reach frame 7")
 
 	// The truncated frame 5 shows as failed, in the viewer and the meter.
 	v.xdo("mousemove", strconv.Itoa(cell(5)), bar, "click", "1")
 	v.waitTitle(func(n int) bool { return n == 5 }, "frame 5")
-	time.Sleep(500 * time.Millisecond)
+	v.waitFrames(2) // the frame that showed it is on the screen
 	img = v.shot()
 	if x, y := meterCell(img, 5); !near(colourAt(img, x, y), [3]int{224, 48, 48}) {
 		t.Errorf("meter at frame 5 is %v, want failed red (see %s)", colourAt(img, x, y), keep(t, img, "failed"))
@@ -290,7 +349,7 @@ func TestViewerInteraction(t *testing.T) {
 		t.Errorf("the viewer shows %d pixels of the failed-frame card, want most of it (see %s)", n, keep(t, img, "failed"))
 	}
 	// Playback goes on past it.
-	v.xdo("mousemove", "500", "300")
+	v.overViewer()
 	v.key("space")
 	v.waitTitle(func(n int) bool { return n != 5 }, "playback to go on after the failed frame")
 	v.key("space")
@@ -299,18 +358,14 @@ func TestViewerInteraction(t *testing.T) {
 	v.key("ctrl+e")
 	v.key("Return")
 	movie := filepath.Join(dir, "singlepart_review.mov")
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		if info, err := exporttest.Probe(movie); err == nil {
-			if info.Frames != 8 {
-				t.Errorf("the exported movie has %d frames, want 8 (missing and failed ones black)", info.Frames)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no movie at %s after Ctrl+E, Enter (see %s); flick said: %s", movie, keep(t, v.shot(), "export"), v.stderr.String())
-		}
-		time.Sleep(500 * time.Millisecond)
+	var info exporttest.Info
+	v.waitWithin(90*time.Second, func() bool {
+		var err error
+		info, err = exporttest.Probe(movie)
+		return err == nil
+	}, "a movie at "+movie+" after Ctrl+E, Enter")
+	if info.Frames != 8 {
+		t.Errorf("the exported movie has %d frames, want 8 (missing and failed ones black)", info.Frames)
 	}
 
 	// Ctrl+Q quits and saves the settings.
@@ -332,17 +387,27 @@ func TestDropFilesAndFolders(t *testing.T) {
 		{dir, "singlepart.1-8#.exr"},
 		{filepath.Join(samples(t), "ScanLines", "Cannon.exr"), "Cannon.exr"},
 	} {
-		if err := uitest.Drop(v.display, v.window(), 500, 300, []string{tc.path}, 30*time.Second); err != nil {
-			t.Fatalf("drop %s: %v", tc.path, err)
-		}
+		v.drop(tc.path)
 		v.waitFor(func() bool { return strings.Contains(v.title(), tc.title) }, "the dropped "+tc.path+" to open")
 	}
 	v.quit()
 }
 
+// drop drops path on the middle of the viewer, as a file manager does.
+func (v *viewer) drop(path string) {
+	v.t.Helper()
+	c := v.viewRect()
+	if err := uitest.Drop(v.display, v.window(), (c.Min.X+c.Max.X)/2, (c.Min.Y+c.Max.Y)/2, []string{path}, 30*time.Second); err != nil {
+		v.t.Fatalf("drop %s: %v", path, err)
+	}
+}
+
 // A frame whose file does not answer (its open waits, as on a stalled
 // network drive) shows as decoding, and the window goes on: keys step past
-// it, pictures are drawn, and Ctrl+Q quits although a decode is stuck.
+// it, pictures are drawn. An export over it waits on that file too, and
+// neither opening a sequence nor quitting waits for the export: Ctrl+Q
+// quits although a decode and an export's read are stuck, and no movie,
+// not even a half-written one, is left.
 func TestStalledDriveKeepsTheWindowResponsive(t *testing.T) {
 	dir := copyBeachball(t)
 	frame5 := filepath.Join(dir, "singlepart.0005.exr")
@@ -366,7 +431,7 @@ func TestStalledDriveKeepsTheWindowResponsive(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := startViewer(t, t.TempDir(), filepath.Join(dir, "singlepart.0001.exr"))
-	v.xdo("mousemove", "500", "300")
+	v.overViewer()
 	v.waitMeter(5, [3]int{224, 192, 48}, "decoding amber while frame 5's file does not answer")
 	if stall.Opens() == 0 {
 		t.Fatal("frame 5 shows as decoding but its file was never opened")
@@ -377,12 +442,59 @@ func TestStalledDriveKeepsTheWindowResponsive(t *testing.T) {
 	v.waitTitle(func(n int) bool { return n == 6 }, "frame 6, stepping past the stalled frame 5")
 	v.key("Left", "Left")
 	v.waitTitle(func(n int) bool { return n == 4 }, "frame 4, stepping back past it")
+	v.waitFrames(2) // the frame that showed it is on the screen
 	img := v.shot()
-	if n := distinctColours(img, image.Rect(300, 200, 600, 400)); n < 100 {
+	if n := distinctColours(img, v.viewRect()); n < 100 {
 		t.Errorf("the viewer shows %d distinct colours with frame 4 on screen, want a picture (see %s)", n, keep(t, img, "stalled"))
 	}
+
+	// Files in the folder that are not the frames: a movie, or an export's
+	// temporary file.
+	others := func() []string {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range entries {
+			if ok, _ := filepath.Match("singlepart.[0-9][0-9][0-9][0-9].exr", e.Name()); !ok {
+				out = append(out, e.Name())
+			}
+		}
+		return out
+	}
+	// exportStuck starts an export of the whole range and waits until it
+	// has begun its movie and opened frame 5's file, which never answers.
+	exportStuck := func() {
+		t.Helper()
+		opens := stall.Opens()
+		// Escape first: the Enter that started an export before also
+		// put the dialog's path field in editing, where Enter is text.
+		v.key("Escape")
+		v.key("ctrl+e")
+		v.key("Return")
+		v.waitFor(func() bool { return stall.Opens() > opens && len(others()) > 0 },
+			"the export to begin its movie and wait on frame 5's file")
+	}
+	exportStuck()
+	// Opening a sequence (this one again) cancels the export without
+	// waiting for its read of frame 5: the new sequence opens on its first
+	// frame, and the export's temporary file is gone.
+	opens := stall.Opens()
+	v.drop(dir)
+	v.waitTitle(func(n int) bool { return n == 1 }, "the sequence opened again, on frame 1, during the stuck export")
+	if left := others(); len(left) > 0 {
+		t.Errorf("after opening a sequence during an export, the cancelled export left %q", left)
+	}
+	// Its loader opens frame 5 ahead of the playhead (and waits), before
+	// the next export does.
+	v.waitFor(func() bool { return stall.Opens() > opens }, "the reopened sequence to read ahead to frame 5")
+	exportStuck()
 	if err := v.quit(); err != nil {
 		t.Errorf("flick exited with %v: %s", err, v.stderr.String())
+	}
+	if left := others(); len(left) > 0 {
+		t.Errorf("quitting during an export left %q", left)
 	}
 }
 
@@ -391,8 +503,8 @@ func TestStalledDriveKeepsTheWindowResponsive(t *testing.T) {
 func TestViewSwitchChangesPicture(t *testing.T) {
 	v := startViewer(t, t.TempDir(), filepath.Join(samples(t), "Beachball", "singlepart.0001.exr"))
 	v.waitTitle(func(n int) bool { return n == 1 }, "frame 1")
-	v.xdo("mousemove", "500", "300")
-	viewer := image.Rect(110, 40, 830, 590)
+	v.overViewer()
+	viewer := v.viewRect()
 	var right image.Image
 	v.waitFor(func() bool { right = v.shot(); return distinctColours(right, viewer) > 100 }, "a picture")
 	// A share of the viewer's pixels that differ from ref by more than noise.
@@ -426,8 +538,8 @@ func TestViewSwitchChangesPicture(t *testing.T) {
 // level is shown.
 func TestZoomOutShowsSmallerLevel(t *testing.T) {
 	v := startViewer(t, t.TempDir(), filepath.Join(samples(t), "MultiResolution", "ColorCodedLevels.exr"))
-	v.xdo("mousemove", "470", "320")
-	viewer := image.Rect(110, 40, 830, 590)
+	v.overViewer()
+	viewer := v.viewRect()
 	magenta := func(img image.Image) int {
 		n := 0
 		for y := viewer.Min.Y; y < viewer.Max.Y; y++ {
@@ -462,7 +574,7 @@ func TestCorruptSettingsAreKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := startViewer(t, home, filepath.Join(samples(t), "ScanLines", "Desk.exr"))
-	v.xdo("mousemove", "500", "300")
+	v.overViewer()
 	v.quit()
 	if got, _ := os.ReadFile(path); !bytes.Equal(got, corrupt) {
 		t.Errorf("the corrupt settings file was overwritten: %q", got)

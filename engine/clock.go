@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"flick/engine/exr"
 )
 
 // DefaultFPS is the playback rate when neither the file nor the user says.
@@ -101,8 +99,9 @@ func (o Order) position(frame int) int {
 	return max(i, 0)
 }
 
-// TimeSource gives the clock the time: the wall clock in the viewer, a
-// fake one in tests.
+// TimeSource gives the headless player (Play) the time: WallClock, or a
+// fake one in tests. The Clock itself is handed the time by its caller
+// (the viewer passes time.Now()).
 type TimeSource interface{ Now() time.Time }
 
 // WallClock is the real time.
@@ -356,23 +355,4 @@ func (c *Clock) advance(n int) (pos, dir, passed int, end bool) {
 	}
 	_, _, ok := c.order.Next(pos, dir)
 	return pos, dir, passed, !ok
-}
-
-// SequenceFPS returns the frame rate in the framesPerSecond attribute of
-// the sequence's first frame, if it has one.
-func SequenceFPS(s *Sequence) (float64, bool) {
-	f, err := exr.Open(s.Path(s.First()))
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	parts, err := f.Parts()
-	if err != nil || len(parts) == 0 || parts[0].FramesPerSecond == nil {
-		return 0, false
-	}
-	fps := parts[0].FramesPerSecond.Float64()
-	if !(fps > 0) || math.IsInf(fps, 0) {
-		return 0, false
-	}
-	return fps, true
 }

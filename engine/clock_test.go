@@ -187,8 +187,4 @@ func TestClockFPSFromSettingWhenAbsent(t *testing.T) {
 	if c := NewClock([]int{1}, 0); c.FPS() != DefaultFPS {
 		t.Errorf("fps %v, want the default %d", c.FPS(), DefaultFPS)
 	}
-	s := demo(t) // the demo is written at 24 fps
-	if fps, ok := SequenceFPS(s); !ok || fps != 24 {
-		t.Errorf("demo fps %v %v, want 24 from its framesPerSecond", fps, ok)
-	}
 }

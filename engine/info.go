@@ -67,21 +67,18 @@ func Describe(s *Sequence) Info {
 		info.Sequence.Missing = []int{} // [] rather than null in JSON
 	}
 	for _, n := range s.Frames {
-		f, err := exr.Open(s.Path(n))
+		in, err := inspectFrame(s, n, info.Header == nil)
 		if err != nil {
 			info.Failed = append(info.Failed, FrameError{Frame: n, Path: s.Path(n), Error: err.Error()})
 			continue
 		}
-		h := f.Header()
+		h := in.Header
 		if info.Header == nil {
-			info.Header = &h
-			if parts, err := f.Parts(); err != nil {
-				info.PartsError = err.Error()
-			} else {
-				info.Parts = parts
+			info.Header, info.Parts = &h, in.Parts
+			if in.PartsErr != nil {
+				info.PartsError = in.PartsErr.Error()
 			}
 		}
-		f.Close()
 		last := len(info.Formats) - 1
 		if last >= 0 && info.Formats[last].DataWindow == h.DataWindow && info.Formats[last].DisplayWindow == h.DisplayWindow {
 			info.Formats[last].Last = n

@@ -81,8 +81,10 @@ func Play(s *Sequence, opt PlayOptions) (PlayResult, error) {
 	l.SetChannels(opt.Channels)
 	clock := NewClock(s.Frames, opt.FPS)
 	if opt.FPS <= 0 {
-		if fps, ok := SequenceFPS(s); ok {
-			clock.SetFPS(fps)
+		if in, err := Inspect(s); err == nil {
+			if fps, ok := in.FPS(); ok {
+				clock.SetFPS(fps.Float64())
+			}
 		}
 	}
 	p := player{l: l, clock: clock, ts: ts, present: opt.Present}

@@ -54,7 +54,7 @@ type loaded struct {
 
 // StartReadahead starts loading frames from src, holding up to ahead
 // frames ready (at least one per lane) besides the ones being decoded.
-// Stop ends it.
+// Stop or Cancel ends it.
 func StartReadahead(ctx context.Context, frames []int, ahead int, src Source) *Readahead {
 	ctx, cancel := context.WithCancel(ctx)
 	perLane := max(1, (ahead+ReadaheadLanes-1)/ReadaheadLanes)
@@ -163,12 +163,25 @@ func (r *Readahead) Release(f *engine.Frame) {
 
 // Stop cancels the loading and waits for it to end. Frames loaded and not
 // taken are released.
-func (r *Readahead) Stop() {
+func (r *Readahead) Stop() { <-r.Cancel() }
+
+// Cancel cancels the loading and returns at once: a lane may be waiting
+// on a file that does not answer (a stalled drive), which nothing should
+// wait for. Frames loaded and not taken are released, a lane's own as it
+// ends; the channel returned is closed once every lane has ended. Until
+// then lanes may still call the Source's functions: a caller that ends
+// what they use (closes the decode pool) waits for the channel first.
+func (r *Readahead) Cancel() <-chan struct{} {
 	r.cancel()
-	r.wg.Wait()
-	for _, lane := range r.lanes {
-		for l := range lane {
-			r.Release(l.f)
+	stopped := make(chan struct{})
+	go func() {
+		r.wg.Wait()
+		for _, lane := range r.lanes {
+			for l := range lane {
+				r.Release(l.f)
+			}
 		}
-	}
+		close(stopped)
+	}()
+	return stopped
 }

@@ -1,7 +1,11 @@
 // Package ui is the viewer: a Dear ImGui layout over the engine's frames and
 // the render package's display passes. It runs on the GL goroutine (the main
-// OS thread) and receives frames from the engine through channels; nothing in
-// it waits on decoding or file I/O.
+// OS thread) and receives frames from the engine through channels. While its
+// window is up nothing in it waits on decoding or on a sequence's files:
+// the headers of sequences opened from it are read in the background, and
+// a decode or an export's read-ahead stuck on a stalled drive is left
+// behind. (The first sequence's headers are read before the window opens;
+// the layout and settings files are read at start and written at quit.)
 package ui
 
 import (
@@ -96,19 +100,28 @@ type app struct {
 	opening        chan opened // sequences opened in the background
 	dockClass      *imgui.WindowClass
 	quit           bool
+
+	titleFrame int  // the frame number in the window title
+	hooks      bool // FLICK_TEST_HOOKS=1: the title says what the end-to-end tests wait on
+	drawn      int  // UI frames drawn (counted with hooks)
+	// viewRect is the viewer's picture on the screen, for the hooks (Dear
+	// ImGui's coordinates are the screen's: multi-viewport is on).
+	viewRect image.Rectangle
 }
 
 // Run opens the viewer window and returns when it is closed. It must be
 // called on the main OS thread.
 func Run(opt Options) error {
+	a := &app{opt: opt, seq: opt.Sequence, fitted: true, settings: opt.Settings, settingsBroken: opt.SettingsBroken,
+		panels: map[string]bool{}, hooks: os.Getenv("FLICK_TEST_HOOKS") == "1"}
+	first := inspect("", opt.Sequence) // before the window opens (see the package comment)
 	win, err := render.NewWindow(render.WindowOptions{
-		Title: title(opt.Sequence, 0), Width: opt.Settings.WindowWidth, Height: opt.Settings.WindowHeight, FPS: 60,
+		Title: a.title(), Width: opt.Settings.WindowWidth, Height: opt.Settings.WindowHeight, FPS: 60,
 	})
 	if err != nil {
 		return err
 	}
-	a := &app{opt: opt, win: win, fitted: true, settings: opt.Settings, settingsBroken: opt.SettingsBroken,
-		panels: map[string]bool{}}
+	a.win = win
 	for _, p := range opt.Settings.Panels {
 		a.panels[p] = true
 	}
@@ -127,16 +140,29 @@ func Run(opt Options) error {
 		}
 	})
 	a.opening = make(chan opened, 1)
-	a.adopt(inspect("", opt.Sequence), opt.Loader, opt.Cache, opt.First)
+	a.adopt(first, opt.Loader, opt.Cache, opt.First)
 	win.OnClose(a.close)
 	win.Run(func() { a.frameLoop(drops) })
 	return a.err
 }
 
-// title is the window title: the sequence and the frame on screen (tests
-// read the frame number from it).
-func title(s *engine.Sequence, frame int) string {
-	return fmt.Sprintf("flick — %s — frame %d", s, frame)
+// title is the window title: the sequence and, last, the frame on screen
+// (the end-to-end tests read it). With hooks on, what the tests wait on
+// comes before the frame: the UI frames drawn so far and the viewer's
+// rectangle ("ui 120 viewer 8,52-840,590").
+func (a *app) title() string {
+	hooks := ""
+	if a.hooks {
+		r := a.viewRect
+		hooks = fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
+	}
+	return fmt.Sprintf("flick — %s%s — frame %d", a.seq, hooks, a.titleFrame)
+}
+
+// setTitle shows frame n as the frame on screen in the window title.
+func (a *app) setTitle(n int) {
+	a.titleFrame = n
+	a.win.SetTitle(a.title())
 }
 
 func (a *app) frameLoop(drops <-chan []string) {
@@ -161,6 +187,10 @@ func (a *app) frameLoop(drops <-chan []string) {
 		// The export draws on this goroutine: give it a few turns per
 		// UI frame rather than one.
 		a.win.Queue().ServeFor(exportTurn)
+	}
+	if a.hooks {
+		a.drawn++
+		a.win.SetTitle(a.title())
 	}
 	if a.quit {
 		a.win.Close()
@@ -237,12 +267,11 @@ func inspect(path string, s *engine.Sequence) opened {
 			return o
 		}
 	}
-	if fps, ok := engine.SequenceFPS(o.seq); ok {
-		o.fps = fps
-	}
-	if f, err := exr.Open(o.seq.Path(o.seq.First())); err == nil {
-		o.parts, _ = f.Parts()
-		f.Close()
+	if in, err := engine.Inspect(o.seq); err == nil {
+		o.parts = in.Parts
+		if fps, ok := in.FPS(); ok {
+			o.fps = fps.Float64()
+		}
 	}
 	return o
 }
@@ -345,7 +374,7 @@ func (a *app) adoptOpened(o opened) {
 	cache := engine.NewCache(a.opt.Budget, a.settings.AheadShare)
 	a.adopt(o, engine.NewLoader(o.seq, a.opt.Pool, cache), cache, nil)
 	a.settings.AddRecent(o.path)
-	a.win.SetTitle(title(o.seq, o.seq.Range.Start))
+	a.setTitle(o.seq.Range.Start)
 }
 
 // receive takes decoded frames from the loader without waiting.
@@ -368,7 +397,7 @@ func (a *app) show(f *engine.Frame) {
 	}
 	a.frame, a.dirty = f, true
 	a.diag.frameShown(time.Now())
-	a.win.SetTitle(title(a.seq, f.Number))
+	a.setTitle(f.Number)
 	if f.Err != nil {
 		a.image.Close() // a broken frame shows as a broken frame, not as the previous one
 		a.log.frameError(f.Number, f.Err)

@@ -163,7 +163,7 @@ func (e *exportDialog) start(a *app) {
 	go func() {
 		defer e.wg.Done()
 		p, err := export.Run(ctx, job, q)
-		ahead.Stop()
+		ahead.Cancel() // not waited for: a lane may be stuck opening a file
 		e.mu.Lock()
 		e.running, e.prog, e.result = false, p, err
 		if err == nil {
@@ -206,8 +206,12 @@ func (e *exportDialog) isRunning() bool {
 	return e.running
 }
 
-// cancelAndWait stops a running export and waits for it. Its GL work runs
-// on this goroutine's queue, so the wait serves the queue meanwhile.
+// cancelAndWait stops a running export and waits for export.Run, whose GL
+// work runs on this goroutine's queue (served meanwhile) and which reads
+// no file itself. It does not wait for the readahead's lanes, which may be
+// stuck opening a file on a stalled drive: they are left to end on their
+// own (Readahead.Cancel), touching only the cache and the decode pool,
+// which outlive them (the pool is never closed while the viewer runs).
 func (e *exportDialog) cancelAndWait(q *render.Queue) {
 	if e.cancel != nil {
 		e.cancel()

@@ -30,6 +30,7 @@ func (a *app) viewport(size imgui.Vec2) {
 		return
 	}
 	origin := imgui.ItemRectMin()
+	a.viewRect = image.Rect(int(origin.X), int(origin.Y), int(imgui.ItemRectMax().X), int(imgui.ItemRectMax().Y))
 	scale := imgui.CurrentIO().DisplayFramebufferScale()
 	w, h := int(size.X*scale.X), int(size.Y*scale.Y)
 	if w != a.viewW || h != a.viewH {

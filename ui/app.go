@@ -240,10 +240,7 @@ func inspect(path string, s *engine.Sequence) opened {
 	if fps, ok := engine.SequenceFPS(o.seq); ok {
 		o.fps = fps
 	}
-	if f, err := exr.Open(o.seq.Path(o.seq.First())); err == nil {
-		o.parts, _ = f.Parts()
-		f.Close()
-	}
+	o.parts, _ = o.seq.Parts(o.seq.First()) // a %V source's views are parts of one file
 	return o
 }
 
@@ -259,7 +256,7 @@ func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first 
 	if fps == 0 {
 		fps = a.settings.FPS
 	}
-	a.frames, a.missing = rangeFrames(s), map[int]bool{}
+	a.frames, a.missing = s.Range.Frames(), map[int]bool{}
 	for _, n := range s.Missing() {
 		a.missing[n] = true
 	}
@@ -308,16 +305,6 @@ func closeWithin(l *engine.Loader, d time.Duration) bool {
 	case <-time.After(d):
 		return false
 	}
-}
-
-// rangeFrames lists every frame of a sequence's range, missing ones
-// included: playback shows them as missing, never closes them up.
-func rangeFrames(s *engine.Sequence) []int {
-	var out []int
-	for n := s.Range.Start; n <= s.Range.End; n += s.Range.Step {
-		out = append(out, n)
-	}
-	return out
 }
 
 func parseRepeat(s string) engine.Repeat {
@@ -410,7 +397,7 @@ func (a *app) refreshStates() {
 
 // stateOf is the loader's word on frame n of the range.
 func (a *app) stateOf(n int) engine.FrameState {
-	if i := (n - a.seq.Range.Start) / a.seq.Range.Step; i >= 0 && i < len(a.states) {
+	if i := a.seq.Range.Index(n); i >= 0 && i < len(a.states) {
 		return a.states[i]
 	}
 	return engine.FrameState{}

@@ -51,10 +51,11 @@ type Sequence struct {
 }
 
 // Range is a list of frames as users type it: comma-separated spans
-// FIRST[-LAST][xSTEP], kept in the order typed (1001-1010,1020,1030-1040x2).
-// Start, End and Step describe a single span; for a list of several, Start
-// and End are its lowest and highest frame and Step is 1. A Range literal
-// with only Start, End and Step set is that single span.
+// FIRST[-LAST][xSTEP] going up (1001-1010,1020,1030-1040x2), each frame
+// once, so that its frames are in playback order. Start, End and Step
+// describe a single span; for a list of several, Start and End are its
+// first and last frame and Step is 1. A Range literal with only Start, End
+// and Step set is that single span.
 type Range struct {
 	Start, End, Step int
 	spans            []Range // a list of two or more spans, in the order typed; nil for one
@@ -122,9 +123,8 @@ func (r Range) Index(n int) int {
 	return -1
 }
 
-// Frames lists the range's frames in order: each span's, ascending, in the
-// order the spans were typed. Playback, export and the missing-frame list
-// all go through it.
+// Frames lists the range's frames, ascending: the frames playback, export
+// and the missing-frame list go through.
 func (r Range) Frames() []int {
 	out := make([]int, 0, r.Len())
 	if r.spans == nil {
@@ -148,9 +148,9 @@ func (e *RangeError) Error() string { return fmt.Sprintf("frame range %q: %s", e
 var spanSyntax = regexp.MustCompile(`^(-?\d+)(?:-(-?\d+))?(?:x(-?\d+))?$`)
 
 // ParseRange reads a frame range: 1001-1100, 1001-1100x2, -10--1, 1001, or
-// a comma list of those (1001-1010,1020,1030-1040x2), kept in order. A
-// reversed span, a step below 1, a frame listed twice or more than a
-// million frames in all are errors (a *RangeError) that say so.
+// a comma list of those going up (1001-1010,1020,1030-1040x2). A reversed
+// span, a step below 1, a list going back or more than a million frames in
+// all are errors (a *RangeError) that say so.
 func ParseRange(s string) (Range, error) {
 	bad := func(format string, a ...any) (Range, error) {
 		return Range{}, &RangeError{Text: s, Problem: fmt.Sprintf(format, a...)}
@@ -163,7 +163,7 @@ func ParseRange(s string) (Range, error) {
 		return bad("more than %d frames", maxRangeFrames)
 	}
 	var spans []Range
-	total := 0
+	total, last := 0, 0 // frames so far, the last one
 	for _, item := range items {
 		in := "" // the item at fault, in a list
 		if len(items) > 1 {
@@ -202,22 +202,17 @@ func ParseRange(s string) (Range, error) {
 		case (r.End-r.Start)/r.Step >= maxRangeFrames-total:
 			return bad("more than %d frames", maxRangeFrames)
 		}
+		if len(spans) > 0 && r.Start <= last {
+			return bad("%sframe %d does not come after %d: a list goes up", in, r.Start, last)
+		}
 		total += r.Len()
+		last = r.Start + (r.Len()-1)*r.Step
 		spans = append(spans, r)
 	}
 	if len(spans) == 1 {
 		return spans[0], nil
 	}
-	r := Range{Start: spans[0].Start, End: spans[0].End, Step: 1, spans: spans}
-	frames := r.Frames()
-	slices.Sort(frames)
-	for i := 1; i < len(frames); i++ {
-		if frames[i] == frames[i-1] {
-			return bad("frame %d is listed twice", frames[i])
-		}
-	}
-	r.Start, r.End = frames[0], frames[len(frames)-1]
-	return r, nil
+	return Range{Start: spans[0].Start, End: last, Step: 1, spans: spans}, nil
 }
 
 // numberRun is a run of digits in a file name, with a minus sign before it

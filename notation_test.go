@@ -129,6 +129,7 @@ func TestSequenceNotation(t *testing.T) {
 			seq("shot_v1.1001-1002#.exr", "shot_v1.####.exr", 4, 1001, 1002, 2),
 			seq("shot_v2.1001.exr", "shot_v2.####.exr", 4, 1001, 1001, 1),
 		}},
+		{name: "a view's name before the frame", args: []string{"views/shot.left.####.exr"}, want: []seqWant{seq("shot.left.1001-1003#.exr", "shot.left.####.exr", 4, 1001, 1003, 3)}},
 		// RV's %V and %v.
 		{name: "%V", args: []string{"views/shot.%V.####.exr"}, want: []seqWant{stereo}},
 		{name: "%V name read back", args: []string{"views/shot.%V.1001-1003#.exr"}, want: []seqWant{stereo}},
@@ -156,6 +157,9 @@ func TestSequenceNotation(t *testing.T) {
 			seq("rv.1-5@.exr", "rv.#.exr", 1, 1, 5, 5),
 		}},
 		{name: "the longest with a range", args: []string{"several", "1002-1004"}, want: []seqWant{seq("list.1002-1004#.exr", "list.####.exr", 4, 1002, 1004, 2, 1004)}},
+		{name: "printf without a width", args: []string{"several/a.%d.exr"}, want: []seqWant{seq("a.1-2@.exr", "a.#.exr", 1, 1, 2, 2)}},
+		{name: "a step in a pattern", args: []string{"several/rv.1-5x2@.exr"}, want: []seqWant{seq("rv.1-5x2@.exr", "rv.#.exr", 1, 1, 5, 3)}},
+		{name: "one frame in a pattern", args: []string{"several/rv.3@.exr"}, want: []seqWant{seq("rv.3.exr", "rv.#.exr", 1, 3, 3, 1)}},
 		// Comma lists, in a pattern and as RANGE.
 		{name: "RV's shot.1,3,5#.exr", args: []string{"several/rv.1,3,5#.exr"}, want: []seqWant{seq("rv.1,3,5@.exr", "rv.#.exr", 1, 1, 5, 3)}},
 		{name: "a list in a pattern", args: []string{"several/list.1001-1003,1005,1007-1011x2#.exr"}, want: []seqWant{seq("list.1001-1003,1005,1007-1011x2#.exr", "list.####.exr", 4, 1001, 1011, 4, 1007, 1009, 1011)}},

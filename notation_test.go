@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"slices"
@@ -246,4 +247,39 @@ type seqInfo struct {
 	}
 	Header *struct{}
 	Failed []struct{ Error string }
+}
+
+// TestViewsSourceSwitchesWithV opens RV's %V notation in the viewer: the
+// left (red) and right (blue) files are the two views of one source, the
+// left shown first, and v switches between them as in a multi-view file.
+func TestViewsSourceSwitchesWithV(t *testing.T) {
+	dir := t.TempDir()
+	const w, h = 64, 64
+	for view, rgb := range map[string][3]uint16{"left": {0x3c00, 0, 0}, "right": {0, 0, 0x3c00}} {
+		pix := make([]uint16, 4*w*h)
+		for i := 0; i < len(pix); i += 4 {
+			pix[i], pix[i+1], pix[i+2], pix[i+3] = rgb[0], rgb[1], rgb[2], 0x3c00
+		}
+		for _, n := range []int{1001, 1002} {
+			if err := exr.WriteRGBA(filepath.Join(dir, fmt.Sprintf("shot.%s.%04d.exr", view, n)), w, h, pix, exr.ZIP, 24); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	v := startViewer(t, t.TempDir(), filepath.Join(dir, "shot.%V.####.exr"))
+	v.waitTitle(func(n int) bool { return n == 1001 }, "frame 1001")
+	viewer := image.Rect(110, 40, 830, 590)
+	red, blue := [3]int{255, 0, 0}, [3]int{0, 0, 255}
+	shows := func(c [3]int) func() bool {
+		return func() bool {
+			img := v.shot()
+			return countColour(img, viewer, c) > viewer.Dx()*viewer.Dy()/4 && countColour(img, viewer, [3]int{255 - c[0], 0, 255 - c[2]}) == 0
+		}
+	}
+	v.waitFor(shows(red), "the left view, red")
+	v.key("v")
+	v.waitFor(shows(blue), "the right view, blue")
+	v.key("v")
+	v.waitFor(shows(red), "the left view again")
+	v.quit()
 }

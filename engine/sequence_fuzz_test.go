@@ -56,8 +56,14 @@ func FuzzSequenceNotation(f *testing.F) {
 			}
 			return
 		}
+		if r.Len() < 1 || r.Len() > maxRangeFrames {
+			t.Fatalf("ParseRange(%q): Len %d", s, r.Len())
+		}
+		if r.Len() > 10_000 {
+			return // listing a million frames per input would starve the fuzzer; TestParseRange lists large ones
+		}
 		frames := r.Frames()
-		if len(frames) == 0 || len(frames) > maxRangeFrames || len(frames) != r.Len() {
+		if len(frames) != r.Len() {
 			t.Fatalf("ParseRange(%q): %d frames, Len %d", s, len(frames), r.Len())
 		}
 		for i, n := range frames {

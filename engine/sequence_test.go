@@ -167,6 +167,8 @@ func TestParseRange(t *testing.T) {
 		{in: "1001-1003,1020,1030-1034x2", frames: []int{1001, 1002, 1003, 1020, 1030, 1032, 1034}},
 		{in: "-7--6,-5,0-4x4", frames: []int{-7, -6, -5, 0, 4}},
 		{in: "1020,1001-1003", err: `in "1001-1003", frame 1001 does not come after 1020: a list goes up`},
+		{in: "-500000-499999", frames: count(-500000, 499999, 1)}, // the most a range holds
+		{in: "0-499999x2,500000-1499999x2", frames: count(0, 1499999, 2)},
 		{in: "1006-1001", err: "the last frame is before the first"},
 		{in: "1001-1010x0", err: "the step must be at least 1"},
 		{in: "1001-1010x-2", err: "the step must be at least 1"},
@@ -200,6 +202,15 @@ func TestParseRange(t *testing.T) {
 			checkRange(t, r, tc.frames)
 		})
 	}
+}
+
+// count lists first, first+step, ... up to last.
+func count(first, last, step int) []int {
+	var out []int
+	for n := first; n <= last; n += step {
+		out = append(out, n)
+	}
+	return out
 }
 
 // checkRange checks every view of a range against its frames: Frames, Len,

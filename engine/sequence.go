@@ -270,9 +270,10 @@ func frameIn(name, prefix, suffix string) (n, width int, ok bool) {
 // macOS's AppleDouble files (._shot.1001.exr) and .DS_Store among them.
 func hidden(name string) bool { return strings.HasPrefix(name, ".") }
 
+// isEXR reports a name ending in .exr, in any case.
 func isEXR(name string) bool { return strings.EqualFold(filepath.Ext(name), ".exr") }
 
-// pattern is what users type for a whole sequence: RV and Nuke hashes
+// patternName matches what users type for a whole sequence: RV and Nuke hashes
 // (shot.####.exr, shot.#.exr), at-signs (shot.@@@@.exr), printf
 // (shot.%04d.exr), optionally after a range or comma list
 // (shot.1001-1100#.exr, shot.1,3,5#.exr), anywhere in the name

@@ -19,6 +19,8 @@ func TestParseFlags(t *testing.T) {
 		{args: []string{"shot.####.exr", "--fps", "25"}, positional: []string{"shot.####.exr"}, fps: 25},
 		{args: []string{"--fps=30", "shot.#.exr", "1001-1100", "--json"}, positional: []string{"shot.#.exr", "1001-1100"}, fps: 30, json: true},
 		{args: []string{"shot.#.exr", "-10--1"}, positional: []string{"shot.#.exr", "-10--1"}},
+		{args: []string{"shot.#.exr", "-5,-3,-1--0"}, positional: []string{"shot.#.exr", "-5,-3,-1--0"}},
+		{args: []string{"shot.#.exr", "-1--5", "--json"}, positional: []string{"shot.#.exr", "-1--5"}, json: true}, // malformed: findSequence says why
 		{args: []string{"--json", "--", "--odd-name.exr"}, positional: []string{"--odd-name.exr"}, json: true},
 		{args: []string{"-"}, positional: []string{"-"}},
 		{args: []string{"a.exr", "--fps"}, err: "--fps needs a value"},

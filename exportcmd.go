@@ -165,10 +165,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	}
 	w, ht := export.OutputSize(h.DisplayWindow.Width(), h.DisplayWindow.Height(), *scale, *width, *height)
 
-	var frames []int
-	for n := seq.Range.Start; n <= seq.Range.End; n += seq.Range.Step {
-		frames = append(frames, n)
-	}
+	frames := seq.Range.Frames()
 	pool := engine.NewPool(0)
 	defer pool.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -425,29 +425,40 @@ func (f *fpsFlag) Set(s string) error {
 	return nil
 }
 
-// isRange tells a negative frame range (-10--1) from a flag.
+// isRange reports an argument meant as a frame range, well formed or not:
+// one that starts with a digit or a minus and a digit. That tells a
+// negative range (-10--1) from a flag and a range from a second path, and
+// lets findSequence say what is wrong with a malformed range.
 func isRange(arg string) bool {
-	_, err := engine.ParseRange(arg)
-	return err == nil
+	digit := func(i int) bool { return len(arg) > i && arg[i] >= '0' && arg[i] <= '9' }
+	return digit(0) || len(arg) > 1 && arg[0] == '-' && digit(1)
 }
 
 // findSequence resolves PATH [RANGE]; on failure it has reported the error
-// and returns the exit status.
+// and returns the exit status: 2 for a malformed range, given as RANGE or
+// in the pattern.
 func findSequence(positional []string, stderr io.Writer) (*engine.Sequence, int) {
 	var rng *engine.Range
 	switch len(positional) {
 	case 1:
 	case 2:
+		if !isRange(positional[1]) {
+			return nil, usageError(stderr, "one PATH at a time, optionally with a frame range: flick shot.#.exr 1001-1100")
+		}
 		r, err := engine.ParseRange(positional[1])
 		if err != nil {
-			return nil, usageError(stderr, "one PATH at a time, optionally with a frame range: flick shot.#.exr 1001-1100")
+			return nil, usageError(stderr, err.Error())
 		}
 		rng = &r
 	default:
 		return nil, usageError(stderr, "one PATH at a time, optionally with a frame range: flick shot.#.exr 1001-1100")
 	}
 	seq, err := engine.FindRange(positional[0], rng)
-	if err != nil {
+	var bad *engine.RangeError
+	switch {
+	case errors.As(err, &bad):
+		return nil, usageError(stderr, err.Error())
+	case err != nil:
 		return nil, fail(stderr, err)
 	}
 	return seq, 0

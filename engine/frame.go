@@ -67,7 +67,7 @@ type decodeFunc func(f *exr.File, dst []uint16, sel exr.Selection, stale func() 
 // decoding. A buffer it got from buffer and could not fill is returned
 // with the error, in the Frame, for reuse (the frame is nil otherwise).
 func loadFrame(s *Sequence, k Key, buffer func(n int) []uint16, decode decodeFunc, stale func() bool) (*Frame, error) {
-	path := s.Path(k.Frame)
+	path, sel := s.file(k)
 	if path == "" {
 		return nil, fmt.Errorf("frame %d is missing from %s", k.Frame, s)
 	}
@@ -79,7 +79,6 @@ func loadFrame(s *Sequence, k Key, buffer func(n int) []uint16, decode decodeFun
 	defer f.Close()
 	read := time.Since(start)
 	h := f.Header()
-	sel := k.Channels
 	if sel == (exr.Selection{}) {
 		if sel, err = exr.DefaultSelection(h); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)

@@ -27,11 +27,14 @@ type SequenceInfo struct {
 	Dir     string `json:"dir"`
 	Pattern string `json:"pattern"` // shot.####.exr
 	Name    string `json:"name"`    // shot.1001-1100#.exr
-	First   int    `json:"first"`
-	Last    int    `json:"last"`
-	Step    int    `json:"step"`
-	Frames  int    `json:"frames"` // present
-	Missing []int  `json:"missing"`
+	Padding int    `json:"padding"` // width of the frame numbers, a minus sign counted; 0 for one unnumbered file
+	// Views are what %V or %v stands for in a source of views.
+	Views   []string `json:"views,omitempty"`
+	First   int      `json:"first"`
+	Last    int      `json:"last"`
+	Step    int      `json:"step"`
+	Frames  int      `json:"frames"` // present
+	Missing []int    `json:"missing"`
 }
 
 // FormatSpan is a run of consecutive present frames with the same windows.
@@ -57,6 +60,8 @@ func Describe(s *Sequence) Info {
 		Dir:     filepath.Clean(s.Dir),
 		Pattern: s.Pattern(),
 		Name:    s.String(),
+		Padding: s.Padding(),
+		Views:   s.Views,
 		First:   s.Range.Start,
 		Last:    s.Range.End,
 		Step:    s.Range.Step,

@@ -31,7 +31,10 @@ func inspectFrame(s *Sequence, n int, parts bool) (Inspection, error) {
 	}
 	defer f.Close()
 	in := Inspection{Frame: n, Header: f.Header()}
-	if parts {
+	switch {
+	case parts && s.Views != nil: // a %V source: its views' files are the parts of one
+		in.Parts, in.PartsErr = s.Parts(n)
+	case parts:
 		in.Parts, in.PartsErr = f.Parts()
 	}
 	return in, nil

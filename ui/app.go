@@ -288,7 +288,7 @@ func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first 
 	if fps == 0 {
 		fps = a.settings.FPS
 	}
-	a.frames, a.missing = rangeFrames(s), map[int]bool{}
+	a.frames, a.missing = s.Range.Frames(), map[int]bool{}
 	for _, n := range s.Missing() {
 		a.missing[n] = true
 	}
@@ -338,16 +338,6 @@ func closeWithin(l *engine.Loader, d time.Duration) bool {
 	case <-time.After(d):
 		return false
 	}
-}
-
-// rangeFrames lists every frame of a sequence's range, missing ones
-// included: playback shows them as missing, never closes them up.
-func rangeFrames(s *engine.Sequence) []int {
-	var out []int
-	for n := s.Range.Start; n <= s.Range.End; n += s.Range.Step {
-		out = append(out, n)
-	}
-	return out
 }
 
 // open starts opening a path (file, pattern or folder) from the open
@@ -430,7 +420,7 @@ func (a *app) refreshStates() {
 
 // stateOf is the loader's word on frame n of the range.
 func (a *app) stateOf(n int) engine.FrameState {
-	if i := (n - a.seq.Range.Start) / a.seq.Range.Step; i >= 0 && i < len(a.states) {
+	if i := a.seq.Range.Index(n); i >= 0 && i < len(a.states) {
 		return a.states[i]
 	}
 	return engine.FrameState{}

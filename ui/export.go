@@ -134,8 +134,10 @@ func (e *exportDialog) start(a *app) {
 		first, last = a.seq.Range.Start, a.seq.Range.End
 	}
 	var frames []int
-	for n := first; n <= last; n += a.seq.Range.Step {
-		frames = append(frames, n)
+	for _, n := range a.seq.Range.Frames() {
+		if n >= first && n <= last {
+			frames = append(frames, n)
+		}
 	}
 	w, h := export.OutputSize(f.DisplayWindow.Dx(), f.DisplayWindow.Dy(), float64(e.scale), 0, 0)
 	fps, _ := export.ParseFPS(fmt.Sprint(a.clock.FPS()))

@@ -68,78 +68,105 @@ func choiceHelp(names []string, def string) string {
 	return s.String()
 }
 
-// runExport is `flick export`.
-func runExport(args []string, stdout, stderr io.Writer) int {
+// exportFlags is flick export's command line, checked.
+type exportFlags struct {
+	positional    []string // PATH [RANGE]
+	out           string
+	scale         float64
+	width, height int
+	fps           string // "" for the file's
+	codec         export.Codec
+	crf           int
+	preset        string
+	layer, view   string
+	display       render.Settings
+	overwrite     bool
+}
+
+// parseExportFlags reads flick export's arguments. When it returns false it
+// has printed the help (exit 0) or a usage error (exit 2), and code is the
+// exit status.
+func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, code int, ok bool) {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	var out string
-	fs.StringVar(&out, "o", "", "")
-	fs.StringVar(&out, "output", "", "")
+	fs.StringVar(&f.out, "o", "", "")
+	fs.StringVar(&f.out, "output", "", "")
 	rangeFlag := fs.String("range", "", "")
-	scale := fs.Float64("scale", 0, "")
-	width := fs.Int("width", 0, "")
-	height := fs.Int("height", 0, "")
-	fpsFlag := fs.String("fps", "", "")
+	fs.Float64Var(&f.scale, "scale", 0, "")
+	fs.IntVar(&f.width, "width", 0, "")
+	fs.IntVar(&f.height, "height", 0, "")
+	fs.StringVar(&f.fps, "fps", "", "")
 	codecFlag := fs.String("codec", string(defaultCodec), "")
-	crf := fs.Int("crf", -1, "")
-	preset := fs.String("preset", "", "")
+	fs.IntVar(&f.crf, "crf", -1, "")
+	fs.StringVar(&f.preset, "preset", "", "")
 	channels := fs.String("channels", "rgb", "")
-	layer := fs.String("layer", "", "")
-	view := fs.String("view", "", "")
+	fs.StringVar(&f.layer, "layer", "", "")
+	fs.StringVar(&f.view, "view", "", "")
 	exposure := fs.Float64("exposure", 0, "")
 	displayFlag := fs.String("display", defaultDisplay.Name(), "")
-	overwrite := fs.Bool("overwrite", false, "")
+	fs.BoolVar(&f.overwrite, "overwrite", false, "")
 	positional, err := parseFlags(fs, args)
+	bad := func(msg string) (exportFlags, int, bool) { return f, usageError(stderr, msg), false }
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, exportUsage)
-		return 0
+		return f, 0, false
 	case err != nil:
-		return usageError(stderr, err.Error())
+		return bad(err.Error())
 	case len(positional) == 0:
-		return usageError(stderr, "export needs a PATH, e.g. flick export shot.####.exr -o review.mov")
-	case out == "":
-		return usageError(stderr, "export needs -o OUT.mov")
+		return bad("export needs a PATH, e.g. flick export shot.####.exr -o review.mov")
+	case f.out == "":
+		return bad("export needs -o OUT.mov")
 	}
 	if *rangeFlag != "" {
 		if len(positional) > 1 {
-			return usageError(stderr, "give the frame range once: as RANGE or as --range")
+			return bad("give the frame range once: as RANGE or as --range")
+		}
+		if _, err := engine.ParseRange(*rangeFlag); err != nil {
+			return bad("--range: " + err.Error())
 		}
 		positional = append(positional, *rangeFlag)
 	}
-	codec, err := export.ParseCodec(*codecFlag)
-	if err != nil {
-		return usageError(stderr, err.Error())
+	f.positional = positional
+	if f.codec, err = export.ParseCodec(*codecFlag); err != nil {
+		return bad(err.Error())
 	}
-	var settings render.Settings
-	if settings.Channels, err = render.ParseChannels(*channels); err != nil {
-		return usageError(stderr, err.Error())
+	if f.display.Channels, err = render.ParseChannels(*channels); err != nil {
+		return bad(err.Error())
 	}
-	if settings.Transform, err = render.ParseTransform(*displayFlag); err != nil || !slices.Contains(render.ScreenTransforms(), settings.Transform) {
-		return usageError(stderr, fmt.Sprintf("--display %q: want one of %s", *displayFlag, strings.Join(render.ScreenTransformNames(), ", ")))
+	if f.display.Transform, err = render.ParseTransform(*displayFlag); err != nil || !slices.Contains(render.ScreenTransforms(), f.display.Transform) {
+		return bad(fmt.Sprintf("--display %q: want one of %s", *displayFlag, strings.Join(render.ScreenTransformNames(), ", ")))
 	}
 	if math.IsNaN(*exposure) || math.Abs(*exposure) > 32 {
-		return usageError(stderr, fmt.Sprintf("--exposure %v: want stops from -32 to 32", *exposure))
+		return bad(fmt.Sprintf("--exposure %v: want stops from -32 to 32", *exposure))
 	}
-	settings.Exposure = float32(*exposure)
+	f.display.Exposure = float32(*exposure)
 	given := 0
-	for _, set := range []bool{*scale != 0, *width != 0, *height != 0} {
+	for _, set := range []bool{f.scale != 0, f.width != 0, f.height != 0} {
 		if set {
 			given++
 		}
 	}
 	switch {
 	case given > 1:
-		return usageError(stderr, "give one of --scale, --width and --height")
-	case *scale < 0 || *scale > 8 || math.IsNaN(*scale):
-		return usageError(stderr, fmt.Sprintf("--scale %v: want a factor above 0, at most 8", *scale))
-	case *width < 0 || *height < 0:
-		return usageError(stderr, "--width and --height must be positive")
+		return bad("give one of --scale, --width and --height")
+	case f.scale < 0 || f.scale > 8 || math.IsNaN(f.scale):
+		return bad(fmt.Sprintf("--scale %v: want a factor above 0, at most 8", f.scale))
+	case f.width < 0 || f.height < 0:
+		return bad("--width and --height must be positive")
 	}
+	return f, 0, true
+}
 
-	if _, err := os.Stat(out); err == nil && !*overwrite {
-		return fail(stderr, fmt.Errorf("%s already exists; add --overwrite to replace it", out))
+// runExport is `flick export`.
+func runExport(args []string, stdout, stderr io.Writer) int {
+	f, code, ok := parseExportFlags(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	seq, code := findSequence(positional, stderr)
+	if _, err := os.Stat(f.out); err == nil && !f.overwrite {
+		return fail(stderr, fmt.Errorf("%s already exists; add --overwrite to replace it", f.out))
+	}
+	seq, code := findSequence(f.positional, stderr)
 	if seq == nil {
 		return code
 	}
@@ -147,23 +174,16 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	h := first.Header
 	var sel exr.Selection // the file's default
-	if *layer != "" || *view != "" {
-		if sel, err = exr.FindLayer(first.Parts, *view, *layer); err != nil {
-			return fail(stderr, fmt.Errorf("--layer %q --view %q: %w (flick info %s lists the layers)", *layer, *view, err, positional[0]))
+	if f.layer != "" || f.view != "" {
+		if sel, err = exr.FindLayer(first.Parts, f.view, f.layer); err != nil {
+			return fail(stderr, fmt.Errorf("--layer %q --view %q: %w (flick info %s lists the layers)", f.layer, f.view, err, f.positional[0]))
 		}
 	}
-	fps := export.Rational{Num: 24, Den: 1}
-	if r, ok := first.FPS(); ok {
-		fps = export.Rational{Num: int(r.Num), Den: int(r.Den)}
+	movie, err := f.movie(first)
+	if err != nil {
+		return usageError(stderr, err.Error())
 	}
-	if *fpsFlag != "" {
-		if fps, err = export.ParseFPS(*fpsFlag); err != nil {
-			return usageError(stderr, "--fps: "+err.Error())
-		}
-	}
-	w, ht := export.OutputSize(h.DisplayWindow.Width(), h.DisplayWindow.Height(), *scale, *width, *height)
 
 	frames := seq.Range.Frames()
 	pool := engine.NewPool(0)
@@ -171,27 +191,67 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	// Decoding starts now, while the window and its GL context are made.
-	ahead := export.StartReadahead(ctx, frames, readahead(h.DataWindow.Width(), h.DataWindow.Height()), export.Source{
+	data := first.Header.DataWindow
+	ahead := export.StartReadahead(ctx, frames, readahead(data.Width(), data.Height()), export.Source{
 		Decode: func(ctx context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
 			return engine.LoadKey(seq, engine.Key{Frame: n, Channels: sel}, buffer, pool, func() bool { return ctx.Err() != nil })
 		},
 	})
 	defer ahead.Stop()
 	job := export.Job{
-		Frames:  frames,
-		Display: settings,
-		Movie: export.Options{Path: out, Overwrite: *overwrite, Codec: codec, Width: w, Height: ht,
-			FPS: fps, CRF: *crf, Preset: *preset},
+		Frames:   frames,
+		Display:  f.display,
+		Movie:    movie,
 		Load:     ahead.Load,
 		Release:  ahead.Release,
 		Progress: progressPrinter(stderr, len(frames)),
 	}
+	result, err := exportHidden(ctx, job, func() {
+		fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps\n",
+			seq, len(frames), f.out, movie.Width, movie.Height, movie.Codec, movie.FPS)
+	})
+	if err != nil {
+		return fail(stderr, err)
+	}
+	for _, s := range result.Skipped {
+		fmt.Fprintf(stderr, "flick: warning: frame %d is black in the movie: %v\n", s.Frame, s.Err)
+	}
+	fmt.Fprintf(stdout, "%s: %d frames in %.1fs (%.1f fps); per frame: decode %s, draw %s, readback %s, convert %s, encode %s\n",
+		f.out, result.Done, result.Elapsed.Seconds(), result.FPS(), perFrame(result.Decode, result.Done),
+		perFrame(result.Draw, result.Done), perFrame(result.Readback, result.Done),
+		perFrame(result.Convert, result.Done), perFrame(result.Encode, result.Done))
+	return 0
+}
 
+// movie is the movie f asks for, from the first frame's headers: its size
+// from the display window, its rate from framesPerSecond (else 24) unless
+// --fps says.
+func (f *exportFlags) movie(first engine.Inspection) (export.Options, error) {
+	fps := export.Rational{Num: 24, Den: 1}
+	if r, ok := first.FPS(); ok {
+		fps = export.Rational{Num: int(r.Num), Den: int(r.Den)}
+	}
+	if f.fps != "" {
+		var err error
+		if fps, err = export.ParseFPS(f.fps); err != nil {
+			return export.Options{}, fmt.Errorf("--fps: %w", err)
+		}
+	}
+	display := first.Header.DisplayWindow
+	w, h := export.OutputSize(display.Width(), display.Height(), f.scale, f.width, f.height)
+	return export.Options{Path: f.out, Overwrite: f.overwrite, Codec: f.codec, Width: w, Height: h,
+		FPS: fps, CRF: f.crf, Preset: f.preset}, nil
+}
+
+// exportHidden runs job in a hidden window's GL context, this goroutine
+// serving its queue, and destroys the window; started is called once the
+// context exists.
+func exportHidden(ctx context.Context, job export.Job, started func()) (export.Progress, error) {
 	win, err := render.NewWindow(render.WindowOptions{Title: "flick export", Width: 64, Height: 64, Hidden: true})
 	if err != nil {
-		return fail(stderr, fmt.Errorf("export needs a GL context: %w (on a headless machine: xvfb-run -a flick export ...)", err))
+		return export.Progress{}, fmt.Errorf("export needs a GL context: %w (on a headless machine: xvfb-run -a flick export ...)", err)
 	}
-	fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps\n", seq, len(frames), out, w, ht, codec, fps)
+	started()
 	var result export.Progress
 	var runErr error
 	done := make(chan struct{})
@@ -202,17 +262,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	win.Serve(done) // the GL goroutine: serves the export until it is done
 	win.Close()
 	win.Run(nil) // returns at once: destroys the window and its context
-	if runErr != nil {
-		return fail(stderr, runErr)
-	}
-	for _, s := range result.Skipped {
-		fmt.Fprintf(stderr, "flick: warning: frame %d is black in the movie: %v\n", s.Frame, s.Err)
-	}
-	fmt.Fprintf(stdout, "%s: %d frames in %.1fs (%.1f fps); per frame: decode %s, draw %s, readback %s, convert %s, encode %s\n",
-		out, result.Done, result.Elapsed.Seconds(), result.FPS(), perFrame(result.Decode, result.Done),
-		perFrame(result.Draw, result.Done), perFrame(result.Readback, result.Done),
-		perFrame(result.Convert, result.Done), perFrame(result.Encode, result.Done))
-	return 0
+	return result, runErr
 }
 
 // readaheadBytes bounds the frames flick export decodes ahead: enough

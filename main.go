@@ -6,12 +6,12 @@
 //	flick bench PATH [RANGE] [--play] [--json] [flags]
 //
 // PATH is an EXR file (its numbered siblings play with it), a pattern
-// (shot.####.exr, shot.%04d.exr, shot.@@@@.exr, shot.1001-1100#.exr) or a
-// folder. With no PATH, flick plays a built-in demo sequence.
+// (shot.####.exr, shot.%04d.exr, shot.@@@@.exr, shot.1001-1100#.exr,
+// shot.%V.####.exr) or a folder; the README's "Sequence notation" lists
+// every form. With no PATH, flick plays a built-in demo sequence.
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,7 +24,6 @@ import (
 	"strings"
 
 	"flick/engine"
-	"flick/engine/exr"
 	"flick/settings"
 	"flick/ui"
 )
@@ -48,11 +47,15 @@ Usage:
                                     measure decoding or playback (flick bench --help)
 
 PATH is an EXR file (its numbered siblings play with it), a frame pattern
-(shot.####.exr, shot.#.exr, shot.%04d.exr, shot.@@@@.exr, with an optional
-range: shot.1001-1100#.exr, shot.1001-1100x2#.exr) or a folder (its longest
-sequence; flick info lists them all). RANGE is FIRST-LAST[xSTEP]. Frames of
-the range with no file are reported missing. With no PATH, flick plays a
-built-in demo sequence.
+(shot.####.exr, shot.#.exr, shot.%04d.exr, shot.@@@@.exr, the frame anywhere
+in the name: shot.#.left.exr; with an optional range or list:
+shot.1001-1100#.exr, shot.1001-1100x2#.exr, shot.1,3,5#.exr; RV's %V for the
+views of a stereo pair: shot.%V.####.exr) or a folder (its longest sequence;
+flick info lists them all). RANGE is FIRST-LAST[xSTEP], a frame, or a comma
+list of those going up (1001-1010,1020,1030-1040x2); negative frames count
+the minus sign in the padding (shot.-003.exr). Frames of the range with no
+file are reported missing. With no PATH, flick plays a built-in demo
+sequence.
 
 Flags (before or after PATH):
   --fps N      playback rate (default: settings, 24)
@@ -158,213 +161,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	return 0
-}
-
-// runInfo is `flick info PATH [RANGE] [--json]`: what a sequence holds,
-// from its headers alone.
-func runInfo(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("info", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "")
-	positional, err := parseFlags(fs, args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprintln(stdout, "Usage: flick info PATH [RANGE] [--json]")
-		return 0
-	case err != nil:
-		return usageError(stderr, err.Error())
-	case len(positional) == 0:
-		return usageError(stderr, "info needs a PATH, e.g. flick info shot.####.exr")
-	}
-	var seqs []*engine.Sequence
-	folder := len(positional) == 1 && isDir(positional[0])
-	if folder {
-		if seqs, err = engine.FindAll(positional[0]); err != nil {
-			return fail(stderr, err)
-		}
-	} else {
-		seq, code := findSequence(positional, stderr)
-		if seq == nil {
-			return code
-		}
-		seqs = []*engine.Sequence{seq}
-	}
-	infos := make([]engine.Info, len(seqs))
-	readable := false
-	for i, s := range seqs {
-		infos[i] = engine.Describe(s)
-		readable = readable || infos[i].Header != nil
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		var v any = infos[0]
-		if folder {
-			v = struct {
-				Folder    string        `json:"folder"`
-				Sequences []engine.Info `json:"sequences"`
-			}{positional[0], infos}
-		}
-		if err := enc.Encode(v); err != nil {
-			return fail(stderr, err)
-		}
-	} else {
-		for i, info := range infos {
-			if i > 0 {
-				fmt.Fprintln(stdout)
-			}
-			printInfo(stdout, info)
-		}
-	}
-	if !readable {
-		return 1 // no frame could be read: say so in the exit status too
-	}
-	return 0
-}
-
-func isDir(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.IsDir()
-}
-
-func printInfo(w io.Writer, info engine.Info) {
-	s := info.Sequence
-	single := s.Pattern == s.Name // one file, no frame number
-	if single {
-		fmt.Fprintf(w, "file       %s\n", filepath.Join(s.Dir, s.Name))
-	} else {
-		fmt.Fprintf(w, "sequence   %s\n", filepath.Join(s.Dir, s.Name))
-		fmt.Fprintf(w, "frames     %d present of %d-%d", s.Frames, s.First, s.Last)
-		if s.Step > 1 {
-			fmt.Fprintf(w, " step %d", s.Step)
-		}
-		if len(s.Missing) > 0 {
-			fmt.Fprintf(w, ", %d missing: %s", len(s.Missing), engine.FrameList(s.Missing))
-		}
-		fmt.Fprintln(w)
-	}
-	for _, f := range info.Formats {
-		frames := ""
-		switch {
-		case single:
-		case f.First == f.Last:
-			frames = fmt.Sprintf("frame %d: ", f.First)
-		default:
-			frames = fmt.Sprintf("frames %d-%d: ", f.First, f.Last)
-		}
-		fmt.Fprintf(w, "format     %sdisplay %s, data %s\n", frames, box(f.DisplayWindow), box(f.DataWindow))
-	}
-	for _, f := range info.Failed {
-		fmt.Fprintf(w, "failed     %s\n", f.Error)
-	}
-	if info.PartsError != "" {
-		fmt.Fprintf(w, "failed     %s\n", info.PartsError)
-	}
-	if h := info.Header; h != nil && len(info.Parts) == 0 {
-		fmt.Fprintf(w, "header     part 0 of %d, %s, %s, pixel aspect %g\n", h.Parts, h.Storage, h.Compression, h.PixelAspect)
-	}
-	if h := info.Header; h != nil && len(info.Parts) < h.Parts {
-		fmt.Fprintf(w, "parts      %d, the first %d shown\n", h.Parts, len(info.Parts))
-	}
-	for i := range info.Parts {
-		printPart(w, &info.Parts[i])
-	}
-}
-
-// shownElsewhere are the attributes printPart shows in its own lines.
-var shownElsewhere = map[string]bool{
-	"channels": true, "chunkCount": true, "compression": true, "dataWindow": true, "displayWindow": true,
-	"multiView": true, "name": true, "pixelAspectRatio": true, "tiles": true, "type": true, "view": true,
-}
-
-// printPart writes one part: a summary line, its views, its layers with
-// their channels, and the attributes not in the summary. Names and strings
-// come from the file: they go through exr.Printable.
-func printPart(w io.Writer, p *exr.Part) {
-	fmt.Fprintf(w, "part %-6d", p.Index)
-	if p.Name != "" {
-		fmt.Fprintf(w, "%q, ", exr.Printable(p.Name, 64))
-	}
-	if p.View != "" {
-		fmt.Fprintf(w, "view %s, ", exr.Printable(p.View, 64))
-	}
-	fmt.Fprintf(w, "%s, %s, data %s, display %s, pixel aspect %g\n", p.Storage, p.Compression,
-		box(p.DataWindow), box(p.DisplayWindow), p.PixelAspect)
-	if p.TileWidth > 0 {
-		fmt.Fprintf(w, "  tiles    %dx%d", p.TileWidth, p.TileHeight)
-		if l := p.Levels; l != nil {
-			round := "down"
-			if l.RoundUp {
-				round = "up"
-			}
-			switch l.Mode {
-			case exr.OneLevel:
-				fmt.Fprintf(w, ", one level")
-			case exr.RipmapLevels:
-				fmt.Fprintf(w, ", ripmap, %dx%d levels, rounded %s", len(l.Widths), len(l.Heights), round)
-			default:
-				fmt.Fprintf(w, ", %s, %d levels, rounded %s", l.Mode, len(l.Widths), round)
-			}
-		}
-		fmt.Fprintln(w)
-	}
-	if len(p.Views) > 0 {
-		views := make([]string, len(p.Views))
-		for i, v := range p.Views {
-			views[i] = exr.Printable(v, 64)
-		}
-		views[0] += " (default)"
-		fmt.Fprintf(w, "  views    %s\n", strings.Join(views, ", "))
-	}
-	byName := make(map[string]exr.Channel, len(p.Channels))
-	for _, c := range p.Channels {
-		byName[c.Name] = c
-	}
-	for _, l := range p.Layers {
-		name := "(base)"
-		if l.Name != "" {
-			name = exr.Printable(l.Name, 64)
-		}
-		if l.View != "" {
-			name += " [" + exr.Printable(l.View, 64) + "]"
-		}
-		chans := make([]exr.Channel, len(l.Channels))
-		same := true
-		for i, short := range l.Channels {
-			full := short
-			if l.Name != "" {
-				full = l.Name + "." + short
-			}
-			chans[i] = byName[full]
-			same = same && chans[i].Type == chans[0].Type && chans[i].XSampling == 1 && chans[i].YSampling == 1
-		}
-		names := make([]string, len(chans))
-		for i, c := range chans {
-			names[i] = exr.Printable(l.Channels[i], 32)
-			if !same {
-				names[i] += " " + c.Type.String()
-				if c.XSampling != 1 || c.YSampling != 1 {
-					names[i] += fmt.Sprintf(" (%dx%d)", c.XSampling, c.YSampling)
-				}
-			}
-		}
-		list := strings.Join(names, " ")
-		if same && len(chans) > 0 {
-			list += ", " + chans[0].Type.String()
-		} else {
-			list = strings.Join(names, ", ")
-		}
-		fmt.Fprintf(w, "  layer    %s: %s\n", name, list)
-	}
-	for _, a := range p.Attributes {
-		if shownElsewhere[a.Name] {
-			continue
-		}
-		fmt.Fprintf(w, "  attr     %s (%s): %s\n", exr.Printable(a.Name, 64), exr.Printable(a.Type, 32), exr.Printable(a.Text, 200))
-	}
-}
-
-func box(b exr.Box) string {
-	return fmt.Sprintf("%dx%d at %d,%d", b.Width(), b.Height(), b.MinX, b.MinY)
 }
 
 // parseFlags parses args with fs, letting flags come before or after the

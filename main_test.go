@@ -114,6 +114,10 @@ func TestBadInputsFailClearly(t *testing.T) {
 		{"unknown flag", []string{"--frobnicate"}, 2, []string{"unknown flag --frobnicate", "--help"}},
 		{"bad fps", []string{text, "--fps", "fast"}, 2, []string{"--fps", "fast"}},
 		{"two paths", []string{text, text}, 2, []string{"one PATH"}},
+		{"export --range not a range", []string{"export", text, "--range", "abc", "-o", filepath.Join(dir, "x.mov")}, 2,
+			[]string{"--range", `"abc"`, "not a frame range"}},
+		{"export --range reversed", []string{"export", text, "--range", "1006-1001", "-o", filepath.Join(dir, "x.mov")}, 2,
+			[]string{"--range", "1006-1001", "the last frame is before the first"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runFlick(t, tc.args...)

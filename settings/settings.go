@@ -37,8 +37,8 @@ type Settings struct {
 	// Transform is the display transform a new view starts with: one of
 	// Choices.Transform ("srgb").
 	Transform string `json:"transform"`
-	// Panels lists the panels shown ("channels", "display", "info",
-	// "diagnostics", "log").
+	// Panels lists the panels shown, by the names the UI gives them
+	// ("channels", "info" ...); the UI ignores names it does not know.
 	Panels []string `json:"panels"`
 	// Recent lists recently opened paths, newest first.
 	Recent []string `json:"recent"`

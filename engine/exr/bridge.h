@@ -128,8 +128,4 @@ exr_result_t flick_write(
 // flick_dwa_cpu says whether this CPU has what dwa.c needs (AVX2, F16C).
 int flick_dwa_cpu(void);
 
-// flick_dwa_decoded counts the chunks dwa.c has decoded, for the tests to
-// tell that a request took that path.
-uint64_t flick_dwa_decoded(void);
-
 #endif

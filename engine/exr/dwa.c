@@ -929,10 +929,6 @@ DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lan
 	return EXR_ERR_SUCCESS;
 }
 
-static _Atomic uint64_t decoded;
-
-uint64_t flick_dwa_decoded(void) { return decoded; }
-
 // dwa_fused is the decompress_fn flick_dwa_pick installs, with
 // flick_unpack_done as the unpack step. Its plan is per thread: it is
 // large (the channel tables), and a pipeline runs on one thread.
@@ -949,12 +945,9 @@ static exr_result_t dwa_fused(exr_decode_pipeline_t* d)
 		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "DWA chunk: no packed bytes");
 		return EXR_ERR_INVALID_ARGUMENT;
 	}
-	__atomic_fetch_add(&decoded, 1, __ATOMIC_RELAXED);
 	if (d->chunk.packed_size == d->chunk.unpacked_size) return flick_lanes_stored(d, &o);
 	return dwa_decode(d, &o, &k);
 }
-#else
-uint64_t flick_dwa_decoded(void) { return 0; }
 #endif
 
 int flick_dwa_cpu(void)

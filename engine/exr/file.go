@@ -267,11 +267,6 @@ func (f *File) request(t *target, sel Selection) (C.flick_decode_req, error) {
 	return q, err
 }
 
-// pipelineKeptBytes is the size of the Core decode buffers the calling OS
-// thread keeps for its next decode (pipebuf.c); only tests use it, on a
-// locked thread.
-func pipelineKeptBytes() int { return int(C.flick_pipeline_kept_bytes()) }
-
 func (f *File) pathOrEmpty() string {
 	if f == nil {
 		return ""

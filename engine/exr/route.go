@@ -196,6 +196,3 @@ func dwaTakes(h *Header, sel Selection) bool { return allHalf(h, sel) && dwaCPU(
 
 // dwaCPU says whether this CPU has what dwa.c needs (AVX2, F16C).
 func dwaCPU() bool { return C.flick_dwa_cpu() != 0 }
-
-// dwaDecoded counts the chunks dwa.c has decoded (for tests).
-func dwaDecoded() uint64 { return uint64(C.flick_dwa_decoded()) }

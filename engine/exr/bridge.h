@@ -71,7 +71,7 @@ typedef struct {
 	flick_msg msg; // messages from open
 	flick_header h;
 	flick_layout l0;
-	void* imf; // the C++ API's flick_imf_file, opened by Go on first use
+	void* imf; // the C++ API's flick_imf_file, opened by Go on first use (File.imfFile, under File.imfMu)
 } flick_reader;
 
 // flick_decode_req says which channel (index in file order, -1 none) is

@@ -1,7 +1,7 @@
 // imf.h: the small C layer between package exr and OpenEXR's C++ API
-// (libOpenEXR-3_1), for what the C API of 3.1.5 cannot decode (DWAA/DWAB,
-// rip-map levels above the first row, luminance/chroma conversion) or
-// decodes slower (see route.go).
+// (libOpenEXR-3_1), for what Core's pipeline does not read right (see
+// route.go): luminance/chroma conversion, subsampled channels, rip-map
+// levels above the first row, and tiled DWA that dwa.c does not take.
 //
 // Every function here catches every C++ exception and reports it as a
 // flick_imf_status plus a message copied (truncated, NUL-terminated) into a

@@ -89,15 +89,15 @@ func (f *File) decodeIMF(dst []uint16, sel Selection, t *target, begin, end int)
 	runtime.KeepAlive(dst)
 	runtime.KeepAlive(f)
 	if st != C.FLICK_IMF_OK {
-		e := imfError("decode", f.path, st, &msg)
+		e := imfError(f.path, st, &msg)
 		e.Detail = fmt.Sprintf("part %d, chunks [%d, %d): %s", sel.Part, begin, end, e.Detail)
 		return e
 	}
 	return nil
 }
 
-// imfError builds an Error from a C++ bridge status and its message.
-func imfError(op, path string, st C.flick_imf_status, msg *[imfMsgLen]C.char) *Error {
+// imfError builds a decode Error from a C++ bridge status and its message.
+func imfError(path string, st C.flick_imf_status, msg *[imfMsgLen]C.char) *Error {
 	code := ErrCorruptChunk
 	switch st {
 	case C.FLICK_IMF_ACCESS:
@@ -111,12 +111,7 @@ func imfError(op, path string, st C.flick_imf_status, msg *[imfMsgLen]C.char) *E
 	case C.FLICK_IMF_ARG:
 		code = ErrInvalidArgument
 	}
-	b := unsafe.Slice((*byte)(unsafe.Pointer(&msg[0])), len(msg))
-	n := 0
-	for n < len(b) && b[n] != 0 {
-		n++
-	}
-	detail := string(b[:n])
+	detail := cText(&msg[0], len(msg))
 	// The library says `Error reading pixel data from image file "PATH". `
 	// before the cause; Error prints the operation and path already.
 	if q := "\"" + path + "\". "; strings.Contains(detail, q) {
@@ -126,5 +121,5 @@ func imfError(op, path string, st C.flick_imf_status, msg *[imfMsgLen]C.char) *E
 	if detail == "" {
 		detail = code.Error()
 	}
-	return &Error{Op: op, Path: path, Detail: "OpenEXR C++: " + detail, Code: code}
+	return &Error{Op: "decode", Path: path, Detail: "OpenEXR C++: " + detail, Code: code}
 }

@@ -73,26 +73,19 @@ func allFinite(vs []float64) bool {
 	return true
 }
 
-func envmapText(v float64) string {
-	switch v {
-	case C.EXR_ENVMAP_LATLONG:
-		return "latlong"
-	case C.EXR_ENVMAP_CUBE:
-		return "cube"
-	}
-	return fmt.Sprintf("envmap(%d)", int(v))
-}
+// envmapNames and lineOrderNames name the values of those enums.
+var (
+	envmapNames    = map[float64]string{C.EXR_ENVMAP_LATLONG: "latlong", C.EXR_ENVMAP_CUBE: "cube"}
+	lineOrderNames = map[float64]string{C.EXR_LINEORDER_INCREASING_Y: "increasing y",
+		C.EXR_LINEORDER_DECREASING_Y: "decreasing y", C.EXR_LINEORDER_RANDOM_Y: "random y"}
+)
 
-func lineOrderText(v float64) string {
-	switch v {
-	case C.EXR_LINEORDER_INCREASING_Y:
-		return "increasing y"
-	case C.EXR_LINEORDER_DECREASING_Y:
-		return "decreasing y"
-	case C.EXR_LINEORDER_RANDOM_Y:
-		return "random y"
+// enumText is v's name in names, or "kind(v)" for a value it lacks.
+func enumText(v float64, names map[float64]string, kind string) string {
+	if name, ok := names[v]; ok {
+		return name
 	}
-	return fmt.Sprintf("lineOrder(%d)", int(v))
+	return fmt.Sprintf("%s(%d)", kind, int(v))
 }
 
 // stringText quotes s, a string attribute of n bytes (more than

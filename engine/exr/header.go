@@ -444,10 +444,10 @@ func readAttribute(c C.exr_const_context_t, i, j int) (Attribute, Code) {
 	case C.EXR_ATTR_COMPRESSION:
 		a.Text, value = Compression(nums[0]).String(), Compression(nums[0])
 	case C.EXR_ATTR_ENVMAP:
-		a.Text = envmapText(nums[0])
+		a.Text = enumText(nums[0], envmapNames, "envmap")
 		value = a.Text
 	case C.EXR_ATTR_LINEORDER:
-		a.Text = lineOrderText(nums[0])
+		a.Text = enumText(nums[0], lineOrderNames, "lineOrder")
 		value = a.Text
 	case C.EXR_ATTR_STRING:
 		s := goString(ca.str, ca.str_len)

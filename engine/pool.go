@@ -15,9 +15,10 @@ var ErrStale = errors.New("decode abandoned for a newer request")
 
 // Pool is the program's decode pool: a fixed set of workers, each locked
 // to an OS thread of its own for its whole life, so that the C decoders
-// they run keep their thread-local state (libdeflate's decompressor, the
-// library's error sink) and the Go scheduler does not migrate them mid
-// chunk. Two kinds of work: Decode splits the frame a user waits for
+// they run keep their thread-local state (in engine/exr: the error sink,
+// bridge.c; libdeflate's decompressor, deflate.c; the kept decode buffers,
+// pipebuf.c; dwa.c's chunk plan; codec.cpp's C++ decompressor) and the Go
+// scheduler does not migrate them mid chunk. Two kinds of work: Decode splits the frame a user waits for
 // across all workers by chunk ranges (latency); DecodeOne gives a prefetch
 // frame to one worker (throughput: N frames in flight on N workers). A
 // worker decoding a prefetch frame works through it in slices of chunks

@@ -168,7 +168,7 @@ func benchSequence(b *testing.B, k benchKey) []string {
 // compression, scanline and tiled, cycling over benchFrames files: on one
 // goroutine (Decode) and on two (DecodeChunks, each half the chunks), as
 // routed; then on two through each library path ("core", "cpp"), which is
-// the measurement behind the routing table (fastest, route.go); for ZIP,
+// the measurement behind route's choice of Core (route.go); for ZIP,
 // ZIPS, PXR24, RLE and scanline DWA through the library's own decompressors
 // too ("lib": zlib, or DWA's C++ one, instead of flick's). Bytes/s count the RGBA half
 // output; frames/s is 1e9 / (ns/op).

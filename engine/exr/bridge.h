@@ -71,7 +71,7 @@ typedef struct {
 	flick_msg msg; // messages from open
 	flick_header h;
 	flick_layout l0;
-	void* imf; // the C++ API's flick_imf_file, opened by Go on first use
+	void* imf; // the C++ API's flick_imf_file, opened by Go on first use (File.imfFile, under File.imfMu)
 } flick_reader;
 
 // flick_decode_req says which channel (index in file order, -1 none) is
@@ -127,9 +127,5 @@ exr_result_t flick_write(
 
 // flick_dwa_cpu says whether this CPU has what dwa.c needs (AVX2, F16C).
 int flick_dwa_cpu(void);
-
-// flick_dwa_decoded counts the chunks dwa.c has decoded, for the tests to
-// tell that a request took that path.
-uint64_t flick_dwa_decoded(void);
 
 #endif

@@ -8,7 +8,7 @@
 // Here Core reads and checks the chunk, the C++ codec decompresses it, and
 // unpack.c interleaves the result straight into the destination.
 //
-// ImfCompressor.h, ImfHuf.h and ImfWav.h are not installed by Debian's
+// ImfCompressor.h and ImfHuf.h are not installed by Debian's
 // libopenexr-dev, but what they declare is exported by libOpenEXR-3_1: the
 // declarations below are OpenEXR 3.1's (Compressor's virtual functions in
 // its order, checked against the library's vtable for Imf_3_1::Compressor).
@@ -56,9 +56,8 @@ protected:
 
 Compressor *newCompressor(Compression c, size_t maxScanLineSize, const Header &hdr);
 
-// PIZ's Huffman and wavelet steps (ImfHuf.h, ImfWav.h), also not installed.
+// PIZ's Huffman step (ImfHuf.h), also not installed.
 void hufUncompress(const char compressed[], int nCompressed, unsigned short raw[], int nRaw);
-void wav2Decode(unsigned short *in, int nx, int ox, int ny, int oy, unsigned short mx);
 
 OPENEXR_IMF_INTERNAL_NAMESPACE_HEADER_EXIT
 
@@ -191,9 +190,4 @@ extern "C" exr_result_t flick_huf_uncompress(const uint8_t *in, int32_t n, uint1
 		flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "PIZ chunk: unknown C++ exception");
 		return EXR_ERR_CORRUPT_CHUNK;
 	}
-}
-
-extern "C" void flick_wav2_decode_library(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t mx)
-{
-	Imf::wav2Decode(in, nx, ox, ny, oy, mx);
 }

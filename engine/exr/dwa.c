@@ -709,13 +709,33 @@ static int inflate(const uint8_t* in, uint64_t n, void* out, uint64_t want)
 	       got == want;
 }
 
-// dwa_decode decodes one compressed chunk into o's lanes.
-DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lanes* o, dwa_chunk* k)
+// dwa_data is what dwa_decode learns of one chunk: its header's sizes, its
+// channel rules, where its compressed parts lie, and the scratch buffers
+// the request needs.
+typedef struct {
+	uint64_t v[NUM_SIZES];
+	const dwa_rule* rules;
+	int nrules;
+	uint64_t blocks;                           // 8x8 blocks a DCT plane has
+	const uint8_t *unknown, *acz, *dcz, *rlez; // the compressed parts, one after the other
+	int huffman;                               // the AC values are Huffman-coded, not deflated
+	int im, iM;                                // the Huffman header: first and last symbol,
+	uint64_t nbits;                            // and bit count
+	dwa_huf* huf;                              // the scratch buffers (dwa_scratch)
+	uint32_t* codes;
+	uint8_t *bits, *rle, *unknown_planes, *tmp;
+	uint16_t *acv, *dcv, *rowbuf;
+	uint64_t stride; // of rowbuf's rows: the blocks' width
+} dwa_data;
+
+// dwa_header reads the chunk's sizes and channel rules (file_rules holds
+// rules the chunk brings) and checks that its parts fit in it.
+DWA_AVX static exr_result_t dwa_header(const exr_decode_pipeline_t* d, dwa_data* x, dwa_rule* file_rules)
 {
 	const uint8_t* in = d->packed_buffer;
 	const uint64_t size = d->chunk.packed_size;
+	uint64_t* v = x->v;
 	if (size < 8 * NUM_SIZES) return corrupt(d, "truncated header");
-	uint64_t v[NUM_SIZES];
 	for (int i = 0; i < NUM_SIZES; i++) v[i] = get_u64(in + 8 * i);
 	for (int i = 0; i < NUM_SIZES; i++)
 		if (v[i] > size * 65536 + (1 << 30)) return corrupt(d, "a size in its header is out of range");
@@ -723,27 +743,37 @@ DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lan
 	const uint64_t packed = v[UNKNOWN_COMPRESSED_SIZE] + v[AC_COMPRESSED_SIZE] + v[DC_COMPRESSED_SIZE] + v[RLE_COMPRESSED_SIZE];
 	if (v[VERSION] > 2) return corrupt(d, "unknown version");
 
-	// Channel rules.
-	dwa_rule file_rules[DWA_MAX_RULES];
-	const dwa_rule* rules = legacy_rules;
-	int nrules = (int) (sizeof legacy_rules / sizeof legacy_rules[0]);
+	x->rules = legacy_rules;
+	x->nrules = (int) (sizeof legacy_rules / sizeof legacy_rules[0]);
 	if (v[VERSION] == 2) {
 		if (size - at < 2) return corrupt(d, "truncated rules");
 		const uint64_t rule_size = (uint64_t) get_u16(in + at);
 		if (rule_size < 2 || size - at < rule_size) return corrupt(d, "truncated rules");
-		nrules = parse_rules(in + at + 2, rule_size - 2, file_rules);
-		if (nrules < 0) return corrupt(d, "bad channel rules");
-		rules = file_rules;
+		x->nrules = parse_rules(in + at + 2, rule_size - 2, file_rules);
+		if (x->nrules < 0) return corrupt(d, "bad channel rules");
+		x->rules = file_rules;
 		at += rule_size;
 	}
 	if (size - at < packed) return corrupt(d, "truncated data");
+	// UNKNOWN data, AC, DC and RLE data follow each other.
+	x->unknown = in + at;
+	x->acz = x->unknown + v[UNKNOWN_COMPRESSED_SIZE];
+	x->dcz = x->acz + v[AC_COMPRESSED_SIZE];
+	x->rlez = x->dcz + v[DC_COMPRESSED_SIZE];
+	return EXR_ERR_SUCCESS;
+}
 
+// dwa_plan works out what the request needs of the chunk (k's schemes,
+// decoders, planes and wants) and checks the header's counts against it.
+DWA_AVX static exr_result_t dwa_plan(const exr_decode_pipeline_t* d, dwa_chunk* k, dwa_data* x)
+{
+	const uint64_t* v = x->v;
 	k->w = d->chunk.width;
 	k->h = d->chunk.height;
 	k->nbx = (k->w + 7) / 8;
 	k->nby = (k->h + 7) / 8;
 	dwa_set sets[FLICK_MAX_CHANNELS];
-	if (classify(d, rules, nrules, k, sets) != 0) return corrupt(d, "a colour set holds a channel that is not lossy");
+	if (classify(d, x->rules, x->nrules, k, sets) != 0) return corrupt(d, "a colour set holds a channel that is not lossy");
 
 	// What the request needs, and where each channel's plane lies.
 	const uint64_t pixels = (uint64_t) k->w * (uint64_t) k->h;
@@ -762,13 +792,13 @@ DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lan
 			k->want_rle |= wanted;
 		}
 	}
-	const uint64_t blocks = (uint64_t) k->nbx * (uint64_t) k->nby;
+	x->blocks = (uint64_t) k->nbx * (uint64_t) k->nby;
 	uint64_t dc_need = 0;
 	for (int i = 0; i < k->ndec; i++) {
 		dwa_decoder* dec = k->dec + i;
 		for (int j = 0; j < dec->n; j++) dec->wanted |= d->channels[dec->chan[j]].decode_to_ptr != NULL;
 		k->want_dct |= dec->wanted;
-		dc_need += blocks * (uint64_t) dec->n;
+		dc_need += x->blocks * (uint64_t) dec->n;
 	}
 	const uint64_t nac = v[AC_UNCOMPRESSED_COUNT], ndc = v[DC_UNCOMPRESSED_COUNT];
 	if (k->want_dct && (ndc < dc_need || ndc > dc_need + 64 || nac > dc_need * 63 || (nac > 0 && v[AC_COMPRESSED_SIZE] == 0) ||
@@ -779,53 +809,56 @@ DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lan
 	if (k->want_rle && (v[RLE_RAW_SIZE] != k->rle_size || v[RLE_UNCOMPRESSED_SIZE] > 2 * k->rle_size + 64))
 		return corrupt(d, "its run-length data does not fit its channels");
 
-	// UNKNOWN data, AC, DC and RLE data follow each other.
-	const uint8_t* unknown = in + at;
-	const uint8_t* acz = unknown + v[UNKNOWN_COMPRESSED_SIZE];
-	const uint8_t* dcz = acz + v[AC_COMPRESSED_SIZE];
-	const uint8_t* rlez = dcz + v[DC_COMPRESSED_SIZE];
 	const uint64_t acn = v[AC_COMPRESSED_SIZE];
-	const int huffman = v[AC_COMPRESSION] == AC_STATIC_HUFFMAN;
-	if (k->want_dct && !huffman && v[AC_COMPRESSION] != AC_DEFLATE) return corrupt(d, "unknown AC compression");
+	x->huffman = v[AC_COMPRESSION] == AC_STATIC_HUFFMAN;
+	if (k->want_dct && !x->huffman && v[AC_COMPRESSION] != AC_DEFLATE) return corrupt(d, "unknown AC compression");
 	// The Huffman header (hufUncompress): im, iM, table length, bit count,
 	// a spare word, then the table and the bits.
-	int im = 0, iM = 0;
-	uint64_t nbits = 0;
-	if (k->want_dct && huffman && nac > 0) {
+	const uint8_t* acz = x->acz;
+	x->im = x->iM = 0;
+	x->nbits = 0;
+	if (k->want_dct && x->huffman && nac > 0) {
 		if (acn < 20) return corrupt(d, "truncated AC values");
-		im = (int) ((uint32_t) acz[0] | (uint32_t) acz[1] << 8 | (uint32_t) acz[2] << 16 | (uint32_t) acz[3] << 24);
-		iM = (int) ((uint32_t) acz[4] | (uint32_t) acz[5] << 8 | (uint32_t) acz[6] << 16 | (uint32_t) acz[7] << 24);
-		nbits = (uint64_t) acz[12] | (uint64_t) acz[13] << 8 | (uint64_t) acz[14] << 16 | (uint64_t) acz[15] << 24;
-		if (im < 0 || im >= HUF_SYMS || iM < 0 || iM >= HUF_SYMS || im > iM || (nbits + 7) / 8 > acn - 20)
+		x->im = (int) ((uint32_t) acz[0] | (uint32_t) acz[1] << 8 | (uint32_t) acz[2] << 16 | (uint32_t) acz[3] << 24);
+		x->iM = (int) ((uint32_t) acz[4] | (uint32_t) acz[5] << 8 | (uint32_t) acz[6] << 16 | (uint32_t) acz[7] << 24);
+		x->nbits = (uint64_t) acz[12] | (uint64_t) acz[13] << 8 | (uint64_t) acz[14] << 16 | (uint64_t) acz[15] << 24;
+		if (x->im < 0 || x->im >= HUF_SYMS || x->iM < 0 || x->iM >= HUF_SYMS || x->im > x->iM || (x->nbits + 7) / 8 > acn - 20)
 			return corrupt(d, "bad AC code table");
 	}
+	return EXR_ERR_SUCCESS;
+}
 
-	// Scratch: the parts the request needs, then the rows.
-	const uint64_t stride = (uint64_t) k->nbx * 8;
+// dwa_scratch points x's buffers at the pipeline's scratch: the parts the
+// request needs, then the rows.
+DWA_AVX static exr_result_t dwa_scratch(exr_decode_pipeline_t* d, const dwa_chunk* k, dwa_data* x)
+{
+	const uint64_t* v = x->v;
+	const uint64_t nac = v[AC_UNCOMPRESSED_COUNT], ndc = v[DC_UNCOMPRESSED_COUNT], acn = v[AC_COMPRESSED_SIZE];
+	x->stride = (uint64_t) k->nbx * 8;
 	struct {
 		uint64_t size;
 		void** at;
 	} part[8];
 	int parts = 0;
-	dwa_huf* huf = NULL;
-	uint8_t *bits = NULL, *rle = NULL, *unknown_planes = NULL, *tmp = NULL;
-	uint16_t *acv = NULL, *dcv = NULL, *rowbuf = NULL;
-	uint32_t* codes = NULL;
+	x->huf = NULL;
+	x->bits = x->rle = x->unknown_planes = x->tmp = NULL;
+	x->acv = x->dcv = x->rowbuf = NULL;
+	x->codes = NULL;
 #define PART(n, p) (part[parts++] = (typeof(part[0])) {(n), (void**) &(p)})
 	if (k->want_dct) {
-		if (huffman) {
-			PART(sizeof(dwa_huf), huf);
-			PART(4 * HUF_SYMS, codes);
-			PART(acn + HUF_PAD, bits);
+		if (x->huffman) {
+			PART(sizeof(dwa_huf), x->huf);
+			PART(4 * HUF_SYMS, x->codes);
+			PART(acn + HUF_PAD, x->bits);
 		} else {
-			PART(2 * nac, acv);
+			PART(2 * nac, x->acv);
 		}
-		PART(2 * ndc, dcv);
+		PART(2 * ndc, x->dcv);
 	}
-	if (k->want_rle) PART(k->rle_size, rle);
-	if (k->want_unknown) PART(k->unknown_size, unknown_planes);
-	PART(k->want_rle && v[RLE_UNCOMPRESSED_SIZE] > 2 * ndc ? v[RLE_UNCOMPRESSED_SIZE] : 2 * ndc, tmp);
-	PART(2 * (4 * 8 * stride + stride), rowbuf);
+	if (k->want_rle) PART(k->rle_size, x->rle);
+	if (k->want_unknown) PART(k->unknown_size, x->unknown_planes);
+	PART(k->want_rle && v[RLE_UNCOMPRESSED_SIZE] > 2 * ndc ? v[RLE_UNCOMPRESSED_SIZE] : 2 * ndc, x->tmp);
+	PART(2 * (4 * 8 * x->stride + x->stride), x->rowbuf);
 #undef PART
 	uint64_t total = 64;
 	for (int i = 0; i < parts; i++) total += align64(part[i].size);
@@ -836,56 +869,75 @@ DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lan
 		*part[i].at = s;
 		s += align64(part[i].size);
 	}
+	return EXR_ERR_SUCCESS;
+}
 
-	if (k->want_unknown && k->unknown_size > 0 && !inflate(unknown, v[UNKNOWN_COMPRESSED_SIZE], unknown_planes, k->unknown_size))
+// dwa_expand inflates the parts the request needs into the scratch and
+// readies the AC cursor ac.
+DWA_AVX static exr_result_t dwa_expand(const exr_decode_pipeline_t* d, const dwa_chunk* k, dwa_data* x, dwa_ac* ac)
+{
+	const uint64_t* v = x->v;
+	const uint64_t nac = v[AC_UNCOMPRESSED_COUNT], ndc = v[DC_UNCOMPRESSED_COUNT], acn = v[AC_COMPRESSED_SIZE];
+	if (k->want_unknown && k->unknown_size > 0 && !inflate(x->unknown, v[UNKNOWN_COMPRESSED_SIZE], x->unknown_planes, k->unknown_size))
 		return corrupt(d, "its uncompressed data does not inflate");
 	if (k->want_rle && k->rle_size > 0 &&
-		(!inflate(rlez, v[RLE_COMPRESSED_SIZE], tmp, v[RLE_UNCOMPRESSED_SIZE]) ||
-			flick_unrle(rle, k->rle_size, tmp, v[RLE_UNCOMPRESSED_SIZE]) != 0))
+		(!inflate(x->rlez, v[RLE_COMPRESSED_SIZE], x->tmp, v[RLE_UNCOMPRESSED_SIZE]) ||
+			flick_unrle(x->rle, k->rle_size, x->tmp, v[RLE_UNCOMPRESSED_SIZE]) != 0))
 		return corrupt(d, "its run-length data does not expand");
-	dwa_ac ac = {.left = nac};
-	if (k->want_dct) {
-		if (huffman && nac > 0) {
-			const int64_t table = huf_build(huf, acz + 20, acn - 20, im, iM, codes);
-			if (table < 0 || nbits > 8 * (acn - 20 - (uint64_t) table)) return corrupt(d, "bad AC code table");
-			memcpy(bits, acz + 20 + table, acn - 20 - (uint64_t) table);
-			memset(bits + acn - 20 - table, 0, HUF_PAD);
-			huf->bits = bits;
-			huf->limit = bits + (nbits + 7) / 8 + 8;
-			huf->nbits = nbits;
-			ac.h = huf;
-			ac.in = bits;
-		} else if (!huffman && nac > 0) {
-			if (!inflate(acz, acn, acv, 2 * nac)) return corrupt(d, "its AC values do not inflate");
-			ac.p = acv;
-			ac.end = acv + nac;
-		}
-		// The DC values are ZIP-coded (predictor and interleave).
-		if (!inflate(dcz, v[DC_COMPRESSED_SIZE], tmp, 2 * ndc)) return corrupt(d, "its DC values do not inflate");
-		flick_zip_undo((uint8_t*) dcv, tmp, 2 * ndc, 1);
+	*ac = (dwa_ac) {.left = nac};
+	if (!k->want_dct) return EXR_ERR_SUCCESS;
+	if (x->huffman && nac > 0) {
+		const int64_t table = huf_build(x->huf, x->acz + 20, acn - 20, x->im, x->iM, x->codes);
+		if (table < 0 || x->nbits > 8 * (acn - 20 - (uint64_t) table)) return corrupt(d, "bad AC code table");
+		memcpy(x->bits, x->acz + 20 + table, acn - 20 - (uint64_t) table);
+		memset(x->bits + acn - 20 - table, 0, HUF_PAD);
+		x->huf->bits = x->bits;
+		x->huf->limit = x->bits + (x->nbits + 7) / 8 + 8;
+		x->huf->nbits = x->nbits;
+		ac->h = x->huf;
+		ac->in = x->bits;
+	} else if (!x->huffman && nac > 0) {
+		if (!inflate(x->acz, acn, x->acv, 2 * nac)) return corrupt(d, "its AC values do not inflate");
+		ac->p = x->acv;
+		ac->end = x->acv + nac;
 	}
+	// The DC values are ZIP-coded (predictor and interleave).
+	if (!inflate(x->dcz, v[DC_COMPRESSED_SIZE], x->tmp, 2 * ndc)) return corrupt(d, "its DC values do not inflate");
+	flick_zip_undo((uint8_t*) x->dcv, x->tmp, 2 * ndc, 1);
+	return EXR_ERR_SUCCESS;
+}
 
-	// Where each decoder's values start: the decoders before the last
-	// one asked for are read through.
-	const uint16_t* dc = dcv;
-	int last = -1;
+// dwa_start sets where each decoder's values start, reading through the
+// decoders before the last one asked for, whose index goes to *last (-1:
+// none).
+DWA_AVX static exr_result_t dwa_start(const exr_decode_pipeline_t* d, dwa_chunk* k, const dwa_data* x, dwa_ac ac, int* last)
+{
+	const uint16_t* dc = x->dcv;
+	*last = -1;
 	for (int i = 0; i < k->ndec; i++)
-		if (k->dec[i].wanted) last = i;
-	for (int i = 0; i <= last; i++) {
+		if (k->dec[i].wanted) *last = i;
+	for (int i = 0; i <= *last; i++) {
 		k->dec[i].ac = ac;
 		k->dec[i].dc = dc;
-		dc += blocks * (uint64_t) k->dec[i].n;
+		dc += x->blocks * (uint64_t) k->dec[i].n;
 		_Alignas(32) uint16_t hz[64];
-		for (uint64_t j = i < last ? blocks * (uint64_t) k->dec[i].n : 0; j > 0; j--)
+		for (uint64_t j = i < *last ? x->blocks * (uint64_t) k->dec[i].n : 0; j > 0; j--)
 			if (ac_block(&ac, hz) < 0) return corrupt(d, "its AC values run out or do not decode");
 	}
+	return EXR_ERR_SUCCESS;
+}
 
-	// Block row by block row: the lossy lanes into rows, the others
-	// pointed at (UNKNOWN) or unpacked from their byte planes (RLE), then
-	// interleaved into the destination.
+// dwa_rows goes block row by block row: the lossy lanes into rows, the
+// others pointed at (UNKNOWN) or unpacked from their byte planes (RLE),
+// then interleaved into the destination.
+DWA_AVX static exr_result_t dwa_rows(const exr_decode_pipeline_t* d, const flick_lanes* o, dwa_chunk* k, const dwa_data* x, int last)
+{
+	const uint64_t stride = x->stride, pixels = (uint64_t) k->w * (uint64_t) k->h;
+	uint16_t* const rowbuf = x->rowbuf;
 	pthread_once(&to_linear_once, make_to_linear);
 	uint16_t* const zeros = rowbuf + 4 * 8 * stride;
 	memset(zeros, 0, 2 * (size_t) stride);
+	const uint8_t *rle = x->rle, *unknown_planes = x->unknown_planes;
 	for (int32_t by = 0; by < k->nby; by++) {
 		const int32_t y0 = 8 * by, rows = k->h - y0 < 8 ? k->h - y0 : 8;
 		for (int i = 0; i <= last; i++) {
@@ -929,9 +981,22 @@ DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lan
 	return EXR_ERR_SUCCESS;
 }
 
-static _Atomic uint64_t decoded;
-
-uint64_t flick_dwa_decoded(void) { return decoded; }
+// dwa_decode decodes one compressed chunk into o's lanes: its header, what
+// the request needs of it, scratch, the parts inflated, the decoders'
+// starts, then the rows.
+DWA_AVX static exr_result_t dwa_decode(exr_decode_pipeline_t* d, const flick_lanes* o, dwa_chunk* k)
+{
+	dwa_data x;
+	dwa_rule file_rules[DWA_MAX_RULES];
+	dwa_ac ac;
+	int last;
+	exr_result_t rv;
+	if ((rv = dwa_header(d, &x, file_rules)) != EXR_ERR_SUCCESS || (rv = dwa_plan(d, k, &x)) != EXR_ERR_SUCCESS ||
+		(rv = dwa_scratch(d, k, &x)) != EXR_ERR_SUCCESS || (rv = dwa_expand(d, k, &x, &ac)) != EXR_ERR_SUCCESS ||
+		(rv = dwa_start(d, k, &x, ac, &last)) != EXR_ERR_SUCCESS)
+		return rv;
+	return dwa_rows(d, o, k, &x, last);
+}
 
 // dwa_fused is the decompress_fn flick_dwa_pick installs, with
 // flick_unpack_done as the unpack step. Its plan is per thread: it is
@@ -949,12 +1014,9 @@ static exr_result_t dwa_fused(exr_decode_pipeline_t* d)
 		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "DWA chunk: no packed bytes");
 		return EXR_ERR_INVALID_ARGUMENT;
 	}
-	__atomic_fetch_add(&decoded, 1, __ATOMIC_RELAXED);
 	if (d->chunk.packed_size == d->chunk.unpacked_size) return flick_lanes_stored(d, &o);
 	return dwa_decode(d, &o, &k);
 }
-#else
-uint64_t flick_dwa_decoded(void) { return 0; }
 #endif
 
 int flick_dwa_cpu(void)

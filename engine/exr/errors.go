@@ -32,7 +32,9 @@ const (
 	ErrBadChunkLeader Code = C.EXR_ERR_BAD_CHUNK_LEADER
 	// ErrCorruptChunk: a chunk's data cannot be decoded.
 	ErrCorruptChunk Code = C.EXR_ERR_CORRUPT_CHUNK
-	// ErrNotImplemented: the library lacks the feature (DWAA/DWAB in 3.1.5).
+	// ErrNotImplemented: the library lacks a feature the file needs (the C
+	// API of OpenEXR 3.1.5 has no DWA decoder: flick decodes DWA with
+	// dwa.c or the C++ API, see route).
 	ErrNotImplemented Code = C.EXR_ERR_FEATURE_NOT_IMPLEMENTED
 	// ErrOutOfMemory: an allocation failed or exceeded the package's cap.
 	ErrOutOfMemory Code = C.EXR_ERR_OUT_OF_MEMORY
@@ -93,7 +95,7 @@ func newError(op, path, context string, rv C.exr_result_t, msg *C.flick_msg) *Er
 	code := Code(rv)
 	detail := ""
 	if msg != nil {
-		detail = printable(msgText(msg))
+		detail = printable(cText(&msg.text[0], len(msg.text)))
 	}
 	if detail == "" {
 		detail = code.Error()
@@ -104,10 +106,11 @@ func newError(op, path, context string, rv C.exr_result_t, msg *C.flick_msg) *Er
 	return &Error{Op: op, Path: path, Detail: detail, Code: code}
 }
 
-// msgText copies the message out of m; unlike C.GoString it does not make
-// m escape, so a flick_msg can live on the caller's stack.
-func msgText(m *C.flick_msg) string {
-	b := unsafe.Slice((*byte)(unsafe.Pointer(&m.text[0])), len(m.text))
+// cText copies the NUL-terminated text out of the n bytes at p (a message
+// buffer); unlike C.GoString it does not make p escape, so the buffer can
+// live on the caller's stack.
+func cText(p *C.char, n int) string {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(p)), n)
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		b = b[:i]
 	}

@@ -5,11 +5,12 @@
 // into layers and views, tile levels, every attribute), and decodes any
 // part and level (Selection), scanline or tiled, into interleaved RGBA half
 // floats, decoding only the channels asked for, whole (Decode) or by chunk
-// ranges from several goroutines at once (DecodeChunks). Each part is read
-// by the faster of the two libraries for its compression (route.go): Core
-// with ZIP and ZIPS inflated by libdeflate, or the C++ API with a reader
-// per concurrent decode; the C++ API also serves what 3.1.5's Core cannot:
-// DWAA/DWAB, rip-map levels, luminance/chroma conversion. Core is not safe
+// ranges from several goroutines at once (DecodeChunks). Requests go to
+// Core's decode pipeline, with flick's own decompress and unpack steps
+// (libdeflate for ZIP, ZIPS and PXR24; piz.c, b44.c, dwa.c), unless only
+// the C++ API, with a reader per concurrent decode, reads them right:
+// luminance/chroma, subsampled channels, rip-map levels above the first
+// row, tiled DWA that dwa.c does not take (route.go). Core is not safe
 // on crafted files by itself: the package checks every size and chunk the
 // file declares before either library allocates or writes by it, and
 // refuses what it cannot decode safely (deep data, unusual sampling) with

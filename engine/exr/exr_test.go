@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"flick/engine/exr/internal/exrref"
 )
 
 func halfChannels(names ...string) []Channel {
@@ -250,7 +252,7 @@ func TestSubsampledChannel(t *testing.T) {
 		}
 
 		copied := filepath.Join(t.TempDir(), "none.exr")
-		if err := copyToParts(f.Path(), copied, "yc.", None); err != nil {
+		if err := exrref.CopyToParts(f.Path(), copied, "yc.", int(None)); err != nil {
 			t.Fatal(err)
 		}
 		g, err := Open(copied)

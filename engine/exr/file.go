@@ -34,6 +34,8 @@ type File struct {
 	parts   []Part // every part's header, read by the first Parts call; guarded by partsMu
 
 	targets targets // the layouts of the parts and levels decoded so far
+
+	imfMu sync.Mutex // guards r.imf, the C++ API handle imfFile opens
 }
 
 // Open opens path and reads and checks the header of part 0. Headers whose
@@ -83,6 +85,21 @@ func errorText(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// imfFile returns the file's C++ API handle, opening it on first use.
+func (f *File) imfFile() (*C.flick_imf_file, error) {
+	f.imfMu.Lock()
+	defer f.imfMu.Unlock()
+	if f.r.imf == nil {
+		cpath := C.CString(f.path)
+		defer C.free(unsafe.Pointer(cpath))
+		f.r.imf = unsafe.Pointer(C.flick_imf_open(cpath))
+		if f.r.imf == nil {
+			return nil, &Error{Op: "decode", Path: f.path, Code: ErrOutOfMemory}
+		}
+	}
+	return (*C.flick_imf_file)(f.r.imf), nil
 }
 
 func freeReader(r *C.flick_reader) {
@@ -193,7 +210,7 @@ func (f *File) DecodeChunks(dst []uint16, sel Selection, begin, end int) error {
 // decodeOptions are switches tests use to reach the other paths.
 type decodeOptions struct {
 	libraryCodecs bool // the library's decompressors for ZIP, ZIPS, PXR24 and RLE and its unpack step (deflate.c and unpack.c are flick's)
-	via           via  // force a path (viaAuto: the routing table's choice)
+	via           via  // force a path (viaAuto: route's choice)
 }
 
 func (f *File) closedError() error {
@@ -266,11 +283,6 @@ func (f *File) request(t *target, sel Selection) (C.flick_decode_req, error) {
 	}
 	return q, err
 }
-
-// pipelineKeptBytes is the size of the Core decode buffers the calling OS
-// thread keeps for its next decode (pipebuf.c); only tests use it, on a
-// locked thread.
-func pipelineKeptBytes() int { return int(C.flick_pipeline_kept_bytes()) }
 
 func (f *File) pathOrEmpty() string {
 	if f == nil {

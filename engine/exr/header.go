@@ -9,7 +9,6 @@ import "C"
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -433,175 +432,78 @@ func readAttribute(c C.exr_const_context_t, i, j int) (Attribute, Code) {
 		a.Text = "(unreadable)" // the library gave no value
 		return a, 0
 	}
-	finite := true
-	for _, v := range nums {
-		finite = finite && !math.IsNaN(v) && !math.IsInf(v, 0)
-	}
-	f32 := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 32) }
-	f64 := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	join := func(vs []float64, format func(float64) string, sep string) string {
-		s := make([]string, len(vs))
-		for k, v := range vs {
-			s[k] = format(v)
-		}
-		return strings.Join(s, sep)
-	}
-	float32s := func(vs []float64) []float32 {
-		out := make([]float32, len(vs))
-		for k, v := range vs {
-			out[k] = float32(v)
-		}
-		return out
-	}
+	finite := allFinite(nums)
 	var value any
 	switch int(ca._type) {
 	case C.EXR_ATTR_INT:
 		a.Text, value = strconv.Itoa(int(nums[0])), int(nums[0])
 	case C.EXR_ATTR_FLOAT:
-		a.Text, value = f32(nums[0]), float32(nums[0])
+		a.Text, value = float32Text(nums[0]), float32(nums[0])
 	case C.EXR_ATTR_DOUBLE:
-		a.Text, value = f64(nums[0]), nums[0]
+		a.Text, value = float64Text(nums[0]), nums[0]
 	case C.EXR_ATTR_COMPRESSION:
-		comp := Compression(nums[0])
-		a.Text, value = comp.String(), comp
+		a.Text, value = Compression(nums[0]).String(), Compression(nums[0])
 	case C.EXR_ATTR_ENVMAP:
-		a.Text = fmt.Sprintf("envmap(%d)", int(nums[0]))
-		switch nums[0] {
-		case C.EXR_ENVMAP_LATLONG:
-			a.Text = "latlong"
-		case C.EXR_ENVMAP_CUBE:
-			a.Text = "cube"
-		}
+		a.Text = enumText(nums[0], envmapNames, "envmap")
 		value = a.Text
 	case C.EXR_ATTR_LINEORDER:
-		a.Text = fmt.Sprintf("lineOrder(%d)", int(nums[0]))
-		switch nums[0] {
-		case C.EXR_LINEORDER_INCREASING_Y:
-			a.Text = "increasing y"
-		case C.EXR_LINEORDER_DECREASING_Y:
-			a.Text = "decreasing y"
-		case C.EXR_LINEORDER_RANDOM_Y:
-			a.Text = "random y"
-		}
+		a.Text = enumText(nums[0], lineOrderNames, "lineOrder")
 		value = a.Text
 	case C.EXR_ATTR_STRING:
 		s := goString(ca.str, ca.str_len)
-		a.Text, value = strconv.Quote(s), s
-		if int(ca.str_len) > maxStringBytes {
-			a.Text += fmt.Sprintf(" (%d bytes, cut)", int(ca.str_len))
-		}
+		a.Text, value = stringText(s, int(ca.str_len)), s
 	case C.EXR_ATTR_STRING_VECTOR:
-		ss := make([]string, 0, min(count, maxVector))
-		quoted := make([]string, 0, len(ss)+1)
-		for k := range min(count, maxVector) {
-			var p *C.char
-			var n C.int32_t
-			if rv := C.flick_attr_string(c, C.int(i), C.int32_t(j), C.int32_t(k), &p, &n); rv != C.EXR_ERR_SUCCESS {
-				return Attribute{}, Code(rv)
-			}
-			ss = append(ss, goString(p, n))
-			quoted = append(quoted, strconv.Quote(ss[k]))
+		ss, code := readStrings(c, i, j, count)
+		if code != 0 {
+			return Attribute{}, code
 		}
-		if count > maxVector {
-			quoted = append(quoted, fmt.Sprintf("... (%d strings)", count))
-		}
-		a.Text, value = strings.Join(quoted, ", "), ss
+		a.Text, value = stringsText(ss, count), ss
 	case C.EXR_ATTR_FLOAT_VECTOR:
-		n := min(count, maxVector)
-		fs := make([]float32, n)
-		if n > 0 {
-			if rv := C.flick_attr_floats(c, C.int(i), C.int32_t(j), (*C.float)(unsafe.Pointer(&fs[0])), C.int32_t(n)); rv != C.EXR_ERR_SUCCESS {
-				return Attribute{}, Code(rv)
-			}
+		fs, code := readFloats(c, i, j, count)
+		if code != 0 {
+			return Attribute{}, code
 		}
-		vs := make([]float64, n)
+		vs := make([]float64, len(fs))
 		for k, v := range fs {
 			vs[k] = float64(v)
-			finite = finite && !math.IsNaN(vs[k]) && !math.IsInf(vs[k], 0)
 		}
-		a.Text, value = join(vs, f32, ", "), fs
-		if count > n {
-			a.Text += fmt.Sprintf(", ... (%d values)", count)
-		}
+		finite = finite && allFinite(vs)
+		a.Text, value = floatsText(vs, count), fs
 	case C.EXR_ATTR_RATIONAL:
 		r := Rational{Num: int32(nums[0]), Den: uint32(nums[1])}
-		a.Text, value = r.String(), r
-		if r.Den > 1 {
-			a.Text += " (" + strconv.FormatFloat(r.Float64(), 'g', 6, 64) + ")"
-		}
+		a.Text, value = rationalText(r), r
 	case C.EXR_ATTR_TIMECODE:
 		t := unpackTimeCode(uint32(nums[0]), uint32(nums[1]))
-		a.Text, value = t.String(), t
-		for _, flag := range []struct {
-			on   bool
-			name string
-		}{{t.ColorFrame, "color frame"}, {t.FieldPhase, "field/phase"}, {t.BGF0, "bgf0"}, {t.BGF1, "bgf1"}, {t.BGF2, "bgf2"}} {
-			if flag.on {
-				a.Text += ", " + flag.name
-			}
-		}
-		if t.UserData != 0 {
-			a.Text += fmt.Sprintf(", user data %08x", t.UserData)
-		}
+		a.Text, value = timeCodeText(t), t
 	case C.EXR_ATTR_CHROMATICITIES:
 		v := float32s(nums)
-		ch := Chromaticities{Red: [2]float32{v[0], v[1]}, Green: [2]float32{v[2], v[3]},
+		a.Text = chromaticitiesText(nums)
+		value = Chromaticities{Red: [2]float32{v[0], v[1]}, Green: [2]float32{v[2], v[3]},
 			Blue: [2]float32{v[4], v[5]}, White: [2]float32{v[6], v[7]}}
-		a.Text = fmt.Sprintf("red (%s %s), green (%s %s), blue (%s %s), white (%s %s)",
-			f32(nums[0]), f32(nums[1]), f32(nums[2]), f32(nums[3]), f32(nums[4]), f32(nums[5]), f32(nums[6]), f32(nums[7]))
-		value = ch
 	case C.EXR_ATTR_KEYCODE:
 		k := KeyCode{int(nums[0]), int(nums[1]), int(nums[2]), int(nums[3]), int(nums[4]), int(nums[5]), int(nums[6])}
-		a.Text = fmt.Sprintf("film mfc code %d, film type %d, prefix %d, count %d, perf offset %d, %d perfs per frame, %d perfs per count",
-			k.FilmMfcCode, k.FilmType, k.Prefix, k.Count, k.PerfOffset, k.PerfsPerFrame, k.PerfsPerCount)
-		value = k
+		a.Text, value = keyCodeText(k), k
 	case C.EXR_ATTR_BOX2I:
 		b := Box{int(nums[0]), int(nums[1]), int(nums[2]), int(nums[3])}
 		a.Text, value = fmt.Sprintf("(%d %d) - (%d %d)", b.MinX, b.MinY, b.MaxX, b.MaxY), b
 	case C.EXR_ATTR_BOX2F:
-		a.Text = "(" + join(nums[:2], f32, " ") + ") - (" + join(nums[2:], f32, " ") + ")"
-		value = float32s(nums)
+		a.Text, value = vectorText(nums[:2], float32Text)+" - "+vectorText(nums[2:], float32Text), float32s(nums)
 	case C.EXR_ATTR_V2I, C.EXR_ATTR_V3I:
-		a.Text = "(" + join(nums, f64, " ") + ")"
-		ints := make([]int, len(nums))
-		for k, v := range nums {
-			ints[k] = int(v)
-		}
-		value = ints
+		a.Text, value = vectorText(nums, float64Text), ints(nums)
 	case C.EXR_ATTR_V2F, C.EXR_ATTR_V3F:
-		a.Text, value = "("+join(nums, f32, " ")+")", float32s(nums)
+		a.Text, value = vectorText(nums, float32Text), float32s(nums)
 	case C.EXR_ATTR_V2D, C.EXR_ATTR_V3D:
-		a.Text, value = "("+join(nums, f64, " ")+")", nums
-	case C.EXR_ATTR_M33F, C.EXR_ATTR_M44F, C.EXR_ATTR_M33D, C.EXR_ATTR_M44D:
-		format, side := f32, 3
-		if len(nums) == 16 {
-			side = 4
-		}
-		if t := int(ca._type); t == C.EXR_ATTR_M33D || t == C.EXR_ATTR_M44D {
-			format = f64
-			value = nums
-		} else {
-			value = float32s(nums)
-		}
-		rows := make([]string, 0, side)
-		for r := 0; r+side <= len(nums); r += side {
-			rows = append(rows, join(nums[r:r+side], format, " "))
-		}
-		a.Text = "(" + strings.Join(rows, "; ") + ")"
+		a.Text, value = vectorText(nums, float64Text), nums
+	case C.EXR_ATTR_M33F, C.EXR_ATTR_M44F:
+		a.Text, value = matrixText(nums, float32Text), float32s(nums)
+	case C.EXR_ATTR_M33D, C.EXR_ATTR_M44D:
+		a.Text, value = matrixText(nums, float64Text), nums
 	case C.EXR_ATTR_TILEDESC:
-		if len(nums) == 4 {
-			round := "down"
-			if nums[3] == 1 {
-				round = "up"
-			}
-			a.Text = fmt.Sprintf("%dx%d, %s, rounded %s", int(nums[0]), int(nums[1]), LevelMode(nums[2]), round)
-		}
+		a.Text = tileDescText(nums)
 	case C.EXR_ATTR_CHLIST:
 		a.Text = fmt.Sprintf("%d channels", count)
 	case C.EXR_ATTR_PREVIEW:
-		if len(nums) == 2 {
-			a.Text = fmt.Sprintf("%dx%d", int(nums[0]), int(nums[1]))
-		}
+		a.Text = previewText(nums)
 	default: // opaque: a type the library does not know
 		a.Text = fmt.Sprintf("%d bytes", count)
 	}
@@ -610,4 +512,31 @@ func readAttribute(c C.exr_const_context_t, i, j int) (Attribute, Code) {
 	}
 	a.Value = value
 	return a, 0
+}
+
+// readStrings reads the first maxVector of the count strings of string
+// vector attribute j of part i.
+func readStrings(c C.exr_const_context_t, i, j, count int) ([]string, Code) {
+	ss := make([]string, 0, min(count, maxVector))
+	for k := range min(count, maxVector) {
+		var p *C.char
+		var n C.int32_t
+		if rv := C.flick_attr_string(c, C.int(i), C.int32_t(j), C.int32_t(k), &p, &n); rv != C.EXR_ERR_SUCCESS {
+			return nil, Code(rv)
+		}
+		ss = append(ss, goString(p, n))
+	}
+	return ss, 0
+}
+
+// readFloats reads the first maxVector of the count values of float
+// vector attribute j of part i.
+func readFloats(c C.exr_const_context_t, i, j, count int) ([]float32, Code) {
+	fs := make([]float32, min(count, maxVector))
+	if len(fs) > 0 {
+		if rv := C.flick_attr_floats(c, C.int(i), C.int32_t(j), (*C.float)(unsafe.Pointer(&fs[0])), C.int32_t(len(fs))); rv != C.EXR_ERR_SUCCESS {
+			return nil, Code(rv)
+		}
+	}
+	return fs, 0
 }

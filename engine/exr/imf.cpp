@@ -1,4 +1,4 @@
-// imf.cpp: decoding (and, for tests, writing) through OpenEXR's C++ API.
+// imf.cpp: decoding through OpenEXR's C++ API.
 // See imf.h for the contract. Nothing here lets an exception escape: each
 // extern "C" function runs its body inside one try block whose handlers
 // turn the exception into a status and a message.
@@ -14,10 +14,8 @@
 #include <ImfInputFile.h>
 #include <ImfInputPart.h>
 #include <ImfMultiPartInputFile.h>
-#include <ImfOutputFile.h>
 #include <ImfThreading.h>
 #include <ImfTiledInputPart.h>
-#include <ImfTiledOutputFile.h>
 
 #include <cstdio>
 #include <cstring>
@@ -335,127 +333,5 @@ extern "C" flick_imf_status flick_imf_decode(flick_imf_file *f, const flick_imf_
 		return FLICK_IMF_OK;
 	} catch (...) {
 		return classify(opening, msg, msg_len);
-	}
-}
-
-extern "C" flick_imf_status flick_imf_write_rgba(const char *path, int32_t w, int32_t h, const uint16_t *pix,
-                                                 int32_t compression, int32_t tile_w, int32_t tile_h,
-                                                 int32_t level_mode, char *msg, size_t msg_len)
-{
-	if (msg != nullptr && msg_len > 0)
-		msg[0] = '\0';
-	try {
-		if (w <= 0 || h <= 0 || compression < 0 || compression >= Imf::NUM_COMPRESSION_METHODS ||
-		    level_mode < 0 || level_mode >= Imf::NUM_LEVELMODES)
-			return report(FLICK_IMF_ARG, "bad size, compression or level mode", msg, msg_len);
-		threadsOff();
-		Imf::Header hd(w, h);
-		hd.compression() = Imf::Compression(compression);
-		static const char *const names[4] = {"R", "G", "B", "A"};
-		for (int s = 0; s < 4; s++)
-			hd.channels().insert(names[s], Imf::Channel(Imf::HALF));
-		// frameBuffer points the slices at pix, or at a level of it, which
-		// keeps every (2^lx, 2^ly)-th pixel.
-		auto frameBuffer = [&](const uint16_t *src, int64_t stride) {
-			Imf::FrameBuffer fb;
-			char *base = reinterpret_cast<char *>(const_cast<uint16_t *>(src));
-			for (int s = 0; s < 4; s++)
-				fb.insert(names[s], Imf::Slice(Imf::HALF, base + 2 * s, 8, size_t(stride) * 8));
-			return fb;
-		};
-		if (tile_w <= 0) {
-			Imf::OutputFile out(path, hd, 0);
-			out.setFrameBuffer(frameBuffer(pix, w));
-			out.writePixels(h);
-			return FLICK_IMF_OK;
-		}
-		hd.setTileDescription(Imf::TileDescription(tile_w, tile_h, Imf::LevelMode(level_mode), Imf::ROUND_DOWN));
-		Imf::TiledOutputFile out(path, hd, 0);
-		for (int ly = 0; ly < out.numYLevels(); ly++) {
-			for (int lx = 0; lx < out.numXLevels(); lx++) {
-				if (level_mode == Imf::MIPMAP_LEVELS && lx != ly)
-					continue;
-				const int lw = out.levelWidth(lx), lh = out.levelHeight(ly);
-				std::vector<uint16_t> level(size_t(lw) * size_t(lh) * 4);
-				for (int y = 0; y < lh; y++)
-					for (int x = 0; x < lw; x++)
-						std::memcpy(&level[(size_t(y) * lw + x) * 4], pix + ((int64_t(y) << ly) * w + (int64_t(x) << lx)) * 4, 8);
-				out.setFrameBuffer(frameBuffer(level.data(), lw));
-				out.writeTiles(0, out.numXTiles(lx) - 1, 0, out.numYTiles(ly) - 1, lx, ly);
-			}
-		}
-		return FLICK_IMF_OK;
-	} catch (...) {
-		return classify(false, msg, msg_len);
-	}
-}
-
-extern "C" flick_imf_status flick_imf_write_channels(const char *path, int32_t w, int32_t h, int32_t n,
-                                                     const char *const *names, const int32_t *types,
-                                                     const int32_t *plinear, const void *const *data,
-                                                     int32_t compression, float dwa_level, int32_t tile, char *msg,
-                                                     size_t msg_len)
-{
-	if (msg != nullptr && msg_len > 0)
-		msg[0] = '\0';
-	try {
-		if (w <= 0 || h <= 0 || n <= 0 || compression < 0 || compression >= Imf::NUM_COMPRESSION_METHODS)
-			return report(FLICK_IMF_ARG, "bad size, channel count or compression", msg, msg_len);
-		threadsOff();
-		Imf::Header hd(w, h);
-		hd.compression() = Imf::Compression(compression);
-		hd.dwaCompressionLevel() = dwa_level;
-		Imf::FrameBuffer fb;
-		for (int i = 0; i < n; i++) {
-			if (types[i] < 0 || types[i] >= Imf::NUM_PIXELTYPES)
-				return report(FLICK_IMF_ARG, "bad channel type", msg, msg_len);
-			const Imf::PixelType t = Imf::PixelType(types[i]);
-			const size_t size = t == Imf::HALF ? 2 : 4;
-			hd.channels().insert(names[i], Imf::Channel(t, 1, 1, plinear[i] != 0));
-			fb.insert(names[i], Imf::Slice(t, static_cast<char *>(const_cast<void *>(data[i])), size, size * size_t(w)));
-		}
-		if (tile > 0) {
-			hd.setTileDescription(Imf::TileDescription(tile, tile, Imf::ONE_LEVEL));
-			Imf::TiledOutputFile out(path, hd, 0);
-			out.setFrameBuffer(fb);
-			out.writeTiles(0, out.numXTiles() - 1, 0, out.numYTiles() - 1);
-			return FLICK_IMF_OK;
-		}
-		Imf::OutputFile out(path, hd, 0);
-		out.setFrameBuffer(fb);
-		out.writePixels(h);
-		return FLICK_IMF_OK;
-	} catch (...) {
-		return classify(false, msg, msg_len);
-	}
-}
-
-extern "C" flick_imf_status flick_imf_reference_yca(const char *path, const char *layer, uint16_t *dst, uint64_t n,
-                                                    char *msg, size_t msg_len)
-{
-	if (msg != nullptr && msg_len > 0)
-		msg[0] = '\0';
-	try {
-		threadsOff();
-		flick::referenceYCA(path, layer, dst, n);
-		return FLICK_IMF_OK;
-	} catch (...) {
-		return classify(false, msg, msg_len);
-	}
-}
-
-extern "C" flick_imf_status flick_imf_copy_to_parts(const char *src, const char *dst, const char *prefix,
-                                                    int32_t compression, char *msg, size_t msg_len)
-{
-	if (msg != nullptr && msg_len > 0)
-		msg[0] = '\0';
-	try {
-		threadsOff();
-		if (compression >= Imf::NUM_COMPRESSION_METHODS)
-			return report(FLICK_IMF_ARG, "bad compression", msg, msg_len);
-		flick::copyToParts(src, dst, prefix, compression);
-		return FLICK_IMF_OK;
-	} catch (...) {
-		return classify(false, msg, msg_len);
 	}
 }

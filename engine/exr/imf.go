@@ -89,15 +89,15 @@ func (f *File) decodeIMF(dst []uint16, sel Selection, t *target, begin, end int)
 	runtime.KeepAlive(dst)
 	runtime.KeepAlive(f)
 	if st != C.FLICK_IMF_OK {
-		e := imfError("decode", f.path, st, &msg)
+		e := imfError(f.path, st, &msg)
 		e.Detail = fmt.Sprintf("part %d, chunks [%d, %d): %s", sel.Part, begin, end, e.Detail)
 		return e
 	}
 	return nil
 }
 
-// imfError builds an Error from a C++ bridge status and its message.
-func imfError(op, path string, st C.flick_imf_status, msg *[imfMsgLen]C.char) *Error {
+// imfError builds a decode Error from a C++ bridge status and its message.
+func imfError(path string, st C.flick_imf_status, msg *[imfMsgLen]C.char) *Error {
 	code := ErrCorruptChunk
 	switch st {
 	case C.FLICK_IMF_ACCESS:
@@ -106,20 +106,12 @@ func imfError(op, path string, st C.flick_imf_status, msg *[imfMsgLen]C.char) *E
 		code = ErrBadHeader
 	case C.FLICK_IMF_IO:
 		code = ErrReadIO
-		if op == "write" {
-			code = ErrWriteIO
-		}
 	case C.FLICK_IMF_NOMEM:
 		code = ErrOutOfMemory
 	case C.FLICK_IMF_ARG:
 		code = ErrInvalidArgument
 	}
-	b := unsafe.Slice((*byte)(unsafe.Pointer(&msg[0])), len(msg))
-	n := 0
-	for n < len(b) && b[n] != 0 {
-		n++
-	}
-	detail := string(b[:n])
+	detail := cText(&msg[0], len(msg))
 	// The library says `Error reading pixel data from image file "PATH". `
 	// before the cause; Error prints the operation and path already.
 	if q := "\"" + path + "\". "; strings.Contains(detail, q) {
@@ -129,79 +121,5 @@ func imfError(op, path string, st C.flick_imf_status, msg *[imfMsgLen]C.char) *E
 	if detail == "" {
 		detail = code.Error()
 	}
-	return &Error{Op: op, Path: path, Detail: "OpenEXR C++: " + detail, Code: code}
-}
-
-// imfTiles asks writeIMF for a tiled file: tile size and level mode.
-type imfTiles struct {
-	w, h int
-	mode LevelMode
-}
-
-// writeIMF writes a w x h RGBA half file through the C++ API, straight to
-// path: scanline, or tiled when tiles.w > 0, with levels that keep every
-// 2^l-th pixel. Only the tests use it, to make files OpenEXR 3.1.5's C API
-// cannot encode (DWAA/DWAB, tiles, levels).
-func writeIMF(path string, w, h int, pix []uint16, comp Compression, tiles imfTiles) error {
-	if w <= 0 || h <= 0 || len(pix)/4 < w*h {
-		return &Error{Op: "write", Path: path, Code: ErrInvalidArgument,
-			Detail: fmt.Sprintf("%d values for %dx%d RGBA", len(pix), w, h)}
-	}
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	var msg [imfMsgLen]C.char
-	st := C.flick_imf_write_rgba(cpath, C.int32_t(w), C.int32_t(h), (*C.uint16_t)(unsafe.Pointer(&pix[0])),
-		C.int32_t(comp), C.int32_t(tiles.w), C.int32_t(tiles.h), C.int32_t(tiles.mode), &msg[0], imfMsgLen)
-	runtime.KeepAlive(pix)
-	if st != C.FLICK_IMF_OK {
-		return imfError("write", path, st, &msg)
-	}
-	return nil
-}
-
-// imfChannel is one channel for writeIMFChannels: planar values of its
-// type (uint16 for HALF, float32 for FLOAT, uint32 for UINT).
-type imfChannel struct {
-	name    string
-	typ     PixelType
-	pLinear bool
-	data    unsafe.Pointer
-}
-
-// writeIMFChannels writes a w x h file of the given channels through the
-// C++ API, with comp and, for DWA, the dwaCompressionLevel level: scanline,
-// or tiled (tile x tile, one level) when tile > 0. Only the tests use it,
-// to make DWA files of many layers and types.
-func writeIMFChannels(path string, w, h int, chans []imfChannel, comp Compression, level float32, tile int) error {
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	n := len(chans)
-	names := (*[1 << 20]*C.char)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof((*C.char)(nil)))))[:n:n]
-	data := (*[1 << 20]unsafe.Pointer)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(unsafe.Pointer(nil)))))[:n:n]
-	types, plinear := make([]C.int32_t, n), make([]C.int32_t, n)
-	defer func() {
-		for _, p := range names {
-			C.free(unsafe.Pointer(p))
-		}
-		C.free(unsafe.Pointer(&names[0]))
-		C.free(unsafe.Pointer(&data[0]))
-	}()
-	var pin runtime.Pinner
-	defer pin.Unpin()
-	for i, c := range chans {
-		names[i] = C.CString(c.name)
-		pin.Pin(c.data)
-		data[i] = c.data
-		types[i] = C.int32_t(c.typ)
-		if c.pLinear {
-			plinear[i] = 1
-		}
-	}
-	var msg [imfMsgLen]C.char
-	st := C.flick_imf_write_channels(cpath, C.int32_t(w), C.int32_t(h), C.int32_t(n), &names[0], &types[0], &plinear[0],
-		&data[0], C.int32_t(comp), C.float(level), C.int32_t(tile), &msg[0], imfMsgLen)
-	if st != C.FLICK_IMF_OK {
-		return imfError("write", path, st, &msg)
-	}
-	return nil
+	return &Error{Op: "decode", Path: path, Detail: "OpenEXR C++: " + detail, Code: code}
 }

@@ -1,7 +1,7 @@
 // imf.h: the small C layer between package exr and OpenEXR's C++ API
-// (libOpenEXR-3_1), for what the C API of 3.1.5 cannot decode (DWAA/DWAB,
-// rip-map levels above the first row, luminance/chroma conversion) or
-// decodes slower (see route.go).
+// (libOpenEXR-3_1), for what Core's pipeline does not read right (see
+// route.go): luminance/chroma conversion, subsampled channels, rip-map
+// levels above the first row, and tiled DWA that dwa.c does not take.
 //
 // Every function here catches every C++ exception and reports it as a
 // flick_imf_status plus a message copied (truncated, NUL-terminated) into a
@@ -75,42 +75,6 @@ typedef struct {
 // thread pool off.
 flick_imf_status flick_imf_decode(flick_imf_file *f, const flick_imf_req *q, uint16_t *dst, uint64_t n,
                                   char *msg, size_t msg_len);
-
-// flick_imf_write_rgba writes a w x h single-part file of half channels R,
-// G, B, A from interleaved RGBA half pix with the given compression (the
-// library's Imf::Compression value), scanline, or tiled (tile_w x tile_h)
-// with level_mode (Imf::LevelMode) levels, each level made by keeping every
-// 2^l-th pixel. Only the tests use it: to make files (DWAA/DWAB, levels)
-// the C API of 3.1.5 cannot encode.
-flick_imf_status flick_imf_write_rgba(const char *path, int32_t w, int32_t h, const uint16_t *pix,
-                                      int32_t compression, int32_t tile_w, int32_t tile_h,
-                                      int32_t level_mode, char *msg, size_t msg_len);
-
-// flick_imf_write_channels writes a w x h single-part file of n channels
-// (names[i], types[i] an Imf::PixelType, plinear[i]), channel i's values
-// planar at data[i] (w * h of its type, rows top first), with the given
-// compression and, for DWA, dwaCompressionLevel dwa_level: scanline, or
-// tiled (one level, tile x tile) when tile > 0. Only the tests use it: DWA
-// files of many layers and types.
-flick_imf_status flick_imf_write_channels(const char *path, int32_t w, int32_t h, int32_t n, const char *const *names,
-                                          const int32_t *types, const int32_t *plinear, const void *const *data,
-                                          int32_t compression, float dwa_level, int32_t tile, char *msg,
-                                          size_t msg_len);
-
-// flick_imf_reference_yca decodes part 0's luminance/chroma layer ("" for
-// none) of path through Imf::RgbaInputFile into dst (n values, RGBA half,
-// the data window). Only the tests use it: the independent decode
-// FLICK_IMF_YC is compared with.
-flick_imf_status flick_imf_reference_yca(const char *path, const char *layer, uint16_t *dst, uint64_t n,
-                                         char *msg, size_t msg_len);
-
-// flick_imf_copy_to_parts writes dst, a two-part copy of the single-part
-// file src: part 0 ("plate") its channels, part 1 ("yc") the same channels
-// renamed with prefix, in src's compression or in compression (an
-// Imf::Compression) if it is >= 0. Only the tests use it, to make
-// multi-part luminance/chroma files.
-flick_imf_status flick_imf_copy_to_parts(const char *src, const char *dst, const char *prefix, int32_t compression,
-                                         char *msg, size_t msg_len);
 
 #ifdef __cplusplus
 }

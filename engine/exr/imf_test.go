@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/x448/float16"
+
+	"flick/engine/exr/internal/exrref"
 )
 
 // imfDecodeFile opens path (the Core reader checks the header) and decodes it
@@ -192,6 +194,20 @@ func renderLike(w, h int) []uint16 {
 		}
 	}
 	return pix
+}
+
+// imfTiles asks writeIMF for a tiled file: tile size and level mode.
+type imfTiles struct {
+	w, h int
+	mode LevelMode
+}
+
+// writeIMF writes a w x h RGBA half file through the C++ API (exrref),
+// scanline, or tiled when tiles.w > 0, with levels that keep every 2^l-th
+// pixel: the files OpenEXR 3.1.5's C API cannot encode (DWAA/DWAB, tiles,
+// levels).
+func writeIMF(path string, w, h int, pix []uint16, comp Compression, tiles imfTiles) error {
+	return exrref.WriteRGBA(path, w, h, pix, int(comp), exrref.Tiles{W: tiles.w, H: tiles.h, LevelMode: int(tiles.mode)})
 }
 
 // writeDWA writes renderLike(w, h) with comp through the C++ API into dir.

@@ -14,6 +14,8 @@ import (
 	"unsafe"
 
 	"github.com/x448/float16"
+
+	"flick/engine/exr/internal/exrref"
 )
 
 // decodeSel opens nothing: it decodes sel of f whole into a new buffer of
@@ -297,7 +299,7 @@ func TestLumaChromaAnyPart(t *testing.T) {
 	forEachLumaChroma(t, func(t *testing.T, f *File, sel Selection) {
 		_, ours := decodeSel(t, f, sel, viaAuto)
 		ref := make([]uint16, len(ours))
-		if err := referenceYCA(f.Path(), "", ref); err != nil {
+		if err := exrref.RGBAYCA(f.Path(), "", ref); err != nil {
 			t.Fatal(err)
 		}
 		if i := firstDiff(ours, ref); i >= 0 {
@@ -305,7 +307,7 @@ func TestLumaChromaAnyPart(t *testing.T) {
 		}
 
 		copied := filepath.Join(t.TempDir(), "parts.exr")
-		if err := copyToParts(f.Path(), copied, "yc.", -1); err != nil {
+		if err := exrref.CopyToParts(f.Path(), copied, "yc.", -1); err != nil {
 			t.Fatal(err)
 		}
 		g, err := Open(copied)

@@ -1,107 +1,33 @@
 package exr
 
 /*
-#include <stdlib.h>
 #include "bridge.h"
-#include "imf.h"
 */
 import "C"
 
 import (
 	"fmt"
 	"strings"
-	"sync"
-	"unsafe"
 )
 
 // via is the library path that decodes a part.
 type via int
 
 const (
-	viaAuto via = iota // the routing table's choice (decodeOptions only)
+	viaAuto via = iota // route's choice (decodeOptions only)
 	viaCore            // OpenEXR's C API (read.c), ZIP/ZIPS through libdeflate
 	viaIMF             // OpenEXR's C++ API (imf.cpp)
 )
 
-// fastest is the path that decodes each compression fastest, both paths
-// decoding chunk ranges of one frame on two threads; BenchmarkCompression
-// measures it (run it again after a library upgrade and update this
-// table). Core's pipeline decodes PIZ with flick's piz.c and scanline DWAA
-// and DWAB with flick's dwa.c (or the C++ API's decompressors, codec.cpp,
-// for requests dwa.c does not take); OpenEXR 3.1.5's
-// Core has no DWA decoder of its own (tiled DWA goes to the C++ API, see
-// route), and its PIZ is half as fast as the C++ API's.
-var fastest = [...]via{
-	None:  viaCore,
-	RLE:   viaCore,
-	ZIPS:  viaCore,
-	ZIP:   viaCore,
-	PIZ:   viaCore,
-	PXR24: viaCore,
-	B44:   viaCore,
-	B44A:  viaCore,
-	DWAA:  viaCore,
-	DWAB:  viaCore,
-}
-
-// target is one level of one part, ready to decode: its checked layout and
-// its part's header.
-type target struct {
-	layout C.flick_layout
-	header *Header
-}
-
-type targetKey struct{ part, lx, ly int }
-
-// targets caches a File's targets: made under the lock on first use (the
-// prepare step), then shared read-only by concurrent decodes. Entries are
-// never removed: a file has at most 1024 parts and 64x64 levels a part
-// worth asking for.
-type targets struct {
-	mu sync.Mutex
-	m  map[targetKey]*target
-}
-
-// target returns sel's part and level, reading and checking its layout on
-// first use.
-func (f *File) target(sel Selection) (*target, error) {
-	if f == nil || f.r == nil {
-		return nil, f.closedError()
-	}
-	key := targetKey{sel.Part, sel.LevelX, sel.LevelY}
-	f.targets.mu.Lock()
-	defer f.targets.mu.Unlock()
-	if t, ok := f.targets.m[key]; ok {
-		return t, nil
-	}
-	t := &target{header: &f.header}
-	if key == (targetKey{}) {
-		t.layout = f.r.l0
-	} else {
-		if sel.Part != 0 {
-			parts, err := f.Parts()
-			if err != nil {
-				return nil, err
-			}
-			if sel.Part < 0 || sel.Part >= len(parts) {
-				return nil, &Error{Op: "decode", Path: f.path, Code: ErrInvalidArgument,
-					Detail: fmt.Sprintf("no part %d (the file has %d)", sel.Part, f.header.Parts)}
-			}
-			t.header = &parts[sel.Part].Header
-		}
-		var msg C.flick_msg
-		if rv := C.flick_layout_get(f.r, C.int(sel.Part), C.int(sel.LevelX), C.int(sel.LevelY), &t.layout, &msg); rv != C.EXR_ERR_SUCCESS {
-			return nil, newError("decode", f.path, "", rv, &msg)
-		}
-	}
-	if f.targets.m == nil {
-		f.targets.m = map[targetKey]*target{}
-	}
-	f.targets.m[key] = t
-	return t, nil
-}
-
 // route picks the path that decodes sel from t, or says why neither can.
+// It is Core's pipeline (read.c, with flick's decoders for ZIP, PIZ, DWA,
+// B44 and the rest) unless only the C++ API reads the request right:
+// luminance/chroma, subsampled channels, rip-map levels above the first
+// row, and tiled DWA that dwa.c does not take. Core is the faster path for
+// every compression (BenchmarkCompression; measure again after a library
+// upgrade), and the one that converts FLOAT to half right: Imath 3.1 rounds
+// values just below 65520 up to infinity, Core to nearest even. force
+// (tests) asks for a path where it can serve the request.
 func (f *File) route(t *target, sel Selection, force via) (via, error) {
 	l := &t.layout
 	unsupported := func(format string, args ...any) error {
@@ -109,7 +35,7 @@ func (f *File) route(t *target, sel Selection, force via) (via, error) {
 			Detail: fmt.Sprintf("part %d: ", sel.Part) + fmt.Sprintf(format, args...)}
 	}
 	comp := Compression(l.compression)
-	tiled := l.tiles_x > 0
+	tiledDWA := l.tiles_x > 0 && (comp == DWAA || comp == DWAB)
 	switch {
 	case l.storage == C.EXR_STORAGE_DEEP_SCANLINE || l.storage == C.EXR_STORAGE_DEEP_TILED:
 		return 0, unsupported("deep images are not supported")
@@ -125,26 +51,18 @@ func (f *File) route(t *target, sel Selection, force via) (via, error) {
 		}
 		return viaIMF, nil
 	case force != viaAuto:
-		if force == viaCore && tiled && (comp == DWAA || comp == DWAB) && !dwaTakes(t.header, sel) {
+		if force == viaCore && tiledDWA && !dwaTakes(t.header, sel) {
 			return 0, &Error{Op: "decode", Path: f.path, Code: ErrNotImplemented,
 				Detail: fmt.Sprintf("part %d: OpenEXR 3.1.5's C API cannot decode tiled %s, and flick's decoder only HALF channels on a CPU with AVX2", sel.Part, strings.ToUpper(comp.String()))}
 		}
 		return force, nil
 	case l.ripmap != 0 && l.ly > 0: // Core 3.1.5 mis-indexes these levels
 		return viaIMF, nil
-	case tiled && (comp == DWAA || comp == DWAB):
+	case tiledDWA && !dwaTakes(t.header, sel):
 		// Core has no DWA decoder; dwa.c decodes tiles too, and the C++
-		// reader what dwa.c does not take.
-		if dwaTakes(t.header, sel) {
-			return viaCore, nil
-		}
+		// reader what dwa.c does not take (codec.cpp's decompressor takes
+		// scanline chunks only).
 		return viaIMF, nil
-	case !allHalf(t.header, sel):
-		// Imath 3.1's float-to-half conversion rounds values just below
-		// 65520 up to infinity; Core rounds every value to nearest even.
-		return viaCore, nil
-	case int(comp) < len(fastest):
-		return fastest[comp], nil
 	}
 	return viaCore, nil
 }
@@ -174,21 +92,6 @@ func allHalf(h *Header, sel Selection) bool {
 	return true
 }
 
-// imfFile returns the file's C++ API handle, opening it on first use.
-func (f *File) imfFile() (*C.flick_imf_file, error) {
-	f.targets.mu.Lock()
-	defer f.targets.mu.Unlock()
-	if f.r.imf == nil {
-		cpath := C.CString(f.path)
-		defer C.free(unsafe.Pointer(cpath))
-		f.r.imf = unsafe.Pointer(C.flick_imf_open(cpath))
-		if f.r.imf == nil {
-			return nil, &Error{Op: "decode", Path: f.path, Code: ErrOutOfMemory}
-		}
-	}
-	return (*C.flick_imf_file)(f.r.imf), nil
-}
-
 // dwaTakes says whether dwa.c decodes sel from a DWA part of h (in Core's
 // pipeline; see flick_dwa_pick): HALF channels, a CPU with AVX2 and F16C.
 // Subsampled channels are routed before this is asked.
@@ -196,6 +99,3 @@ func dwaTakes(h *Header, sel Selection) bool { return allHalf(h, sel) && dwaCPU(
 
 // dwaCPU says whether this CPU has what dwa.c needs (AVX2, F16C).
 func dwaCPU() bool { return C.flick_dwa_cpu() != 0 }
-
-// dwaDecoded counts the chunks dwa.c has decoded (for tests).
-func dwaDecoded() uint64 { return uint64(C.flick_dwa_decoded()) }

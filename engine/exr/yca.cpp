@@ -16,13 +16,8 @@
 #include <ImfChannelList.h>
 #include <ImfFrameBuffer.h>
 #include <ImfHeader.h>
-#include <ImfInputFile.h>
 #include <ImfInputPart.h>
-#include <ImfMultiPartOutputFile.h>
-#include <ImfOutputPart.h>
-#include <ImfPartType.h>
 #include <ImfRgba.h>
-#include <ImfRgbaFile.h>
 #include <ImfRgbaYca.h>
 #include <ImfStandardAttributes.h>
 
@@ -188,73 +183,6 @@ void decodeYCA(Imf::MultiPartInputFile &mp, const flick_imf_req *q, uint16_t *ds
 			const Rgba *around[3] = {b.rgbLine(y - 1), b.rgbLine(y), b.rgbLine(y + 1)};
 			Imf::RgbaYca::fixSaturation(b.yw, int(w), around, reinterpret_cast<Rgba *>(dst + (y - dw.min.y) * w * 4));
 		}
-	}
-}
-
-void referenceYCA(const char *path, const std::string &layer, uint16_t *dst, uint64_t n)
-{
-	Imf::RgbaInputFile in(path, layer, 0);
-	const Imath::Box2i &dw = in.dataWindow();
-	const int64_t w = int64_t(dw.max.x) - dw.min.x + 1, h = int64_t(dw.max.y) - dw.min.y + 1;
-	if (uint64_t(w) * uint64_t(h) * 4 > n)
-		throw Iex::ArgExc("buffer too small");
-	const uintptr_t off = (uintptr_t(intptr_t(dw.min.x)) + uintptr_t(intptr_t(dw.min.y)) * uintptr_t(w)) * 8u;
-	in.setFrameBuffer(reinterpret_cast<Rgba *>(reinterpret_cast<uintptr_t>(dst) - off), 1, size_t(w));
-	in.readPixels(dw.min.y, dw.max.y);
-}
-
-void copyToParts(const char *src, const char *dst, const std::string &prefix, int compression)
-{
-	Imf::InputFile in(src, 0);
-	const Imf::Header &hd = in.header();
-	const Imath::Box2i &dw = hd.dataWindow();
-	const int64_t w = int64_t(dw.max.x) - dw.min.x + 1, h = int64_t(dw.max.y) - dw.min.y + 1;
-
-	// Read every channel at its own sampling into a buffer of its own.
-	struct Plane {
-		std::string name;
-		Imf::Channel ch;
-		std::vector<char> data;
-		size_t xStride, yStride;
-		uintptr_t dwOffset; // the data window's origin's offset in data
-		char *base() { return reinterpret_cast<char *>(reinterpret_cast<uintptr_t>(data.data()) - dwOffset); }
-	};
-	std::vector<Plane> planes;
-	Imf::FrameBuffer fb;
-	for (auto c = hd.channels().begin(); c != hd.channels().end(); ++c) {
-		const Imf::Channel &ch = c.channel();
-		const size_t size = ch.type == Imf::HALF ? 2 : 4;
-		Plane p{c.name(), ch, std::vector<char>(size * size_t(w / ch.xSampling) * size_t(h / ch.ySampling)), size,
-		        size * size_t(w / ch.xSampling), 0};
-		p.dwOffset = uintptr_t(intptr_t(dw.min.x / ch.xSampling)) * p.xStride +
-		             uintptr_t(intptr_t(dw.min.y / ch.ySampling)) * p.yStride;
-		planes.push_back(std::move(p));
-	}
-	for (Plane &p : planes)
-		fb.insert(p.name, Imf::Slice(p.ch.type, p.base(), p.xStride, p.yStride, p.ch.xSampling, p.ch.ySampling));
-	in.setFrameBuffer(fb);
-	in.readPixels(dw.min.y, dw.max.y);
-
-	std::vector<Imf::Header> headers(2, hd);
-	headers[0].setName("plate");
-	headers[1].setName("yc");
-	headers[1].channels() = Imf::ChannelList();
-	for (const Plane &p : planes)
-		headers[1].channels().insert(prefix + p.name, p.ch);
-	for (Imf::Header &x : headers) {
-		x.setType(Imf::SCANLINEIMAGE);
-		if (compression >= 0)
-			x.compression() = Imf::Compression(compression);
-	}
-	Imf::MultiPartOutputFile out(dst, headers.data(), 2, false, 0);
-	for (int part = 0; part < 2; part++) {
-		Imf::FrameBuffer ofb;
-		for (Plane &p : planes)
-			ofb.insert((part ? prefix : std::string()) + p.name,
-			           Imf::Slice(p.ch.type, p.base(), p.xStride, p.yStride, p.ch.xSampling, p.ch.ySampling));
-		Imf::OutputPart op(out, part);
-		op.setFrameBuffer(ofb);
-		op.writePixels(int(h));
 	}
 }
 

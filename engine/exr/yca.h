@@ -23,18 +23,6 @@ namespace flick {
 void decodeYCA(Imf::MultiPartInputFile &mp, const flick_imf_req *q, uint16_t *dst, int64_t w, int64_t h,
                bool &opening);
 
-// referenceYCA decodes part 0's layer (prefix without the dot, "" for
-// none) through Imf::RgbaInputFile into dst (n values). Tests only: the
-// independent decode decodeYCA is compared with.
-void referenceYCA(const char *path, const std::string &layer, uint16_t *dst, uint64_t n);
-
-// copyToParts writes a two-part copy of the single-part file src: part 0
-// holds its channels as they are, part 1 the same channels renamed with
-// prefix (e.g. "yc."), both with src's windows, sampling and attributes, and
-// its compression unless compression (an Imf::Compression) is >= 0. Tests
-// only: to make multi-part luminance/chroma files.
-void copyToParts(const char *src, const char *dst, const std::string &prefix, int compression);
-
 } // namespace flick
 
 #endif

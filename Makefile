@@ -46,7 +46,7 @@ run: build
 # engine and settings run under the race detector; the GL packages and the
 # end-to-end tests start their own Xvfb when there is no DISPLAY.
 test: deps lint build
-	$(GO) test -race -shuffle=on ./engine/... ./settings/...
+	$(GO) test -race -shuffle=on ./engine/... ./settings/... ./internal/...
 	$(GO) test -shuffle=on ./render/... ./ui/... ./export/... .
 
 bench: deps

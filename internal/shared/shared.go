@@ -23,13 +23,9 @@ const Require = "FLICK_REQUIRE_SAMPLES"
 // there, the test skips or, under Require, fails, saying where it looked.
 func Dir(t testing.TB, folder string) string {
 	t.Helper()
-	root, err := moduleRoot()
+	dir, err := find(folder)
 	if err != nil {
-		missing(t, folder, err.Error())
-	}
-	dir := filepath.Join(root, "..", "shared", folder)
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		missing(t, folder, "not a folder at "+dir)
+		missing(t, folder, err)
 	}
 	return dir
 }
@@ -40,18 +36,55 @@ func File(t testing.TB, folder, rel string) string {
 	t.Helper()
 	path := filepath.Join(Dir(t, folder), rel)
 	if _, err := os.Stat(path); err != nil {
-		missing(t, filepath.Join(folder, rel), "not found at "+path)
+		missing(t, filepath.Join(folder, rel), err)
 	}
 	return path
 }
 
-// missing ends the test: a failure under Require, a skip otherwise.
-func missing(t testing.TB, what, where string) {
+// Lookup returns ../shared/folder and true when it is there, for data that
+// only adds cases to a test that has others (fuzz seeds): when it is not,
+// the test goes on without it (false), or fails under Require.
+func Lookup(t testing.TB, folder string) (string, bool) {
 	t.Helper()
-	if v := os.Getenv(Require); v != "" && v != "0" {
-		t.Fatalf("test data %s is missing (%s): %s=%s requires it; put ../shared beside the project", what, where, Require, v)
+	dir, err := find(folder)
+	if err != nil {
+		if required() {
+			missing(t, folder, err)
+		}
+		t.Logf("test data %s is missing (%v): going on without it", folder, err)
+		return "", false
 	}
-	t.Skipf("test data %s is missing (%s): skipping; %s=1 makes this a failure", what, where, Require)
+	return dir, true
+}
+
+// find returns ../shared/folder from the module root, or why it is not
+// there.
+func find(folder string) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(root, "..", "shared", folder)
+	if st, err := os.Stat(dir); err != nil {
+		return "", err
+	} else if !st.IsDir() {
+		return "", fmt.Errorf("%s is not a folder", dir)
+	}
+	return dir, nil
+}
+
+func required() bool {
+	v := os.Getenv(Require)
+	return v != "" && v != "0"
+}
+
+// missing ends the test: a failure under Require, a skip otherwise.
+func missing(t testing.TB, what string, why error) {
+	t.Helper()
+	if required() {
+		t.Fatalf("test data %s is missing (%v): %s=%s requires it; put ../shared beside the project", what, why, Require, os.Getenv(Require))
+	}
+	t.Skipf("test data %s is missing (%v): skipping; %s=1 makes this a failure", what, why, Require)
 }
 
 // moduleRoot is the module's folder, found once from the working directory.

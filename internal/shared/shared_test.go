@@ -11,46 +11,60 @@ import (
 )
 
 // childEnv, when set, makes TestMissing the child that asks for the test
-// data it names (folder, or folder/file) instead of the test that runs it.
+// data it names ("dir:folder", "file:folder/file" or "lookup:folder")
+// instead of the test that runs it.
 const childEnv = "FLICK_SHARED_CHILD"
 
-// TestMissing runs this test binary again, as go test would, on a folder
-// and on a file that are not in ../shared: without Require the child
-// skips; with FLICK_REQUIRE_SAMPLES=1 (as in CI) it fails, naming what is
-// missing and where it looked; with Require=0 it skips.
+// TestMissing runs this test binary again, as go test would, asking for a
+// folder and a file that are not in ../shared: with FLICK_REQUIRE_SAMPLES=1
+// (as in CI) the child fails, naming what is missing and where it looked;
+// without it, or with 0, Dir and File skip and Lookup goes on without.
 func TestMissing(t *testing.T) {
-	if what := os.Getenv(childEnv); what != "" {
+	if child := os.Getenv(childEnv); child != "" {
+		kind, what, _ := strings.Cut(child, ":")
 		folder, rel, _ := strings.Cut(what, "/")
-		if rel == "" {
+		switch kind {
+		case "dir":
 			Dir(t, folder)
-		} else {
+		case "file":
 			File(t, folder, rel)
+		case "lookup":
+			if _, ok := Lookup(t, folder); !ok {
+				return
+			}
 		}
-		t.Fatal("the test went on without its data")
+		t.Fatal("the test went on as if its data were there")
 	}
 	root, err := moduleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, what := range []string{"no-such-folder", "exr-samples/no-such-file.exr"} {
+	for _, tc := range []struct{ child, without string }{
+		{"dir:no-such-folder", "SKIP"},
+		{"file:exr-samples/no-such-file.exr", "SKIP"},
+		{"lookup:no-such-folder", "PASS"},
+	} {
 		for _, require := range []string{"", "0", "1"} {
 			cmd := exec.Command(os.Args[0], "-test.run=^TestMissing$", "-test.v")
 			cmd.Env = append(slices.DeleteFunc(os.Environ(), func(kv string) bool {
 				return strings.HasPrefix(kv, Require+"=") || strings.HasPrefix(kv, childEnv+"=")
-			}), childEnv+"="+what, Require+"="+require)
+			}), childEnv+"="+tc.child, Require+"="+require)
 			out, err := cmd.CombinedOutput()
-			if require == "1" {
-				if err == nil || !strings.Contains(string(out), "--- FAIL: TestMissing") {
-					t.Errorf("%s=%s, %s missing: the child passed (%v):\n%s", Require, require, what, err, out)
+			if require != "1" {
+				if err != nil || !strings.Contains(string(out), "--- "+tc.without+": TestMissing") {
+					t.Errorf("%s=%q, %s: want %s, got (%v):\n%s", Require, require, tc.child, tc.without, err, out)
 				}
-				// Where it looked: the missing folder itself, or
-				// exr-samples when that is missing too.
-				looked := filepath.Join(root, "..", "shared", what)
-				if !strings.Contains(string(out), looked) && !strings.Contains(string(out), filepath.Join(root, "..", "shared", "exr-samples")) {
-					t.Errorf("the failure does not say where it looked (%s):\n%s", looked, out)
-				}
-			} else if err != nil || !strings.Contains(string(out), "--- SKIP: TestMissing") {
-				t.Errorf("%s=%q, %s missing: the child did not skip (%v):\n%s", Require, require, what, err, out)
+				continue
+			}
+			if err == nil || !strings.Contains(string(out), "--- FAIL: TestMissing") {
+				t.Errorf("%s=1, %s: the child did not fail (%v):\n%s", Require, tc.child, err, out)
+			}
+			// Where it looked: the missing folder or file, or exr-samples
+			// when that is missing too.
+			_, what, _ := strings.Cut(tc.child, ":")
+			shared := filepath.Join(root, "..", "shared")
+			if !strings.Contains(string(out), filepath.Join(shared, what)) && !strings.Contains(string(out), filepath.Join(shared, "exr-samples")) {
+				t.Errorf("the failure does not say where it looked (%s):\n%s", filepath.Join(shared, what), out)
 			}
 		}
 	}

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func demo(t *testing.T) *Sequence {
+func demo(t testing.TB) *Sequence {
 	t.Helper()
 	demoOnce.Do(func() { demoPath, demoErr = Demo(demoCache) })
 	if demoErr != nil {

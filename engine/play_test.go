@@ -15,13 +15,14 @@ import (
 	"time"
 
 	"flick/engine/exr"
+	"flick/internal/shared"
 )
 
 // beachball is the Beachball single-part sequence, copied into a temporary
 // folder when the test changes it.
 func beachball(t *testing.T, copyTo string) *Sequence {
 	t.Helper()
-	dir := filepath.Join(samplesDir(t), "Beachball")
+	dir := shared.File(t, "exr-samples", "Beachball")
 	if copyTo != "" {
 		names, _ := filepath.Glob(filepath.Join(dir, "singlepart.*.exr"))
 		for _, name := range names {
@@ -196,7 +197,7 @@ func TestPrefetchFollowsDirection(t *testing.T) {
 // TestPoolDropsStalePrefetch: a prefetch frame whose generation goes stale
 // stops at the next slice, and urgent chunks run before queued prefetch.
 func TestPoolDropsStalePrefetch(t *testing.T) {
-	f, sel, want := decodeWhole(t, filepath.Join(samplesDir(t), "ScanLines/Desk.exr"))
+	f, sel, want := decodeWhole(t, shared.File(t, "exr-samples", "ScanLines/Desk.exr"))
 	defer f.Close()
 	p := NewPool(1)
 	defer p.Close()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"flick/export/exporttest"
+	"flick/internal/shared"
 	"flick/render/rendertest"
 	"flick/ui/uitest"
 )
@@ -327,10 +328,10 @@ func TestViewerInteraction(t *testing.T) {
 // each, through the XDND protocol a file manager speaks.
 func TestDropFilesAndFolders(t *testing.T) {
 	dir := copyBeachball(t)
-	v := startViewer(t, t.TempDir(), filepath.Join(samples(t), "ScanLines", "Desk.exr"))
+	v := startViewer(t, t.TempDir(), shared.File(t, "exr-samples", "ScanLines/Desk.exr"))
 	for _, tc := range []struct{ path, title string }{
 		{dir, "singlepart.1-8#.exr"},
-		{filepath.Join(samples(t), "ScanLines", "Cannon.exr"), "Cannon.exr"},
+		{shared.File(t, "exr-samples", "ScanLines/Cannon.exr"), "Cannon.exr"},
 	} {
 		if err := uitest.Drop(v.display, v.window(), 500, 300, []string{tc.path}, 30*time.Second); err != nil {
 			t.Fatalf("drop %s: %v", tc.path, err)
@@ -389,7 +390,7 @@ func TestStalledDriveKeepsTheWindowResponsive(t *testing.T) {
 // The v key switches Beachball's view (right, the default, to left and
 // back), keeping the RGBA layer: the picture changes, and comes back.
 func TestViewSwitchChangesPicture(t *testing.T) {
-	v := startViewer(t, t.TempDir(), filepath.Join(samples(t), "Beachball", "singlepart.0001.exr"))
+	v := startViewer(t, t.TempDir(), shared.File(t, "exr-samples", "Beachball/singlepart.0001.exr"))
 	v.waitTitle(func(n int) bool { return n == 1 }, "frame 1")
 	v.xdo("mousemove", "500", "300")
 	viewer := image.Rect(110, 40, 830, 590)
@@ -425,7 +426,7 @@ func TestViewSwitchChangesPicture(t *testing.T) {
 // black and white, level 2 magenta), so the colour on screen says which
 // level is shown.
 func TestZoomOutShowsSmallerLevel(t *testing.T) {
-	v := startViewer(t, t.TempDir(), filepath.Join(samples(t), "MultiResolution", "ColorCodedLevels.exr"))
+	v := startViewer(t, t.TempDir(), shared.File(t, "exr-samples", "MultiResolution/ColorCodedLevels.exr"))
 	v.xdo("mousemove", "470", "320")
 	viewer := image.Rect(110, 40, 830, 590)
 	magenta := func(img image.Image) int {
@@ -461,7 +462,7 @@ func TestCorruptSettingsAreKept(t *testing.T) {
 	if err := os.WriteFile(path, corrupt, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	v := startViewer(t, home, filepath.Join(samples(t), "ScanLines", "Desk.exr"))
+	v := startViewer(t, home, shared.File(t, "exr-samples", "ScanLines/Desk.exr"))
 	v.xdo("mousemove", "500", "300")
 	v.quit()
 	if got, _ := os.ReadFile(path); !bytes.Equal(got, corrupt) {

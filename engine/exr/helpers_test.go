@@ -2,6 +2,7 @@ package exr
 
 import (
 	"testing"
+	"time"
 
 	"flick/internal/shared"
 )
@@ -26,6 +27,22 @@ func sample(t testing.TB, rel string) string {
 func findSamples(t testing.TB) (string, bool) {
 	t.Helper()
 	return shared.Lookup(t, "exr-samples")
+}
+
+// returns runs f on a goroutine of its own and gives its result, failing
+// the test if f has not returned within a minute: a guard against a hang
+// (a hostile file sending a loop round forever), not a timing.
+func returns(t testing.TB, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Minute):
+		t.Fatal("no result after a minute: it hangs")
+		return nil
+	}
 }
 
 // decodeFile opens path and decodes it with its default selection.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"flick/export/exporttest"
+	"flick/internal/shared"
 	"flick/render/rendertest"
 )
 
@@ -16,7 +17,7 @@ func TestExportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stop()
-	beach := filepath.Join(samples(t), "Beachball", "singlepart.#.exr")
+	beach := filepath.Join(shared.File(t, "exr-samples", "Beachball"), "singlepart.#.exr")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "review.mov")
 

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"flick/internal/shared"
 	"flick/render/rendertest"
 )
 
@@ -47,18 +48,6 @@ func flickBinary(t *testing.T) string {
 		t.Fatal(buildErr)
 	}
 	return binary
-}
-
-func samples(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "shared", "exr-samples"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("sample images not found at %s (they sit beside the project in CI)", dir)
-	}
-	return dir
 }
 
 // runFlick runs the binary with a private config and cache folder and no
@@ -92,7 +81,7 @@ func TestBadInputsFailClearly(t *testing.T) {
 	text := filepath.Join("testdata", "not-an-image.exr")
 	empty := filepath.Join("testdata", "no-exr")
 	dir := t.TempDir()
-	desk, err := os.ReadFile(filepath.Join(samples(t), "ScanLines", "Desk.exr"))
+	desk, err := os.ReadFile(shared.File(t, "exr-samples", "ScanLines/Desk.exr"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +138,7 @@ func TestHelpAndVersion(t *testing.T) {
 }
 
 func TestNoDisplayIsAClearError(t *testing.T) {
-	code, _, stderr := runFlick(t, filepath.Join(samples(t), "ScanLines", "Desk.exr"))
+	code, _, stderr := runFlick(t, shared.File(t, "exr-samples", "ScanLines/Desk.exr"))
 	if code != 1 || !strings.Contains(stderr, "no display") {
 		t.Errorf("exit %d, stderr %q; want 1 and a 'no display' message", code, stderr)
 	}
@@ -162,14 +151,14 @@ func TestViewerShowsPicture(t *testing.T) {
 	if _, err := exec.LookPath("import"); err != nil {
 		t.Fatal("screenshots need ImageMagick's import (apt-get install imagemagick)")
 	}
-	desk := filepath.Join(samples(t), "ScanLines", "Desk.exr")
+	desk := shared.File(t, "exr-samples", "ScanLines/Desk.exr")
 	for _, tc := range []struct {
 		name string
 		args []string
 	}{
 		{"Desk", []string{desk}},
 		{"demo", nil}, // no argument: the built-in demo, generated into a fresh cache
-		{"Beachball", []string{filepath.Join(samples(t), "Beachball", "singlepart.0001.exr")}},
+		{"Beachball", []string{shared.File(t, "exr-samples", "Beachball/singlepart.0001.exr")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			shot := screenshotViewer(t, tc.args...)
@@ -313,7 +302,7 @@ func keep(t *testing.T, img image.Image, name string) string {
 // with frame 3 deleted and frame 5 replaced by a truncated copy.
 func copyBeachball(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join(samples(t), "Beachball")
+	src := shared.File(t, "exr-samples", "Beachball")
 	dir := t.TempDir()
 	for n := 1; n <= 8; n++ {
 		if n == 3 {
@@ -402,7 +391,7 @@ type infoPart struct {
 }
 
 func TestInfoJSONMultiPart(t *testing.T) {
-	code, out, stderr := runFlick(t, "info", filepath.Join(samples(t), "Beachball", "multipart.0001.exr"), "1", "--json")
+	code, out, stderr := runFlick(t, "info", shared.File(t, "exr-samples", "Beachball/multipart.0001.exr"), "1", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -444,14 +433,14 @@ func TestInfoText(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	code, out, _ = runFlick(t, "info", filepath.Join(samples(t), "Beachball", "multipart.0001.exr"), "1")
+	code, out, _ = runFlick(t, "info", shared.File(t, "exr-samples", "Beachball/multipart.0001.exr"), "1")
 	for _, want := range []string{`part 9     "whitebarmask_right", view right, scanline, zips, data 386x769 at 1070,245`,
 		"  layer    whitebarmask [right]: mask, half\n", `part 7     "disparityL", scanline`} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("exit %d, output lacks %q:\n%s", code, want, out)
 		}
 	}
-	code, out, _ = runFlick(t, "info", filepath.Join(samples(t), "Beachball"))
+	code, out, _ = runFlick(t, "info", shared.File(t, "exr-samples", "Beachball"))
 	if code != 0 || !strings.Contains(out, "multipart.1-4#.exr") || !strings.Contains(out, "singlepart.1-8#.exr") {
 		t.Errorf("a folder lists each sequence: exit %d\n%s", code, out)
 	}

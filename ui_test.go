@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"flick/export/exporttest"
+	"flick/internal/shared"
 	"flick/render/rendertest"
 	"flick/ui/uitest"
 )
@@ -382,10 +383,10 @@ func TestViewerInteraction(t *testing.T) {
 // each, through the XDND protocol a file manager speaks.
 func TestDropFilesAndFolders(t *testing.T) {
 	dir := copyBeachball(t)
-	v := startViewer(t, t.TempDir(), filepath.Join(samples(t), "ScanLines", "Desk.exr"))
+	v := startViewer(t, t.TempDir(), shared.File(t, "exr-samples", "ScanLines/Desk.exr"))
 	for _, tc := range []struct{ path, title string }{
 		{dir, "singlepart.1-8#.exr"},
-		{filepath.Join(samples(t), "ScanLines", "Cannon.exr"), "Cannon.exr"},
+		{shared.File(t, "exr-samples", "ScanLines/Cannon.exr"), "Cannon.exr"},
 	} {
 		v.drop(tc.path)
 		v.waitFor(func() bool { return strings.Contains(v.title(), tc.title) }, "the dropped "+tc.path+" to open")
@@ -501,7 +502,7 @@ func TestStalledDriveKeepsTheWindowResponsive(t *testing.T) {
 // The v key switches Beachball's view (right, the default, to left and
 // back), keeping the RGBA layer: the picture changes, and comes back.
 func TestViewSwitchChangesPicture(t *testing.T) {
-	v := startViewer(t, t.TempDir(), filepath.Join(samples(t), "Beachball", "singlepart.0001.exr"))
+	v := startViewer(t, t.TempDir(), shared.File(t, "exr-samples", "Beachball/singlepart.0001.exr"))
 	v.waitTitle(func(n int) bool { return n == 1 }, "frame 1")
 	v.overViewer()
 	viewer := v.viewRect()
@@ -537,7 +538,7 @@ func TestViewSwitchChangesPicture(t *testing.T) {
 // black and white, level 2 magenta), so the colour on screen says which
 // level is shown.
 func TestZoomOutShowsSmallerLevel(t *testing.T) {
-	v := startViewer(t, t.TempDir(), filepath.Join(samples(t), "MultiResolution", "ColorCodedLevels.exr"))
+	v := startViewer(t, t.TempDir(), shared.File(t, "exr-samples", "MultiResolution/ColorCodedLevels.exr"))
 	v.overViewer()
 	viewer := v.viewRect()
 	magenta := func(img image.Image) int {
@@ -573,7 +574,7 @@ func TestCorruptSettingsAreKept(t *testing.T) {
 	if err := os.WriteFile(path, corrupt, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	v := startViewer(t, home, filepath.Join(samples(t), "ScanLines", "Desk.exr"))
+	v := startViewer(t, home, shared.File(t, "exr-samples", "ScanLines/Desk.exr"))
 	v.overViewer()
 	v.quit()
 	if got, _ := os.ReadFile(path); !bytes.Equal(got, corrupt) {

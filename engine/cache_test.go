@@ -3,7 +3,7 @@ package engine
 import (
 	"slices"
 	"testing"
-	"time"
+	"testing/synctest"
 )
 
 // frameOfSize is a cached frame of n pixel values (2n bytes).
@@ -12,6 +12,8 @@ func frameOfSize(number, n int) *Frame {
 }
 
 func cachedFrames(c *Cache) []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var out []int
 	for n := range c.frames {
 		out = append(out, n.Frame)
@@ -167,51 +169,64 @@ func TestAutoBudgetIsBounded(t *testing.T) {
 // nothing more.
 func TestLoaderPrefetchesAndServesFromCache(t *testing.T) {
 	s := demo(t)
-	c := NewCache(1<<30, 0.75)
-	l := NewLoader(s, testPool, c)
-	defer l.Close()
-	l.Request(s.First(), 1)
-	l.Release(receive(t, l))
-	deadline := time.Now().Add(time.Minute)
-	for c.Stats().Frames < len(s.Frames) {
-		if time.Now().After(deadline) {
-			t.Fatalf("prefetch cached %d of %d frames in a minute", c.Stats().Frames, len(s.Frames))
+	inBubble(t, func(t *testing.T, pool *Pool) {
+		c := NewCache(1<<30, 0.75)
+		l := NewLoader(s, pool, c)
+		defer l.Close()
+		l.Request(s.First(), 1)
+		l.Release(receive(t, l))
+		synctest.Wait() // prefetch has done all it will
+		if got := c.Stats().Frames; got != len(s.Frames) {
+			t.Fatalf("prefetch cached %d of %d frames", got, len(s.Frames))
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	misses := c.Stats().Misses
-	for _, n := range s.Frames {
-		l.Request(n, 1)
-		f := receive(t, l)
-		if f.Number != n || f.Err != nil || len(f.Pix) == 0 {
-			t.Fatalf("frame %d: got %d, %v", n, f.Number, f.Err)
+		misses := c.Stats().Misses
+		for _, n := range s.Frames {
+			l.Request(n, 1)
+			f := receive(t, l)
+			if f.Number != n || f.Err != nil || len(f.Pix) == 0 {
+				t.Fatalf("frame %d: got %d, %v", n, f.Number, f.Err)
+			}
+			l.Release(f)
 		}
-		l.Release(f)
-	}
-	if got := c.Stats().Misses; got != misses {
-		t.Errorf("%d frames were decoded again although cached", got-misses)
-	}
+		if got := c.Stats().Misses; got != misses {
+			t.Errorf("%d frames were decoded again although cached", got-misses)
+		}
+	})
 }
 
-// TestLoaderStaysInBudget: with room for three frames ahead, prefetch
-// stops there and the cache never holds more than its budget.
+// inBubble runs test in a synctest bubble with a decode pool of its own
+// (two workers), so that synctest.Wait returns once the loader, its decode
+// goroutines and the workers are all blocked: once the loader has done all
+// it would do by itself. A decode running in C is not blocked: Wait waits
+// for it to end.
+func inBubble(t *testing.T, test func(t *testing.T, pool *Pool)) {
+	synctest.Test(t, func(t *testing.T) {
+		pool := NewPool(2)
+		defer pool.Close()
+		test(t, pool)
+	})
+}
+
+// TestLoaderStaysInBudget: with room for three frames ahead (the one on
+// screen and two more), prefetch stops there, decoding nothing it cannot
+// keep, and the cache never holds more than its budget.
 func TestLoaderStaysInBudget(t *testing.T) {
 	s := demo(t)
 	frame := int64(2 * 4 * demoWidth * demoHeight)
-	c := NewCache(4*frame, 0.75)
-	l := NewLoader(s, testPool, c)
-	defer l.Close()
-	for _, n := range s.Frames[:6] {
-		l.Request(n, 1)
-		l.Release(receive(t, l))
-		time.Sleep(20 * time.Millisecond)
-		if st := c.Stats(); st.Bytes > st.Budget {
-			t.Fatalf("cache holds %d bytes, budget %d", st.Bytes, st.Budget)
+	inBubble(t, func(t *testing.T, pool *Pool) {
+		c := NewCache(4*frame, 0.75)
+		l := NewLoader(s, pool, c)
+		defer l.Close()
+		for i, n := range s.Frames[:6] {
+			l.Request(n, 1)
+			l.Release(receive(t, l))
+			synctest.Wait() // prefetch has run out of room
+			if st := c.Stats(); st.Bytes > st.Budget || st.Frames > 4 {
+				t.Fatalf("at frame %d: %+v", n, st)
+			}
+			if got := l.Stats().Snapshot().Decoded; got != i+3 {
+				t.Fatalf("at frame %d: %d frames decoded, want %d (up to two ahead)", n, got, i+3)
+			}
 		}
-	}
-	time.Sleep(200 * time.Millisecond) // let prefetch run out of room
-	st := c.Stats()
-	if st.Bytes > st.Budget || st.Frames > 4 {
-		t.Errorf("after playing: %+v", st)
-	}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"flick/engine/exr"
@@ -34,7 +35,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func demo(t *testing.T) *Sequence {
+func demo(t testing.TB) *Sequence {
 	t.Helper()
 	demoOnce.Do(func() { demoPath, demoErr = Demo(demoCache) })
 	if demoErr != nil {
@@ -105,33 +106,36 @@ func receive(t *testing.T, l *Loader) *Frame {
 
 func TestLoaderLatestRequestWins(t *testing.T) {
 	s := demo(t)
-	l := NewLoader(s, testPool, NewCache(1<<30, 0.75))
-	defer l.Close()
-	for _, n := range s.Frames[:10] {
-		l.Request(n, 1)
-	}
-	var got []int
-	for {
-		f := receive(t, l)
-		if f.Err != nil {
-			t.Fatal(f.Err)
+	inBubble(t, func(t *testing.T, pool *Pool) {
+		l := NewLoader(s, pool, NewCache(1<<30, 0.75))
+		defer l.Close()
+		for _, n := range s.Frames[:10] {
+			l.Request(n, 1)
 		}
-		got = append(got, f.Number)
-		l.Release(f)
-		if f.Number == s.Frames[9] {
-			break
+		var got []int
+		for {
+			f := receive(t, l)
+			if f.Err != nil {
+				t.Fatal(f.Err)
+			}
+			got = append(got, f.Number)
+			l.Release(f)
+			if f.Number == s.Frames[9] {
+				break
+			}
 		}
-	}
-	// The first request may already be decoding when the others arrive;
-	// everything between it and the last is replaced.
-	if len(got) > 3 || !slices.IsSorted(got) {
-		t.Errorf("frames delivered %v: stale requests were not dropped", got)
-	}
-	select {
-	case f := <-l.Frames():
-		t.Errorf("frame %d delivered after the last request was served", f.Number)
-	case <-time.After(200 * time.Millisecond):
-	}
+		// The first request may already be decoding when the others arrive;
+		// everything between it and the last is replaced.
+		if len(got) > 3 || !slices.IsSorted(got) {
+			t.Errorf("frames delivered %v: stale requests were not dropped", got)
+		}
+		synctest.Wait() // the loader has done all it will
+		select {
+		case f := <-l.Frames():
+			t.Errorf("frame %d delivered after the last request was served", f.Number)
+		default:
+		}
+	})
 }
 
 // TestLoaderChannelsBeforeAnyRequest: a channel change before the first
@@ -139,21 +143,24 @@ func TestLoaderLatestRequestWins(t *testing.T) {
 // first frame delivered is the one requested.
 func TestLoaderChannelsBeforeAnyRequest(t *testing.T) {
 	s := demo(t)
-	l := NewLoader(s, testPool, NewCache(1<<30, 0.75))
-	defer l.Close()
-	l.SetOrder(Order{Frames: s.Frames})
-	l.SetChannels(exr.Selection{Names: [4]string{"R"}, Grey: true})
-	select {
-	case f := <-l.Frames():
-		t.Fatalf("frame %d delivered before any request (err %v)", f.Number, f.Err)
-	case <-time.After(300 * time.Millisecond): // the loader has taken the commands long since
-	}
-	l.Request(s.Frames[3], 1)
-	f := receive(t, l)
-	defer l.Release(f)
-	if f.Err != nil || f.Number != s.Frames[3] {
-		t.Fatalf("got frame %d (%v), want %d", f.Number, f.Err, s.Frames[3])
-	}
+	inBubble(t, func(t *testing.T, pool *Pool) {
+		l := NewLoader(s, pool, NewCache(1<<30, 0.75))
+		defer l.Close()
+		l.SetOrder(Order{Frames: s.Frames})
+		l.SetChannels(exr.Selection{Names: [4]string{"R"}, Grey: true})
+		synctest.Wait() // the loader has taken the commands
+		select {
+		case f := <-l.Frames():
+			t.Fatalf("frame %d delivered before any request (err %v)", f.Number, f.Err)
+		default:
+		}
+		l.Request(s.Frames[3], 1)
+		f := receive(t, l)
+		defer l.Release(f)
+		if f.Err != nil || f.Number != s.Frames[3] {
+			t.Fatalf("got frame %d (%v), want %d", f.Number, f.Err, s.Frames[3])
+		}
+	})
 }
 
 func TestLoaderReportsBrokenFramesAndGoesOn(t *testing.T) {

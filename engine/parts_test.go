@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"flick/engine/exr"
+	"flick/internal/shared"
 )
 
 // A layer of another part of a multi-part file comes through the loader
 // with that part's windows and the same pixels as a direct decode, and the
 // same layer of the single-part form (Beachball's left view) matches it.
 func TestLoaderDecodesOtherParts(t *testing.T) {
-	dir := filepath.Join(samplesDir(t), "Beachball")
+	dir := shared.File(t, "exr-samples", "Beachball")
 	multi, err := Find(filepath.Join(dir, "multipart.0001.exr"))
 	if err != nil {
 		t.Fatal(err)

@@ -12,16 +12,18 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"flick/engine/exr"
+	"flick/internal/shared"
 )
 
 // beachball is the Beachball single-part sequence, copied into a temporary
 // folder when the test changes it.
 func beachball(t *testing.T, copyTo string) *Sequence {
 	t.Helper()
-	dir := filepath.Join(samplesDir(t), "Beachball")
+	dir := shared.File(t, "exr-samples", "Beachball")
 	if copyTo != "" {
 		names, _ := filepath.Glob(filepath.Join(dir, "singlepart.*.exr"))
 		for _, name := range names {
@@ -47,31 +49,34 @@ func beachball(t *testing.T, copyTo string) *Sequence {
 // decode gives, and each is decoded once (the budget holds them all).
 func TestStreamBeachballEveryFrameOnce(t *testing.T) {
 	s := beachball(t, "")
-	c := NewCache(1<<30, 0.75)
-	l := NewLoader(s, testPool, c)
-	defer l.Close()
-	l.SetOrder(Order{Frames: s.Frames, Repeat: Once})
-	l.Stream(s.First(), 1)
-	for _, n := range s.Frames {
-		f := receive(t, l)
-		if f.Number != n || f.Err != nil {
-			t.Fatalf("got frame %d (%v), want %d", f.Number, f.Err, n)
+	inBubble(t, func(t *testing.T, pool *Pool) {
+		c := NewCache(1<<30, 0.75)
+		l := NewLoader(s, pool, c)
+		defer l.Close()
+		l.SetOrder(Order{Frames: s.Frames, Repeat: Once})
+		l.Stream(s.First(), 1)
+		for _, n := range s.Frames {
+			f := receive(t, l)
+			if f.Number != n || f.Err != nil {
+				t.Fatalf("got frame %d (%v), want %d", f.Number, f.Err, n)
+			}
+			file, _, want := decodeWhole(t, s.Path(n))
+			file.Close()
+			if !slices.Equal(f.Pix, want) {
+				t.Errorf("frame %d differs from a direct decode", n)
+			}
+			l.Release(f)
 		}
-		file, _, want := decodeWhole(t, s.Path(n))
-		file.Close()
-		if !slices.Equal(f.Pix, want) {
-			t.Errorf("frame %d differs from a direct decode", n)
+		synctest.Wait() // the loader has done all it will
+		select {
+		case f := <-l.Frames():
+			t.Errorf("frame %d after the end of a Once stream", f.Number)
+		default:
 		}
-		l.Release(f)
-	}
-	select {
-	case f := <-l.Frames():
-		t.Errorf("frame %d after the end of a Once stream", f.Number)
-	case <-time.After(100 * time.Millisecond):
-	}
-	if st := l.Stats().Snapshot(); st.Decoded != len(s.Frames) {
-		t.Errorf("%d decodes for %d frames", st.Decoded, len(s.Frames))
-	}
+		if st := l.Stats().Snapshot(); st.Decoded != len(s.Frames) {
+			t.Errorf("%d decodes for %d frames", st.Decoded, len(s.Frames))
+		}
+	})
 }
 
 // TestPlayReportsMissingAndDamagedFrames: a deleted frame is missing, a
@@ -174,29 +179,27 @@ func TestPrefetchFollowsDirection(t *testing.T) {
 	s := demo(t)
 	frame := int64(2 * 4 * demoWidth * demoHeight)
 	for _, dir := range []int{1, -1} {
-		c := NewCache(4*frame, 0.75)
-		l := NewLoader(s, testPool, c)
-		head := s.Frames[10]
-		l.Request(head, dir)
-		l.Release(receive(t, l))
-		want := []int{head, head + dir, head + 2*dir}
-		slices.Sort(want)
-		deadline := time.Now().Add(time.Minute)
-		for c.Stats().Frames < 3 && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
-		time.Sleep(100 * time.Millisecond) // nothing more may come
-		if got := cachedFrames(c); !slices.Equal(got, want) {
-			t.Errorf("dir %d from %d: cached %v, want %v", dir, head, got, want)
-		}
-		l.Close()
+		inBubble(t, func(t *testing.T, pool *Pool) {
+			c := NewCache(4*frame, 0.75)
+			l := NewLoader(s, pool, c)
+			defer l.Close()
+			head := s.Frames[10]
+			l.Request(head, dir)
+			l.Release(receive(t, l))
+			synctest.Wait() // prefetch has done all it will
+			want := []int{head, head + dir, head + 2*dir}
+			slices.Sort(want)
+			if got := cachedFrames(c); !slices.Equal(got, want) {
+				t.Errorf("dir %d from %d: cached %v, want %v", dir, head, got, want)
+			}
+		})
 	}
 }
 
 // TestPoolDropsStalePrefetch: a prefetch frame whose generation goes stale
 // stops at the next slice, and urgent chunks run before queued prefetch.
 func TestPoolDropsStalePrefetch(t *testing.T) {
-	f, sel, want := decodeWhole(t, filepath.Join(samplesDir(t), "ScanLines/Desk.exr"))
+	f, sel, want := decodeWhole(t, shared.File(t, "exr-samples", "ScanLines/Desk.exr"))
 	defer f.Close()
 	p := NewPool(1)
 	defer p.Close()

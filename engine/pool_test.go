@@ -11,19 +11,8 @@ import (
 	"time"
 
 	"flick/engine/exr"
+	"flick/internal/shared"
 )
-
-func samplesDir(t testing.TB) string {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "exr-samples"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("sample images not found at %s (they sit beside the project in CI)", dir)
-	}
-	return dir
-}
 
 // poolSamples cover scanline (PIZ, ZIP, ZIPS with an offset data window,
 // B44), tiled, and a luminance file.
@@ -51,7 +40,7 @@ func decodeWhole(t *testing.T, path string) (*exr.File, exr.Selection, []uint16)
 }
 
 func TestPoolDecodeMatchesWholeDecode(t *testing.T) {
-	dir := samplesDir(t)
+	dir := shared.Dir(t, "exr-samples")
 	for _, workers := range []int{1, 2, 3} {
 		p := NewPool(workers)
 		for _, name := range poolSamples {
@@ -75,7 +64,7 @@ func TestPoolDecodeMatchesWholeDecode(t *testing.T) {
 }
 
 func TestPoolDropsStaleWork(t *testing.T) {
-	f, sel, want := decodeWhole(t, filepath.Join(samplesDir(t), "ScanLines/Desk.exr"))
+	f, sel, want := decodeWhole(t, shared.File(t, "exr-samples", "ScanLines/Desk.exr"))
 	defer f.Close()
 	p := NewPool(2)
 	defer p.Close()
@@ -99,7 +88,7 @@ func TestPoolDropsStaleWork(t *testing.T) {
 // call for the frame, where DecodeOne asks before each of its slices) and
 // gives File.Decode's pixels; stale from the start writes nothing.
 func TestPoolDecodeWholeIsOneSlice(t *testing.T) {
-	f, sel, want := decodeWhole(t, filepath.Join(samplesDir(t), "ScanLines/Desk.exr"))
+	f, sel, want := decodeWhole(t, shared.File(t, "exr-samples", "ScanLines/Desk.exr"))
 	defer f.Close()
 	p := NewPool(1)
 	defer p.Close()
@@ -120,7 +109,7 @@ func TestPoolDecodeWholeIsOneSlice(t *testing.T) {
 }
 
 func TestPoolReportsCorruptChunks(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(samplesDir(t), "ScanLines/Carrots.exr"))
+	data, err := os.ReadFile(shared.File(t, "exr-samples", "ScanLines/Carrots.exr"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +148,7 @@ func TestPoolCloseTwice(t *testing.T) {
 // BenchmarkLoadFrame opens and decodes whole frames as the viewer does,
 // on 1 and 2 workers: the ratio is what splitting a frame's chunks buys.
 func BenchmarkLoadFrame(b *testing.B) {
-	dir := samplesDir(b)
+	dir := shared.Dir(b, "exr-samples")
 	for _, name := range []string{"ScanLines/Desk.exr", "ScanLines/Carrots.exr", "Beachball/singlepart.0001.exr", "Tiles/GoldenGate.exr"} {
 		s, err := Find(filepath.Join(dir, name))
 		if err != nil {
@@ -202,7 +191,7 @@ func BenchmarkSeek(b *testing.B) {
 			b.Fatal(err)
 		}
 	} else {
-		s = demo(&testing.T{})
+		s = demo(b)
 	}
 	if len(s.Frames) < 16 {
 		b.Skipf("%s: want 16 frames or more", s)

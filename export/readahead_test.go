@@ -6,62 +6,57 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
+	"testing/synctest"
 
 	"flick/engine"
 	"flick/export"
 )
 
-// waitFor waits until count reaches n, failing after five seconds.
-func waitFor(t *testing.T, count *atomic.Int32, n int32) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); count.Load() < n; {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d frames loaded, want %d", count.Load(), n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // The readahead hands frames over in order, loads no more than it may hold
 // (ready, plus one waiting per lane) before they are taken, recycles the
-// buffers of released frames, and stops while blocked.
+// buffers of released frames, and stops while blocked. It runs in a
+// synctest bubble: synctest.Wait returns once the lanes are blocked, that
+// is once they have loaded all they would.
 func TestReadahead(t *testing.T) {
-	frames := []int{5, 6, 7, 8, 9, 10, 11, 12, 13, 14}
-	const ahead = 4
-	var loaded, fresh atomic.Int32
-	r := export.StartReadahead(context.Background(), frames, ahead, export.Source{
-		Decode: func(_ context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
-			loaded.Add(1)
-			b := buffer(16)
-			if b[0] == 0 {
-				fresh.Add(1)
-			}
-			b[0] = 1
-			return &engine.Frame{Number: n, Pix: b}, nil
-		},
-	})
-	const most = ahead + export.ReadaheadLanes
-	waitFor(t, &loaded, most)
-	time.Sleep(20 * time.Millisecond) // time to overrun, if it would
-	if got := loaded.Load(); got != most {
-		t.Errorf("%d frames loaded before any was taken, want %d", got, most)
-	}
-	for _, n := range frames[:6] {
-		f, err := r.Load(context.Background(), n)
-		if err != nil || f.Number != n {
-			t.Fatalf("Load(%d) = %+v, %v", n, f, err)
+	synctest.Test(t, func(t *testing.T) {
+		frames := []int{5, 6, 7, 8, 9, 10, 11, 12, 13, 14}
+		const ahead = 4
+		var loaded, fresh atomic.Int32
+		r := export.StartReadahead(context.Background(), frames, ahead, export.Source{
+			Decode: func(_ context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
+				loaded.Add(1)
+				b := buffer(16)
+				if b[0] == 0 {
+					fresh.Add(1)
+				}
+				b[0] = 1
+				return &engine.Frame{Number: n, Pix: b}, nil
+			},
+		})
+		const most = ahead + export.ReadaheadLanes
+		synctest.Wait()
+		if got := loaded.Load(); got != most {
+			t.Errorf("%d frames loaded before any was taken, want %d", got, most)
 		}
-		r.Release(f)
-	}
-	if _, err := r.Load(context.Background(), 42); err == nil || !strings.Contains(err.Error(), "out of order") {
-		t.Errorf("frame 42 out of order: %v", err)
-	}
-	waitFor(t, &loaded, int32(len(frames)))
-	if got := fresh.Load(); got > most+2 {
-		t.Errorf("%d fresh buffers for %d frames, at most %d in flight: released buffers are not reused", got, len(frames), most+2)
-	}
-	r.Stop() // frames are still waiting to be taken
+		for _, n := range frames[:6] {
+			f, err := r.Load(context.Background(), n)
+			if err != nil || f.Number != n {
+				t.Fatalf("Load(%d) = %+v, %v", n, f, err)
+			}
+			r.Release(f)
+		}
+		if _, err := r.Load(context.Background(), 42); err == nil || !strings.Contains(err.Error(), "out of order") {
+			t.Errorf("frame 42 out of order: %v", err)
+		}
+		synctest.Wait()
+		if got := loaded.Load(); got != int32(len(frames)) {
+			t.Errorf("%d frames loaded, want all %d", got, len(frames))
+		}
+		if got := fresh.Load(); got > most+2 {
+			t.Errorf("%d fresh buffers for %d frames, at most %d in flight: released buffers are not reused", got, len(frames), most+2)
+		}
+		r.Stop() // frames are still waiting to be taken
+	})
 }
 
 // Frames the cache holds are not decoded again, and go back to the cache

@@ -2,24 +2,16 @@ package ui
 
 import (
 	"image"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"flick/engine"
 	"flick/engine/exr"
+	"flick/internal/shared"
 )
 
 func partsOf(t *testing.T, sample string) []exr.Part {
 	t.Helper()
-	path, err := filepath.Abs(filepath.Join("../../shared/exr-samples", sample))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("sample images not found (%v); they sit beside the project in CI", err)
-	}
-	f, err := exr.Open(path)
+	f, err := exr.Open(shared.File(t, "exr-samples", sample))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,26 +3,20 @@ package ui
 import (
 	"image"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/x448/float16"
 
 	"flick/engine"
 	"flick/engine/exr"
+	"flick/internal/shared"
 )
 
 // The probe reads the decoded values of the pixel under the cursor, in the
 // file's pixel coordinates: Beachball's data window starts at (654, 245)
 // inside a 2048x1556 display window.
 func TestProbeReadsSourceValuesAtDataWindowEdges(t *testing.T) {
-	path, err := filepath.Abs("../../shared/exr-samples/Beachball/singlepart.0001.exr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("sample images not found (%v); they sit beside the project in CI", err)
-	}
+	path := shared.File(t, "exr-samples", "Beachball/singlepart.0001.exr")
 	seq, err := engine.Find(path)
 	if err != nil {
 		t.Fatal(err)

@@ -1,25 +1,19 @@
 package ui
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"flick/engine/exr"
+	"flick/internal/shared"
 )
 
 // Beachball keeps its views in channel names (single-part, multiView
 // attribute) and in parts (multi-part); both list right, the default, then
 // left, and the RGBA of either view is found from either file's layout.
 func TestFileViewsOfStereoFiles(t *testing.T) {
-	dir, err := filepath.Abs("../../shared/exr-samples/Beachball")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("sample images not found (%v); they sit beside the project in CI", err)
-	}
+	dir := shared.File(t, "exr-samples", "Beachball")
 	for _, name := range []string{"singlepart.0001.exr", "multipart.0001.exr"} {
 		f, err := exr.Open(filepath.Join(dir, name))
 		if err != nil {

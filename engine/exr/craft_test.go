@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // crafted describes a hand-made EXR file: header values the writer would
@@ -142,7 +141,8 @@ func TestCraftedValid(t *testing.T) {
 }
 
 // TestCraftedHostile holds the checks the package adds on top of the
-// library: each file must fail cleanly, fast, with the expected code.
+// library: each file must fail cleanly, with the expected code (and not
+// hang).
 func TestCraftedHostile(t *testing.T) {
 	line := func(w int) []byte { return make([]byte, 2*w) }
 	sub3 := func() crafted {
@@ -174,11 +174,7 @@ func TestCraftedHostile(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeCrafted(t, tc.file)
-			start := time.Now()
-			err := tryDecode(path)
-			if time.Since(start) > time.Second {
-				t.Errorf("took %v", time.Since(start))
-			}
+			err := returns(t, func() error { return tryDecode(path) })
 			var e *Error
 			if !errors.As(err, &e) || !errors.Is(err, tc.want) || (e.Op == "open") != tc.onOpen {
 				t.Fatalf("got %v, want %v from %s", err, tc.want, map[bool]string{true: "Open", false: "Decode"}[tc.onOpen])

@@ -39,7 +39,7 @@ func fuzzBases(f *testing.F) [][]byte {
 			out = append(out, data)
 		}
 	}
-	if samples, ok := findSamples(); ok {
+	if samples, ok := findSamples(f); ok {
 		for _, rel := range []string{
 			"TestImages/stripes.exr",               // PIZ
 			"TestImages/GrayRampsHorizontal.exr",   // PXR24, Y
@@ -124,7 +124,7 @@ func FuzzOpenDecode(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	if samples, ok := findSamples(); ok {
+	if samples, ok := findSamples(f); ok {
 		for _, rel := range []string{
 			"Damaged/asan_heap-oob_7f178ac80539_109_519f88e9ededfff61f535d6c9eb25a85_exr",
 			"Damaged/poc-e2106eebb303e685cee66860c931fe1a4eb9af1a7f5bef5b3b95f90c3e8ae0e0_min",

@@ -1,52 +1,48 @@
 package exr
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+	"time"
+
+	"flick/internal/shared"
 )
 
-// findSamples returns where the OpenEXR sample images should be
-// (../shared/exr-samples from the module root) and whether they are there.
-func findSamples() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "../shared/exr-samples (no go.mod found)", false
-		}
-		dir = parent
-	}
-	s := filepath.Join(dir, "..", "shared", "exr-samples")
-	st, err := os.Stat(s)
-	return s, err == nil && st.IsDir()
-}
-
-// samplesDir returns the sample images' folder, or skips the test when it
-// is not there.
+// samplesDir returns ../shared/exr-samples, the OpenEXR sample images,
+// skipping the test when they are absent (failing under
+// FLICK_REQUIRE_SAMPLES=1: internal/shared).
 func samplesDir(t testing.TB) string {
 	t.Helper()
-	s, ok := findSamples()
-	if !ok {
-		t.Skipf("exr samples not found at %s: skipping (they are the OpenEXR test images)", s)
-	}
-	return s
+	return shared.Dir(t, "exr-samples")
 }
 
-// sample returns the path of one sample image, skipping when it is absent.
+// sample returns the path of one sample image, as samplesDir.
 func sample(t testing.TB, rel string) string {
 	t.Helper()
-	p := filepath.Join(samplesDir(t), rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("sample %s not found", rel)
+	return shared.File(t, "exr-samples", rel)
+}
+
+// findSamples returns the sample images' folder for tests that have cases
+// without them (fuzz seeds): false when absent, a failure under
+// FLICK_REQUIRE_SAMPLES=1.
+func findSamples(t testing.TB) (string, bool) {
+	t.Helper()
+	return shared.Lookup(t, "exr-samples")
+}
+
+// returns runs f on a goroutine of its own and gives its result, failing
+// the test if f has not returned within a minute: a guard against a hang
+// (a hostile file sending a loop round forever), not a timing.
+func returns(t testing.TB, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Minute):
+		t.Fatal("no result after a minute: it hangs")
+		return nil
 	}
-	return p
 }
 
 // decodeFile opens path and decodes it with its default selection.

@@ -43,10 +43,10 @@ build: deps
 run: build
 	./flick $(FILE)
 
-# engine, settings and internal run under the race detector; the GL packages and the
+# engine and settings run under the race detector; the GL packages and the
 # end-to-end tests start their own Xvfb when there is no DISPLAY.
 test: deps lint build
-	$(GO) test -race -shuffle=on ./engine/... ./settings/... ./internal/...
+	$(GO) test -race -shuffle=on ./engine/... ./settings/...
 	$(GO) test -shuffle=on ./render/... ./ui/... ./export/... .
 
 bench: deps

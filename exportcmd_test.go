@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"flick/engine/exr/shared"
 	"flick/export/exporttest"
-	"flick/internal/shared"
 	"flick/render/rendertest"
 )
 

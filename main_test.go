@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"flick/internal/shared"
+	"flick/engine/exr/shared"
 	"flick/render/rendertest"
 )
 

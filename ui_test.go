@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"flick/engine/exr/shared"
 	"flick/export/exporttest"
-	"flick/internal/shared"
 	"flick/render/rendertest"
 	"flick/ui/uitest"
 )

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"flick/engine/exr"
-	"flick/internal/shared"
+	"flick/engine/exr/shared"
 )
 
 // A layer of another part of a multi-part file comes through the loader

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"flick/engine/exr"
-	"flick/internal/shared"
+	"flick/engine/exr/shared"
 )
 
 // beachball is the Beachball single-part sequence, copied into a temporary

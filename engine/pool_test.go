@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"flick/engine/exr"
-	"flick/internal/shared"
+	"flick/engine/exr/shared"
 )
 
 // poolSamples cover scanline (PIZ, ZIP, ZIPS with an offset data window,

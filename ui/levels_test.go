@@ -6,7 +6,7 @@ import (
 
 	"flick/engine"
 	"flick/engine/exr"
-	"flick/internal/shared"
+	"flick/engine/exr/shared"
 )
 
 func partsOf(t *testing.T, sample string) []exr.Part {

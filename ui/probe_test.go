@@ -9,7 +9,7 @@ import (
 
 	"flick/engine"
 	"flick/engine/exr"
-	"flick/internal/shared"
+	"flick/engine/exr/shared"
 )
 
 // The probe reads the decoded values of the pixel under the cursor, in the

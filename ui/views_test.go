@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"flick/engine/exr"
-	"flick/internal/shared"
+	"flick/engine/exr/shared"
 )
 
 // Beachball keeps its views in channel names (single-part, multiView

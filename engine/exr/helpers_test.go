@@ -4,12 +4,12 @@ import (
 	"testing"
 	"time"
 
-	"flick/internal/shared"
+	"flick/engine/exr/shared"
 )
 
 // samplesDir returns ../shared/exr-samples, the OpenEXR sample images,
 // skipping the test when they are absent (failing under
-// FLICK_REQUIRE_SAMPLES=1: internal/shared).
+// FLICK_REQUIRE_SAMPLES=1: engine/exr/shared).
 func samplesDir(t testing.TB) string {
 	t.Helper()
 	return shared.Dir(t, "exr-samples")

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"flick/engine/exr/shared"
-	"flick/render/rendertest"
 )
 
 var (
@@ -161,18 +160,12 @@ func TestViewerShowsPicture(t *testing.T) {
 		{"Beachball", []string{shared.File(t, "exr-samples", "Beachball/singlepart.0001.exr")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			shot := screenshotViewer(t, tc.args...)
-			// The window is 1280x720 at the screen's origin; look at the
-			// middle of the viewport.
-			if n := distinctColours(shot, image.Rect(540, 260, 740, 460)); n < 200 {
-				t.Errorf("viewport centre has %d distinct colours: no picture (see %s)", n, keep(t, shot, tc.name))
-			} else {
-				t.Logf("viewport centre has %d distinct colours (screenshot: %s)", n, keep(t, shot, tc.name))
-			}
+			shot, centre := screenshotViewer(t, tc.args...)
+			t.Logf("viewport centre has %d distinct colours (screenshot: %s)", distinctColours(shot, centre), keep(t, shot, tc.name))
 			// Beachball's data window (911x876 at 654,245) lies inside its
 			// 2048x1556 display window: the viewer outlines the data window
 			// in amber, inside the black display window.
-			amber := countColour(shot, image.Rect(0, 0, 1280, 720), [3]int{255, 176, 48})
+			amber := countColour(shot, shot.Bounds(), [3]int{255, 176, 48})
 			if tc.name == "Beachball" && amber < 1000 {
 				t.Errorf("%d amber pixels: no data window outline (see %s)", amber, keep(t, shot, tc.name))
 			}
@@ -184,54 +177,20 @@ func TestViewerShowsPicture(t *testing.T) {
 	}
 }
 
-func screenshotViewer(t *testing.T, args ...string) image.Image {
+// screenshotViewer starts flick with args and returns a screenshot once the
+// middle of its viewer shows a picture (many colours), with the middle it
+// looked at; the wait is generous, as the demo's first frame waits for the
+// demo to be generated.
+func screenshotViewer(t *testing.T, args ...string) (image.Image, image.Rectangle) {
 	t.Helper()
-	bin := flickBinary(t)
-	display, stop, err := rendertest.StartXvfb(1280, 800)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	home := t.TempDir()
-	env := append(os.Environ(), "DISPLAY="+display, "XDG_CONFIG_HOME="+home, "XDG_CACHE_HOME="+home, "HOME="+home)
-	cmd := exec.Command(bin, args...)
-	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		cmd.Process.Kill()
-		<-exited
-	}()
-
-	// Poll until the viewport shows something or the program gives up; the
-	// bound is generous because the first frame waits on demo generation.
-	var last image.Image
-	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("flick exited early (%v): %s", err, stderr.String())
-		case <-time.After(500 * time.Millisecond):
-		}
-		png, err := screenshot(display)
-		if err != nil {
-			continue // the server may not have a window yet
-		}
-		last = png
-		if distinctColours(png, image.Rect(540, 260, 740, 460)) >= 200 {
-			break
-		}
-	}
-	if last == nil {
-		t.Fatalf("no screenshot could be taken; flick said: %s", stderr.String())
-	}
-	return last
+	v := startViewer(t, t.TempDir(), args...)
+	r := v.viewRect()
+	c := image.Pt((r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2)
+	centre := image.Rect(c.X-100, c.Y-100, c.X+100, c.Y+100)
+	var shot image.Image
+	v.waitWithin(90*time.Second, func() bool { shot = v.shot(); return distinctColours(shot, centre) >= 200 },
+		"a picture in the middle of the viewer")
+	return shot, centre
 }
 
 func screenshot(display string) (image.Image, error) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"image"
 	"os"
 	"path/filepath"
 	"slices"
@@ -268,7 +267,7 @@ func TestViewsSourceSwitchesWithV(t *testing.T) {
 	}
 	v := startViewer(t, t.TempDir(), filepath.Join(dir, "shot.%V.####.exr"))
 	v.waitTitle(func(n int) bool { return n == 1001 }, "frame 1001")
-	viewer := image.Rect(110, 40, 830, 590)
+	viewer := v.viewRect()
 	red, blue := [3]int{255, 0, 0}, [3]int{0, 0, 255}
 	shows := func(c [3]int) func() bool {
 		return func() bool {

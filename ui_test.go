@@ -227,12 +227,12 @@ func (v *viewer) shot() image.Image {
 }
 
 // meter finds the cache meter in a screenshot of the default layout: the
-// row of the timeline window with the most cached-green pixels, and its
-// horizontal extent.
-func meter(img image.Image) (y, x0, x1 int) {
+// row below the viewer (in the timeline window) with the most cached-green
+// pixels, and its horizontal extent.
+func (v *viewer) meter(img image.Image) (y, x0, x1 int) {
 	best := 0
 	width := img.Bounds().Dx()
-	for row := 600; row < 720; row++ {
+	for row := v.viewRect().Max.Y; row < img.Bounds().Max.Y; row++ {
 		n := countColour(img, image.Rect(0, row, width, row+1), [3]int{80, 176, 80})
 		if n > best {
 			best, y = n, row
@@ -251,8 +251,8 @@ func meter(img image.Image) (y, x0, x1 int) {
 // meterCell is where frame n's cell of the meter is in a screenshot of
 // Beachball's 8 frames: its row, and a point left of the middle (clear of
 // the playhead line).
-func meterCell(img image.Image, n int) (x, y int) {
-	y, x0, x1 := meter(img)
+func (v *viewer) meterCell(img image.Image, n int) (x, y int) {
+	y, x0, x1 := v.meter(img)
 	return x0 + int((float64(n-1)+0.25)*float64(x1-x0)/8), y
 }
 
@@ -261,7 +261,7 @@ func (v *viewer) waitMeter(n int, c [3]int, what string) {
 	v.t.Helper()
 	v.waitFor(func() bool {
 		img := v.shot()
-		x, y := meterCell(img, n)
+		x, y := v.meterCell(img, n)
 		return near(colourAt(img, x, y), c)
 	}, fmt.Sprintf("the meter at frame %d to be %v: %s", n, c, what))
 }
@@ -297,6 +297,10 @@ func TestViewerInteraction(t *testing.T) {
 	v.key("space")
 	v.waitTitle(func(n int) bool { return n != 1 }, "playback to advance")
 	v.key("space")
+	// Home goes to the in point, frame 1: playback may have paused on the
+	// missing or the failed frame, which shows a card, not a picture.
+	v.key("Home")
+	v.waitTitle(func(n int) bool { return n == 1 }, "Home to go to frame 1")
 
 	// r shows the red channel alone, as grey.
 	v.key("r")
@@ -321,10 +325,10 @@ func TestViewerInteraction(t *testing.T) {
 	v.key("r") // back to colour
 
 	// The meter shows frame 3 missing; dragging on the timeline scrubs.
-	y, x0, x1 := meter(img)
+	y, x0, x1 := v.meter(img)
 	// The middle of frame n's cell.
 	cell := func(n int) int { return x0 + int((float64(n-1)+0.5)*float64(x1-x0)/8) }
-	if x, y := meterCell(img, 3); !near(colourAt(img, x, y), [3]int{112, 112, 112}) {
+	if x, y := v.meterCell(img, 3); !near(colourAt(img, x, y), [3]int{112, 112, 112}) {
 		t.Errorf("meter at frame 3 (x %d, y %d) is %v, want missing grey (see %s)", x, y, colourAt(img, x, y), keep(t, img, "meter"))
 	}
 	bar := strconv.Itoa(y - 12)
@@ -343,7 +347,7 @@ func TestViewerInteraction(t *testing.T) {
 	v.waitTitle(func(n int) bool { return n == 5 }, "frame 5")
 	v.waitFrames(2) // the frame that showed it is on the screen
 	img = v.shot()
-	if x, y := meterCell(img, 5); !near(colourAt(img, x, y), [3]int{224, 48, 48}) {
+	if x, y := v.meterCell(img, 5); !near(colourAt(img, x, y), [3]int{224, 48, 48}) {
 		t.Errorf("meter at frame 5 is %v, want failed red (see %s)", colourAt(img, x, y), keep(t, img, "failed"))
 	}
 	if n := countColour(img, viewer, [3]int{80, 24, 24}); n < viewer.Dx()*viewer.Dy()/2 {

@@ -117,15 +117,27 @@ func (b *binding) fires(held mods, typing bool, pressed func(k imgui.Key, repeat
 	return false
 }
 
+// typingHelp says which bindings act while a text field has the keyboard.
+func typingHelp() string {
+	var names []string
+	for i := range bindings {
+		if bindings[i].typing {
+			names = append(names, bindings[i].keys())
+		}
+	}
+	last := len(names) - 1
+	return "While a text field has the keyboard, only " + strings.Join(names[:last], ", ") + " and " + names[last] + " act."
+}
+
 // KeyHelp returns the key list for flick --help: one line per binding,
-// then mouseHelp.
+// then typingHelp and mouseHelp.
 func KeyHelp() string {
 	var s strings.Builder
 	s.WriteString("Keys:\n")
 	for i := range bindings {
 		fmt.Fprintf(&s, "  %-22s %s\n", bindings[i].keys(), bindings[i].help)
 	}
-	s.WriteString(mouseHelp + "\n")
+	s.WriteString(typingHelp() + "\n" + mouseHelp + "\n")
 	return s.String()
 }
 
@@ -220,6 +232,7 @@ func (a *app) keysOverlay() {
 			}
 			imgui.EndTable()
 		}
+		imgui.TextUnformatted(typingHelp())
 		imgui.TextUnformatted(mouseHelp)
 	}
 	imgui.End()

@@ -141,8 +141,10 @@ func TestREADMEKeys(t *testing.T) {
 	for row := range readme {
 		t.Errorf("README.md lists %q, which is not a binding", row)
 	}
-	if !strings.Contains(section, mouseHelp) {
-		t.Errorf("README.md's key section lacks %q", mouseHelp)
+	for _, line := range []string{typingHelp(), mouseHelp} {
+		if !strings.Contains(strings.Join(strings.Fields(section), " "), line) {
+			t.Errorf("README.md's key section lacks %q", line)
+		}
 	}
 	if t.Failed() {
 		t.Logf("the table's rows:\n%s", strings.Join(want, "\n"))

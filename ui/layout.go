@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
+	"strings"
 
 	"github.com/AllenDang/cimgui-go/imgui"
 )
@@ -121,7 +123,11 @@ func (a *app) menuBar() {
 
 // statusLine says what is on screen and the last message.
 func (a *app) statusLine() string {
-	text := fmt.Sprintf("%s   %s, %s", a.selName, a.view.Channels, a.view.Transform)
+	name := a.selName // "default", or a layer's key: part/name
+	if _, layer, ok := strings.Cut(name, "/"); ok {
+		name = cmp.Or(layer, "(rgba)")
+	}
+	text := fmt.Sprintf("%s   %s, %s", name, a.view.Channels, a.view.Transform)
 	if len(a.views) > 1 {
 		text = "view " + a.stereo + "   " + text
 	}

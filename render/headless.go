@@ -143,8 +143,8 @@ import (
 
 // ErrNoEGL means no GL context could be made without a display: libEGL,
 // or a vendor library for it, is missing. Its text names the packages.
-var ErrNoEGL = errors.New("no EGL for a GL context without a display " +
-	"(Debian: apt-get install libegl1 libegl-mesa0; or run under an X server: xvfb-run -a)")
+var ErrNoEGL = errors.New("no EGL to make a GL context without a display " +
+	"(Debian packages libegl1 and libegl-mesa0; or run under an X server, e.g. xvfb-run -a)")
 
 // Headless is a GL context with no window and no display server: an
 // OpenGL 4.5 core context made through EGL on a GPU device, else Mesa's

@@ -8,7 +8,9 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
 # Debian packages: compilers, OpenEXR 3.1 and FFmpeg 5.1 headers, GL/X11 for
-# the window (GLFW loads the X extension libraries at run time), and Xvfb,
+# the window (GLFW loads the X extension libraries at run time), EGL for
+# flick export without a display (headers; libEGL and Mesa's EGL vendor
+# library, which flick opens at run time), and Xvfb,
 # Mesa's llvmpipe and ImageMagick's import for the GL and screenshot tests,
 # OpenEXR's command-line tools (exrheader, exrmaketiled, exrstdattr) that
 # the header tests use to make and check files.
@@ -17,6 +19,7 @@ DEBS := gcc g++ pkg-config git \
 	libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev \
 	libavfilter-dev libavdevice-dev \
 	libgl-dev libx11-dev libxrandr2 libxinerama1 libxcursor1 libxi6 libxxf86vm1 \
+	libegl-dev libegl1 libegl-mesa0 \
 	libgl1-mesa-dri xvfb xauth imagemagick xdotool openexr
 
 .PHONY: all deps build run test bench fuzz lint clean

@@ -147,8 +147,9 @@ var ErrNoEGL = errors.New("no EGL to make a GL context without a display " +
 	"(Debian packages libegl1 and libegl-mesa0; or run under an X server, e.g. xvfb-run -a)")
 
 // Headless is a GL context with no window and no display server: an
-// OpenGL 4.5 core context made through EGL on a GPU device, else Mesa's
-// surfaceless platform (llvmpipe without a GPU). It has no default
+// OpenGL 4.5 core context made through EGL on a device (a GPU's first, then
+// a software one such as llvmpipe), else on Mesa's surfaceless platform.
+// It has no default
 // framebuffer: everything draws into Targets. It serves a Queue as a
 // hidden Window does (Serve), and makes no GLFW or Dear ImGui state.
 //

@@ -63,24 +63,29 @@ static const char* flick_egl_client_extensions(void) {
 	return s ? s : "";
 }
 
-// flick_egl_devices fills devs (room for max) and returns how many there
-// are, software devices (EGL_MESA_device_software, llvmpipe) last so that
-// a workstation's GPU comes first.
-static int flick_egl_devices(void** devs, int max) {
+// devices are the EGL devices flick_egl_devices found, software devices
+// (EGL_MESA_device_software, llvmpipe) last so that a workstation's GPU
+// comes first.
+static EGLDeviceEXT devices[16];
+
+// flick_egl_devices fills devices and returns how many there are.
+static int flick_egl_devices(void) {
 	if (!egl.queryDevices || !egl.queryDeviceString) return 0;
 	EGLDeviceEXT all[16];
 	EGLint n = 0;
 	if (!egl.queryDevices(16, all, &n)) return 0;
 	int k = 0;
 	for (int sw = 0; sw < 2; sw++) {
-		for (int i = 0; i < n && k < max; i++) {
+		for (int i = 0; i < n; i++) {
 			const char* ext = egl.queryDeviceString(all[i], EGL_EXTENSIONS);
 			int isSW = ext && strstr(ext, "EGL_MESA_device_software") != NULL;
-			if (isSW == sw) devs[k++] = all[i];
+			if (isSW == sw) devices[k++] = all[i];
 		}
 	}
 	return k;
 }
+
+static void* flick_egl_device(int i) { return devices[i]; }
 
 // flick_egl_open makes an OpenGL 4.5 core context on the platform's
 // display (native: the device, or EGL_DEFAULT_DISPLAY) and makes it current
@@ -149,9 +154,9 @@ var ErrNoEGL = errors.New("no EGL to make a GL context without a display " +
 // Headless is a GL context with no window and no display server: an
 // OpenGL 4.5 core context made through EGL on a device (a GPU's first, then
 // a software one such as llvmpipe), else on Mesa's surfaceless platform.
-// It has no default
-// framebuffer: everything draws into Targets. It serves a Queue as a
-// hidden Window does (Serve), and makes no GLFW or Dear ImGui state.
+// It has no default framebuffer: everything draws into Targets. It serves a
+// Queue as a hidden Window does (Serve), and makes no GLFW or Dear ImGui
+// state.
 //
 // The goroutine that calls NewHeadless must be locked to its OS thread (the
 // main one in flick): the context is current there from NewHeadless until
@@ -188,12 +193,11 @@ func NewHeadless() (*Headless, error) {
 		return true
 	}
 	ok := false
-	devices := make([]unsafe.Pointer, 16)
-	n := int(C.flick_egl_devices(&devices[0], C.int(len(devices))))
 	ext := C.GoString(C.flick_egl_client_extensions())
 	if strings.Contains(ext, "EGL_EXT_platform_device") {
+		n := int(C.flick_egl_devices())
 		for i := 0; i < n && !ok; i++ {
-			ok = try(fmt.Sprintf("device %d", i), C.EGL_PLATFORM_DEVICE_EXT, devices[i])
+			ok = try(fmt.Sprintf("device %d", i), C.EGL_PLATFORM_DEVICE_EXT, C.flick_egl_device(C.int(i)))
 		}
 	}
 	if !ok && strings.Contains(ext, "EGL_MESA_platform_surfaceless") {

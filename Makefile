@@ -8,7 +8,9 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
 # Debian packages: compilers, OpenEXR 3.1 and FFmpeg 5.1 headers, GL/X11 for
-# the window (GLFW loads the X extension libraries at run time), and Xvfb,
+# the window (GLFW loads the X extension libraries at run time), EGL for
+# flick export without a display (headers; libEGL and Mesa's EGL vendor
+# library, which flick opens at run time), and Xvfb,
 # Mesa's llvmpipe and ImageMagick's import for the GL and screenshot tests,
 # OpenEXR's command-line tools (exrheader, exrmaketiled, exrstdattr) that
 # the header tests use to make and check files.
@@ -17,6 +19,7 @@ DEBS := gcc g++ pkg-config git \
 	libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev \
 	libavfilter-dev libavdevice-dev \
 	libgl-dev libx11-dev libxrandr2 libxinerama1 libxcursor1 libxi6 libxxf86vm1 \
+	libegl-dev libegl1 libegl-mesa0 \
 	libgl1-mesa-dri xvfb xauth imagemagick xdotool openexr
 
 .PHONY: all deps build run test bench fuzz lint clean
@@ -44,10 +47,12 @@ run: build
 	./flick $(FILE)
 
 # engine and settings run under the race detector; the GL packages and the
-# end-to-end tests start their own Xvfb when there is no DISPLAY.
+# end-to-end tests start their own Xvfb when there is no DISPLAY; render's
+# tests run again on the headless EGL context flick export uses without one.
 test: deps lint build
 	$(GO) test -race -shuffle=on ./engine/... ./settings/...
 	$(GO) test -shuffle=on ./render/... ./ui/... ./export/... .
+	FLICK_TEST_GL=egl $(GO) test -shuffle=on ./render/
 
 bench: deps
 	$(GO) test -run='^$$' -bench=. -benchmem ./...

@@ -26,8 +26,10 @@ var exportUsage = `Usage: flick export PATH [RANGE] -o OUT.mov [flags]
 Renders the frames through the viewer's display pass, downscaled on the
 GPU, and encodes a QuickTime movie tagged BT.709. The movie appears only when
 complete: a failed or cancelled (Ctrl+C) export leaves no file.
-It needs an X display for its GL context (a hidden window); on a headless
-machine run it under Xvfb: xvfb-run -a flick export ...
+Its GL context is a hidden window where there is a display (DISPLAY or
+WAYLAND_DISPLAY), else, or with --headless, an EGL context with no window
+or display server (a farm node; Debian: libegl1 libegl-mesa0). Both draw
+the same pixels.
 
 Flags:
   -o, --output OUT     the movie to write (.mov)
@@ -45,6 +47,7 @@ Flags:
   --exposure S         exposure in stops (default 0)
   --display D          ` + choiceHelp(render.ScreenTransformNames(), defaultDisplay.Name()) + `
   --overwrite          replace OUT if it exists
+  --headless           draw through EGL even where there is a display
 `
 
 // The defaults of --codec and --display.
@@ -81,6 +84,7 @@ type exportFlags struct {
 	layer, view   string
 	display       render.Settings
 	overwrite     bool
+	headless      bool // EGL even with a display
 }
 
 // parseExportFlags reads flick export's arguments. When it returns false it
@@ -104,6 +108,7 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	exposure := fs.Float64("exposure", 0, "")
 	displayFlag := fs.String("display", defaultDisplay.Name(), "")
 	fs.BoolVar(&f.overwrite, "overwrite", false, "")
+	fs.BoolVar(&f.headless, "headless", false, "")
 	positional, err := parseFlags(fs, args)
 	bad := func(msg string) (exportFlags, int, bool) { return f, usageError(stderr, msg), false }
 	switch {
@@ -190,7 +195,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	defer pool.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	// Decoding starts now, while the window and its GL context are made.
+	// Decoding starts now, while the GL context is made.
 	data := first.Header.DataWindow
 	ahead := export.StartReadahead(ctx, frames, readahead(data.Width(), data.Height()), export.Source{
 		Decode: func(ctx context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
@@ -206,9 +211,9 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		Release:  ahead.Release,
 		Progress: progressPrinter(stderr, len(frames)),
 	}
-	result, err := exportHidden(ctx, job, func() {
-		fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps\n",
-			seq, len(frames), f.out, movie.Width, movie.Height, movie.Codec, movie.FPS)
+	result, err := exportGL(ctx, job, f.headless || !render.HasDisplay(), func(via string) {
+		fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps, drawn through %s\n",
+			seq, len(frames), f.out, movie.Width, movie.Height, movie.Codec, movie.FPS, via)
 	})
 	if err != nil {
 		return fail(stderr, err)
@@ -243,25 +248,41 @@ func (f *exportFlags) movie(first engine.Inspection) (export.Options, error) {
 		FPS: fps, CRF: f.crf, Preset: f.preset}, nil
 }
 
-// exportHidden runs job in a hidden window's GL context, this goroutine
-// serving its queue, and destroys the window; started is called once the
-// context exists.
-func exportHidden(ctx context.Context, job export.Job, started func()) (export.Progress, error) {
-	win, err := render.NewWindow(render.WindowOptions{Title: "flick export", Width: 64, Height: 64, Hidden: true})
-	if err != nil {
-		return export.Progress{}, fmt.Errorf("export needs a GL context: %w (on a headless machine: xvfb-run -a flick export ...)", err)
+// exportGL runs job in a GL context that this goroutine (the main OS
+// thread) serves, then destroys it: a headless EGL context, or a hidden
+// window's (no Dear ImGui frames are drawn in it). started is called once
+// the context exists, with what it is.
+func exportGL(ctx context.Context, job export.Job, headless bool, started func(via string)) (export.Progress, error) {
+	var q *render.Queue
+	var serve func(done <-chan struct{})
+	if headless {
+		h, err := render.NewHeadless()
+		if err != nil {
+			return export.Progress{}, err // says what to install
+		}
+		defer h.Close()
+		q, serve = h.Queue(), h.Serve
+		started(fmt.Sprintf("EGL, %s platform, %s", h.Platform, h.Renderer))
+	} else {
+		win, err := render.NewWindow(render.WindowOptions{Title: "flick export", Width: 64, Height: 64, Hidden: true})
+		if err != nil {
+			return export.Progress{}, fmt.Errorf("export needs a GL context: %w (without a display: flick export --headless)", err)
+		}
+		defer func() {
+			win.Close()
+			win.Run(nil) // returns at once: destroys the window and its context
+		}()
+		q, serve = win.Queue(), win.Serve
+		started("a hidden window")
 	}
-	started()
 	var result export.Progress
 	var runErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		result, runErr = export.Run(ctx, job, win.Queue())
+		result, runErr = export.Run(ctx, job, q)
 	}()
-	win.Serve(done) // the GL goroutine: serves the export until it is done
-	win.Close()
-	win.Run(nil) // returns at once: destroys the window and its context
+	serve(done) // serves the export until it is done
 	return result, runErr
 }
 

@@ -15,6 +15,10 @@ import (
 // ErrNoDisplay means there is no display server to open a window on.
 var ErrNoDisplay = errors.New("no display: DISPLAY is not set (run under X, or headless with xvfb-run)")
 
+// HasDisplay reports whether the environment names a display server
+// (DISPLAY or WAYLAND_DISPLAY) that a window could open on.
+func HasDisplay() bool { return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "" }
+
 // WindowOptions says how to open the window that holds the GL context.
 type WindowOptions struct {
 	Title         string
@@ -44,7 +48,7 @@ type Window struct {
 // NewWindow opens the window and makes its GL context usable (OpenGL 4.5
 // functions loaded). Main OS thread only.
 func NewWindow(opt WindowOptions) (w *Window, err error) {
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+	if !HasDisplay() {
 		return nil, ErrNoDisplay
 	}
 	// The backend panics when GLFW cannot start or the window cannot be

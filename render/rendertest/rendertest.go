@@ -1,6 +1,7 @@
 // Package rendertest runs tests against a real OpenGL context: a hidden
 // window on an X display (an Xvfb of its own when DISPLAY is not set), owned
-// by the main OS thread as in the viewer.
+// by the main OS thread as in the viewer; or, with FLICK_TEST_GL=egl, the
+// headless EGL context flick export uses where there is no display.
 package rendertest
 
 import (
@@ -23,13 +24,22 @@ func init() {
 	runtime.LockOSThread()
 }
 
-var window *render.Window
+// queue is the GL goroutine's queue: the window's or the EGL context's.
+var queue *render.Queue
 
-// Main is a TestMain for packages with GL tests: it opens a hidden window on
-// the main OS thread, runs the tests on other goroutines while the window's
-// loop serves Call, and exits with the tests' status. Without a display it
-// starts Xvfb; without Xvfb it fails with a message saying so.
+// EGL reports whether the tests run on the headless EGL context
+// (FLICK_TEST_GL=egl) rather than in a window.
+func EGL() bool { return os.Getenv("FLICK_TEST_GL") == "egl" }
+
+// Main is a TestMain for packages with GL tests: it makes the GL context on
+// the main OS thread, runs the tests on other goroutines while the main one
+// serves Call, and exits with the tests' status. The context is a hidden
+// window; without a display it starts Xvfb, and without Xvfb it fails with
+// a message saying so. With FLICK_TEST_GL=egl it is a render.Headless.
 func Main(m *testing.M) {
+	if EGL() {
+		os.Exit(mainHeadless(m))
+	}
 	stop := func() {}
 	if os.Getenv("DISPLAY") == "" {
 		display, stopX, err := StartXvfb(640, 480)
@@ -46,7 +56,7 @@ func Main(m *testing.M) {
 		stop()
 		os.Exit(1)
 	}
-	window = w
+	queue = w.Queue()
 	code := 0
 	go func() {
 		code = m.Run()
@@ -57,11 +67,30 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
+// mainHeadless runs the tests with a render.Headless serving their calls.
+func mainHeadless(m *testing.M) int {
+	h, err := render.NewHeadless()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "rendertest: %v\n", err)
+		return 1
+	}
+	defer h.Close()
+	queue = h.Queue()
+	code := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		code = m.Run()
+	}()
+	h.Serve(done)
+	return code
+}
+
 // Call runs f on the GL goroutine, with the context current, and waits.
-func Call(f func()) { window.Queue().Call(f) }
+func Call(f func()) { queue.Call(f) }
 
 // Queue returns the GL goroutine's queue, for code under test that takes one.
-func Queue() *render.Queue { return window.Queue() }
+func Queue() *render.Queue { return queue }
 
 // StartXvfb starts a private X server with one w x h x 24 screen and returns
 // its DISPLAY value and a function that stops it.

@@ -355,6 +355,35 @@ func TestDisplaysViewsLooks(t *testing.T) {
 	if views, _, err := show.Views("sRGB", ""); err != nil || !slices.Equal(views, []string{"Show LUT", "Show LUT + grade", "Raw"}) {
 		t.Errorf("lut-show views %q, %v", views, err)
 	}
+	// xStudio's viewing rules: its ACES views are for log and scene-linear
+	// inputs, Un-tone-mapped for video ones, Raw for all.
+	xs := load(t, xstudioFile)
+	spaces, err := xs.ColorSpaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	encoding := map[string]string{}
+	for _, cs := range spaces {
+		encoding[cs.Name] = cs.Encoding
+	}
+	for _, tc := range []struct {
+		input, encoding string
+		views           []string
+	}{
+		{"ACEScg", "scene-linear", []string{"ACES 1.0 - SDR Video", "ACES 1.0 - SDR Video (D60 sim on D65)", "Raw"}},
+		{"lin_ap1", "", []string{"ACES 1.0 - SDR Video", "ACES 1.0 - SDR Video (D60 sim on D65)", "Raw"}},
+		{"sRGB Encoded Rec.709 (sRGB)", "sdr-video", []string{"Un-tone-mapped", "Raw"}},
+		{"", "", []string{"ACES 1.0 - SDR Video", "ACES 1.0 - SDR Video (D60 sim on D65)", "Un-tone-mapped", "Raw"}},
+	} {
+		if tc.encoding != "" && encoding[tc.input] != tc.encoding {
+			t.Errorf("xstudio: %s is %q, want %q", tc.input, encoding[tc.input], tc.encoding)
+		}
+		views, def, err := xs.Views("sRGB - Display", tc.input)
+		if err != nil || !slices.Equal(views, tc.views) || def != tc.views[0] {
+			t.Errorf("xstudio: views for %q: %q default %q, %v; want %q", tc.input, views, def, err, tc.views)
+		}
+	}
+
 	if looks, err := aces.Looks(); err != nil || !slices.Equal(looks, []string{"ACES 1.3 Reference Gamut Compression"}) {
 		t.Errorf("aces-cg looks %q, %v", looks, err)
 	}
@@ -451,7 +480,8 @@ func TestSDRVideoRoundTrip(t *testing.T) {
 
 // TestLook: a look given with a view is the same transform as a view
 // that names that look itself (lut-show's "Show LUT + grade"), and differs
-// from the view alone; the Raw view alone changes nothing.
+// from the view alone; the Raw view alone changes nothing; an unknown look
+// and an inverted view with a look are errors naming the transform.
 func TestLook(t *testing.T) {
 	c := load(t, lutShowFile)
 	in := []float32{0.18, 0.18, 0.18, 1, 0.5, 0.2, 0.05, 1, 0.004, 1.5, 0.3, 0.5, -0.01, 8, 40, 0}
@@ -465,6 +495,17 @@ func TestLook(t *testing.T) {
 	}
 	if slices.Equal(plain, graded) {
 		t.Error("the look changed nothing")
+	}
+	for _, dv := range []DisplayView{
+		{Input: "ACEScg", Display: "sRGB", View: "Show LUT", Look: "shot_grade", Inverse: true},
+		{Input: "ACEScg", Display: "sRGB", View: "Show LUT", Look: "no_such_look"},
+	} {
+		if p, err := c.DisplayViewProcessor(dv); err == nil {
+			p.Close()
+			t.Errorf("built %s", dv)
+		} else if !strings.Contains(err.Error(), dv.String()) {
+			t.Errorf("the error does not name the transform: %v", err)
+		}
 	}
 	if raw := apply(t, c, DisplayView{Input: "ACEScg", Display: "sRGB", View: "Raw"}, in); !slices.Equal(raw, in) {
 		t.Errorf("the Raw view changed %v to %v", in, raw)

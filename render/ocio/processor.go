@@ -27,7 +27,9 @@ type DisplayView struct {
 	// Look, when not "", runs in its process space before the view, in
 	// place of the view's own looks; a list "a, b" or "+a, -b" is taken too.
 	Look string
-	// Inverse asks for the transform from the display back to Input.
+	// Inverse asks for the transform from the display back to Input;
+	// without a Look (OpenColorIO 2.1's viewing pipeline, which adds the
+	// look, runs forward only).
 	Inverse bool
 }
 
@@ -48,6 +50,9 @@ func (dv DisplayView) String() string {
 func (c *Config) DisplayViewProcessor(dv DisplayView) (*Processor, error) {
 	if c == nil || c.h == nil {
 		return nil, &Error{Op: "transform", Name: dv.String(), Msg: errClosed.Error()}
+	}
+	if dv.Inverse && dv.Look != "" {
+		return nil, &Error{Op: "transform", Name: dv.String(), Msg: "a view with a look cannot be inverted"}
 	}
 	s, free := cstrings(dv.Input, dv.Display, dv.View, dv.Look)
 	defer free()

@@ -15,7 +15,7 @@ LDFLAGS := -X main.version=$(VERSION)
 # OpenEXR's command-line tools (exrheader, exrmaketiled, exrstdattr) that
 # the header tests use to make and check files.
 DEBS := gcc g++ pkg-config git \
-	libopenexr-dev libdeflate-dev \
+	libopenexr-dev libdeflate-dev libopencolorio-dev \
 	libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev \
 	libavfilter-dev libavdevice-dev \
 	libgl-dev libx11-dev libxrandr2 libxinerama1 libxcursor1 libxi6 libxxf86vm1 \

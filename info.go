@@ -12,21 +12,30 @@ import (
 
 	"flick/engine"
 	"flick/engine/exr"
+	"flick/render/ocio"
 )
 
-// runInfo is `flick info PATH [RANGE] [--json]`: what a sequence holds,
-// from its headers alone.
+// runInfo is `flick info PATH [RANGE] [--json] [--ocio CONFIG]`: what a
+// sequence holds, from its headers alone, and with --ocio what the
+// OpenColorIO config offers. With no PATH it lists the config of --ocio or
+// $OCIO alone.
 func runInfo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("info", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "")
+	ocioFlag := fs.String("ocio", "", "")
 	positional, err := parseFlags(fs, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprintln(stdout, "Usage: flick info PATH [RANGE] [--json]")
+		fmt.Fprintln(stdout, "Usage: flick info PATH [RANGE] [--json] [--ocio CONFIG]\n       flick info --ocio CONFIG")
 		return 0
 	case err != nil:
 		return usageError(stderr, err.Error())
+	case *asJSON && *ocioFlag != "":
+		return usageError(stderr, "--json describes sequences; --ocio lists a config as text: one at a time")
 	case len(positional) == 0:
+		if src := ocio.Pick(*ocioFlag, os.Getenv("OCIO"), ""); src.Name != "" {
+			return printConfig(stdout, stderr, src)
+		}
 		return usageError(stderr, "info needs a PATH, e.g. flick info shot.####.exr")
 	}
 	var seqs []*engine.Sequence
@@ -72,7 +81,104 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 	if !readable {
 		return 1 // no frame could be read: say so in the exit status too
 	}
+	if *ocioFlag != "" {
+		fmt.Fprintln(stdout)
+		return printConfig(stdout, stderr, ocio.Pick(*ocioFlag, "", ""))
+	}
 	return 0
+}
+
+// printConfig lists what the OpenColorIO config src offers: its displays
+// with their views, looks, roles and colour spaces. OpenColorIO's warnings
+// about the config are left out: the listing is what it offers.
+func printConfig(stdout, stderr io.Writer, src ocio.Source) int {
+	c, err := ocio.Load(src.Name)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer c.Close()
+	if err := listConfig(stdout, c, src); err != nil {
+		return fail(stderr, err)
+	}
+	return 0
+}
+
+func listConfig(w io.Writer, c *ocio.Config, src ocio.Source) error {
+	about, err := c.About()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "config     %s\n", src)
+	fmt.Fprintf(w, "profile    %s (OpenColorIO %s)\n", about.Profile, ocio.Version())
+	if about.Name != "" {
+		fmt.Fprintf(w, "name       %s\n", about.Name)
+	}
+	displays, defDisplay, err := c.Displays()
+	if err != nil {
+		return err
+	}
+	for _, d := range displays {
+		views, defView, err := c.Views(d, "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "display    %s: %s\n", markDefault(d, defDisplay), strings.Join(markDefaults(views, defView), ", "))
+	}
+	looks, err := c.Looks()
+	if err != nil {
+		return err
+	}
+	if len(looks) == 0 {
+		looks = []string{"none"}
+	}
+	fmt.Fprintf(w, "looks      %s\n", strings.Join(looks, ", "))
+	roles, err := c.Roles()
+	if err != nil {
+		return err
+	}
+	for _, r := range roles {
+		fmt.Fprintf(w, "role       %s: %s\n", r.Name, r.ColorSpace)
+	}
+	spaces, err := c.ColorSpaces()
+	if err != nil {
+		return err
+	}
+	for _, cs := range spaces {
+		var about []string
+		if cs.Family != "" {
+			about = append(about, "family "+cs.Family)
+		}
+		if cs.Encoding != "" {
+			about = append(about, cs.Encoding)
+		}
+		if cs.IsData {
+			about = append(about, "data")
+		}
+		if len(cs.Aliases) > 0 {
+			about = append(about, "aliases "+strings.Join(cs.Aliases, ", "))
+		}
+		line := cs.Name
+		if len(about) > 0 {
+			line += " (" + strings.Join(about, "; ") + ")"
+		}
+		fmt.Fprintf(w, "space      %s\n", line)
+	}
+	return nil
+}
+
+func markDefault(name, def string) string {
+	if name == def {
+		return name + " (default)"
+	}
+	return name
+}
+
+func markDefaults(names []string, def string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = markDefault(n, def)
+	}
+	return out
 }
 
 func isDir(path string) bool {

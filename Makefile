@@ -7,7 +7,8 @@ FILE    ?=
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-# Debian packages: compilers, OpenEXR 3.1 and FFmpeg 5.1 headers, GL/X11 for
+# Debian packages: compilers, OpenEXR 3.1, OpenColorIO 2.1 and FFmpeg 5.1
+# headers, GL/X11 for
 # the window (GLFW loads the X extension libraries at run time), EGL for
 # flick export without a display (headers; libEGL and Mesa's EGL vendor
 # library, which flick opens at run time), and Xvfb,

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"flick/export"
 )
@@ -44,6 +45,9 @@ func runJoin(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "join needs the movie to write and its chunks: flick join OUT.mov a.mov b.mov")
 	case *verify != "seams" && *verify != "full":
 		return usageError(stderr, fmt.Sprintf("--verify %q: want seams or full", *verify))
+	}
+	if _, err := os.Stat(positional[0]); err == nil && !*overwrite {
+		return fail(stderr, fmt.Errorf("%s already exists; add --overwrite to replace it", positional[0]))
 	}
 	res, err := export.Join(export.JoinOptions{Out: positional[0], Chunks: positional[1:], Overwrite: *overwrite, Full: *verify == "full"})
 	if err != nil {

@@ -265,10 +265,10 @@ func TestJoinInterFrame(t *testing.T) {
 func TestJoinRefuses(t *testing.T) {
 	o := Options{Codec: H264, Width: joinW, Height: joinH, FPS: Rational{24, 1}, CRF: -1, Preset: "veryfast", Joinable: true}
 	for _, tc := range []struct {
-		name  string
-		make  func(t *testing.T, dir string) []string // the chunks, in order
-		bad   string                                  // the chunk named
-		says  string
+		name string
+		make func(t *testing.T, dir string) []string // the chunks, in order
+		bad  string                                  // the chunk named
+		says string
 	}{
 		{name: "another size", bad: "b.mov", says: "size 96x64", make: func(t *testing.T, dir string) []string {
 			paths := writeChunks(t, dir, o, []int{5, 5})

@@ -290,6 +290,11 @@ func (e *Encoder) openCodec() error {
 	e.cc.SetFramerate(fps)
 	e.cc.SetTimeBase(astiav.NewRational(fps.Den(), fps.Num()))
 	e.cc.SetThreadCount(runtime.GOMAXPROCS(0))
+	if e.o.Joinable {
+		// libx264 opens its GOPs unless told (FFmpeg sets b_open_gop from
+		// this flag): a later keyframe would need frames before it.
+		e.cc.SetFlags(e.cc.Flags().Add(astiav.CodecContextFlagClosedGop))
+	}
 	if astiav.FindOutputFormat("mov").Flags().Has(astiav.IOFormatFlagGlobalheader) {
 		e.cc.SetFlags(e.cc.Flags().Add(astiav.CodecContextFlagGlobalHeader))
 	}

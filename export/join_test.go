@@ -182,6 +182,10 @@ func TestJoinProResEqualsSinglePass(t *testing.T) {
 	if oracle := concatPackets(t, dir, chunks); !slices.Equal(joined, oracle) {
 		t.Errorf("joined movie differs from the concat demuxer's packets:\n%v\n%v", joined, oracle)
 	}
+	if atoms, err := exporttest.Atoms(out); err != nil || slices.Index(atoms, "moov") > slices.Index(atoms, "mdat") {
+		t.Errorf("atoms %q (%v): the index is not first (fast start)", atoms, err)
+	}
+	onlyFile(t, dir, "a.json", "a.mov", "b.json", "b.mov", "c.json", "c.mov", "joined.mov", "single.mov")
 }
 
 // TestJoinInterFrame joins uneven H.264 and HEVC chunks (B-frames on) at
@@ -386,5 +390,55 @@ func TestJoinVerifyCatches(t *testing.T) {
 		if _, err := verifyJoin(single.Path, chunks, full); err == nil || !strings.Contains(err.Error(), "decodes its frame") {
 			t.Errorf("full %v: a movie encoded apart from the chunks passes as their join: %v", full, err)
 		}
+	}
+}
+
+// TestJoinLongChunk encodes an H.264 chunk longer than the encoder's
+// keyframe interval (250) and checks that each of its keyframes needs
+// nothing before it (closed GOPs), as Join's seam check decodes from the
+// last keyframe before a seam: decoding from it gives exactly the frames
+// from it on, equal to decoding the whole chunk. Then it joins it.
+func TestJoinLongChunk(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{Codec: H264, Width: joinW, Height: joinH, FPS: Rational{24, 1}, CRF: -1, Preset: "veryfast"}
+	const n = 300
+	chunks := writeChunks(t, dir, o, []int{n, 4})
+	m, err := openMovie(chunks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := m.frameTicks()
+	m.close()
+	decode := func(from int) map[int][32]byte {
+		frames := map[int][32]byte{}
+		if err := decodeSpans(chunks[0], []span{{from, n}}, func(pts int64, sum [32]byte) { frames[int(pts/d)] = sum }); err != nil {
+			t.Fatal(err)
+		}
+		return frames
+	}
+	whole := decode(0)
+	p, _ := readPackets(t, chunks[0], "", nil)
+	var keys []int
+	for i, k := range p {
+		if k.key {
+			keys = append(keys, i)
+		}
+	}
+	if len(keys) < 2 || len(whole) != n {
+		t.Fatalf("the %d-frame chunk decodes to %d frames and has keyframes %v: nothing tested", n, len(whole), keys)
+	}
+	for _, k := range keys[1:] {
+		from := decode(k)
+		for f, sum := range from {
+			if f < k || whole[f] != sum {
+				t.Errorf("decoding from the keyframe at %d gives frame %d unlike decoding the whole chunk", k, f)
+			}
+		}
+		if len(from) != n-k {
+			t.Errorf("decoding from the keyframe at %d gives %d frames, want %d", k, len(from), n-k)
+		}
+	}
+	if _, err := Join(JoinOptions{Out: filepath.Join(dir, "joined.mov"), Chunks: chunks}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -165,7 +165,8 @@ type Options struct {
 	// Joinable makes the movie a chunk that Join can put next to others
 	// encoded apart, on other machines: the movie's timescale is the
 	// track's (the default, 1/1000 s, rounds durations and leaves gaps at
-	// the joins, e.g. at 23.976 fps), and x265 closes its GOPs and writes
+	// the joins, e.g. at 23.976 fps), x264 and x265 close their GOPs, and
+	// x265 writes
 	// no option string into the stream headers (info=0: it names the
 	// host's core count, so headers would differ between hosts). Every
 	// encoder starts a movie with a keyframe that needs nothing before it

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/dustin/go-humanize"
+
 	"flick/export"
 )
 
@@ -53,8 +55,8 @@ func runJoin(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	fmt.Fprintf(stdout, "%s: %d frames from %d chunks, %.1f MB; copied in %.2fs (%.0f MB/s), %d frames decoded and checked in %.2fs\n",
-		positional[0], res.Frames, len(positional)-1, float64(res.Bytes)/1e6, res.Copy.Seconds(),
-		float64(res.Bytes)/1e6/max(res.Copy.Seconds(), 1e-9), res.Checked, res.Verify.Seconds())
+	fmt.Fprintf(stdout, "%s: %d frames from %d chunks, %s; copied in %.2fs (%s/s), %d frames decoded and checked in %.2fs\n",
+		positional[0], res.Frames, len(positional)-1, humanize.IBytes(uint64(res.Bytes)), res.Copy.Seconds(),
+		humanize.IBytes(uint64(float64(res.Bytes)/max(res.Copy.Seconds(), 1e-9))), res.Checked, res.Verify.Seconds())
 	return 0
 }

@@ -263,7 +263,34 @@ func TestOCIOChannelsAndAlpha(t *testing.T) {
 		}
 		compareCodes(t, "solo "+ch.String(), got, want, 1, 4)
 	}
-	got := drawFloat(t, d, pix, w, h, render.Settings{Channels: render.ChannelA, OCIO: ct})
+	// Gamma comes after the view.
+	got := drawFloat(t, d, pix, w, h, render.Settings{Gamma: 2, OCIO: ct})
+	want := make([]float32, len(pix))
+	for i := range want {
+		want[i] = src(i)
+	}
+	if err := cpu.Apply(want); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		want[i] = float32(math.Copysign(math.Sqrt(math.Abs(float64(want[i]))), float64(want[i])))
+	}
+	compareCodesWhere(t, "gamma 2", got, want, 1, 4, func(i int) bool {
+		return min(src(4*i), src(4*i+1), src(4*i+2)) >= 0
+	})
+	// NaN/Inf flags look at the source values, whatever the view makes of
+	// them.
+	flags := append([]uint16(nil), pix[:4*w]...)
+	for i, v := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		flags[4*i+1] = float16.Fromfloat32(v).Bits()
+	}
+	got = drawFloat(t, d, flags, w, 1, render.Settings{ShowNaN: true, OCIO: ct})
+	for i, want := range [][3]float32{{1, 0, 1}, {1, 0, 0}, {0, 0, 1}} {
+		if px := [3]float32(got[4*i : 4*i+3]); px != want {
+			t.Errorf("flag pixel %d shows %v, want %v", i, px, want)
+		}
+	}
+	got = drawFloat(t, d, pix, w, h, render.Settings{Channels: render.ChannelA, OCIO: ct})
 	for i := 0; i < len(pix)/4; i++ {
 		if a := src(4*i + 3); math.Abs(float64(got[4*i]-a)) > 1e-6 {
 			t.Fatalf("solo alpha pixel %d: %v, want the alpha %v as it is", i, got[4*i], a)

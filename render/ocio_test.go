@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/x448/float16"
@@ -35,16 +38,19 @@ func ocioGrid() (pix []uint16, w, h int) {
 
 // ocioCase is one transform the GPU is held to the CPU processor on.
 type ocioCase struct {
-	config string // a file in ../shared/ocio, or ocio://default
+	config string // a config file
 	dv     ocio.DisplayView
 }
 
 // ocioCases lists every display/view pair of the ACES CG config for ACEScg
-// and ACES2065-1 input, with and without its look, and every view of
-// lut-show (its 3D LUT, its 8192-entry 1D LUT, its CDL look).
+// and ACES2065-1 input, with and without its look, every view of lut-show
+// (its tetrahedral 3D LUT, its 8192-entry 1D LUT, its CDL look), and those
+// of lut-show made to use a short 1D LUT (a 1D texture) and a trilinear 3D
+// LUT (sampled GL_LINEAR).
 func ocioCases(t *testing.T) []ocioCase {
 	var cases []ocioCase
-	for _, name := range []string{"aces-cg/cg-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio", "lut-show/config.ocio"} {
+	for _, name := range []string{shared.File(t, "ocio", "aces-cg/cg-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio"),
+		shared.File(t, "ocio", "lut-show/config.ocio"), shortLUTConfig(t)} {
 		c := loadOCIO(t, name)
 		displays, _, err := c.Displays()
 		if err != nil {
@@ -72,9 +78,36 @@ func ocioCases(t *testing.T) []ocioCase {
 	return cases
 }
 
-func loadOCIO(t *testing.T, name string) *ocio.Config {
+// shortLUTConfig writes lut-show's config with a 256-entry 1D LUT in place
+// of its 8192-entry one and trilinear interpolation for its 3D LUT.
+func shortLUTConfig(t *testing.T) string {
+	src := filepath.Dir(shared.File(t, "ocio", "lut-show/config.ocio"))
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	text, err := os.ReadFile(filepath.Join(src, "config.ocio"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := strings.NewReplacer("trim.spi1d", "short.spi1d", "interpolation: tetrahedral", "interpolation: linear").Replace(string(text))
+	var lut strings.Builder
+	lut.WriteString("Version 1\nFrom 0.0 1.0\nLength 256\nComponents 1\n{\n")
+	for i := range 256 {
+		fmt.Fprintf(&lut, "%g\n", math.Pow(float64(i)/255, 0.8))
+	}
+	lut.WriteString("}\n")
+	for name, data := range map[string]string{"config.ocio": config, "luts/short.spi1d": lut.String()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "config.ocio")
+}
+
+func loadOCIO(t *testing.T, path string) *ocio.Config {
 	t.Helper()
-	c, err := ocio.Load(shared.File(t, "ocio", name))
+	c, err := ocio.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +264,7 @@ func TestOCIOMatchesCPU(t *testing.T) {
 // KeepAlpha writes the source alpha, untouched by the view.
 func TestOCIOChannelsAndAlpha(t *testing.T) {
 	pix, w, h := ocioGrid()
-	c := loadOCIO(t, "aces-cg/cg-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio")
+	c := loadOCIO(t, shared.File(t, "ocio", "aces-cg/cg-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio"))
 	ct, cpu := newTransform(t, c, ocio.DisplayView{Input: "ACEScg", Display: "sRGB - Display", View: "ACES 1.0 - SDR Video"})
 	var d *render.Display
 	rendertest.Call(func() {
@@ -309,7 +342,7 @@ func TestOCIOChannelsAndAlpha(t *testing.T) {
 // to it makes nothing new.
 func TestOCIONoLeaks(t *testing.T) {
 	pix, w, h := ocioGrid()
-	c := loadOCIO(t, "lut-show/config.ocio")
+	c := loadOCIO(t, shared.File(t, "ocio", "lut-show/config.ocio"))
 	views := []ocio.DisplayView{
 		{Input: "ACEScg", Display: "sRGB", View: "Show LUT"},
 		{Input: "ACEScg", Display: "sRGB", View: "Show LUT + grade"},

@@ -37,7 +37,8 @@ func TestChoiceFlags(t *testing.T) {
 			if len(fields) < 3 || fields[0] != tc.flag {
 				continue
 			}
-			for _, n := range strings.Split(strings.Join(fields[2:], " "), ", ") {
+			list, _, _ := strings.Cut(strings.Join(fields[2:], " "), ";") // what follows is about OpenColorIO
+			for _, n := range strings.Split(list, ", ") {
 				if name, ok := strings.CutSuffix(n, " (default)"); ok {
 					n, def = name, name
 				}

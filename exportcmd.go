@@ -26,8 +26,10 @@ import (
 var exportUsage = `Usage: flick export PATH [RANGE] -o OUT.mov [flags]
 
 Renders the frames through the viewer's display pass, downscaled on the
-GPU, and encodes a QuickTime movie tagged BT.709. The movie appears only when
-complete: a failed or cancelled (Ctrl+C) export leaves no file.
+GPU, and encodes a QuickTime movie with BT.709 primaries and matrix and the
+display's transfer (sRGB through an OpenColorIO sRGB display, else BT.709).
+The movie appears only when complete: a failed or cancelled (Ctrl+C) export
+leaves no file.
 Its GL context is a hidden window where there is a display (DISPLAY or
 WAYLAND_DISPLAY), else, or with --headless, an EGL context with no window
 or display server (a farm node; Debian: libegl1 libegl-mesa0). Both draw

@@ -164,6 +164,9 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 
 // runExport is `flick export`.
 func runExport(args []string, stdout, stderr io.Writer) int {
+	if hasShots(args) {
+		return runExportShots(args, stdout, stderr) // shotscmd.go
+	}
 	f, code, ok := parseExportFlags(args, stdout, stderr)
 	if !ok {
 		return code

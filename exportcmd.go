@@ -34,6 +34,13 @@ the same pixels.
 Flags:
   -o, --output OUT     the movie to write (.mov)
   --range A-B          frames to export (default: the whole sequence)
+  --frames C-D         export only frames C to D of the range, as a chunk
+                       for flick join: size, rate and colour come from the
+                       whole range; the encoder starts with a keyframe and
+                       keeps the chunks joinable; at least 3 frames
+  --report R.json      with --frames: where the chunk's report goes
+                       (default: OUT with .mov replaced by .json, where
+                       flick join looks for it)
   --scale S            scale the display window by S (e.g. 0.5), or
   --width W            output width (height follows the aspect), or
   --height H           output height; sizes are rounded to even numbers
@@ -85,6 +92,10 @@ type exportFlags struct {
 	display       render.Settings
 	overwrite     bool
 	headless      bool // EGL even with a display
+	// chunk is --frames: the frames of the range to export ("": all);
+	// report is where a chunk's report goes.
+	chunk  string
+	report string
 }
 
 // parseExportFlags reads flick export's arguments. When it returns false it
@@ -109,6 +120,8 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	displayFlag := fs.String("display", defaultDisplay.Name(), "")
 	fs.BoolVar(&f.overwrite, "overwrite", false, "")
 	fs.BoolVar(&f.headless, "headless", false, "")
+	fs.StringVar(&f.chunk, "frames", "", "")
+	fs.StringVar(&f.report, "report", "", "")
 	positional, err := parseFlags(fs, args)
 	bad := func(msg string) (exportFlags, int, bool) { return f, usageError(stderr, msg), false }
 	switch {
@@ -132,6 +145,17 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 		positional = append(positional, *rangeFlag)
 	}
 	f.positional = positional
+	switch {
+	case f.report != "" && f.chunk == "":
+		return bad("--report goes with --frames (a chunk's report)")
+	case f.chunk != "":
+		if _, err := engine.ParseRange(f.chunk); err != nil {
+			return bad("--frames: " + err.Error())
+		}
+		if f.report == "" {
+			f.report = export.ReportPath(f.out)
+		}
+	}
 	if f.codec, err = export.ParseCodec(*codecFlag); err != nil {
 		return bad(err.Error())
 	}
@@ -194,6 +218,14 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	}
 
 	frames := seq.Range.Frames()
+	index := 0 // of the chunk's first frame in frames
+	if f.chunk != "" {
+		var err error
+		if frames, index, err = chunkFrames(frames, f.chunk); err != nil {
+			return usageError(stderr, err.Error())
+		}
+		movie.Joinable = true
+	}
 	pool := engine.NewPool(0)
 	defer pool.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -224,11 +256,56 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	for _, s := range result.Skipped {
 		fmt.Fprintf(stderr, "flick: warning: frame %d is black in the movie: %v\n", s.Frame, s.Err)
 	}
+	if f.chunk != "" {
+		if err := writeChunkReport(f, seq, index, frames, movie, result); err != nil {
+			os.Remove(f.out) // a chunk without its report is no chunk
+			return fail(stderr, err)
+		}
+	}
 	fmt.Fprintf(stdout, "%s: %d frames in %.1fs (%.1f fps); per frame: decode %s, draw %s, readback %s, convert %s, encode %s\n",
 		f.out, result.Done, result.Elapsed.Seconds(), result.FPS(), perFrame(result.Decode, result.Done),
 		perFrame(result.Draw, result.Done), perFrame(result.Readback, result.Done),
 		perFrame(result.Convert, result.Done), perFrame(result.Encode, result.Done))
 	return 0
+}
+
+// chunkFrames returns the frames of a shot's frames that --frames spec
+// names, and the index of the first: a run of at least
+// export.MinChunkFrames of them, in order and with none left out.
+func chunkFrames(frames []int, spec string) ([]int, int, error) {
+	r, err := engine.ParseRange(spec)
+	if err != nil {
+		return nil, 0, fmt.Errorf("--frames: %w", err)
+	}
+	want := r.Frames()
+	i := slices.Index(frames, want[0])
+	if i < 0 || i+len(want) > len(frames) || !slices.Equal(frames[i:i+len(want)], want) {
+		return nil, 0, fmt.Errorf("--frames %s: want a run of the range's frames (%d-%d)", spec, frames[0], frames[len(frames)-1])
+	}
+	if len(want) < export.MinChunkFrames {
+		return nil, 0, fmt.Errorf("--frames %s: a chunk needs at least %d frames (shorter ones do not join: no B-frame delay)", spec, export.MinChunkFrames)
+	}
+	return want, i, nil
+}
+
+// writeChunkReport writes the report of the chunk f exported: frames
+// (index the first's place in the shot), what failed, the settings, the
+// stream as the movie holds it, times, host and version.
+func writeChunkReport(f exportFlags, seq *engine.Sequence, index int, frames []int, movie export.Options, result export.Progress) error {
+	stream, err := export.ReadStreamInfo(f.out)
+	if err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	return export.WriteReport(f.report, export.Report{
+		Flick: version, Host: host, Movie: f.out,
+		Shot: seq.String(), Range: seq.Range.String(), ShotFrames: len(seq.Range.Frames()),
+		Index: index, First: frames[0], Last: frames[len(frames)-1], Frames: result.Done,
+		Failed:   result.Failed(),
+		Settings: movie.Settings(fmt.Sprintf("%+v", f.display)),
+		Stream:   stream,
+		Seconds:  result.Stages(),
+	})
 }
 
 // movie is the movie f asks for, from the first frame's headers: its size

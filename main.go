@@ -3,6 +3,7 @@
 //	flick [flags] [PATH [RANGE]]
 //	flick info PATH [RANGE] [--json]
 //	flick export PATH [RANGE] -o OUT.mov [flags]
+//	flick join OUT.mov CHUNK.mov... [--verify seams|full]
 //	flick bench PATH [RANGE] [--play] [--json] [flags]
 //	flick farm submit|status ...
 //
@@ -44,6 +45,7 @@ Usage:
   flick info PATH [RANGE] [--json]  describe a file or sequence from its headers
   flick export PATH [RANGE] -o OUT.mov [flags]
                                     render a review movie (flick export --help)
+  flick join OUT.mov CHUNK.mov...   join chunks (export --frames) losslessly
   flick bench PATH [RANGE] [--play] [--json]
                                     measure decoding or playback (flick bench --help)
   flick farm submit SHOT --range A-B -o OUT.mov --chunk N [flags]
@@ -84,6 +86,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runExport(args[1:], stdout, stderr)
 		case "bench":
 			return runBench(args[1:], stdout, stderr)
+		case "join":
+			return runJoin(args[1:], stdout, stderr)
 		case "farm":
 			return runFarm(args[1:], stdout, stderr)
 		}

@@ -162,7 +162,22 @@ type Options struct {
 	// Preset is the libx264/libx265 or NVENC preset ("veryfast", "slow",
 	// "p5" ...); "" means medium (NVENC: its own default). ProRes ignores it.
 	Preset string
+	// Joinable makes the movie a chunk that Join can put next to others
+	// encoded apart, on other machines: the movie's timescale is the
+	// track's (the default, 1/1000 s, rounds durations and leaves gaps at
+	// the joins, e.g. at 23.976 fps), and x265 closes its GOPs and writes
+	// no option string into the stream headers (info=0: it names the
+	// host's core count, so headers would differ between hosts). Every
+	// encoder starts a movie with a keyframe that needs nothing before it
+	// (x264 and ProRes as configured here always do). Callers keep chunks
+	// at least MinChunkFrames long.
+	Joinable bool
 }
+
+// MinChunkFrames is the shortest chunk worth joining: a one- or two-frame
+// H.264 chunk has no B-frame delay, so its timestamps do not line up
+// with its neighbours'.
+const MinChunkFrames = 3
 
 // x26xPresets are the presets libx264 and libx265 share.
 var x26xPresets = []string{"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"}
@@ -329,7 +344,11 @@ func (e *Encoder) codecOptions() [][2]string {
 		if e.spec.codec == HEVC {
 			// x265 prints to stderr itself and sizes its thread pool from
 			// the machine's cores, not the ones this process may use.
-			opts = append(opts, [2]string{"x265-params", fmt.Sprintf("log-level=error:pools=%d", runtime.GOMAXPROCS(0))})
+			params := fmt.Sprintf("log-level=error:pools=%d", runtime.GOMAXPROCS(0))
+			if e.o.Joinable {
+				params += ":info=0:open-gop=0"
+			}
+			opts = append(opts, [2]string{"x265-params", params})
 		}
 	case prores:
 		opts = append(opts, [2]string{"profile", e.spec.profile}, [2]string{"vendor", "apl0"})
@@ -377,11 +396,39 @@ func (e *Encoder) openMovie() error {
 	e.fc.SetPb(e.pb)
 	opts := astiav.NewDictionary()
 	defer opts.Free()
-	if err := opts.Set("movflags", "+faststart", 0); err != nil {
-		return e.wrap("option movflags", err)
+	if err := setMovieOptions(opts, e.o.Joinable, trackTimescale(e.cc.TimeBase())); err != nil {
+		return e.wrap("movie options", err)
 	}
 	if err := e.fc.WriteHeader(opts); err != nil {
 		return e.wrap("write header", err)
+	}
+	return nil
+}
+
+// trackTimescale is the timescale the mov muxer gives a video track of
+// time base tb (FFmpeg 5.1's mov_init: the denominator, doubled until it
+// is at least 10000).
+func trackTimescale(tb astiav.Rational) int {
+	ts := tb.Den()
+	for ts < 10000 {
+		ts *= 2
+	}
+	return ts
+}
+
+// setMovieOptions sets the mov muxer's options: fast start (the index
+// first) and, for a joinable movie or a join, timescale as both the
+// track's and the movie's.
+func setMovieOptions(opts *astiav.Dictionary, joinable bool, timescale int) error {
+	kv := [][2]string{{"movflags", "+faststart"}}
+	if joinable {
+		ts := strconv.Itoa(timescale)
+		kv = append(kv, [2]string{"video_track_timescale", ts}, [2]string{"movie_timescale", ts})
+	}
+	for _, o := range kv {
+		if err := opts.Set(o[0], o[1], 0); err != nil {
+			return fmt.Errorf("option %s: %w", o[0], err)
+		}
 	}
 	return nil
 }

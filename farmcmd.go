@@ -225,10 +225,7 @@ func planShot(args []string, n int) (*farm.Plan, error) {
 	if w, h := export.OutputSize(display.Width(), display.Height(), 0, movie.Width, 0); w != movie.Width || h != movie.Height {
 		return nil, usageErr(fmt.Sprintf("%dx%d does not follow from a width of %d (%dx%d); give the size with --width", movie.Width, movie.Height, movie.Width, w, h))
 	}
-	crf := movie.CRF
-	if crf == -1 {
-		crf = export.DefaultCRF
-	}
+	settings := movie.Settings("") // defaults resolved, as the chunks' reports give them
 	shot, err := filepath.Abs(f.positional[0])
 	if err != nil {
 		return nil, err
@@ -241,7 +238,7 @@ func planShot(args []string, n int) (*farm.Plan, error) {
 		return nil, fmt.Errorf("cannot tell where this flick binary is, which the farm's jobs run: %w", err)
 	}
 	plan, err := farm.NewPlan(flick, version, shot, span, out, n, farm.Movie{Width: movie.Width, Height: movie.Height,
-		FPS: movie.FPS.String(), Codec: string(movie.Codec), CRF: crf, Preset: movie.Preset}, flags)
+		FPS: movie.FPS.String(), Codec: string(settings.Codec), CRF: settings.CRF, Preset: settings.Preset}, flags)
 	if err != nil {
 		return nil, usageErr(err.Error())
 	}

@@ -90,8 +90,17 @@ type Movie struct {
 	Height int    `json:"height"`
 	FPS    string `json:"fps"` // "24", "24000/1001"
 	Codec  string `json:"codec"`
-	CRF    int    `json:"crf"`
-	Preset string `json:"preset,omitempty"` // "" for the encoder's default
+	CRF    int    `json:"crf"`              // as the encoder uses it: 0 for ProRes
+	Preset string `json:"preset,omitempty"` // as the encoder uses it: "" for ProRes
+}
+
+// String gives m as "64x48 h264 crf 18 preset veryfast at 24 fps".
+func (m Movie) String() string {
+	s := fmt.Sprintf("%dx%d %s crf %d", m.Width, m.Height, m.Codec, m.CRF)
+	if m.Preset != "" {
+		s += " preset " + m.Preset
+	}
+	return s + " at " + m.FPS + " fps"
 }
 
 // Plan is one shot cut into chunks. Every path in it is absolute: the

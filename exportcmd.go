@@ -55,6 +55,8 @@ Flags:
   --display D          ` + choiceHelp(render.ScreenTransformNames(), defaultDisplay.Name()) + `
   --overwrite          replace OUT if it exists
   --headless           draw through EGL even where there is a display
+  --shots FILE         export every shot of a CSV file, one after another
+                       (the file's columns: flick farm --help, README)
 `
 
 // The defaults of --codec and --display.

@@ -59,11 +59,11 @@ func runFarm(args []string, stdout, stderr io.Writer) int {
 	if i := slices.Index(args, "--"); i >= 0 {
 		before = args[:i]
 	}
-	if len(args) == 0 || slices.ContainsFunc(before, isHelp) {
+	if len(args) == 0 {
+		return usageError(stderr, "flick farm needs submit or status")
+	}
+	if slices.ContainsFunc(before, isHelp) {
 		fmt.Fprint(stdout, farmUsage)
-		if len(args) == 0 {
-			return 2
-		}
 		return 0
 	}
 	switch args[0] {
@@ -181,6 +181,9 @@ func planShot(args []string, n int) (*farm.Plan, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if f.chunk != "" {
+		return nil, usageErr("farm submit cuts the range into chunks itself: no --frames")
+	}
 	out, err := filepath.Abs(f.out)
 	if err != nil {
 		return nil, err
@@ -242,6 +245,7 @@ func planShot(args []string, n int) (*farm.Plan, error) {
 	if err != nil {
 		return nil, usageErr(err.Error())
 	}
+	plan.Overwrite = f.overwrite
 	return plan, nil
 }
 

@@ -118,6 +118,7 @@ func TestFarmSubmitRefuses(t *testing.T) {
 		{"short chunk", []string{shot, "-o", out, "--chunk", "2"}, 2, "at least 3", ""},
 		{"engine", []string{shot, "-o", out, "--chunk", "3", "--engine", "tractor"}, 2, "slurm or manifest", ""},
 		{"step", []string{shot, "--range", "1-6x2", "-o", out, "--chunk", "3"}, 2, "one range FIRST-LAST", ""},
+		{"frames", []string{shot, "-o", out, "--chunk", "3", "--frames", "1-3"}, 2, "no --frames", ""},
 		{"export flag", []string{shot, "-o", out, "--chunk", "3", "--codec", "mpeg2"}, 2, "prores", ""},
 		{"sbatch options", []string{shot, "-o", out, "--chunk", "3", "--engine", "manifest", "--", "-p", "x"}, 2, "sbatch", ""},
 		{"shots line", []string{"--shots", csv, "--chunk", "3", "--dry-run"}, 2, "shots.csv:2: 2 columns", shot + ",1-6," + out + "\n" + shot + ",1-6\n"},

@@ -97,6 +97,10 @@ func TestChunkCommand(t *testing.T) {
 	if got := p.JoinCommand(); !slices.Equal(got, join) {
 		t.Errorf("join command\n%q, want\n%q", got, join)
 	}
+	p.Overwrite = true
+	if got, want := p.JoinCommand(), slices.Insert(join, 2, "--overwrite"); !slices.Equal(got, want) {
+		t.Errorf("join command with Overwrite\n%q, want\n%q", got, want)
+	}
 	if _, err := NewPlan("flick", "v1", p.Shot, p.Range, p.Out, 8, p.Movie, nil); err == nil || !strings.Contains(err.Error(), "absolute") {
 		t.Errorf("a relative flick binary: %v, want an error asking for absolute paths", err)
 	}
@@ -176,24 +180,27 @@ func TestChunkScript(t *testing.T) {
 }
 
 // TestJoinScript runs the join script as sbatch would and checks it runs
-// JoinCommand.
+// JoinCommand, with and without Overwrite.
 func TestJoinScript(t *testing.T) {
-	rec := t.TempDir()
-	p := testPlan(t, recorder(t, rec, 0))
-	if err := p.WriteScripts(); err != nil {
-		t.Fatal(err)
-	}
-	_, join := p.SbatchCommands(nil)
-	script := slices.Index(join, filepath.Join(p.Dir(), JoinScriptName))
-	if out, err := exec.Command("/bin/sh", join[script:]...).CombinedOutput(); err != nil {
-		t.Fatalf("join script: %v: %s", err, out)
-	}
-	data, err := os.ReadFile(filepath.Join(rec, "args-0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n"), p.JoinCommand()[1:]; !slices.Equal(got, want) {
-		t.Errorf("join ran\n%q, want\n%q", got, want)
+	for _, overwrite := range []bool{false, true} {
+		rec := t.TempDir()
+		p := testPlan(t, recorder(t, rec, 0))
+		p.Overwrite = overwrite
+		if err := p.WriteScripts(); err != nil {
+			t.Fatal(err)
+		}
+		_, join := p.SbatchCommands(nil)
+		script := slices.Index(join, filepath.Join(p.Dir(), JoinScriptName))
+		if out, err := exec.Command("/bin/sh", join[script:]...).CombinedOutput(); err != nil {
+			t.Fatalf("join script: %v: %s", err, out)
+		}
+		data, err := os.ReadFile(filepath.Join(rec, "args-0"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n"), p.JoinCommand()[1:]; !slices.Equal(got, want) {
+			t.Errorf("overwrite %v: join ran\n%q, want\n%q", overwrite, got, want)
+		}
 	}
 }
 
@@ -222,6 +229,7 @@ func TestSbatchCommands(t *testing.T) {
 // and every chunk's and the join's command, for another engine to run.
 func TestManifest(t *testing.T) {
 	p := testPlan(t, "/opt/flick")
+	p.Overwrite = true
 	jobs := &SlurmJobs{Chunks: "12", Join: "13"}
 	path, err := WriteManifest(p.Manifest(jobs))
 	if err != nil {
@@ -294,6 +302,50 @@ func TestReadShots(t *testing.T) {
 	} {
 		if _, err := ReadShots(write(tc.text)); err == nil || !strings.Contains(err.Error(), tc.says) {
 			t.Errorf("%q: %v, want an error saying %q", tc.text, err, tc.says)
+		}
+	}
+}
+
+// TestChunkDone checks what makes a chunk done: its movie, and a report
+// (in the export package's format) for its frames and the pinned movie.
+func TestChunkDone(t *testing.T) {
+	p := testPlan(t, "/opt/flick")
+	if err := os.MkdirAll(p.Dir(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const good = `{"first": 1017, "last": 1024, "frames": 8, "index": 16,
+		"settings": {"codec": "h264", "crf": 18, "preset": "veryfast", "display": "x"},
+		"stream": {"width": 64, "height": 48, "fps": "24000/1001", "codec": "h264"}}`
+	for _, tc := range []struct {
+		name, report string
+		movie        bool
+		says         string
+	}{
+		{"done", good, true, ""},
+		{"no movie", good, false, "no movie"},
+		{"no report", "", true, "no report"},
+		{"broken report", "{", true, "report unreadable"},
+		{"other frames", strings.Replace(good, `"last": 1024`, `"last": 1023`, 1), true, "frames 1017-1023"},
+		{"fewer frames", strings.Replace(good, `"frames": 8`, `"frames": 7`, 1), true, "(7 frames)"},
+		{"other size", strings.Replace(good, `"width": 64`, `"width": 66`, 1), true, "66x48"},
+		{"other crf", strings.Replace(good, `"crf": 18`, `"crf": 20`, 1), true, "crf 20"},
+		{"other fps", strings.Replace(good, `"fps": "24000/1001"`, `"fps": "24/1"`, 1), true, "at 24/1 fps"},
+	} {
+		os.Remove(p.ChunkMovie(2))
+		os.Remove(p.ChunkReport(2))
+		if tc.movie {
+			if err := os.WriteFile(p.ChunkMovie(2), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if tc.report != "" {
+			if err := os.WriteFile(p.ChunkReport(2), []byte(tc.report), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err := p.ChunkDone(2)
+		if tc.says == "" && err != nil || tc.says != "" && (err == nil || !strings.Contains(err.Error(), tc.says)) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.says)
 		}
 	}
 }

@@ -16,16 +16,18 @@ const ManifestName = "manifest.json"
 // then Join's once all have succeeded. A chunk whose Done command exits 0
 // is finished already (a requeued task skips it).
 type Manifest struct {
-	Flick   string          `json:"flick"`
-	Version string          `json:"version"`
-	Shot    string          `json:"shot"`
-	Range   string          `json:"range"`
-	Out     string          `json:"out"`
-	Movie   Movie           `json:"movie"`
-	Flags   []string        `json:"flags"`
-	Chunks  []ManifestChunk `json:"chunks"`
-	Join    ManifestJoin    `json:"join"`
-	Slurm   *SlurmJobs      `json:"slurm,omitempty"` // once submitted to Slurm
+	Flick   string   `json:"flick"`
+	Version string   `json:"version"`
+	Shot    string   `json:"shot"`
+	Range   string   `json:"range"`
+	Out     string   `json:"out"`
+	Movie   Movie    `json:"movie"`
+	Flags   []string `json:"flags"`
+	// Overwrite: the join replaces a movie that is there.
+	Overwrite bool            `json:"overwrite,omitempty"`
+	Chunks    []ManifestChunk `json:"chunks"`
+	Join      ManifestJoin    `json:"join"`
+	Slurm     *SlurmJobs      `json:"slurm,omitempty"` // once submitted to Slurm
 }
 
 // ManifestChunk is one chunk: its frames, where its movie and report go,
@@ -53,7 +55,7 @@ type SlurmJobs struct {
 // Manifest describes p; jobs is nil until it is submitted to Slurm.
 func (p *Plan) Manifest(jobs *SlurmJobs) Manifest {
 	m := Manifest{Flick: p.Flick, Version: p.Version, Shot: p.Shot, Range: p.Range.String(), Out: p.Out,
-		Movie: p.Movie, Flags: p.Flags, Join: ManifestJoin{Command: p.JoinCommand()}, Slurm: jobs}
+		Movie: p.Movie, Flags: p.Flags, Overwrite: p.Overwrite, Join: ManifestJoin{Command: p.JoinCommand()}, Slurm: jobs}
 	for i, c := range p.Chunks {
 		m.Chunks = append(m.Chunks, ManifestChunk{Index: i, Frames: c.String(), Movie: p.ChunkMovie(i),
 			Report: p.ChunkReport(i), Command: p.ChunkCommand(i), Done: p.DoneCommand(i)})
@@ -67,7 +69,7 @@ func (m *Manifest) Plan() (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Flick: m.Flick, Version: m.Version, Shot: m.Shot, Range: r, Out: m.Out, Movie: m.Movie, Flags: m.Flags}
+	p := &Plan{Flick: m.Flick, Version: m.Version, Shot: m.Shot, Range: r, Out: m.Out, Movie: m.Movie, Flags: m.Flags, Overwrite: m.Overwrite}
 	for _, c := range m.Chunks {
 		s, err := ParseSpan(c.Frames)
 		if err != nil {

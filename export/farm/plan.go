@@ -114,6 +114,9 @@ type Plan struct {
 	Movie   Movie    // the pinned parameters
 	Flags   []string // more flick export flags (display, layer ...), the same on every chunk
 	Chunks  []Span
+	// Overwrite lets the join replace a movie that is there (flick farm
+	// submit --overwrite).
+	Overwrite bool
 }
 
 // NewPlan makes the plan for shot's frames r cut into chunks of n, and
@@ -178,7 +181,15 @@ func (p *Plan) DoneCommand(i int) []string {
 
 // JoinCommand is the command line that joins the chunks into the movie.
 func (p *Plan) JoinCommand() []string {
-	return append([]string{p.Flick, "join", p.Out}, p.chunkMovies()...)
+	return append(p.joinArgs(), p.chunkMovies()...)
+}
+
+// joinArgs is JoinCommand up to the chunks.
+func (p *Plan) joinArgs() []string {
+	if p.Overwrite {
+		return []string{p.Flick, "join", "--overwrite", p.Out}
+	}
+	return []string{p.Flick, "join", p.Out}
 }
 
 func (p *Plan) chunkMovies() []string {

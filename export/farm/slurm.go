@@ -57,7 +57,7 @@ func (p *Plan) JoinScript() string {
 		"# flick farm: joins the chunks of " + p.Out + " once all have succeeded.\n" +
 		"# Written by flick farm submit; the arguments are the chunks' movies.\n" +
 		"set -eu\n" +
-		"exec " + quote(p.Flick) + " join " + quote(p.Out) + " \"$@\"\n"
+		"exec " + QuoteCommand(p.joinArgs()) + " \"$@\"\n"
 }
 
 // quote makes s one word for sh.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"flick/engine/exr"
 	"flick/export"
 	"flick/render"
+	"flick/render/ocio"
 )
 
 // exportUsage is flick export --help; the lists of codecs and displays are
@@ -52,7 +54,14 @@ Flags:
                        flick info lists them), of --view V in stereo files
   --channels C         rgb (default), r, g, b, a or luminance
   --exposure S         exposure in stops (default 0)
-  --display D          ` + choiceHelp(render.ScreenTransformNames(), defaultDisplay.Name()) + `
+  --display D          ` + choiceHelp(render.ScreenTransformNames(), defaultDisplay.Name()) + `;
+                       with an OpenColorIO config, one of its displays (default: its default)
+  --ocio CONFIG        draw through an OpenColorIO config (a .ocio file, or ocio://default for
+                       the built-in ACES 1.3 CG config; default: $OCIO, else none)
+  --input-cs CS        the frames' colour space in the config (default: its scene_linear role)
+  --view V             with a config, one of the display's views (default: its default);
+                       any other V is the file's view, as above
+  --look L             with a config, one of its looks, applied before the view
   --overwrite          replace OUT if it exists
   --headless           draw through EGL even where there is a display
   --shots FILE         export every shot of a CSV file, one after another
@@ -92,6 +101,7 @@ type exportFlags struct {
 	preset        string
 	layer, view   string
 	display       render.Settings
+	ocio          exportOCIO // the config, when there is one, replaces display.Transform
 	overwrite     bool
 	headless      bool // EGL even with a display
 	// chunk is --frames: the frames of the range to export ("": all);
@@ -119,7 +129,10 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	fs.StringVar(&f.layer, "layer", "", "")
 	fs.StringVar(&f.view, "view", "", "")
 	exposure := fs.Float64("exposure", 0, "")
-	displayFlag := fs.String("display", defaultDisplay.Name(), "")
+	displayFlag := fs.String("display", "", "")
+	ocioFlag := fs.String("ocio", "", "")
+	fs.StringVar(&f.ocio.input, "input-cs", "", "")
+	fs.StringVar(&f.ocio.look, "look", "", "")
 	fs.BoolVar(&f.overwrite, "overwrite", false, "")
 	fs.BoolVar(&f.headless, "headless", false, "")
 	fs.StringVar(&f.chunk, "frames", "", "")
@@ -164,7 +177,11 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	if f.display.Channels, err = render.ParseChannels(*channels); err != nil {
 		return bad(err.Error())
 	}
-	if f.display.Transform, err = render.ParseTransform(*displayFlag); err != nil || !slices.Contains(render.ScreenTransforms(), f.display.Transform) {
+	if f.ocio.config = ocio.Pick(*ocioFlag, os.Getenv("OCIO"), "").Name; f.ocio.config != "" {
+		f.ocio.display = *displayFlag // a display of the config's
+	} else if f.ocio.input != "" || f.ocio.look != "" {
+		return bad("--input-cs and --look need an OpenColorIO config: add --ocio CONFIG")
+	} else if f.display.Transform, err = render.ParseTransform(cmp.Or(*displayFlag, defaultDisplay.Name())); err != nil || !slices.Contains(render.ScreenTransforms(), f.display.Transform) {
 		return bad(fmt.Sprintf("--display %q: want one of %s", *displayFlag, strings.Join(render.ScreenTransformNames(), ", ")))
 	}
 	if math.IsNaN(*exposure) || math.Abs(*exposure) > 32 {
@@ -208,6 +225,17 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	var transfer export.Transfer
+	if f.ocio.config != "" {
+		var warning string
+		// Its GL objects go with the export's GL context.
+		if f.display.OCIO, transfer, warning, err = f.ocio.transform(&f.view); err != nil {
+			return fail(stderr, err)
+		}
+		if warning != "" {
+			fmt.Fprintf(stderr, "flick: warning: %s\n", warning)
+		}
+	}
 	var sel exr.Selection // the file's default
 	if f.layer != "" || f.view != "" {
 		if sel, err = exr.FindLayer(first.Parts, f.view, f.layer); err != nil {
@@ -218,6 +246,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
+	movie.Transfer = transfer
 
 	frames := seq.Range.Frames()
 	index := 0 // of the chunk's first frame in frames

@@ -19,6 +19,7 @@ import (
 	"flick/engine/exr"
 	"flick/export"
 	"flick/export/farm"
+	"flick/render/ocio"
 )
 
 const farmUsage = `Usage:
@@ -208,16 +209,10 @@ func planShot(args []string, n int) (*farm.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	var flags []string
-	if f.layer != "" || f.view != "" {
-		// Checked here, once, rather than failing on every node.
-		if _, err := exr.FindLayer(first.Parts, f.view, f.layer); err != nil {
-			return nil, fmt.Errorf("--layer %q --view %q: %w (flick info %s lists the layers)", f.layer, f.view, err, f.positional[0])
-		}
-		flags = append(flags, "--layer", f.layer, "--view", f.view)
+	flags, err := pinnedLook(&f, first)
+	if err != nil {
+		return nil, err
 	}
-	flags = append(flags, "--channels", f.display.Channels.String(), "--display", f.display.Transform.Name(),
-		"--exposure", strconv.FormatFloat(float64(f.display.Exposure), 'g', -1, 32))
 	movie, err := f.movie(first)
 	if err != nil {
 		return nil, usageErr(err.Error())
@@ -247,6 +242,50 @@ func planShot(args []string, n int) (*farm.Plan, error) {
 	}
 	plan.Overwrite = f.overwrite
 	return plan, nil
+}
+
+// pinnedLook checks f's layer, view and colour settings against the shot
+// (once, rather than failing on every node) and returns them as flick
+// export flags for every chunk: an OpenColorIO config, from --ocio or
+// $OCIO, is named by --ocio with an absolute path, as the nodes may have
+// another $OCIO or none.
+func pinnedLook(f *exportFlags, first engine.Inspection) ([]string, error) {
+	flags := []string{"--channels", f.display.Channels.String(),
+		"--exposure", strconv.FormatFloat(float64(f.display.Exposure), 'g', -1, 32)}
+	if f.layer != "" {
+		flags = append(flags, "--layer", f.layer)
+	}
+	if f.view != "" {
+		flags = append(flags, "--view", f.view) // the file's or the config's: each chunk tells as this does
+	}
+	exrView := f.view
+	if o := f.ocio; o.config != "" {
+		t, _, _, err := o.transform(&exrView)
+		if err != nil {
+			return nil, err
+		}
+		t.Close() // made no GL objects: it was never drawn
+		config := o.config
+		if !ocio.IsBuiltin(config) {
+			if config, err = filepath.Abs(config); err != nil {
+				return nil, err
+			}
+		}
+		flags = append(flags, "--ocio", config)
+		for _, v := range [][2]string{{"--display", o.display}, {"--input-cs", o.input}, {"--look", o.look}} {
+			if v[1] != "" {
+				flags = append(flags, v[0], v[1])
+			}
+		}
+	} else {
+		flags = append(flags, "--display", f.display.Transform.Name())
+	}
+	if f.layer != "" || exrView != "" {
+		if _, err := exr.FindLayer(first.Parts, exrView, f.layer); err != nil {
+			return nil, fmt.Errorf("--layer %q --view %q: %w (flick info %s lists the layers)", f.layer, exrView, err, f.positional[0])
+		}
+	}
+	return flags, nil
 }
 
 // submitted is what flick farm submit prints for each shot.

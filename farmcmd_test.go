@@ -17,10 +17,10 @@ import (
 	"flick/export/farm"
 )
 
-// writeShot writes frames first to last of a 64x48 sequence whose every
+// writeFrames writes frames first to last of a 64x48 sequence whose every
 // frame differs (a gradient, and blue from the frame number) into dir and
 // returns its pattern.
-func writeShot(t *testing.T, dir string, first, last int) string {
+func writeFrames(t *testing.T, dir string, first, last int) string {
 	t.Helper()
 	const w, h = 64, 48
 	pix := make([]uint16, 4*w*h)
@@ -46,7 +46,7 @@ func writeShot(t *testing.T, dir string, first, last int) string {
 // headers, and nothing submitted or exported.
 func TestFarmSubmitDryRun(t *testing.T) {
 	dir := t.TempDir()
-	shot := writeShot(t, dir, 1, 40)
+	shot := writeFrames(t, dir, 1, 40)
 	out := filepath.Join(dir, "review.mov")
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"farm", "submit", shot, "--range", "1-40", "-o", out, "--chunk", "8", "--codec", "hevc",
@@ -85,6 +85,30 @@ func TestFarmSubmitDryRun(t *testing.T) {
 		t.Error("a dry run made the movie")
 	}
 
+	// An OpenColorIO config from $OCIO is pinned with --ocio (a node may
+	// have another $OCIO, or none), with the look and a view of its
+	// display; a look the config lacks is refused here, not on the nodes.
+	t.Setenv("OCIO", "ocio://default")
+	graded := filepath.Join(dir, "graded.mov")
+	if code := run([]string{"farm", "submit", shot, "-o", graded, "--chunk", "20", "--engine", "manifest",
+		"--view", "Un-tone-mapped", "--look", "ACES 1.3 Reference Gamut Compression"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("with $OCIO: exit %d: %s", code, stderr.String())
+	}
+	m, err = farm.ReadManifest(graded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"--channels", "RGB", "--exposure", "0", "--view", "Un-tone-mapped", "--ocio", "ocio://default",
+		"--look", "ACES 1.3 Reference Gamut Compression"}; !slices.Equal(m.Flags, want) {
+		t.Errorf("flags %q, want %q", m.Flags, want)
+	}
+	stderr.Reset()
+	if code := run([]string{"farm", "submit", shot, "-o", filepath.Join(dir, "bad.mov"), "--chunk", "20", "--engine", "manifest",
+		"--look", "Bleach"}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), `--look "Bleach"`) {
+		t.Errorf("an unknown look: exit %d: %s", code, stderr.String())
+	}
+	os.Unsetenv("OCIO")
+
 	// --engine manifest writes the manifest alone and says where.
 	other := filepath.Join(dir, "other.mov")
 	stdout.Reset()
@@ -104,7 +128,7 @@ func TestFarmSubmitDryRun(t *testing.T) {
 // shots file, which name the file and line; nothing is written for them.
 func TestFarmSubmitRefuses(t *testing.T) {
 	dir := t.TempDir()
-	shot := writeShot(t, dir, 1, 6)
+	shot := writeFrames(t, dir, 1, 6)
 	out := filepath.Join(dir, "r.mov")
 	csv := filepath.Join(dir, "shots.csv")
 	for _, tc := range []struct {
@@ -146,7 +170,7 @@ func TestFarmSubmitRefuses(t *testing.T) {
 // line per shot, each movie with its own range and override.
 func TestExportShots(t *testing.T) {
 	dir := t.TempDir()
-	writeShot(t, dir, 1, 8)
+	writeFrames(t, dir, 1, 8)
 	csv := filepath.Join(dir, "shots.csv")
 	if err := os.WriteFile(csv, []byte("sequence,range,output\nshot.####.exr,1-5,a.mov\nshot.####.exr,3-8,b.mov,fps=25\n"), 0o644); err != nil {
 		t.Fatal(err)

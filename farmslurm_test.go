@@ -213,7 +213,7 @@ func (s *slurm) waitEnded(t *testing.T, id string) (state, reason string) {
 func TestFarmSlurm(t *testing.T) {
 	s := startSlurm(t)
 	dir := t.TempDir()
-	shot := writeShot(t, dir, 1001, 1040)
+	shot := writeFrames(t, dir, 1001, 1040)
 	single := filepath.Join(dir, "single.mov")
 	if code, _, stderr := runFlick(t, "export", shot, "--range", "1001-1040", "-o", single, "--codec", "prores"); code != 0 {
 		t.Fatalf("single-pass export: exit %d: %s", code, stderr)

@@ -5,6 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+
+	"github.com/dustin/go-humanize"
 
 	"flick/export"
 )
@@ -45,12 +48,15 @@ func runJoin(args []string, stdout, stderr io.Writer) int {
 	case *verify != "seams" && *verify != "full":
 		return usageError(stderr, fmt.Sprintf("--verify %q: want seams or full", *verify))
 	}
+	if _, err := os.Stat(positional[0]); err == nil && !*overwrite {
+		return fail(stderr, fmt.Errorf("%s already exists; add --overwrite to replace it", positional[0]))
+	}
 	res, err := export.Join(export.JoinOptions{Out: positional[0], Chunks: positional[1:], Overwrite: *overwrite, Full: *verify == "full"})
 	if err != nil {
 		return fail(stderr, err)
 	}
-	fmt.Fprintf(stdout, "%s: %d frames from %d chunks, %.1f MB; copied in %.2fs (%.0f MB/s), %d frames decoded and checked in %.2fs\n",
-		positional[0], res.Frames, len(positional)-1, float64(res.Bytes)/1e6, res.Copy.Seconds(),
-		float64(res.Bytes)/1e6/max(res.Copy.Seconds(), 1e-9), res.Checked, res.Verify.Seconds())
+	fmt.Fprintf(stdout, "%s: %d frames from %d chunks, %s; copied in %.2fs (%s/s), %d frames decoded and checked in %.2fs\n",
+		positional[0], res.Frames, len(positional)-1, humanize.IBytes(uint64(res.Bytes)), res.Copy.Seconds(),
+		humanize.IBytes(uint64(float64(res.Bytes)/max(res.Copy.Seconds(), 1e-9))), res.Checked, res.Verify.Seconds())
 	return 0
 }

@@ -146,6 +146,8 @@ func TestSequenceNotation(t *testing.T) {
 		{name: "a pattern beside AppleDouble files", args: []string{"server/plate.1001-1005#.exr"}, want: []seqWant{plate}},
 		{name: "the stray itself", args: []string{"server/plate.20240115.exr"}, want: []seqWant{seq("plate.20240115.exr", "plate.########.exr", 8, 20240115, 20240115, 1)}},
 		{name: "a folder with a range", args: []string{"server", "1004-1007"}, want: []seqWant{seq("plate.1004-1007#.exr", "plate.####.exr", 4, 1004, 1007, 2, 1006, 1007)}},
+		{name: "a folder with a range: the sequence with most frames in it, not the longest", args: []string{"midname", "1-2"},
+			want: []seqWant{seq("foo.1-2#.left.exr", "foo.####.left.exr", 4, 1, 2, 2)}},
 		{name: "a pattern spanning the stray", args: []string{"server/plate.#.exr"}, code: 1, says: []string{"span more than 1000000 frames", "give a range"}},
 		{name: "only AppleDouble files", args: []string{"appledouble"}, code: 1, says: []string{"no EXR files"}},
 		// Several sequences and single files in a folder.

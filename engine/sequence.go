@@ -348,9 +348,23 @@ func FindRange(path string, r *Range) (*Sequence, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The longest sequence, or with a range the one with the most
+		// frames in it (the longest of those).
+		inRange := func(s *Sequence) int {
+			if r == nil {
+				return 0
+			}
+			n := 0
+			for _, f := range s.Frames {
+				if r.Contains(f) {
+					n++
+				}
+			}
+			return n
+		}
 		best := all[0]
 		for _, s := range all[1:] {
-			if len(s.Frames) > len(best.Frames) {
+			if in, bestIn := inRange(s), inRange(best); in > bestIn || in == bestIn && len(s.Frames) > len(best.Frames) {
 				best = s
 			}
 		}

@@ -34,13 +34,13 @@ static coeffs make_coeffs(int bits, int n) {
 #define CB(c, r, g, b) ((int)((c)->coff + (c)->ur * (r) + (c)->ug * (g) + (c)->ub * (b)))
 #define CR(c, r, g, b) ((int)((c)->coff + (c)->vr * (r) + (c)->vg * (g) + (c)->vb * (b)))
 
-int flick_frame_prepare(AVFrame *f) {
+int flick_frame_prepare(AVFrame *f, int trc) {
 	int err = av_frame_make_writable(f);
 	if (err < 0) {
 		return err;
 	}
 	f->color_primaries = AVCOL_PRI_BT709;
-	f->color_trc = AVCOL_TRC_BT709;
+	f->color_trc = (enum AVColorTransferCharacteristic)trc;
 	f->colorspace = AVCOL_SPC_BT709;
 	f->color_range = AVCOL_RANGE_MPEG;
 	return 0;

@@ -42,9 +42,10 @@ func (l layout) hasAlpha() bool { return l == yuva444p10 }
 func (l layout) evenWidth() bool  { return l != yuva444p10 }
 func (l layout) evenHeight() bool { return l == yuv420p }
 
-// prepareFrame makes f writable and tags it BT.709, limited range.
-func prepareFrame(f *astiav.Frame) error {
-	if ret := C.flick_frame_prepare((*C.AVFrame)(f.UnsafePointer())); ret < 0 {
+// prepareFrame makes f writable and tags it BT.709 primaries and matrix,
+// limited range, with transfer trc.
+func prepareFrame(f *astiav.Frame, trc Transfer) error {
+	if ret := C.flick_frame_prepare((*C.AVFrame)(f.UnsafePointer()), trc.avcol()); ret < 0 {
 		return astiav.Error(ret)
 	}
 	return nil

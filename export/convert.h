@@ -14,8 +14,10 @@ enum flick_layout {
 };
 
 // flick_frame_prepare makes f writable (the encoder may still hold the last
-// frame's buffers) and tags it BT.709, limited range. It returns an AVERROR.
-int flick_frame_prepare(AVFrame *f);
+// frame's buffers) and tags it BT.709 primaries and matrix, limited range,
+// with transfer characteristic trc (an AVColorTransferCharacteristic). It
+// returns an AVERROR.
+int flick_frame_prepare(AVFrame *f, int trc);
 
 // flick_convert converts rows [y0, y1) of rgba (w pixels of R, G, B, A per
 // row, top row first) into f's planes. y0 and y1 must be even for

@@ -23,7 +23,7 @@ func newFrame(t testing.TB, l layout, w, h int) *astiav.Frame {
 		t.Fatal(err)
 	}
 	t.Cleanup(f.Free)
-	if err := prepareFrame(f); err != nil {
+	if err := prepareFrame(f, TransferBT709); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -165,13 +165,17 @@ type Options struct {
 	// Joinable makes the movie a chunk that Join can put next to others
 	// encoded apart, on other machines: the movie's timescale is the
 	// track's (the default, 1/1000 s, rounds durations and leaves gaps at
-	// the joins, e.g. at 23.976 fps), and x265 closes its GOPs and writes
+	// the joins, e.g. at 23.976 fps), x264 and x265 close their GOPs, and
+	// x265 writes
 	// no option string into the stream headers (info=0: it names the
 	// host's core count, so headers would differ between hosts). Every
 	// encoder starts a movie with a keyframe that needs nothing before it
 	// (x264 and ProRes as configured here always do). Callers keep chunks
 	// at least MinChunkFrames long.
 	Joinable bool
+	// Transfer is the transfer characteristic the movie is tagged with:
+	// the one of the display its pixels were drawn for (TransferFor).
+	Transfer Transfer
 }
 
 // MinChunkFrames is the shortest chunk worth joining: a one- or two-frame
@@ -207,6 +211,8 @@ func (o Options) check() (codecSpec, error) {
 			what = "width"
 		}
 		return spec, fmt.Errorf("size %dx%d: %s (%s) needs an even %s", o.Width, o.Height, o.Codec, l.pixelFormat().Name(), what)
+	case o.Transfer != TransferBT709 && o.Transfer != TransferSRGB:
+		return spec, fmt.Errorf("unknown transfer characteristic %v", o.Transfer)
 	case o.CRF < -1 || o.CRF > 51:
 		return spec, fmt.Errorf("crf %d is out of range (0 to 51, or -1 for the default)", o.CRF)
 	case spec.family == x26x && o.Preset != "" && !slices.Contains(x26xPresets, o.Preset):
@@ -290,6 +296,11 @@ func (e *Encoder) openCodec() error {
 	e.cc.SetFramerate(fps)
 	e.cc.SetTimeBase(astiav.NewRational(fps.Den(), fps.Num()))
 	e.cc.SetThreadCount(runtime.GOMAXPROCS(0))
+	if e.o.Joinable {
+		// libx264 opens its GOPs unless told (FFmpeg sets b_open_gop from
+		// this flag): a later keyframe would need frames before it.
+		e.cc.SetFlags(e.cc.Flags().Add(astiav.CodecContextFlagClosedGop))
+	}
 	if astiav.FindOutputFormat("mov").Flags().Has(astiav.IOFormatFlagGlobalheader) {
 		e.cc.SetFlags(e.cc.Flags().Add(astiav.CodecContextFlagGlobalHeader))
 	}
@@ -322,7 +333,7 @@ func (e *Encoder) openCodec() error {
 func (e *Encoder) codecOptions() [][2]string {
 	opts := [][2]string{
 		{"color_primaries", "bt709"},
-		{"color_trc", "bt709"},
+		{"color_trc", e.o.Transfer.String()},
 		{"colorspace", "bt709"},
 		{"color_range", "tv"},
 	}
@@ -447,7 +458,7 @@ func (e *Encoder) Write(pix []uint16) error {
 	if want := e.o.Width * e.o.Height * 4; len(pix) != want {
 		return e.errorf("frame %d has %d values, want %d (%dx%d RGBA)", e.n, len(pix), want, e.o.Width, e.o.Height)
 	}
-	if err := prepareFrame(e.frame); err != nil {
+	if err := prepareFrame(e.frame, e.o.Transfer); err != nil {
 		return e.fail(e.wrap("frame buffer", err))
 	}
 	t := time.Now()

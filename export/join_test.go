@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -181,6 +182,10 @@ func TestJoinProResEqualsSinglePass(t *testing.T) {
 	if oracle := concatPackets(t, dir, chunks); !slices.Equal(joined, oracle) {
 		t.Errorf("joined movie differs from the concat demuxer's packets:\n%v\n%v", joined, oracle)
 	}
+	if atoms, err := exporttest.Atoms(out); err != nil || slices.Index(atoms, "moov") > slices.Index(atoms, "mdat") {
+		t.Errorf("atoms %q (%v): the index is not first (fast start)", atoms, err)
+	}
+	onlyFile(t, dir, "a.json", "a.mov", "b.json", "b.mov", "c.json", "c.mov", "joined.mov", "single.mov")
 }
 
 // TestJoinInterFrame joins uneven H.264 and HEVC chunks (B-frames on) at
@@ -196,6 +201,17 @@ func TestJoinInterFrame(t *testing.T) {
 				lengths := []int{11, 3, 16}
 				const total = 30
 				chunks := writeChunks(t, dir, o, lengths)
+				if codec == HEVC {
+					// x265 names its thread pools in an option string it
+					// writes into the stream headers unless told not to:
+					// a chunk from a host with other cores would not join.
+					prev := runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
+					c := o
+					c.Path, c.Joinable = chunks[1], true
+					os.Remove(c.Path)
+					writeChunk(t, c, lengths[0], lengths[1], total)
+					runtime.GOMAXPROCS(prev)
+				}
 				if info, _ := ReadStreamInfo(chunks[0]); info.DecoderDelay == 0 {
 					t.Fatalf("chunk %+v has no decoder delay: no B-frames to test with", info)
 				}
@@ -245,5 +261,184 @@ func TestJoinInterFrame(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestJoinRefuses gives Join chunks that do not belong together and checks
+// that it refuses with one line naming the chunk, and leaves no file.
+func TestJoinRefuses(t *testing.T) {
+	o := Options{Codec: H264, Width: joinW, Height: joinH, FPS: Rational{24, 1}, CRF: -1, Preset: "veryfast", Joinable: true}
+	for _, tc := range []struct {
+		name string
+		make func(t *testing.T, dir string) []string // the chunks, in order
+		bad  string                                  // the chunk named
+		says string
+	}{
+		{name: "another size", bad: "b.mov", says: "size 96x64", make: func(t *testing.T, dir string) []string {
+			paths := writeChunks(t, dir, o, []int{5, 5})
+			b := o
+			b.Path, b.Width = paths[1], 96
+			os.Remove(b.Path)
+			writeChunk(t, b, 5, 5, 10)
+			return paths
+		}},
+		{name: "other crf", bad: "b.mov", says: "stream headers", make: func(t *testing.T, dir string) []string {
+			paths := writeChunks(t, dir, o, []int{5, 5})
+			b := o
+			b.Path, b.CRF = paths[1], 30
+			os.Remove(b.Path)
+			writeChunk(t, b, 5, 5, 10)
+			return paths
+		}},
+		{name: "other preset", bad: "b.mov", says: "profile", make: func(t *testing.T, dir string) []string {
+			paths := writeChunks(t, dir, o, []int{5, 5})
+			b := o
+			b.Path, b.Preset = paths[1], "ultrafast"
+			os.Remove(b.Path)
+			writeChunk(t, b, 5, 5, 10)
+			return paths
+		}},
+		{name: "other display", bad: "b.mov", says: "export settings", make: func(t *testing.T, dir string) []string {
+			paths := writeChunks(t, dir, o, []int{5, 5})
+			r, err := ReadReport(ReportPath(paths[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Settings.Display = "luminance"
+			if err := WriteReport(ReportPath(paths[1]), r); err != nil {
+				t.Fatal(err)
+			}
+			return paths
+		}},
+		{name: "gap", bad: "c.mov", says: "4 frames between them are in no chunk", make: func(t *testing.T, dir string) []string {
+			paths := writeChunks(t, dir, o, []int{5, 4, 6})
+			os.Remove(paths[1])
+			os.Remove(ReportPath(paths[1]))
+			return []string{paths[0], paths[2]}
+		}},
+		{name: "missing last", bad: "b.mov", says: "the chunks after it are missing", make: func(t *testing.T, dir string) []string {
+			return writeChunks(t, dir, o, []int{5, 4, 6})[:2]
+		}},
+		{name: "overlap", bad: "a.mov", says: "inside a.mov", make: func(t *testing.T, dir string) []string {
+			paths := writeChunks(t, dir, o, []int{5, 4})
+			return []string{paths[0], paths[0], paths[1]}
+		}},
+		{name: "truncated", bad: "b.mov", says: "truncated", make: func(t *testing.T, dir string) []string {
+			paths := writeChunks(t, dir, o, []int{5, 8})
+			fi, err := os.Stat(paths[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(paths[1], fi.Size()*2/3); err != nil {
+				t.Fatal(err)
+			}
+			return paths
+		}},
+		{name: "no report", bad: "b.mov", says: "report", make: func(t *testing.T, dir string) []string {
+			paths := writeChunks(t, dir, o, []int{5, 5})
+			os.Remove(ReportPath(paths[1]))
+			return paths
+		}},
+		{name: "too short", bad: "b.mov", says: "at least 3", make: func(t *testing.T, dir string) []string {
+			return writeChunks(t, dir, o, []int{5, 2})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			chunks := tc.make(t, dir)
+			before, _ := os.ReadDir(dir)
+			_, err := Join(JoinOptions{Out: filepath.Join(dir, "joined.mov"), Chunks: chunks})
+			if err == nil {
+				t.Fatal("joined")
+			}
+			why, named := strings.CutPrefix(err.Error(), "join: chunk "+filepath.Join(dir, tc.bad)+": ")
+			switch {
+			case strings.Contains(err.Error(), "\n"):
+				t.Errorf("error of several lines: %q", err)
+			case !named || !strings.Contains(why, tc.says):
+				t.Errorf("error %q does not name chunk %s saying %q", err, tc.bad, tc.says)
+			}
+			if after, _ := os.ReadDir(dir); len(after) != len(before) {
+				t.Errorf("the folder held %d files, after the join %d", len(before), len(after))
+			}
+			t.Log(err)
+		})
+	}
+}
+
+// TestJoinVerifyCatches holds the read-back check to its word: a movie with
+// the right count and timestamps whose frames at a seam are not the chunks'
+// (the same frames encoded in one pass) is refused, seams only or full.
+func TestJoinVerifyCatches(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{Codec: H264, Width: joinW, Height: joinH, FPS: Rational{24, 1}, CRF: -1, Preset: "veryfast", Joinable: true}
+	paths := writeChunks(t, dir, o, []int{6, 6})
+	chunks, err := checkChunks(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := copyChunks(filepath.Join(dir, "joined.mov"), chunks); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := verifyJoin(filepath.Join(dir, "joined.mov"), chunks, false); err != nil {
+		t.Fatalf("the join itself: %v", err)
+	}
+	single := o
+	single.Path = filepath.Join(dir, "single.mov")
+	encode(t, single, 12)
+	for _, full := range []bool{false, true} {
+		if _, err := verifyJoin(single.Path, chunks, full); err == nil || !strings.Contains(err.Error(), "decodes its frame") {
+			t.Errorf("full %v: a movie encoded apart from the chunks passes as their join: %v", full, err)
+		}
+	}
+}
+
+// TestJoinLongChunk encodes an H.264 chunk longer than the encoder's
+// keyframe interval (250) and checks that each of its keyframes needs
+// nothing before it (closed GOPs), as Join's seam check decodes from the
+// last keyframe before a seam: decoding from it gives exactly the frames
+// from it on, equal to decoding the whole chunk. Then it joins it.
+func TestJoinLongChunk(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{Codec: H264, Width: joinW, Height: joinH, FPS: Rational{24, 1}, CRF: -1, Preset: "veryfast"}
+	const n = 300
+	chunks := writeChunks(t, dir, o, []int{n, 4})
+	m, err := openMovie(chunks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := m.frameTicks()
+	m.close()
+	decode := func(from int) map[int][32]byte {
+		frames := map[int][32]byte{}
+		if err := decodeSpans(chunks[0], []span{{from, n}}, func(pts int64, sum [32]byte) { frames[int(pts/d)] = sum }); err != nil {
+			t.Fatal(err)
+		}
+		return frames
+	}
+	whole := decode(0)
+	p, _ := readPackets(t, chunks[0], "", nil)
+	var keys []int
+	for i, k := range p {
+		if k.key {
+			keys = append(keys, i)
+		}
+	}
+	if len(keys) < 2 || len(whole) != n {
+		t.Fatalf("the %d-frame chunk decodes to %d frames and has keyframes %v: nothing tested", n, len(whole), keys)
+	}
+	for _, k := range keys[1:] {
+		from := decode(k)
+		for f, sum := range from {
+			if f < k || whole[f] != sum {
+				t.Errorf("decoding from the keyframe at %d gives frame %d unlike decoding the whole chunk", k, f)
+			}
+		}
+		if len(from) != n-k {
+			t.Errorf("decoding from the keyframe at %d gives %d frames, want %d", k, len(from), n-k)
+		}
+	}
+	if _, err := Join(JoinOptions{Out: filepath.Join(dir, "joined.mov"), Chunks: chunks}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -117,9 +117,16 @@ type Settings struct {
 	// Exposure is a gain in stops applied to scene-linear values.
 	Exposure float32
 	// Gamma applies x^(1/Gamma) after the display transform (mirrored for
-	// negative values under TransformRaw); 0 and 1 mean none.
+	// negative values under TransformRaw and OCIO); 0 and 1 mean none.
 	Gamma     float32
 	Transform Transform
+	// OCIO, when not nil, is the display transform in place of Transform:
+	// OpenColorIO's input-to-display/view(/look) function, run on the
+	// exposed scene-linear values with no clamp before it (a solo R, G, B
+	// or luminance goes through it as grey). Alpha is not colour: ChannelA
+	// bypasses it and shows alpha as linear code values, and KeepAlpha
+	// writes the source alpha. The caller builds it once per choice.
+	OCIO *ColorTransform
 	// ShowNaN paints pixels whose shown channels hold a NaN magenta
 	// (1, 0, 1), else +Inf red (1, 0, 0), else -Inf blue (0, 0, 1), as
 	// display code values after the transform and gamma.
@@ -272,7 +279,13 @@ void main() {
 	v += (1.0 - s.a) * (((q.x + q.y) & 1) == 0 ? 0.05 : 0.2);
 #endif
 	v *= uGain;
+#if OCIO
+	// OpenColorIO's transform from the input space to the display's view;
+	// its alpha is not used (alpha is not colour).
+	v = flickOCIO(vec4(v, 1.0)).rgb;
+#else
 	v = vec3(encode(v.r), encode(v.g), encode(v.b));
+#endif
 #if GAMMA
 	v = sign(v) * pow(abs(v), vec3(uInvGamma));
 #endif
@@ -312,14 +325,20 @@ type variant struct {
 	channels                           Channels
 	transform                          Transform
 	checker, gamma, showNaN, keepAlpha bool
+	ocio                               *ColorTransform // nil: transform
 }
 
-// source is the fragment shader text of v.
+// source is the fragment shader text of v: with OpenColorIO's text (its
+// samplers and function) ahead of the chain when v has a ColorTransform.
 func (v variant) source() string {
+	ocioText := ""
+	if v.ocio != nil {
+		ocioText = v.ocio.shader.Text
+	}
 	return fmt.Sprintf("#version 450 core\n#define SAMPLE %d\n#define BUFFER %d\n#define CHANNELS %d\n#define TRANSFORM %d\n"+
-		"#define CHECKER %d\n#define GAMMA %d\n#define SHOW_NAN %d\n#define KEEP_ALPHA %d\n",
+		"#define CHECKER %d\n#define GAMMA %d\n#define SHOW_NAN %d\n#define KEEP_ALPHA %d\n#define OCIO %d\n",
 		v.sample, boolInt(v.buffer), v.channels, v.transform, boolInt(v.checker), boolInt(v.gamma), boolInt(v.showNaN),
-		boolInt(v.keepAlpha)) + displayFragment
+		boolInt(v.keepAlpha), boolInt(v.ocio != nil)) + ocioText + displayFragment
 }
 
 // program is a compiled variant and its uniforms' locations.
@@ -329,9 +348,15 @@ type program struct {
 }
 
 func newProgram(v variant) (*program, error) {
-	prog, err := compileProgram(displayVertex, v.source())
+	prog, err := newProgramObject(displayVertex, v.source())
 	if err != nil {
+		if v.ocio != nil {
+			return nil, fmt.Errorf("display program with OpenColorIO transform %s: %w", v.ocio, err)
+		}
 		return nil, fmt.Errorf("display program %+v: %w", v, err)
+	}
+	if v.ocio != nil {
+		v.ocio.setSamplers(prog)
 	}
 	loc := func(name string) int32 { return gl.GetUniformLocation(prog, gl.Str(name+"\x00")) }
 	return &program{prog: prog, uData: loc("uData"), uScale: loc("uScale"), uTaps: loc("uTaps"),
@@ -370,16 +395,24 @@ func NewDisplay() (*Display, error) {
 // compile (Draw leaves the data window black for those settings), or nil.
 func (d *Display) Err() error { return d.err }
 
-// program returns v's program, compiling it on first use.
+// program returns v's program, compiling it on first use. Programs with a
+// ColorTransform belong to it (and go with its Close), after its textures.
 func (d *Display) program(v variant) (*program, error) {
-	if p := d.programs[v]; p != nil {
+	programs := d.programs
+	if v.ocio != nil {
+		if err := v.ocio.prepare(); err != nil {
+			return nil, err
+		}
+		programs = v.ocio.programs
+	}
+	if p := programs[v]; p != nil {
 		return p, nil
 	}
 	p, err := newProgram(v)
 	if err != nil {
 		return nil, err
 	}
-	d.programs[v] = p
+	programs[v] = p
 	return p, nil
 }
 
@@ -389,7 +422,8 @@ func (d *Display) program(v variant) (*program, error) {
 //	place (resample into the data box)
 //	→ channels (select, checkerboard)   if s.Channels or s.Checker ask
 //	→ exposure                          if s.Exposure != 0
-//	→ display transform                 unless TransformRaw
+//	→ OpenColorIO's display/view        if s.OCIO, else
+//	  display transform                 unless TransformRaw
 //	→ gamma                             if s.Gamma is not 0 or 1
 //	→ NaN/Inf flags                     if s.ShowNaN
 //
@@ -454,9 +488,12 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	case taps == [2]int32{1, 1}:
 		vr.sample = sampleTap
 	}
-	// An OpenColorIO display/view goes into the program: its processor's
-	// GPU shader text replaces encode() (and gamma), its LUTs as extra
-	// textures.
+	switch {
+	case s.OCIO != nil && s.Channels == ChannelA:
+		vr.transform = TransformLinear // alpha is not colour: no view
+	case s.OCIO != nil:
+		vr.ocio, vr.transform = s.OCIO, 0 // the OCIO variant has no encode()
+	}
 	p, err := d.program(vr)
 	if err != nil {
 		if d.err == nil {
@@ -477,6 +514,10 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 
 	gl.BindVertexArray(d.vao)
 	gl.BindTextureUnit(0, im.tex)
+	if vr.ocio != nil {
+		vr.ocio.bind()
+		defer vr.ocio.unbind()
+	}
 	gl.UseProgram(p.prog)
 	gl.Viewport(bx0, by0, bx1-bx0, by1-by0)
 	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
@@ -536,7 +577,7 @@ func (d *Display) Close() {
 		return
 	}
 	for v, p := range d.programs {
-		gl.DeleteProgram(p.prog)
+		deleteProgram(&p.prog)
 		delete(d.programs, v)
 	}
 	if d.vao != 0 {

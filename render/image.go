@@ -61,10 +61,32 @@ type Image struct {
 	unpack [len(unpackState)]int32 // scratch for Upload
 }
 
-// unpackState is the state Upload changes: pixel store parameters, then the
-// unpack buffer binding.
+// unpackState is the state an upload changes: pixel store parameters, then
+// the unpack buffer binding.
 var unpackState = [...]uint32{gl.UNPACK_ALIGNMENT, gl.UNPACK_ROW_LENGTH, gl.UNPACK_SKIP_ROWS,
-	gl.UNPACK_SKIP_PIXELS, gl.PIXEL_UNPACK_BUFFER_BINDING}
+	gl.UNPACK_SKIP_PIXELS, gl.UNPACK_IMAGE_HEIGHT, gl.UNPACK_SKIP_IMAGES, gl.PIXEL_UNPACK_BUFFER_BINDING}
+
+// packedUnpack saves the unpack state in prev and sets it for tightly packed
+// rows (and images) aligned to align bytes, read from client memory:
+// whatever Dear ImGui or a caller left there must not leak in.
+// restoreUnpack puts prev back.
+func packedUnpack(prev *[len(unpackState)]int32, align int32) {
+	for i, pname := range unpackState {
+		gl.GetIntegerv(pname, &prev[i])
+	}
+	gl.PixelStorei(gl.UNPACK_ALIGNMENT, align)
+	for _, pname := range unpackState[1 : len(unpackState)-1] {
+		gl.PixelStorei(pname, 0) // ROW_LENGTH and IMAGE_HEIGHT 0 mean "the size given"
+	}
+	gl.BindBuffer(gl.PIXEL_UNPACK_BUFFER, 0)
+}
+
+func restoreUnpack(prev *[len(unpackState)]int32) {
+	for i, pname := range unpackState[:len(unpackState)-1] {
+		gl.PixelStorei(pname, prev[i])
+	}
+	gl.BindBuffer(gl.PIXEL_UNPACK_BUFFER, uint32(prev[len(unpackState)-1]))
+}
 
 // Upload copies an interleaved RGBA half-float frame (4*w*h values, rows top
 // to bottom, no padding) into the texture, reallocating it only when the size
@@ -80,23 +102,10 @@ func (im *Image) Upload(pix []uint16, w, h int) error {
 	}
 	// The saved state lives in im: the getters take pointers, which
 	// would move locals to the heap on every upload.
-	prev := &im.unpack
-	for i, pname := range unpackState {
-		gl.GetIntegerv(pname, &prev[i])
-	}
-	defer func() {
-		for i, pname := range unpackState[:4] {
-			gl.PixelStorei(pname, prev[i])
-		}
-		gl.BindBuffer(gl.PIXEL_UNPACK_BUFFER, uint32(prev[4]))
-	}()
 	// Rows are tightly packed: a row of RGBA half is 8*w bytes, so an
-	// alignment of 8 holds for every width, and ROW_LENGTH 0 means "w".
-	// Whatever Dear ImGui or a caller left here must not leak in.
-	gl.PixelStorei(gl.UNPACK_ALIGNMENT, 8)
-	gl.PixelStorei(gl.UNPACK_ROW_LENGTH, 0)
-	gl.PixelStorei(gl.UNPACK_SKIP_ROWS, 0)
-	gl.PixelStorei(gl.UNPACK_SKIP_PIXELS, 0)
+	// alignment of 8 holds for every width.
+	packedUnpack(&im.unpack, 8)
+	defer restoreUnpack(&im.unpack)
 
 	if im.tex == 0 || im.width != w || im.height != h || im.pinned != 0 {
 		im.release()
@@ -108,7 +117,6 @@ func (im *Image) Upload(pix []uint16, w, h int) error {
 	n := 4 * w * h
 	if im.Mode == UploadSync {
 		im.ring.release()
-		gl.BindBuffer(gl.PIXEL_UNPACK_BUFFER, 0)
 		gl.TextureSubImage2D(im.tex, 0, 0, 0, int32(w), int32(h), gl.RGBA, gl.HALF_FLOAT, unsafe.Pointer(&pix[0]))
 	} else {
 		b := im.ring.next(2 * n)

@@ -12,10 +12,11 @@ type Objects struct {
 // object is created and deleted there, so it needs no lock. It is the one
 // piece of package state, kept because a GL context is itself global.
 var live = struct {
-	textures, buffers, framebuffers map[uint32]struct{}
-	syncs                           int
+	textures, buffers, framebuffers, programs map[uint32]struct{}
+	syncs                                     int
 }{
 	textures:     map[uint32]struct{}{},
+	programs:     map[uint32]struct{}{},
 	buffers:      map[uint32]struct{}{},
 	framebuffers: map[uint32]struct{}{},
 }
@@ -29,6 +30,11 @@ func LiveObjects() Objects {
 		Syncs:        live.syncs,
 	}
 }
+
+// LivePrograms returns how many GL programs this package holds now: apart
+// from LiveObjects, as a Display compiles and keeps one per settings
+// variant it draws.
+func LivePrograms() int { return len(live.programs) }
 
 // LiveNames calls f with each live object's kind ("texture", "buffer" or
 // "framebuffer") and GL name, so that a test can check them with glIs*.
@@ -85,6 +91,24 @@ func deleteFramebuffer(n *uint32) {
 	if *n != 0 {
 		gl.DeleteFramebuffers(1, n)
 		delete(live.framebuffers, *n)
+		*n = 0
+	}
+}
+
+// newProgramObject compiles and links a program (compileProgram) and
+// counts it.
+func newProgramObject(vertex, fragment string) (uint32, error) {
+	n, err := compileProgram(vertex, fragment)
+	if err == nil {
+		live.programs[n] = struct{}{}
+	}
+	return n, err
+}
+
+func deleteProgram(n *uint32) {
+	if *n != 0 {
+		gl.DeleteProgram(*n)
+		delete(live.programs, *n)
 		*n = 0
 	}
 }

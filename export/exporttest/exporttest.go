@@ -90,17 +90,27 @@ var bt709 = [4]string{"bt709", "bt709", "bt709", "tv"}
 // matrix from limited range. The slice is reused for the next frame. It
 // returns the number of frames decoded.
 func Decode(path string, fn func(i int, rgba []uint16) error) (int, error) {
-	return decode(path, true, fn)
+	return decode(path, &bt709, fn)
+}
+
+// DecodeTagged is Decode for a movie whose frames must carry transfer
+// characteristic trc (FFmpeg's name: "iec61966-2-1" for sRGB) with BT.709
+// primaries and matrix, limited range.
+func DecodeTagged(path, trc string, fn func(i int, rgba []uint16) error) (int, error) {
+	want := bt709
+	want[1] = trc
+	return decode(path, &want, fn)
 }
 
 // DecodeUntagged is Decode for movies made by other tools (ffmpeg's, which
 // tag nothing unless told): it reads every frame as BT.709 limited range,
 // as players read untagged HD video, whatever its tags say.
 func DecodeUntagged(path string, fn func(i int, rgba []uint16) error) (int, error) {
-	return decode(path, false, fn)
+	return decode(path, nil, fn)
 }
 
-func decode(path string, checkTags bool, fn func(i int, rgba []uint16) error) (int, error) {
+// decode checks every frame's tags against want unless it is nil.
+func decode(path string, want *[4]string, fn func(i int, rgba []uint16) error) (int, error) {
 	fc, st, err := open(path)
 	if err != nil {
 		return 0, err
@@ -134,8 +144,8 @@ func decode(path string, checkTags bool, fn func(i int, rgba []uint16) error) (i
 			if err != nil {
 				return err
 			}
-			if tags := frameTags(fr); checkTags && tags != bt709 {
-				return fmt.Errorf("frame tagged %s, not %s", strings.Join(tags[:], "/"), strings.Join(bt709[:], "/"))
+			if tags := frameTags(fr); want != nil && tags != *want {
+				return fmt.Errorf("frame tagged %s, not %s", strings.Join(tags[:], "/"), strings.Join(want[:], "/"))
 			}
 			if rgba, err = toRGBA(fr, rgba); err != nil {
 				return err

@@ -43,6 +43,7 @@ func (p *Plan) ChunkScript() string {
 		"shift \"$i\"\n" +
 		"frames=$1\n" +
 		"dir=" + quote(p.Dir()) + "\n" +
+		"unset OCIO # a config the chunks use is named by --ocio: a node's own must not change them\n" +
 		"if " + done + " >/dev/null; then\n" +
 		"\techo \"flick farm: chunk $i ($frames) is done already\"\n" +
 		"\texit 0\n" +

@@ -32,6 +32,10 @@ struct flick_ocio_cpu {
 	OCIO::ConstCPUProcessorRcPtr cpu;
 };
 
+struct flick_ocio_gpu {
+	OCIO::GpuShaderDescRcPtr desc;
+};
+
 namespace {
 
 void report(const char *text, char *msg, size_t msg_len) noexcept
@@ -275,6 +279,63 @@ int flick_ocio_cpu_apply_rgba(const flick_ocio_cpu *c, float *px, long n, char *
 	try {
 		OCIO::PackedImageDesc img(px, n, 1, 4);
 		c->cpu->apply(img);
+		return 0;
+	} catch (...) {
+		caught(msg, msg_len);
+		return -1;
+	}
+}
+
+flick_ocio_gpu *flick_ocio_gpu_new(const flick_ocio_processor *p, const char *function, const char *prefix,
+				   char *msg, size_t msg_len)
+{
+	try {
+		OCIO::GpuShaderDescRcPtr desc = OCIO::GpuShaderDesc::CreateShaderDesc();
+		desc->setLanguage(OCIO::GPU_LANGUAGE_GLSL_4_0);
+		desc->setFunctionName(function);
+		desc->setResourcePrefix(prefix);
+		p->proc->getOptimizedGPUProcessor(OCIO::OPTIMIZATION_DEFAULT)->extractGpuShaderInfo(desc);
+		return new flick_ocio_gpu{std::move(desc)};
+	} catch (...) {
+		caught(msg, msg_len);
+		return nullptr;
+	}
+}
+
+void flick_ocio_gpu_free(flick_ocio_gpu *g)
+{
+	delete g;
+}
+
+const char *flick_ocio_gpu_text(const flick_ocio_gpu *g, unsigned *textures, unsigned *textures3d,
+				unsigned *uniforms)
+{
+	// All noexcept.
+	*textures = g->desc->getNumTextures();
+	*textures3d = g->desc->getNum3DTextures();
+	*uniforms = g->desc->getNumUniforms();
+	return g->desc->getShaderText();
+}
+
+int flick_ocio_gpu_lut(const flick_ocio_gpu *g, int three_d, unsigned i, flick_ocio_lut *out, char *msg,
+		       size_t msg_len)
+{
+	try {
+		OCIO::Interpolation interp = OCIO::INTERP_UNKNOWN;
+		if (three_d) {
+			unsigned edge = 0;
+			g->desc->get3DTexture(i, out->name, out->sampler, edge, interp);
+			g->desc->get3DTextureValues(i, out->values);
+			out->width = out->height = out->depth = edge;
+			out->rgb = 1;
+		} else {
+			OCIO::GpuShaderDesc::TextureType channel = OCIO::GpuShaderDesc::TEXTURE_RED_CHANNEL;
+			g->desc->getTexture(i, out->name, out->sampler, out->width, out->height, channel, interp);
+			g->desc->getTextureValues(i, out->values);
+			out->depth = 0;
+			out->rgb = channel == OCIO::GpuShaderDesc::TEXTURE_RGB_CHANNEL;
+		}
+		out->interpolation = int(interp);
 		return 0;
 	} catch (...) {
 		caught(msg, msg_len);

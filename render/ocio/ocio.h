@@ -19,6 +19,7 @@ extern "C" {
 typedef struct flick_ocio_config flick_ocio_config;
 typedef struct flick_ocio_processor flick_ocio_processor;
 typedef struct flick_ocio_cpu flick_ocio_cpu;
+typedef struct flick_ocio_gpu flick_ocio_gpu;
 
 // flick_ocio_route_log sends OpenColorIO's log to the Go function
 // flickOCIOLog instead of stderr, for the whole process.
@@ -71,6 +72,32 @@ void flick_ocio_cpu_free(flick_ocio_cpu *c);
 // flick_ocio_cpu_apply_rgba transforms n RGBA float pixels in place: 0, or
 // -1 with a message.
 int flick_ocio_cpu_apply_rgba(const flick_ocio_cpu *c, float *px, long n, char *msg, size_t msg_len);
+
+// flick_ocio_gpu_new extracts p's GLSL 4.0 shader: a function named
+// function, its textures and uniforms named with prefix.
+flick_ocio_gpu *flick_ocio_gpu_new(const flick_ocio_processor *p, const char *function, const char *prefix,
+				   char *msg, size_t msg_len);
+void flick_ocio_gpu_free(flick_ocio_gpu *g);
+
+// flick_ocio_gpu_text is g's shader text, valid until g is freed; the
+// counts are its 1D/2D textures, its 3D textures and its uniforms.
+const char *flick_ocio_gpu_text(const flick_ocio_gpu *g, unsigned *textures, unsigned *textures3d,
+				unsigned *uniforms);
+
+// flick_ocio_lut describes one of a shader's textures. Its strings and
+// values belong to the flick_ocio_gpu and live as long as it does.
+typedef struct {
+	const char *name, *sampler;
+	unsigned width, height, depth; // depth 0 for 1D/2D textures
+	int rgb;                       // 1: RGB texels, 0: red only
+	int interpolation;             // OpenColorIO's Interpolation
+	const float *values;           // width*height*(depth or 1)*(rgb ? 3 : 1) floats
+} flick_ocio_lut;
+
+// flick_ocio_gpu_lut describes 1D/2D texture i (three_d 0) or 3D texture i:
+// 0, or -1 with a message.
+int flick_ocio_gpu_lut(const flick_ocio_gpu *g, int three_d, unsigned i, flick_ocio_lut *out, char *msg,
+		       size_t msg_len);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"flick/export"
+	"flick/render"
+	"flick/render/ocio"
+)
+
+// exportOCIO is flick export's OpenColorIO choice: a config (--ocio, else
+// $OCIO) and the input colour space, display, view and look to draw
+// through. With no config the built-in transform of --display is used.
+type exportOCIO struct {
+	config                     string // "" for the built-in transforms
+	input, display, view, look string // "" for the config's defaults
+}
+
+// transform loads o's config and builds the display program's transform
+// from o's input colour space (default: the scene_linear role) to its
+// display (the config's default) and view (the display's default for that
+// input), with o's look. exrView is --view: when it names one of the
+// display's views it is the OpenColorIO view, and *exrView is cleared;
+// otherwise it stays the file's view (stereo files). It also returns the
+// movie's transfer tag and, for a display whose colours BT.709 tags do not
+// describe, a warning. Any failure is one line naming the config.
+func (o exportOCIO) transform(exrView *string) (*render.ColorTransform, export.Transfer, string, error) {
+	c, err := ocio.Load(o.config)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	defer c.Close()
+	displays, display, err := c.Displays()
+	if err != nil {
+		return nil, 0, "", err
+	}
+	if o.display != "" {
+		if !slices.Contains(displays, o.display) {
+			return nil, 0, "", fmt.Errorf("--display %q: %s has no such display (it has %s)", o.display, c.Name(), strings.Join(displays, ", "))
+		}
+		display = o.display
+	}
+	input := o.input
+	if input == "" {
+		input = "scene_linear"
+	}
+	if name, err := c.CanonicalName(input); err != nil || name == "" {
+		return nil, 0, "", fmt.Errorf("--input-cs %q: %s has no such colour space, role or alias", input, c.Name())
+	}
+	all, _, err := c.Views(display, "")
+	if err != nil {
+		return nil, 0, "", err
+	}
+	_, view, err := c.Views(display, input)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	if slices.Contains(all, *exrView) {
+		view, *exrView = *exrView, ""
+	}
+	if o.look != "" {
+		looks, err := c.Looks()
+		if err != nil {
+			return nil, 0, "", err
+		}
+		if !slices.Contains(looks, o.look) {
+			return nil, 0, "", fmt.Errorf("--look %q: %s has no such look (its looks: %s)", o.look, c.Name(), strings.Join(looks, ", "))
+		}
+	}
+	dv := ocio.DisplayView{Input: input, Display: display, View: view, Look: o.look}
+	p, err := c.DisplayViewProcessor(dv)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	defer p.Close()
+	ct, err := render.NewColorTransform(dv.String(), p)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	trc, ok := export.TransferFor(display)
+	warning := ""
+	if !ok {
+		warning = fmt.Sprintf("display %q is not an sRGB or Rec.709 display: the movie is tagged BT.709, which does not describe its colours", display)
+	}
+	return ct, trc, warning, nil
+}

@@ -32,8 +32,15 @@ type slurm struct {
 // (FLICK_REQUIRE_SAMPLES=1 or CI=true), where .ci/run installs it.
 func startSlurm(t *testing.T) *slurm {
 	t.Helper()
+	progs := map[string]string{}
 	for _, prog := range []string{"munged", "slurmctld", "slurmd", "sbatch", "sinfo", "scontrol"} {
-		if _, err := exec.LookPath(prog); err != nil {
+		path, err := exec.LookPath(prog)
+		if err != nil {
+			// The daemons are in /usr/sbin, which a user's PATH may lack.
+			path, err = exec.LookPath(filepath.Join("/usr/sbin", prog))
+		}
+		progs[prog] = path
+		if err != nil {
 			msg := fmt.Sprintf("%s is not installed: the Slurm tests need slurmctld slurmd slurm-client munge (Debian packages; .ci/run installs them)", prog)
 			if os.Getenv("FLICK_REQUIRE_SAMPLES") == "1" || os.Getenv("CI") == "true" {
 				t.Fatal(msg)
@@ -103,7 +110,7 @@ PartitionName=test Nodes=%[1]s Default=YES MaxTime=INFINITE State=UP
 	}
 	s := &slurm{env: []string{"SLURM_CONF=" + conf}}
 	daemon := func(name string, args ...string) {
-		cmd := exec.Command(name, args...)
+		cmd := exec.Command(progs[name], args...)
 		cmd.Env = append(os.Environ(), s.env...)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out

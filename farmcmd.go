@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -122,8 +123,12 @@ func readShotArgs(path string, common []string, chunk int) ([]shotArgs, error) {
 		return nil, usageErr("with --shots, each shot's output and range come from the file")
 	}
 	shots, err := farm.ReadShots(path)
-	if err != nil {
-		return nil, usageErr(err.Error())
+	var unreadable *fs.PathError
+	switch {
+	case errors.As(err, &unreadable):
+		return nil, err
+	case err != nil:
+		return nil, usageErr(err.Error()) // what is wrong with the file's text
 	}
 	var all []shotArgs
 	for _, s := range shots {

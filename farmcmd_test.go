@@ -148,6 +148,7 @@ func TestFarmSubmitRefuses(t *testing.T) {
 		{"shots line", []string{"--shots", csv, "--chunk", "3", "--dry-run"}, 2, "shots.csv:2: 2 columns", shot + ",1-6," + out + "\n" + shot + ",1-6\n"},
 		{"shots flag", []string{"--shots", csv, "--chunk", "3", "--dry-run"}, 2, "shots.csv:3: --fps", shot + ",1-6," + out + "\n\n" + shot + ",1-6," + out + ",fps=fast\n"},
 		{"shots missing", []string{"--shots", csv, "--chunk", "3", "--dry-run"}, 1, "shots.csv:2: ", shot + ",1-6," + out + "\n" + filepath.Join(dir, "none.####.exr") + ",1-6," + out + "\n"},
+		{"no shots file", []string{"--shots", filepath.Join(dir, "none.csv"), "--chunk", "3"}, 1, "none.csv: no such file", ""},
 		{"shots output", []string{"--shots", csv, "-o", out, "--chunk", "3"}, 2, "come from the file", shot + ",1-6," + out + "\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

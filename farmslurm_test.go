@@ -309,4 +309,9 @@ func TestFarmSlurm(t *testing.T) {
 	if code != 1 || !strings.Contains(stdout, "chunk 1 (1009-1016): not done") || !strings.Contains(stdout, "not joined") {
 		t.Errorf("farm status after a failed chunk: exit %d: %s", code, stdout)
 	}
+	_, stdout, _ = runFlick(t, "farm", "status", "--json", failed)
+	var st farmStatus
+	if err := json.Unmarshal([]byte(stdout), &st); err != nil || st.Joined || len(st.Chunks) != 5 || st.Chunks[1].Done || st.Slurm == nil || st.Slurm.Join != jobs.JoinJob {
+		t.Errorf("farm status --json after a failed chunk: %s (%v)", stdout, err)
+	}
 }

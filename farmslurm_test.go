@@ -302,11 +302,16 @@ func TestFarmSlurm(t *testing.T) {
 	if state, _ := s.jobState(t, jobs.ChunkJob+"_1"); state != "FAILED" {
 		t.Errorf("chunk 1: %s, want FAILED", state)
 	}
+	// The other chunks run on (and must end before the cluster stops:
+	// slurmd leaves running jobs behind).
+	for i := range 5 {
+		s.waitEnded(t, fmt.Sprintf("%s_%d", jobs.ChunkJob, i))
+	}
 	if _, err := os.Stat(failed); err == nil {
 		t.Error("a movie appeared although a chunk failed")
 	}
 	code, stdout, _ := runFlick(t, "farm", "status", failed)
-	if code != 1 || !strings.Contains(stdout, "chunk 1 (1009-1016): not done") || !strings.Contains(stdout, "not joined") {
+	if code != 1 || !strings.Contains(stdout, "chunk 1 (1009-1016): not done") || !strings.Contains(stdout, "4 of 5 chunks done; not joined") {
 		t.Errorf("farm status after a failed chunk: exit %d: %s", code, stdout)
 	}
 	_, stdout, _ = runFlick(t, "farm", "status", "--json", failed)

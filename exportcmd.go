@@ -66,6 +66,8 @@ Flags:
   --look L             with a config, one of its looks, applied before the view
   --overwrite          replace OUT if it exists
   --headless           draw through EGL even where there is a display
+  --shots FILE         export every shot of a CSV file, one after another
+                       (the file's columns: flick farm --help, README)
 `
 
 // The defaults of --codec and --display.
@@ -207,6 +209,9 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 
 // runExport is `flick export`.
 func runExport(args []string, stdout, stderr io.Writer) int {
+	if hasShots(args) {
+		return runExportShots(args, stdout, stderr) // shotscmd.go
+	}
 	f, code, ok := parseExportFlags(args, stdout, stderr)
 	if !ok {
 		return code

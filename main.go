@@ -5,6 +5,7 @@
 //	flick export PATH [RANGE] -o OUT.mov [flags]
 //	flick join OUT.mov CHUNK.mov... [--verify seams|full]
 //	flick bench PATH [RANGE] [--play] [--json] [flags]
+//	flick farm submit|status ...
 //
 // PATH is an EXR file (its numbered siblings play with it), a pattern
 // (shot.####.exr, shot.%04d.exr, shot.@@@@.exr, shot.1001-1100#.exr,
@@ -47,6 +48,8 @@ Usage:
   flick join OUT.mov CHUNK.mov...   join chunks (export --frames) losslessly
   flick bench PATH [RANGE] [--play] [--json]
                                     measure decoding or playback (flick bench --help)
+  flick farm submit SHOT --range A-B -o OUT.mov --chunk N [flags]
+  flick farm status OUT.mov         export on a render farm (flick farm --help)
 
 PATH is an EXR file (its numbered siblings play with it), a frame pattern
 (shot.####.exr, shot.#.exr, shot.%04d.exr, shot.@@@@.exr, the frame anywhere
@@ -85,6 +88,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runBench(args[1:], stdout, stderr)
 		case "join":
 			return runJoin(args[1:], stdout, stderr)
+		case "farm":
+			return runFarm(args[1:], stdout, stderr)
 		}
 	}
 	settingsPath, err := settings.Path()

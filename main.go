@@ -87,19 +87,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runJoin(args[1:], stdout, stderr)
 		}
 	}
-	settingsPath, err := settings.Path()
-	savePath := settingsPath // "" when there is nowhere to save
-	if err != nil {
-		settingsPath, savePath = "(no config folder: "+err.Error()+")", ""
-	}
-	cfg, warning := settings.Defaults(), ""
-	if err == nil {
-		var lerr error
-		if cfg, lerr = settings.Load(settingsPath, ui.Choices()); lerr != nil {
-			warning = lerr.Error()
-			fmt.Fprintln(stderr, "flick: warning:", warning)
-		}
-	}
+	cfg, settingsPath, savePath, warning := loadSettings(stderr)
 
 	fs := flag.NewFlagSet("flick", flag.ContinueOnError)
 	var fps fpsFlag
@@ -272,4 +260,20 @@ func fail(stderr io.Writer, err error) int {
 func usageError(stderr io.Writer, msg string) int {
 	fmt.Fprintf(stderr, "flick: %s (see flick --help)\n", msg)
 	return 2
+}
+
+// loadSettings reads the user's settings, or gives the defaults and a
+// warning (also written to stderr) when they cannot be read. savePath is ""
+// when there is nowhere to save them; settingsPath then says why.
+func loadSettings(stderr io.Writer) (cfg settings.Settings, settingsPath, savePath, warning string) {
+	settingsPath, err := settings.Path()
+	if err != nil {
+		return settings.Defaults(), "(no config folder: " + err.Error() + ")", "", ""
+	}
+	cfg, err = settings.Load(settingsPath, ui.Choices())
+	if err != nil {
+		warning = err.Error()
+		fmt.Fprintln(stderr, "flick: warning:", warning)
+	}
+	return cfg, settingsPath, settingsPath, warning
 }

@@ -61,6 +61,14 @@ sequence.
 
 Flags (before or after PATH):
   --fps N      playback rate (default: settings, 24)
+  --ocio CONFIG
+               view through an OpenColorIO config: a .ocio file, or
+               ocio://default for the built-in ACES 1.3 CG config (default:
+               $OCIO, else the ocio_config setting, else none)
+  --input-cs CS
+               the frames' colour space in that config (default: your pick
+               in the Display panel, the header, a file rule, the
+               scene_linear role; flick info PATH --ocio CONFIG says which)
   --json       (info) print JSON: a "sequence" object (pattern, first, last,
                frames present, missing), the first frame's header, formats
   -h, --help   show this help
@@ -93,6 +101,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var fps fpsFlag
 	fs.Var(&fps, "fps", "")
 	showVersion := fs.Bool("version", false, "")
+	ocioFlag := fs.String("ocio", "", "")
+	inputCS := fs.String("input-cs", "", "")
 	positional, err := parseFlags(fs, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -148,7 +158,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// must not keep flick from quitting. For the same reason the pool is not
 	// closed (that waits for its workers): they end with the process.
 	err = ui.Run(ui.Options{Sequence: seq, First: first, Loader: loader, Cache: cache, Pool: pool, Budget: budget,
-		FPS: float64(fps), Settings: cfg, SettingsPath: savePath, Warning: warning, SettingsBroken: warning != ""})
+		FPS: float64(fps), Settings: cfg, SettingsPath: savePath, Warning: warning, SettingsBroken: warning != "",
+		OCIO: *ocioFlag, InputCS: *inputCS})
 	if err != nil {
 		return fail(stderr, err)
 	}

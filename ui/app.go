@@ -21,6 +21,7 @@ import (
 	"flick/engine"
 	"flick/engine/exr"
 	"flick/render"
+	"flick/render/ocio"
 	"flick/settings"
 )
 
@@ -45,6 +46,9 @@ type Options struct {
 	// that file unless the user says so in the settings panel.
 	Warning        string
 	SettingsBroken bool
+	// OCIO is --ocio: the OpenColorIO config, over $OCIO and the
+	// ocio_config setting (ocio.Pick); InputCS is --input-cs.
+	OCIO, InputCS string
 }
 
 // app is the viewer's state. GL goroutine only.
@@ -67,6 +71,8 @@ type app struct {
 	missing map[int]bool        // frames of the range with no file
 	states  []engine.FrameState // the loader's word on each of frames (decoding, failed with why), each UI frame
 	parts   []exr.Part          // the first frame's header, every part
+	first   engine.Inspection   // the first frame's headers, for the input colour space rules
+	col     colour              // OpenColorIO: config, choices, transforms
 	views   []string            // the file's views, the default first (fileViews)
 	stereo  string              // the view shown ("" in a file without views)
 	layer   string              // the layer shown, without its view (Layer.BaseName)
@@ -132,6 +138,8 @@ func Run(opt Options) error {
 		a.log.add(levelWarning, opt.Warning)
 	}
 	a.dlg.export.defaults(opt.Settings.Export)
+	a.col.flagInput = opt.InputCS
+	a.setConfig(ocio.Pick(opt.OCIO, os.Getenv("OCIO"), opt.Settings.OCIOConfig))
 	drops := make(chan []string, 4)
 	win.SetDropCallback(func(paths []string) {
 		select {
@@ -154,9 +162,12 @@ func (a *app) title() string {
 	hooks := ""
 	if a.hooks {
 		r := a.viewRect
-		hooks = fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
+		if a.col.on() {
+			hooks = fmt.Sprintf(" — ocio %d displays %d views", len(a.col.displays), len(a.col.views))
+		}
+		hooks += fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
 	}
-	return fmt.Sprintf("flick — %s%s — frame %d", a.seq, hooks, a.titleFrame)
+	return fmt.Sprintf("flick — %s — %s%s — frame %d", a.seq, a.colourTitle(), hooks, a.titleFrame)
 }
 
 // setTitle shows frame n as the frame on screen in the window title.
@@ -179,6 +190,7 @@ func (a *app) frameLoop(drops <-chan []string) {
 	default:
 	}
 	a.receive()
+	a.pollColour()
 	a.refreshStates()
 	a.keys()
 	a.tick()
@@ -238,6 +250,7 @@ func (a *app) close() {
 	}
 	a.image.Close()
 	a.target.Close()
+	a.closeColour()
 	a.display.Close()
 	if w, h := a.win.Size(); w >= 320 && h >= 240 && !a.fullscreen {
 		a.settings.WindowWidth, a.settings.WindowHeight = w, h
@@ -256,6 +269,7 @@ type opened struct {
 	seq   *engine.Sequence
 	fps   float64 // 0: the file does not say
 	parts []exr.Part
+	first engine.Inspection
 	err   error
 }
 
@@ -268,7 +282,7 @@ func inspect(path string, s *engine.Sequence) opened {
 		}
 	}
 	if in, err := engine.Inspect(o.seq); err == nil {
-		o.parts = in.Parts
+		o.parts, o.first = in.Parts, in
 		if fps, ok := in.FPS(); ok {
 			o.fps = fps.Float64()
 		}
@@ -303,7 +317,7 @@ func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first 
 	a.loader.SetOrder(a.clock.Order())
 	a.sel, a.decoded, a.selName, a.levelScale = exr.Selection{}, exr.Selection{}, "default", 0
 	a.states = a.states[:0]
-	a.parts, a.views = o.parts, fileViews(o.parts)
+	a.parts, a.views, a.first = o.parts, fileViews(o.parts), o.first
 	a.stereo, a.layer = defaultView(a.views), ""
 	a.fitted = true
 	a.diag = diagnostics{}
@@ -364,6 +378,7 @@ func (a *app) adoptOpened(o opened) {
 	cache := engine.NewCache(a.opt.Budget, a.settings.AheadShare)
 	a.adopt(o, engine.NewLoader(o.seq, a.opt.Pool, cache), cache, nil)
 	a.settings.AddRecent(o.path)
+	a.chooseColour(a.col.dv) // the input colour space is the new sequence's
 	a.setTitle(o.seq.Range.Start)
 }
 

@@ -105,6 +105,8 @@ func (a *app) channelsPanel() {
 }
 
 func (a *app) displayPanel() {
+	a.colourMenus()
+	imgui.Separator()
 	v := a.view
 	imgui.SliderFloatV("exposure", &v.Exposure, -10, 10, "%+.2f stops", 0)
 	gamma := v.Gamma

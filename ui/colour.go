@@ -484,7 +484,7 @@ func (a *app) colourMenus() {
 	pick("display", c.dv.Display, c.displays, "", func(dv *ocio.DisplayView, n string) { dv.Display, dv.View = n, "" })
 	pick("view", c.dv.View, c.views, "", func(dv *ocio.DisplayView, n string) { dv.View = n })
 	pick("look", c.dv.Look, c.looks, "none", func(dv *ocio.DisplayView, n string) { dv.Look = n })
-	imgui.TextDisabled(esc("input " + c.input.String()))
+	imgui.TextDisabled(esc("input " + asciiInput(c.input)))
 	if a.view.OCIO == nil || c.shown != (colourKey{c.gen, c.dv}) {
 		imgui.TextDisabled("building the transform...")
 	}
@@ -560,3 +560,7 @@ func (a *app) probeColour(rgb [3]float32, exposure float32) (linear, shown [3]fl
 	}
 	return linear, shown, false
 }
+
+// asciiInput says in as Input.String does, in the characters Dear
+// ImGui's default font has.
+func asciiInput(in ocio.Input) string { return in.ColorSpace + " (" + in.Reason + ")" }

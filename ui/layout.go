@@ -129,7 +129,7 @@ func (a *app) statusLine() string {
 	}
 	text := fmt.Sprintf("%s   %s, %s", name, a.view.Channels, a.colourTitle())
 	if a.col.on() {
-		text += " (" + a.col.input.String() + ")"
+		text += ", input " + asciiInput(a.col.input)
 	}
 	if len(a.views) > 1 {
 		text = "view " + a.stereo + "   " + text

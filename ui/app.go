@@ -139,6 +139,15 @@ func Run(opt Options) error {
 	}
 	a.dlg.export.defaults(opt.Settings.Export)
 	a.col.flagInput = opt.InputCS
+	a.col.done = make(chan func(*app), 16)
+	// OpenColorIO's warnings (any goroutine) go to the Log panel; past what
+	// the channel holds they are dropped rather than waited on.
+	ocio.SetLoggingFunction(func(line string) {
+		select {
+		case a.col.done <- func(a *app) { a.log.add(levelInfo, "OpenColorIO: "+line) }:
+		default:
+		}
+	})
 	a.setConfig(ocio.Pick(opt.OCIO, os.Getenv("OCIO"), opt.Settings.OCIOConfig))
 	drops := make(chan []string, 4)
 	win.SetDropCallback(func(paths []string) {

@@ -614,7 +614,8 @@ func TestOCIOViewer(t *testing.T) {
 	beach := shared.File(t, "exr-samples", "Beachball/singlepart.0001.exr")
 
 	t.Setenv("OCIO", config)
-	v := startViewer(t, t.TempDir(), beach)
+	dir := copyBeachball(t) // the export dialog writes beside the frames
+	v := startViewer(t, t.TempDir(), filepath.Join(dir, "singlepart.0001.exr"))
 	named := func(display, view string) func() bool {
 		return func() bool {
 			return strings.Contains(v.title(), fmt.Sprintf("— %s / %s — ocio %d displays ", display, view, len(displays)))
@@ -631,6 +632,21 @@ func TestOCIOViewer(t *testing.T) {
 	v.key("d")
 	v.waitFor(named(display, nextView), "d to switch to "+nextView)
 	v.waitFor(func() bool { return changedShare(v.shot(), before, viewer) > 0.01 }, "the picture to change with the view")
+	// The export dialog draws through the viewer's transform and tags the
+	// movie for its display (flick's own transforms tag BT.709).
+	v.key("ctrl+e")
+	v.key("Return")
+	movie := filepath.Join(dir, "singlepart_review.mov")
+	var info exporttest.Info
+	v.waitWithin(90*time.Second, func() bool {
+		var err error
+		info, err = exporttest.Probe(movie)
+		return err == nil
+	}, "a movie at "+movie+" after Ctrl+E, Enter")
+	if info.ColorTransfer != "iec61966-2-1" {
+		t.Errorf("the dialog's movie through %s has transfer %q, want iec61966-2-1", display, info.ColorTransfer)
+	}
+	v.key("Escape")
 	v.key("shift+d")
 	v.waitFor(named(nextDisplay, nextDisplayView), "Shift+D to switch to "+nextDisplay)
 	v.quit()

@@ -485,6 +485,10 @@ func (a *app) colourMenus() {
 	pick("view", c.dv.View, c.views, "", func(dv *ocio.DisplayView, n string) { dv.View = n })
 	pick("look", c.dv.Look, c.looks, "none", func(dv *ocio.DisplayView, n string) { dv.Look = n })
 	imgui.TextDisabled(esc("input " + asciiInput(c.input)))
+	if imgui.Checkbox("float frames follow the Default rule", &a.settings.FollowDefaultRule) {
+		a.chooseColour(c.dv)
+	}
+	imgui.SetItemTooltip("else the scene_linear role (the ACES configs' Default rule says ACES2065-1)")
 	if a.view.OCIO == nil || c.shown != (colourKey{c.gen, c.dv}) {
 		imgui.TextDisabled("building the transform...")
 	}

@@ -246,9 +246,9 @@ func (a *app) settingsPanel() {
 	}
 	imgui.SameLine()
 	if imgui.Button("Defaults") {
-		recent := s.Recent
+		recent, configs, picks := s.Recent, s.OCIORecent, s.InputPicks
 		*s = settings.Defaults()
-		s.Recent = recent
+		s.Recent, s.OCIORecent, s.InputPicks = recent, configs, picks
 	}
 	imgui.TextDisabled(esc(a.opt.SettingsPath))
 }

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"flick/engine"
+	"flick/render/ocio"
 	"flick/settings"
 	"flick/ui"
 )
@@ -114,6 +115,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case *showVersion:
 		fmt.Fprintln(stdout, "flick", version)
 		return 0
+	case *inputCS != "" && ocio.Pick(*ocioFlag, os.Getenv("OCIO"), cfg.OCIOConfig).Name == "":
+		return usageError(stderr, "--input-cs needs an OpenColorIO config: add --ocio CONFIG")
 	}
 	demo := len(positional) == 0
 	if demo {

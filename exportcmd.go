@@ -19,6 +19,7 @@ import (
 	"flick/export"
 	"flick/render"
 	"flick/render/ocio"
+	"flick/ui"
 )
 
 // exportUsage is flick export --help; the lists of codecs and displays are
@@ -60,7 +61,8 @@ Flags:
                        with an OpenColorIO config, one of its displays (default: its default)
   --ocio CONFIG        draw through an OpenColorIO config (a .ocio file, or ocio://default for
                        the built-in ACES 1.3 CG config; default: $OCIO, else none)
-  --input-cs CS        the frames' colour space in the config (default: its scene_linear role)
+  --input-cs CS        the frames' colour space in the config (default: as flick info --ocio
+                       says: your pick in the viewer, the header, a file rule, scene_linear)
   --view V             with a config, one of the display's views (default: its default);
                        any other V is the file's view, as above
   --look L             with a config, one of its looks, applied before the view
@@ -231,7 +233,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if f.ocio.config != "" {
 		var warning string
 		// Its GL objects go with the export's GL context.
-		if f.display.OCIO, transfer, warning, err = f.ocio.transform(&f.view); err != nil {
+		cfg, _, _, _ := loadSettings(stderr) // the user's input colour space picks
+		if f.display.OCIO, transfer, warning, err = f.ocio.transform(&f.view, ui.InputRequest(seq, first, cfg, "")); err != nil {
 			return fail(stderr, err)
 		}
 		if warning != "" {

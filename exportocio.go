@@ -19,14 +19,14 @@ type exportOCIO struct {
 }
 
 // transform loads o's config and builds the display program's transform
-// from o's input colour space (default: the scene_linear role) to its
-// display (the config's default) and view (the display's default for that
-// input), with o's look. exrView is --view: when it names one of the
+// from the sequence's input colour space (InputSpace of req, with o's
+// input as --input-cs) to o's display (the config's default) and view (the
+// display's default for that input), with o's look. exrView is --view: when it names one of the
 // display's views it is the OpenColorIO view, and *exrView is cleared;
 // otherwise it stays the file's view (stereo files). It also returns the
 // movie's transfer tag and, for a display whose colours BT.709 tags do not
 // describe, a warning. Any failure is one line naming the config.
-func (o exportOCIO) transform(exrView *string) (*render.ColorTransform, export.Transfer, string, error) {
+func (o exportOCIO) transform(exrView *string, req ocio.InputRequest) (*render.ColorTransform, export.Transfer, string, error) {
 	c, err := ocio.Load(o.config)
 	if err != nil {
 		return nil, 0, "", err
@@ -42,13 +42,12 @@ func (o exportOCIO) transform(exrView *string) (*render.ColorTransform, export.T
 		}
 		display = o.display
 	}
-	input := o.input
-	if input == "" {
-		input = "scene_linear"
+	req.Flag = o.input
+	in, err := c.InputSpace(req)
+	if err != nil {
+		return nil, 0, "", err
 	}
-	if name, err := c.CanonicalName(input); err != nil || name == "" {
-		return nil, 0, "", fmt.Errorf("--input-cs %q: %s has no such colour space, role or alias", input, c.Name())
-	}
+	input := in.ColorSpace
 	all, _, err := c.Views(display, "")
 	if err != nil {
 		return nil, 0, "", err

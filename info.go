@@ -13,6 +13,7 @@ import (
 	"flick/engine"
 	"flick/engine/exr"
 	"flick/render/ocio"
+	"flick/ui"
 )
 
 // runInfo is `flick info PATH [RANGE] [--json] [--ocio CONFIG]`: what a
@@ -34,7 +35,7 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "--json describes sequences; --ocio lists a config as text: one at a time")
 	case len(positional) == 0:
 		if src := ocio.Pick(*ocioFlag, os.Getenv("OCIO"), ""); src.Name != "" {
-			return printConfig(stdout, stderr, src)
+			return printConfig(stdout, stderr, src, nil)
 		}
 		return usageError(stderr, "info needs a PATH, e.g. flick info shot.####.exr")
 	}
@@ -83,15 +84,17 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 	}
 	if *ocioFlag != "" {
 		fmt.Fprintln(stdout)
-		return printConfig(stdout, stderr, ocio.Pick(*ocioFlag, "", ""))
+		return printConfig(stdout, stderr, ocio.Pick(*ocioFlag, "", ""), seqs)
 	}
 	return 0
 }
 
 // printConfig lists what the OpenColorIO config src offers: its displays
-// with their views, looks, roles and colour spaces. OpenColorIO's warnings
-// about the config are left out: the listing is what it offers.
-func printConfig(stdout, stderr io.Writer, src ocio.Source) int {
+// with their views, looks, roles and colour spaces, then the input colour
+// space each of seqs gets and the rule that chose it (the user's picks in
+// settings included). OpenColorIO's warnings about the config are left
+// out: the listing is what it offers.
+func printConfig(stdout, stderr io.Writer, src ocio.Source, seqs []*engine.Sequence) int {
 	c, err := ocio.Load(src.Name)
 	if err != nil {
 		return fail(stderr, err)
@@ -99,6 +102,22 @@ func printConfig(stdout, stderr io.Writer, src ocio.Source) int {
 	defer c.Close()
 	if err := listConfig(stdout, c, src); err != nil {
 		return fail(stderr, err)
+	}
+	if len(seqs) == 0 {
+		return 0
+	}
+	cfg, _, _, _ := loadSettings(stderr)
+	for _, s := range seqs {
+		first, err := engine.Inspect(s)
+		if err != nil {
+			fmt.Fprintf(stdout, "input      %s: unreadable (%v)\n", ui.PickKey(s), err)
+			continue
+		}
+		in, err := c.InputSpace(ui.InputRequest(s, first, cfg, ""))
+		if err != nil {
+			return fail(stderr, err)
+		}
+		fmt.Fprintf(stdout, "input      %s: %s\n", ui.PickKey(s), in)
 	}
 	return 0
 }

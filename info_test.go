@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,11 +50,40 @@ func TestInfoOCIO(t *testing.T) {
 	}
 	check(out, "config     ACES 1.3 CG (built-in), ocio://default (from --ocio)\n", "display    Rec.2100-PQ - Display: ")
 
-	code, out, stderr = runFlick(t, "info", shared.File(t, "exr-samples", "Beachball/singlepart.0001.exr"), "--ocio", acesCG)
+	beach := shared.File(t, "exr-samples", "Beachball/singlepart.0001.exr")
+	code, out, stderr = runFlick(t, "info", beach, "--ocio", acesCG)
 	if code != 0 {
 		t.Fatalf("a sequence and --ocio: exit %d: %s", code, stderr)
 	}
-	check(out, "singlepart.1-8#.exr", "\nconfig     "+acesCG)
+	check(out, "singlepart.1-8#.exr", "\nconfig     "+acesCG, "\ninput      "+filepath.Dir(beach)+"/singlepart.####.exr: ACEScg — scene_linear role\n")
+
+	// The input colour space of each sequence in a folder and why: a file
+	// rule, the scene_linear role, the user's pick in settings.
+	dir := t.TempDir()
+	frame, err := os.ReadFile(beach)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"shot.0001.exr", "shot_plate.0001.exr", "cg.0001.exr"} {
+		if err := os.WriteFile(filepath.Join(dir, name), frame, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, "flick"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	picks := `{"ocio_input_picks": {"` + filepath.Join(dir, "cg.####.exr") + `": "color_timing"}}`
+	if err := os.WriteFile(filepath.Join(home, "flick", "settings.json"), []byte(picks), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr = runFlickEnv(t, []string{"XDG_CONFIG_HOME=" + home}, "info", dir, "--ocio", lutShow)
+	if code != 0 {
+		t.Fatalf("a folder and --ocio: exit %d: %s", code, stderr)
+	}
+	check(out, "input      "+filepath.Join(dir, "shot.####.exr")+": ACEScg — scene_linear role\n",
+		"input      "+filepath.Join(dir, "shot_plate.####.exr")+": ACES2065-1 — file rule Plates\n",
+		"input      "+filepath.Join(dir, "cg.####.exr")+": ACEScct — your pick for this sequence\n")
 
 	code, _, stderr = runFlick(t, "info", "--ocio", newer)
 	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, newer) ||

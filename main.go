@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"flick/engine"
+	"flick/render/ocio"
 	"flick/settings"
 	"flick/ui"
 )
@@ -64,6 +65,14 @@ sequence.
 
 Flags (before or after PATH):
   --fps N      playback rate (default: settings, 24)
+  --ocio CONFIG
+               view through an OpenColorIO config: a .ocio file, or
+               ocio://default for the built-in ACES 1.3 CG config (default:
+               $OCIO, else the ocio_config setting, else none)
+  --input-cs CS
+               the frames' colour space in that config (default: your pick
+               in the Display panel, the header, a file rule, the
+               scene_linear role; flick info PATH --ocio CONFIG says which)
   --json       (info) print JSON: a "sequence" object (pattern, first, last,
                frames present, missing), the first frame's header, formats
   -h, --help   show this help
@@ -92,24 +101,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runFarm(args[1:], stdout, stderr)
 		}
 	}
-	settingsPath, err := settings.Path()
-	savePath := settingsPath // "" when there is nowhere to save
-	if err != nil {
-		settingsPath, savePath = "(no config folder: "+err.Error()+")", ""
-	}
-	cfg, warning := settings.Defaults(), ""
-	if err == nil {
-		var lerr error
-		if cfg, lerr = settings.Load(settingsPath, ui.Choices()); lerr != nil {
-			warning = lerr.Error()
-			fmt.Fprintln(stderr, "flick: warning:", warning)
-		}
-	}
+	cfg, settingsPath, savePath, warning := loadSettings(stderr)
 
 	fs := flag.NewFlagSet("flick", flag.ContinueOnError)
 	var fps fpsFlag
 	fs.Var(&fps, "fps", "")
 	showVersion := fs.Bool("version", false, "")
+	ocioFlag := fs.String("ocio", "", "")
+	inputCS := fs.String("input-cs", "", "")
 	positional, err := parseFlags(fs, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -121,6 +120,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case *showVersion:
 		fmt.Fprintln(stdout, "flick", version)
 		return 0
+	case *inputCS != "" && ocio.Pick(*ocioFlag, os.Getenv("OCIO"), cfg.OCIOConfig).Name == "":
+		return usageError(stderr, "--input-cs needs an OpenColorIO config: add --ocio CONFIG")
 	}
 	demo := len(positional) == 0
 	if demo {
@@ -165,7 +166,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// must not keep flick from quitting. For the same reason the pool is not
 	// closed (that waits for its workers): they end with the process.
 	err = ui.Run(ui.Options{Sequence: seq, First: first, Loader: loader, Cache: cache, Pool: pool, Budget: budget,
-		FPS: float64(fps), Settings: cfg, SettingsPath: savePath, Warning: warning, SettingsBroken: warning != ""})
+		FPS: float64(fps), Settings: cfg, SettingsPath: savePath, Warning: warning, SettingsBroken: warning != "",
+		OCIO: *ocioFlag, InputCS: *inputCS})
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -277,4 +279,20 @@ func fail(stderr io.Writer, err error) int {
 func usageError(stderr io.Writer, msg string) int {
 	fmt.Fprintf(stderr, "flick: %s (see flick --help)\n", msg)
 	return 2
+}
+
+// loadSettings reads the user's settings, or gives the defaults and a
+// warning (also written to stderr) when they cannot be read. savePath is ""
+// when there is nowhere to save them; settingsPath then says why.
+func loadSettings(stderr io.Writer) (cfg settings.Settings, settingsPath, savePath, warning string) {
+	settingsPath, err := settings.Path()
+	if err != nil {
+		return settings.Defaults(), "(no config folder: " + err.Error() + ")", "", ""
+	}
+	cfg, err = settings.Load(settingsPath, ui.Choices())
+	if err != nil {
+		warning = err.Error()
+		fmt.Fprintln(stderr, "flick: warning:", warning)
+	}
+	return cfg, settingsPath, settingsPath, warning
 }

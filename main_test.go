@@ -96,6 +96,7 @@ func TestBadInputsFailClearly(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	t.Setenv("OCIO", "") // no config unless a case names one
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -109,6 +110,7 @@ func TestBadInputsFailClearly(t *testing.T) {
 		{"unknown flag", []string{"--frobnicate"}, 2, []string{"unknown flag --frobnicate", "--help"}},
 		{"bad fps", []string{text, "--fps", "fast"}, 2, []string{"--fps", "fast"}},
 		{"two paths", []string{text, text}, 2, []string{"one PATH"}},
+		{"--input-cs without a config", []string{text, "--input-cs", "ACEScg"}, 2, []string{"--input-cs", "--ocio CONFIG"}},
 		{"export --range not a range", []string{"export", text, "--range", "abc", "-o", filepath.Join(dir, "x.mov")}, 2,
 			[]string{"--range", `"abc"`, "not a frame range"}},
 		{"export --range reversed", []string{"export", text, "--range", "1006-1001", "-o", filepath.Join(dir, "x.mov")}, 2,

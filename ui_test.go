@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"flick/engine/exr/shared"
 	"flick/export/exporttest"
+	"flick/render/ocio"
 	"flick/render/rendertest"
 	"flick/ui/uitest"
 )
@@ -512,19 +514,7 @@ func TestViewSwitchChangesPicture(t *testing.T) {
 	viewer := v.viewRect()
 	var right image.Image
 	v.waitFor(func() bool { right = v.shot(); return distinctColours(right, viewer) > 100 }, "a picture")
-	// A share of the viewer's pixels that differ from ref by more than noise.
-	changed := func(img, ref image.Image) float64 {
-		n := 0
-		for y := viewer.Min.Y; y < viewer.Max.Y; y++ {
-			for x := viewer.Min.X; x < viewer.Max.X; x++ {
-				c, r := colourAt(img, x, y), colourAt(ref, x, y)
-				if abs(c[0]-r[0])+abs(c[1]-r[1])+abs(c[2]-r[2]) > 24 {
-					n++
-				}
-			}
-		}
-		return float64(n) / float64(viewer.Dx()*viewer.Dy())
-	}
+	changed := func(img, ref image.Image) float64 { return changedShare(img, ref, viewer) }
 	v.key("v")
 	var left image.Image
 	v.waitFor(func() bool { left = v.shot(); return changed(left, right) > 0.02 }, "the left view to differ from the right")
@@ -587,4 +577,106 @@ func TestCorruptSettingsAreKept(t *testing.T) {
 	if !strings.Contains(v.stderr.String(), "warning") || !strings.Contains(v.stderr.String(), "settings") {
 		t.Errorf("no warning about the settings file: %q", v.stderr.String())
 	}
+}
+
+// TestOCIOViewer: with $OCIO naming the ACES CG config the viewer draws
+// through its default display and view, which the title names with the
+// number of displays and views the Display panel offers; d shows the
+// display's next view (the picture changes, the title names it) and
+// Shift+D the next display. A config of a newer profile says why in the
+// status line and the viewer keeps playing through flick's own transform.
+func TestOCIOViewer(t *testing.T) {
+	config := shared.File(t, "ocio", "aces-cg/cg-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio")
+	cfg, err := ocio.Load(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	displays, display, err := cfg.Displays()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Beachball is half float: the scene_linear role is its input.
+	input, err := cfg.CanonicalName("scene_linear")
+	if err != nil {
+		t.Fatal(err)
+	}
+	views, view, err := cfg.Views(display, input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nextDisplay := displays[(slices.Index(displays, display)+1)%len(displays)]
+	_, nextDisplayView, err := cfg.Views(nextDisplay, input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Close()
+	nextView := views[(slices.Index(views, view)+1)%len(views)]
+	beach := shared.File(t, "exr-samples", "Beachball/singlepart.0001.exr")
+
+	t.Setenv("OCIO", config)
+	dir := copyBeachball(t) // the export dialog writes beside the frames
+	v := startViewer(t, t.TempDir(), filepath.Join(dir, "singlepart.0001.exr"))
+	named := func(display, view string) func() bool {
+		return func() bool {
+			return strings.Contains(v.title(), fmt.Sprintf("— %s / %s — ocio %d displays ", display, view, len(displays)))
+		}
+	}
+	v.waitFor(named(display, view), "the title to name "+display+" / "+view)
+	if !strings.Contains(v.title(), fmt.Sprintf(" ocio %d displays %d views ", len(displays), len(views))) {
+		t.Errorf("title %q: want the config's %d displays and %d views", v.title(), len(displays), len(views))
+	}
+	v.overViewer()
+	viewer := v.viewRect()
+	var before image.Image
+	v.waitFor(func() bool { before = v.shot(); return distinctColours(before, viewer) > 100 }, "a picture")
+	v.key("d")
+	v.waitFor(named(display, nextView), "d to switch to "+nextView)
+	v.waitFor(func() bool { return changedShare(v.shot(), before, viewer) > 0.01 }, "the picture to change with the view")
+	// The export dialog draws through the viewer's transform and tags the
+	// movie for its display (flick's own transforms tag BT.709).
+	v.key("ctrl+e")
+	v.key("Return")
+	movie := filepath.Join(dir, "singlepart_review.mov")
+	var info exporttest.Info
+	v.waitWithin(90*time.Second, func() bool {
+		var err error
+		info, err = exporttest.Probe(movie)
+		return err == nil
+	}, "a movie at "+movie+" after Ctrl+E, Enter")
+	if info.ColorTransfer != "iec61966-2-1" {
+		t.Errorf("the dialog's movie through %s has transfer %q, want iec61966-2-1", display, info.ColorTransfer)
+	}
+	v.key("Escape")
+	v.key("shift+d")
+	v.waitFor(named(nextDisplay, nextDisplayView), "Shift+D to switch to "+nextDisplay)
+	v.quit()
+
+	t.Setenv("OCIO", shared.File(t, "ocio", "newer-profile/cg-config-v2.1.0_aces-v1.3_ocio-v2.3.ocio"))
+	v = startViewer(t, t.TempDir(), beach)
+	v.waitFor(func() bool {
+		title := v.title()
+		return strings.Contains(title, "— said error: OpenColorIO: ") && strings.Contains(title, "needs OpenColorIO 2.3")
+	}, "the newer profile's message in the status line")
+	if strings.Contains(v.title(), " ocio ") {
+		t.Errorf("title %q: a config that failed to load is in use", v.title())
+	}
+	v.overViewer()
+	v.key("space")
+	v.waitTitle(func(n int) bool { return n != 1 }, "playback to go on")
+	v.quit()
+}
+
+// changedShare is the share of r's pixels that differ between img and ref
+// by more than noise.
+func changedShare(img, ref image.Image, r image.Rectangle) float64 {
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			c, d := colourAt(img, x, y), colourAt(ref, x, y)
+			if abs(c[0]-d[0])+abs(c[1]-d[1])+abs(c[2]-d[2]) > 24 {
+				n++
+			}
+		}
+	}
+	return float64(n) / float64(r.Dx()*r.Dy())
 }

@@ -43,6 +43,44 @@ type Settings struct {
 	// Recent lists recently opened paths, newest first.
 	Recent []string `json:"recent"`
 	Export Export   `json:"export"`
+	// OCIOConfig is the OpenColorIO config the viewer uses when neither
+	// --ocio nor $OCIO names one: a path or a built-in name
+	// ("ocio://default"); "" for none (flick's own transforms).
+	OCIOConfig string `json:"ocio_config"`
+	// OCIORecent lists recently used configs, newest first.
+	OCIORecent []string `json:"ocio_recent"`
+	// InputPicks are the input colour spaces the user picked, by the
+	// sequence's pattern (Sequence.Pattern); they come before every other
+	// rule.
+	InputPicks map[string]string `json:"ocio_input_picks"`
+	// FollowDefaultRule gives half and float frames the config's Default
+	// file rule rather than its scene_linear role (the ACES configs'
+	// Default rule says ACES2065-1, which makes ACEScg renders look wrong).
+	FollowDefaultRule bool `json:"ocio_follow_default_rule"`
+}
+
+// Bounds on the OpenColorIO settings' sizes.
+const (
+	MaxInputPicks = 1000 // sequences remembered
+	MaxName       = 4096 // bytes in a config's path, a pattern or a colour space's name
+)
+
+// PickInput remembers cs as the input colour space of the sequence
+// pattern; "" forgets it. The oldest picks are not tracked: past
+// MaxInputPicks, an arbitrary other pick is forgotten.
+func (s *Settings) PickInput(pattern, cs string) {
+	if cs == "" {
+		delete(s.InputPicks, pattern)
+		return
+	}
+	picks := make(map[string]string, len(s.InputPicks)+1)
+	for k, v := range s.InputPicks {
+		if len(picks) < MaxInputPicks-1 && k != pattern {
+			picks[k] = v
+		}
+	}
+	picks[pattern] = cs
+	s.InputPicks = picks
 }
 
 // Export holds the export dialog's defaults.
@@ -100,6 +138,21 @@ func (s Settings) Validate(c Choices) error {
 	choice("transform", s.Transform, c.Transform)
 	if len(s.Recent) > MaxRecent {
 		bad("%d recent items, at most %d", len(s.Recent), MaxRecent)
+	}
+	if len(s.OCIOConfig) > MaxName {
+		bad("ocio_config is %d bytes long, at most %d", len(s.OCIOConfig), MaxName)
+	}
+	if len(s.OCIORecent) > MaxRecent {
+		bad("%d recent OpenColorIO configs, at most %d", len(s.OCIORecent), MaxRecent)
+	}
+	if len(s.InputPicks) > MaxInputPicks {
+		bad("%d ocio_input_picks, at most %d", len(s.InputPicks), MaxInputPicks)
+	}
+	for k, v := range s.InputPicks {
+		if k == "" || v == "" || len(k) > MaxName || len(v) > MaxName {
+			bad("ocio_input_picks: %.40q: %.40q: want a pattern and a colour space, each 1 to %d bytes", k, v, MaxName)
+			break
+		}
 	}
 	choice("export codec", s.Export.Codec, c.Codec)
 	if s.Export.CRF < 0 || s.Export.CRF > 51 {

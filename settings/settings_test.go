@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -46,6 +47,12 @@ func TestLoad(t *testing.T) {
 		{"corrupt", write("corrupt.json", `{"fps": 2`), Defaults(), "unexpected end of JSON"},
 		{"invalid", write("invalid.json", `{"fps": 0, "window_width": 10}`), Defaults(), "fps 0 is outside"},
 		{"a folder", dir, Defaults(), "is a directory"},
+		{"ocio", write("ocio.json", `{"ocio_config": "ocio://default", "ocio_input_picks": {"/s/shot.####.exr": "ACEScct"}, "ocio_follow_default_rule": true}`),
+			with(func(s *Settings) {
+				s.OCIOConfig, s.InputPicks, s.FollowDefaultRule = "ocio://default", map[string]string{"/s/shot.####.exr": "ACEScct"}, true
+			}), ""},
+		{"empty pick", write("emptypick.json", `{"ocio_input_picks": {"/s/shot.####.exr": ""}}`), Defaults(), "ocio_input_picks"},
+		{"long config", write("longconfig.json", `{"ocio_config": "`+strings.Repeat("a", MaxName+1)+`"}`), Defaults(), "ocio_config is 4097 bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Load(tc.path, choices)
@@ -100,5 +107,30 @@ func TestSaveRoundTrip(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	if len(entries) != 1 {
 		t.Errorf("the settings folder holds %d files, want 1 (no temporary files left)", len(entries))
+	}
+}
+
+// TestPickInput remembers and forgets picks, and keeps at most
+// MaxInputPicks of them (a valid settings file whatever the user does).
+func TestPickInput(t *testing.T) {
+	s := Defaults()
+	s.PickInput("/a.####.exr", "ACEScg")
+	s.PickInput("/b.####.exr", "ACEScct")
+	s.PickInput("/a.####.exr", "lin_ap0")
+	if want := map[string]string{"/a.####.exr": "lin_ap0", "/b.####.exr": "ACEScct"}; !reflect.DeepEqual(s.InputPicks, want) {
+		t.Fatalf("picks %v, want %v", s.InputPicks, want)
+	}
+	s.PickInput("/b.####.exr", "")
+	if _, ok := s.InputPicks["/b.####.exr"]; ok || len(s.InputPicks) != 1 {
+		t.Fatalf("picks %v after forgetting b", s.InputPicks)
+	}
+	for i := range MaxInputPicks + 5 {
+		s.PickInput(fmt.Sprintf("/s%d.####.exr", i), "ACEScg")
+	}
+	if len(s.InputPicks) != MaxInputPicks || s.InputPicks[fmt.Sprintf("/s%d.####.exr", MaxInputPicks+4)] != "ACEScg" {
+		t.Fatalf("%d picks, the last one %q", len(s.InputPicks), s.InputPicks[fmt.Sprintf("/s%d.####.exr", MaxInputPicks+4)])
+	}
+	if err := s.Validate(choices); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"flick/engine"
 	"flick/engine/exr"
 	"flick/render"
+	"flick/render/ocio"
 	"flick/settings"
 )
 
@@ -45,6 +46,9 @@ type Options struct {
 	// that file unless the user says so in the settings panel.
 	Warning        string
 	SettingsBroken bool
+	// OCIO is --ocio: the OpenColorIO config, over $OCIO and the
+	// ocio_config setting (ocio.Pick); InputCS is --input-cs.
+	OCIO, InputCS string
 }
 
 // app is the viewer's state. GL goroutine only.
@@ -67,6 +71,8 @@ type app struct {
 	missing map[int]bool        // frames of the range with no file
 	states  []engine.FrameState // the loader's word on each of frames (decoding, failed with why), each UI frame
 	parts   []exr.Part          // the first frame's header, every part
+	first   engine.Inspection   // the first frame's headers, for the input colour space rules
+	col     colour              // OpenColorIO: config, choices, transforms
 	views   []string            // the file's views, the default first (fileViews)
 	stereo  string              // the view shown ("" in a file without views)
 	layer   string              // the layer shown, without its view (Layer.BaseName)
@@ -132,6 +138,17 @@ func Run(opt Options) error {
 		a.log.add(levelWarning, opt.Warning)
 	}
 	a.dlg.export.defaults(opt.Settings.Export)
+	a.col.flagInput = opt.InputCS
+	a.col.done = make(chan func(*app), 16)
+	// OpenColorIO's warnings (any goroutine) go to the Log panel; past what
+	// the channel holds they are dropped rather than waited on.
+	ocio.SetLoggingFunction(func(line string) {
+		select {
+		case a.col.done <- func(a *app) { a.log.add(levelInfo, "OpenColorIO: "+line) }:
+		default:
+		}
+	})
+	a.setConfig(ocio.Pick(opt.OCIO, os.Getenv("OCIO"), opt.Settings.OCIOConfig))
 	drops := make(chan []string, 4)
 	win.SetDropCallback(func(paths []string) {
 		select {
@@ -147,16 +164,24 @@ func Run(opt Options) error {
 }
 
 // title is the window title: the sequence and, last, the frame on screen
-// (the end-to-end tests read it). With hooks on, what the tests wait on
-// comes before the frame: the UI frames drawn so far and the viewer's
-// rectangle ("ui 120 viewer 8,52-840,590").
+// (the end-to-end tests read it), after the display transform in use
+// (colourTitle). With hooks on, what the tests wait on comes before the
+// frame: the OpenColorIO config's displays and the display's views, the
+// status line's last warning or error, the UI frames drawn so far and
+// the viewer's rectangle ("ui 120 viewer 8,52-840,590").
 func (a *app) title() string {
 	hooks := ""
 	if a.hooks {
 		r := a.viewRect
-		hooks = fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
+		if a.col.on() {
+			hooks = fmt.Sprintf(" — ocio %d displays %d views", len(a.col.displays), len(a.col.views))
+		}
+		if e, ok := a.log.last(); ok && e.level > levelInfo {
+			hooks += " — said " + e.level.String() + ": " + e.text // as the status line says it
+		}
+		hooks += fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
 	}
-	return fmt.Sprintf("flick — %s%s — frame %d", a.seq, hooks, a.titleFrame)
+	return fmt.Sprintf("flick — %s — %s%s — frame %d", a.seq, a.colourTitle(), hooks, a.titleFrame)
 }
 
 // setTitle shows frame n as the frame on screen in the window title.
@@ -179,6 +204,7 @@ func (a *app) frameLoop(drops <-chan []string) {
 	default:
 	}
 	a.receive()
+	a.pollColour()
 	a.refreshStates()
 	a.keys()
 	a.tick()
@@ -238,6 +264,7 @@ func (a *app) close() {
 	}
 	a.image.Close()
 	a.target.Close()
+	a.closeColour()
 	a.display.Close()
 	if w, h := a.win.Size(); w >= 320 && h >= 240 && !a.fullscreen {
 		a.settings.WindowWidth, a.settings.WindowHeight = w, h
@@ -256,6 +283,7 @@ type opened struct {
 	seq   *engine.Sequence
 	fps   float64 // 0: the file does not say
 	parts []exr.Part
+	first engine.Inspection
 	err   error
 }
 
@@ -268,7 +296,7 @@ func inspect(path string, s *engine.Sequence) opened {
 		}
 	}
 	if in, err := engine.Inspect(o.seq); err == nil {
-		o.parts = in.Parts
+		o.parts, o.first = in.Parts, in
 		if fps, ok := in.FPS(); ok {
 			o.fps = fps.Float64()
 		}
@@ -303,7 +331,7 @@ func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first 
 	a.loader.SetOrder(a.clock.Order())
 	a.sel, a.decoded, a.selName, a.levelScale = exr.Selection{}, exr.Selection{}, "default", 0
 	a.states = a.states[:0]
-	a.parts, a.views = o.parts, fileViews(o.parts)
+	a.parts, a.views, a.first = o.parts, fileViews(o.parts), o.first
 	a.stereo, a.layer = defaultView(a.views), ""
 	a.fitted = true
 	a.diag = diagnostics{}
@@ -364,6 +392,7 @@ func (a *app) adoptOpened(o opened) {
 	cache := engine.NewCache(a.opt.Budget, a.settings.AheadShare)
 	a.adopt(o, engine.NewLoader(o.seq, a.opt.Pool, cache), cache, nil)
 	a.settings.AddRecent(o.path)
+	a.chooseColour(a.col.dv) // the input colour space is the new sequence's
 	a.setTitle(o.seq.Range.Start)
 }
 

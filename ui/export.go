@@ -37,6 +37,14 @@ type exportDialog struct {
 	result  error
 	done    string // the movie written last
 	wg      sync.WaitGroup
+	// ocio is the OpenColorIO transform the running export draws through
+	// (GL goroutine only): the viewer's cache must not close it.
+	ocio *render.ColorTransform
+}
+
+// uses reports whether a running export draws through ct.
+func (e *exportDialog) uses(ct *render.ColorTransform) bool {
+	return e.isRunning() && ct != nil && e.ocio == ct
 }
 
 func (e *exportDialog) defaults(s settings.Export) {
@@ -78,7 +86,7 @@ func (e *exportDialog) draw(a *app) {
 	imgui.InputTextWithHint("preset", "medium", &e.preset, 0, nil)
 	imgui.SliderFloatV("scale", &e.scale, 0.1, 1, "%.2f", 0)
 	imgui.Checkbox("whole sequence (else in-out)", &e.whole)
-	imgui.TextDisabled(esc(fmt.Sprintf("as shown: %s, %s, exposure %+.1f, channels %s", a.view.Channels, a.view.Transform,
+	imgui.TextDisabled(esc(fmt.Sprintf("as shown: %s, %s, exposure %+.1f, channels %s", a.view.Channels, a.colourTitle(),
 		a.view.Exposure, a.selName)))
 	switch {
 	case running:
@@ -143,11 +151,21 @@ func (e *exportDialog) start(a *app) {
 	fps, _ := export.ParseFPS(fmt.Sprint(a.clock.FPS()))
 	ctx, cancel := context.WithCancel(context.Background())
 	ahead := export.StartReadahead(ctx, frames, exportAhead, exportSource(a.seq, a.cache, a.sel, a.opt.Pool))
+	// The viewer's choices: its OpenColorIO transform and the tag of its
+	// display.
+	var transfer export.Transfer
+	if a.view.OCIO != nil {
+		var ok bool
+		if transfer, ok = export.TransferFor(a.col.shown.dv.Display); !ok {
+			a.log.add(levelWarning, fmt.Sprintf("display %q is not an sRGB or Rec.709 display: the movie is tagged BT.709, which does not describe its colours", a.col.shown.dv.Display))
+		}
+	}
+	e.ocio = a.view.OCIO
 	job := export.Job{
 		Frames:  frames,
 		Display: a.view,
 		Movie: export.Options{Path: e.path, Codec: codec, Width: w, Height: h, FPS: fps, CRF: int(e.crf),
-			Preset: e.preset},
+			Preset: e.preset, Transfer: transfer},
 		Load:    ahead.Load,
 		Release: ahead.Release,
 		Progress: func(p export.Progress) {

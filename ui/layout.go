@@ -127,7 +127,10 @@ func (a *app) statusLine() string {
 	if _, layer, ok := strings.Cut(name, "/"); ok {
 		name = cmp.Or(layer, "(rgba)")
 	}
-	text := fmt.Sprintf("%s   %s, %s", name, a.view.Channels, a.view.Transform)
+	text := fmt.Sprintf("%s   %s, %s", name, a.view.Channels, a.colourTitle())
+	if a.col.on() {
+		text += ", input " + asciiInput(a.col.input)
+	}
 	if len(a.views) > 1 {
 		text = "view " + a.stereo + "   " + text
 	}

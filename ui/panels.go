@@ -105,6 +105,8 @@ func (a *app) channelsPanel() {
 }
 
 func (a *app) displayPanel() {
+	a.colourMenus()
+	imgui.Separator()
 	v := a.view
 	imgui.SliderFloatV("exposure", &v.Exposure, -10, 10, "%+.2f stops", 0)
 	gamma := v.Gamma
@@ -244,9 +246,9 @@ func (a *app) settingsPanel() {
 	}
 	imgui.SameLine()
 	if imgui.Button("Defaults") {
-		recent := s.Recent
+		recent, configs, picks := s.Recent, s.OCIORecent, s.InputPicks
 		*s = settings.Defaults()
-		s.Recent = recent
+		s.Recent, s.OCIORecent, s.InputPicks = recent, configs, picks
 	}
 	imgui.TextDisabled(esc(a.opt.SettingsPath))
 }

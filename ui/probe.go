@@ -16,6 +16,11 @@ type probe struct {
 	Values [4]float32  // the decoded channels (R, G, B, A slots), from the CPU frame
 	InData bool        // the pixel is inside the data window (else no values)
 	Shown  [4]byte     // the 8-bit value on screen
+	// With an OpenColorIO config (OCIO true), what its CPU processor makes
+	// of Values at the exposure: the scene-linear value (the scene_linear
+	// role's space) and the displayed value, before the 8-bit step.
+	OCIO            bool
+	Linear, Display [3]float32
 }
 
 // probeFrame reads the decoded values of pixel p (file pixel coordinates)
@@ -39,6 +44,10 @@ func (p probe) String() string {
 	if p.InData {
 		s += fmt.Sprintf(" (data %d,%d)   R %.5g  G %.5g  B %.5g  A %.5g", p.Data.X, p.Data.Y,
 			p.Values[0], p.Values[1], p.Values[2], p.Values[3])
+		if p.OCIO {
+			s += fmt.Sprintf("   scene-linear %.5g %.5g %.5g   displayed %.4f %.4f %.4f", p.Linear[0], p.Linear[1], p.Linear[2],
+				p.Display[0], p.Display[1], p.Display[2])
+		}
 	} else {
 		s += "   outside the data window"
 	}

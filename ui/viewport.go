@@ -109,6 +109,7 @@ func (a *app) viewport(size imgui.Vec2) {
 			p := a.camera.ImagePixel(mx, my, f.DisplayWindow)
 			a.probe.Pixel, a.probe.Data = p, p.Sub(fullData(f).Min)
 			a.probe.Values, a.probe.InData = probeFrame(f, levelPixel(f, p))
+			a.probe.Linear, a.probe.Display, a.probe.OCIO = a.probeColour([3]float32(a.probe.Values[:3]), a.view.Exposure)
 			a.probe.Shown, a.probeOK = a.target.Pixel(at.X, at.Y)
 			a.probeAt, a.probeFrame = at, f
 		}

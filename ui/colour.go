@@ -1,0 +1,570 @@
+package ui
+
+import (
+	"cmp"
+	"math"
+	"path/filepath"
+	"slices"
+
+	"github.com/AllenDang/cimgui-go/imgui"
+
+	"flick/engine"
+	"flick/engine/exr"
+	"flick/render"
+	"flick/render/ocio"
+	"flick/settings"
+)
+
+// InputRequest is what, besides the config, decides seq's input colour
+// space (ocio.Config.InputSpace): the user's pick for seq in s (by
+// PickKey), flag (--input-cs), the header and path of first (seq's first
+// frame, engine.Inspect), and s's follow-Default-rule setting. The viewer,
+// flick export and flick info all ask through it.
+func InputRequest(seq *engine.Sequence, first engine.Inspection, s settings.Settings, flag string) ocio.InputRequest {
+	r := ocio.InputRequest{Pick: s.InputPicks[PickKey(seq)], Flag: flag, Path: seq.Path(first.Frame),
+		FollowDefaultRule: s.FollowDefaultRule}
+	if len(first.Parts) > 0 {
+		r.Header = colourHeader(&first.Parts[0])
+	} else {
+		r.Header.Float = floatChannels(first.Header.Channels)
+	}
+	return r
+}
+
+// PickKey is the key of seq's input colour space pick in the settings:
+// its pattern with its absolute folder, the same however it was opened.
+func PickKey(seq *engine.Sequence) string {
+	dir, err := filepath.Abs(seq.Dir)
+	if err != nil {
+		dir = seq.Dir
+	}
+	return filepath.Join(dir, seq.Pattern())
+}
+
+// colourHeader is what part p's header says about its colour.
+func colourHeader(p *exr.Part) ocio.Header {
+	h := ocio.Header{Strings: map[string]string{}, Float: floatChannels(p.Channels)}
+	for _, a := range p.Attributes {
+		if v, ok := a.Value.(string); ok {
+			h.Strings[a.Name] = v
+		}
+	}
+	if a, ok := p.Attr("acesImageContainerFlag"); ok {
+		h.ACESContainer = a.Value == 1
+	}
+	if c := p.Chromaticities; c != nil {
+		h.Chromaticities = &[4][2]float32{c.Red, c.Green, c.Blue, c.White}
+	}
+	return h
+}
+
+// floatChannels reports whether any channel holds half or float samples.
+func floatChannels(chs []exr.Channel) bool {
+	for _, c := range chs {
+		if c.Type != exr.UInt {
+			return true
+		}
+	}
+	return false
+}
+
+// colourCache is how many OpenColorIO transforms the viewer keeps built:
+// going back to one of them shows at once.
+const colourCache = 8
+
+// colourKey names one transform the viewer may draw through: a display/
+// view(/look) of one loaded config (gen counts the configs loaded).
+type colourKey struct {
+	gen int
+	dv  ocio.DisplayView
+}
+
+// cachedTransform is one built transform, what it draws, and its CPU
+// processors for the pixel probe: the input to the scene_linear role, and
+// the input to the display's view (the same transform as ct).
+type cachedTransform struct {
+	key          colourKey
+	ct           *render.ColorTransform
+	linear, view *ocio.CPUProcessor
+}
+
+// close frees e's GL objects (GL goroutine) and processors.
+func (e cachedTransform) close() {
+	e.ct.Close()
+	e.linear.Close()
+	e.view.Close()
+}
+
+// colour is the viewer's OpenColorIO state: the config, what it offers,
+// the choices, and the transforms built. GL goroutine only: loading a
+// config and building a transform run on goroutines of their own, which
+// hand their results back through done (colour.poll runs them each UI
+// frame), so that playback never waits on them; until a new transform is
+// ready the previous one stays on screen.
+type colour struct {
+	flagInput string      // --input-cs
+	path      string      // the config file typed in the Display panel
+	source    ocio.Source // the config asked for ("" none)
+	loading   string      // the config being loaded, "" none
+	config    *ocio.Config
+	gen       int // configs loaded so far
+
+	// What config offers (for the open sequence's input colour space).
+	displays, views, looks []string
+	spaces                 []ocio.ColorSpace
+	roles                  []ocio.Role
+	// The choices, resolved against config.
+	input ocio.Input
+	dv    ocio.DisplayView
+
+	shown    colourKey // what the display draws through (a.view.OCIO)
+	cache    []cachedTransform
+	building map[colourKey]bool
+	busy     int            // goroutines still using a config
+	retired  []*ocio.Config // configs replaced while busy, closed once idle
+	done     chan func(*app)
+}
+
+// on reports whether a config is loaded (else flick's own transforms).
+func (c *colour) on() bool { return c.config != nil }
+
+// setConfig starts loading the config of src ("" for none: flick's own
+// transforms at once). A config that fails to load leaves the previous one
+// in use and says why in the log (and so the status line).
+func (a *app) setConfig(src ocio.Source) {
+	c := &a.col
+	if c.done == nil {
+		c.done = make(chan func(*app), 16)
+	}
+	c.source = src
+	if src.Name == "" {
+		c.loading = ""
+		c.retire(c.config)
+		c.config, c.shown = nil, colourKey{}
+		a.view.OCIO, a.dirty = nil, true
+		return
+	}
+	c.loading = src.Name
+	c.busy++
+	go func() {
+		cfg, err := ocio.Load(src.Name)
+		c.done <- func(a *app) {
+			c.busy--
+			a.configLoaded(src, cfg, err)
+		}
+	}()
+}
+
+// configLoaded makes cfg (loaded for src) the config, unless a later
+// choice superseded it.
+func (a *app) configLoaded(src ocio.Source, cfg *ocio.Config, err error) {
+	c := &a.col
+	if src.Name != c.loading {
+		cfg.Close()
+		return
+	}
+	c.loading = ""
+	if err != nil {
+		a.log.add(levelError, "OpenColorIO: "+err.Error()+"; the previous display transform stays")
+		return
+	}
+	c.retire(c.config)
+	c.config = cfg
+	c.gen++
+	if err := a.describeConfig(); err != nil {
+		a.log.add(levelError, "OpenColorIO: "+err.Error())
+		return
+	}
+	a.log.add(levelInfo, "OpenColorIO config "+src.String())
+	a.chooseColour(c.dv)
+}
+
+// describeConfig asks the config what it offers (in memory: microseconds).
+func (a *app) describeConfig() (err error) {
+	c := &a.col
+	if c.displays, _, err = c.config.Displays(); err != nil {
+		return err
+	}
+	if c.looks, err = c.config.Looks(); err != nil {
+		return err
+	}
+	if c.spaces, err = c.config.ColorSpaces(); err != nil {
+		return err
+	}
+	c.roles, err = c.config.Roles()
+	return err
+}
+
+// chooseColour resolves want against the config (names it lacks fall back
+// quietly to its defaults; the input colour space comes from the rules,
+// InputSpace) and shows the transform: at once when it is built, else
+// once a goroutine has built it.
+func (a *app) chooseColour(want ocio.DisplayView) {
+	c := &a.col
+	if !c.on() {
+		return
+	}
+	fail := func(err error) { a.log.add(levelError, "OpenColorIO: "+err.Error()) }
+	in, err := c.config.InputSpace(InputRequest(a.seq, a.first, a.settings, c.flagInput))
+	if err != nil {
+		fail(err)
+		return
+	}
+	displays, def, err := c.config.Displays()
+	if err != nil {
+		fail(err)
+		return
+	}
+	dv := ocio.DisplayView{Input: in.ColorSpace, Display: def, Look: want.Look}
+	if slices.Contains(displays, want.Display) {
+		dv.Display = want.Display
+	}
+	views, defView, err := c.config.Views(dv.Display, dv.Input)
+	if err != nil {
+		fail(err)
+		return
+	}
+	dv.View = defView
+	if slices.Contains(views, want.View) {
+		dv.View = want.View
+	}
+	if !slices.Contains(c.looks, dv.Look) {
+		dv.Look = ""
+	}
+	c.input, c.views, c.dv = in, views, dv
+	a.showColour(colourKey{c.gen, dv})
+}
+
+// showColour draws through the transform of key: from the cache, or built
+// on a goroutine (the previous transform stays on screen meanwhile).
+func (a *app) showColour(key colourKey) {
+	c := &a.col
+	for i, e := range c.cache {
+		if e.key == key {
+			c.cache = append(append(c.cache[:i:i], c.cache[i+1:]...), e) // newest last
+			c.shown, a.view.OCIO, a.dirty = key, e.ct, true
+			a.setTitle(a.titleFrame)
+			return
+		}
+	}
+	if c.building[key] {
+		return
+	}
+	if c.building == nil {
+		c.building = map[colourKey]bool{}
+	}
+	c.building[key] = true
+	c.busy++
+	cfg := c.config
+	go func() {
+		e, err := buildTransform(cfg, key)
+		c.done <- func(a *app) {
+			c.busy--
+			a.transformBuilt(e, err)
+		}
+	}()
+}
+
+// buildTransform builds the display program's transform for key and the
+// probe's CPU processors.
+func buildTransform(cfg *ocio.Config, key colourKey) (e cachedTransform, err error) {
+	e.key = key
+	p, err := cfg.DisplayViewProcessor(key.dv)
+	if err != nil {
+		return e, err
+	}
+	defer p.Close()
+	if e.view, err = p.CPU(); err == nil {
+		var lin *ocio.Processor
+		if lin, err = cfg.ColorSpaceProcessor(key.dv.Input, "scene_linear"); err == nil {
+			e.linear, err = lin.CPU()
+			lin.Close()
+		}
+	}
+	if err == nil {
+		e.ct, err = render.NewColorTransform(key.dv.String(), p)
+	}
+	if err != nil {
+		e.linear.Close()
+		e.view.Close()
+	}
+	return e, err
+}
+
+// transformBuilt keeps a transform built and shows it if it is still the
+// one chosen.
+func (a *app) transformBuilt(e cachedTransform, err error) {
+	c := &a.col
+	key := e.key
+	delete(c.building, key)
+	if err != nil {
+		a.log.add(levelError, "OpenColorIO: "+err.Error()+"; the previous display transform stays")
+		return
+	}
+	c.cache = append(c.cache, e)
+	if len(c.cache) > colourCache {
+		a.evictColour()
+	}
+	if c.on() && key == (colourKey{c.gen, c.dv}) {
+		a.showColour(key)
+	}
+}
+
+// evictColour closes the oldest cached transform that nothing draws
+// through (the display, a running export).
+func (a *app) evictColour() {
+	c := &a.col
+	for i, e := range c.cache {
+		if e.ct != a.view.OCIO && !a.dlg.export.uses(e.ct) {
+			e.close()
+			c.cache = append(c.cache[:i], c.cache[i+1:]...)
+			return
+		}
+	}
+}
+
+// retire closes cfg once no goroutine uses it.
+func (c *colour) retire(cfg *ocio.Config) {
+	if cfg != nil {
+		c.retired = append(c.retired, cfg)
+	}
+	if c.busy == 0 {
+		for _, r := range c.retired {
+			r.Close()
+		}
+		c.retired = nil
+	}
+}
+
+// poll runs what the colour goroutines handed back, without waiting.
+func (a *app) pollColour() {
+	c := &a.col
+	for {
+		select {
+		case f := <-c.done:
+			f(a)
+			c.retire(nil)
+		default:
+			return
+		}
+	}
+}
+
+// closeColour frees the transforms (GL goroutine, at exit) and the config
+// (unless a goroutine still uses it: the process is ending).
+func (a *app) closeColour() {
+	c := &a.col
+	for _, e := range c.cache {
+		e.close()
+	}
+	c.cache = nil
+	a.view.OCIO = nil
+	c.retire(c.config)
+	c.config = nil
+}
+
+// colourTitle names the display transform in use, for the title and the
+// status line: the config's display and view (and look), or flick's own
+// transform.
+func (a *app) colourTitle() string {
+	c := &a.col
+	if !c.on() || a.view.OCIO == nil {
+		return a.view.Transform.String()
+	}
+	s := c.shown.dv.Display + " / " + c.shown.dv.View
+	if c.shown.dv.Look != "" {
+		s += " + " + c.shown.dv.Look
+	}
+	return s
+}
+
+// cycleColour shows the next view of the display (display false) or the
+// next display (true), in the config's order.
+func (a *app) cycleColour(display bool) {
+	c := &a.col
+	if !c.on() {
+		a.log.add(levelInfo, "no OpenColorIO config: choose one in the Display panel")
+		return
+	}
+	want := c.dv
+	if display {
+		want.Display, want.View = next(c.displays, want.Display), ""
+	} else {
+		want.View = next(c.views, want.View)
+	}
+	a.chooseColour(want)
+}
+
+// next is the name after cur in names, round; names[0] when cur is not
+// there.
+func next(names []string, cur string) string {
+	if len(names) == 0 {
+		return cur
+	}
+	return names[(slices.Index(names, cur)+1)%len(names)]
+}
+
+// colourMenus are the Display panel's OpenColorIO menus: the config (none,
+// the built-in ACES config, a file, a recent one), the input colour space
+// (roles first, then by family), the display, its views, the look. The
+// transform in use and the rule that chose the input colour space are
+// written under them.
+func (a *app) colourMenus() {
+	c := &a.col
+	label := "none (flick's own transforms)"
+	switch {
+	case c.loading != "":
+		label = "loading " + c.loading + "..."
+	case c.on() && ocio.IsBuiltin(c.config.Name()):
+		label = ocio.BuiltinLabel
+	case c.on():
+		label = c.config.Name()
+	}
+	if imgui.BeginComboV("OCIO config", label, 0) {
+		if imgui.SelectableBoolV("none (flick's own transforms)", !c.on(), 0, imgui.NewVec2(0, 0)) {
+			a.pickConfig("")
+		}
+		if imgui.SelectableBoolV(ocio.BuiltinLabel, c.on() && ocio.IsBuiltin(c.config.Name()), 0, imgui.NewVec2(0, 0)) {
+			a.pickConfig(ocio.BuiltinName)
+		}
+		for _, r := range a.settings.OCIORecent {
+			if !ocio.IsBuiltin(r) && imgui.SelectableBoolV(r+"##recent", c.on() && c.config.Name() == r, 0, imgui.NewVec2(0, 0)) {
+				a.pickConfig(r)
+			}
+		}
+		imgui.EndCombo()
+	}
+	imgui.InputTextWithHint("##ociofile", "a config file (.ocio)", &c.path, 0, nil)
+	imgui.SameLine()
+	if imgui.Button("load") && c.path != "" {
+		a.pickConfig(c.path)
+	}
+	if !c.on() {
+		return
+	}
+	if imgui.BeginComboV("input", c.input.ColorSpace, 0) {
+		key := PickKey(a.seq)
+		if imgui.SelectableBoolV("by the rules (no pick)", a.settings.InputPicks[key] == "", 0, imgui.NewVec2(0, 0)) {
+			a.pickInput(key, "")
+		}
+		imgui.SeparatorText("roles")
+		for _, r := range c.roles {
+			if imgui.SelectableBoolV(r.Name+" ("+r.ColorSpace+")##role", false, 0, imgui.NewVec2(0, 0)) {
+				a.pickInput(key, r.Name)
+			}
+		}
+		for _, fam := range families(c.spaces) {
+			imgui.SeparatorText(cmp.Or(fam.name, "(no family)"))
+			for _, cs := range fam.spaces {
+				if imgui.SelectableBoolV(cs+"##cs", cs == c.input.ColorSpace, 0, imgui.NewVec2(0, 0)) {
+					a.pickInput(key, cs)
+				}
+			}
+		}
+		imgui.EndCombo()
+	}
+	pick := func(label, cur string, names []string, none string, set func(*ocio.DisplayView, string)) {
+		shown := cmp.Or(cur, none)
+		if imgui.BeginComboV(label, shown, 0) {
+			if none != "" && imgui.SelectableBoolV(none, cur == "", 0, imgui.NewVec2(0, 0)) {
+				want := c.dv
+				set(&want, "")
+				a.chooseColour(want)
+			}
+			for _, n := range names {
+				if imgui.SelectableBoolV(n, n == cur, 0, imgui.NewVec2(0, 0)) {
+					want := c.dv
+					set(&want, n)
+					a.chooseColour(want)
+				}
+			}
+			imgui.EndCombo()
+		}
+	}
+	pick("display", c.dv.Display, c.displays, "", func(dv *ocio.DisplayView, n string) { dv.Display, dv.View = n, "" })
+	pick("view", c.dv.View, c.views, "", func(dv *ocio.DisplayView, n string) { dv.View = n })
+	pick("look", c.dv.Look, c.looks, "none", func(dv *ocio.DisplayView, n string) { dv.Look = n })
+	imgui.TextDisabled(esc("input " + asciiInput(c.input)))
+	if imgui.Checkbox("float frames follow the Default rule", &a.settings.FollowDefaultRule) {
+		a.chooseColour(c.dv)
+	}
+	imgui.SetItemTooltip("else the scene_linear role (the ACES configs' Default rule says ACES2065-1)")
+	if a.view.OCIO == nil || c.shown != (colourKey{c.gen, c.dv}) {
+		imgui.TextDisabled("building the transform...")
+	}
+}
+
+// pickConfig switches to the config name ("" none) and remembers it in
+// the settings (ocio_config, and the recent configs).
+func (a *app) pickConfig(name string) {
+	a.settings.OCIOConfig = name
+	if name != "" {
+		r := []string{name}
+		for _, p := range a.settings.OCIORecent {
+			if p != name && len(r) < settings.MaxRecent {
+				r = append(r, p)
+			}
+		}
+		a.settings.OCIORecent = r
+	}
+	a.setConfig(ocio.Source{Name: name, From: "the Display panel"})
+}
+
+// pickInput remembers cs ("" none) as the input colour space of the
+// sequence key and shows through it.
+func (a *app) pickInput(key, cs string) {
+	a.settings.PickInput(key, cs)
+	a.chooseColour(a.col.dv)
+}
+
+// family is one menu group of colour spaces.
+type family struct {
+	name   string
+	spaces []string
+}
+
+// families groups spaces by family, in the order the config first names
+// each family.
+func families(spaces []ocio.ColorSpace) []family {
+	var out []family
+	at := map[string]int{}
+	for _, cs := range spaces {
+		i, ok := at[cs.Family]
+		if !ok {
+			i = len(out)
+			at[cs.Family] = i
+			out = append(out, family{name: cs.Family})
+		}
+		out[i].spaces = append(out[i].spaces, cs.Name)
+	}
+	return out
+}
+
+// probeColour is what the config makes of a source pixel rgb at exposure
+// stops, as the display pass does (exposure first, in the input space):
+// its scene-linear value and the value the view displays. ok is false
+// when no config transform is on screen.
+func (a *app) probeColour(rgb [3]float32, exposure float32) (linear, shown [3]float32, ok bool) {
+	c := &a.col
+	if !c.on() || a.view.OCIO == nil {
+		return linear, shown, false
+	}
+	for _, e := range c.cache {
+		if e.ct != a.view.OCIO {
+			continue
+		}
+		gain := float32(math.Exp2(float64(exposure)))
+		px := [4]float32{rgb[0] * gain, rgb[1] * gain, rgb[2] * gain, 1}
+		l, err1 := e.linear.ApplyPixel(px)
+		d, err2 := e.view.ApplyPixel(px)
+		if err1 != nil || err2 != nil {
+			return linear, shown, false
+		}
+		return [3]float32(l[:3]), [3]float32(d[:3]), true
+	}
+	return linear, shown, false
+}
+
+// asciiInput says in as Input.String does, in the characters Dear
+// ImGui's default font has.
+func asciiInput(in ocio.Input) string { return in.ColorSpace + " (" + in.Reason + ")" }

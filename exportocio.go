@@ -18,6 +18,19 @@ type exportOCIO struct {
 	input, display, view, look string // "" for the config's defaults
 }
 
+// inputSpace is the input colour space o and req give: --input-cs, else
+// the config's rules over the sequence (ocio.Config.InputSpace).
+func (o exportOCIO) inputSpace(req ocio.InputRequest) (string, error) {
+	c, err := ocio.Load(o.config)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	req.Flag = o.input
+	in, err := c.InputSpace(req)
+	return in.ColorSpace, err
+}
+
 // transform loads o's config and builds the display program's transform
 // from the sequence's input colour space (InputSpace of req, with o's
 // input as --input-cs) to o's display (the config's default) and view (the

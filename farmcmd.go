@@ -21,6 +21,7 @@ import (
 	"flick/export"
 	"flick/export/farm"
 	"flick/render/ocio"
+	"flick/ui"
 )
 
 const farmUsage = `Usage:
@@ -214,7 +215,7 @@ func planShot(args []string, n int) (*farm.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	flags, err := pinnedLook(&f, first)
+	flags, err := pinnedLook(&f, seq, first)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +255,7 @@ func planShot(args []string, n int) (*farm.Plan, error) {
 // export flags for every chunk: an OpenColorIO config, from --ocio or
 // $OCIO, is named by --ocio with an absolute path, as the nodes may have
 // another $OCIO or none.
-func pinnedLook(f *exportFlags, first engine.Inspection) ([]string, error) {
+func pinnedLook(f *exportFlags, seq *engine.Sequence, first engine.Inspection) ([]string, error) {
 	flags := []string{"--channels", f.display.Channels.String(),
 		"--exposure", strconv.FormatFloat(float64(f.display.Exposure), 'g', -1, 32)}
 	if f.layer != "" {
@@ -265,11 +266,18 @@ func pinnedLook(f *exportFlags, first engine.Inspection) ([]string, error) {
 	}
 	exrView := f.view
 	if o := f.ocio; o.config != "" {
-		t, _, _, err := o.transform(&exrView)
+		// The input colour space is resolved here, by the submitting
+		// user's rules and picks, and pinned: a node's settings may differ.
+		cfg, _, _, _ := loadSettings(io.Discard)
+		req := ui.InputRequest(seq, first, cfg, "")
+		t, _, _, err := o.transform(&exrView, req)
 		if err != nil {
 			return nil, err
 		}
 		t.Close() // made no GL objects: it was never drawn
+		if o.input, err = o.inputSpace(req); err != nil {
+			return nil, err
+		}
 		config := o.config
 		if !ocio.IsBuiltin(config) {
 			if config, err = filepath.Abs(config); err != nil {

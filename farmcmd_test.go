@@ -86,8 +86,10 @@ func TestFarmSubmitDryRun(t *testing.T) {
 	}
 
 	// An OpenColorIO config from $OCIO is pinned with --ocio (a node may
-	// have another $OCIO, or none), with the look and a view of its
-	// display; a look the config lacks is refused here, not on the nodes.
+	// have another $OCIO, or none), with the input colour space resolved
+	// here (the scene_linear role: a node's picks may differ), the look and
+	// a view of its display; a look the config lacks is refused here, not
+	// on the nodes.
 	t.Setenv("OCIO", "ocio://default")
 	graded := filepath.Join(dir, "graded.mov")
 	if code := run([]string{"farm", "submit", shot, "-o", graded, "--chunk", "20", "--engine", "manifest",
@@ -99,7 +101,7 @@ func TestFarmSubmitDryRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	if want := []string{"--channels", "RGB", "--exposure", "0", "--view", "Un-tone-mapped", "--ocio", "ocio://default",
-		"--look", "ACES 1.3 Reference Gamut Compression"}; !slices.Equal(m.Flags, want) {
+		"--input-cs", "ACEScg", "--look", "ACES 1.3 Reference Gamut Compression"}; !slices.Equal(m.Flags, want) {
 		t.Errorf("flags %q, want %q", m.Flags, want)
 	}
 	stderr.Reset()

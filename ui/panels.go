@@ -116,6 +116,8 @@ func (a *app) displayPanel() {
 	if imgui.SliderFloatV("gamma", &gamma, 0.1, 4, "%.2f", 0) {
 		v.Gamma = gamma
 	}
+	// flick's own transforms serve only without an OpenColorIO config.
+	imgui.BeginDisabledV(v.OCIO != nil)
 	if imgui.BeginComboV("transform", v.Transform.String(), 0) {
 		for _, t := range render.ScreenTransforms() {
 			if imgui.SelectableBoolV(t.String(), t == v.Transform, 0, imgui.NewVec2(0, 0)) {
@@ -124,6 +126,7 @@ func (a *app) displayPanel() {
 		}
 		imgui.EndCombo()
 	}
+	imgui.EndDisabled()
 	if imgui.BeginComboV("channels", v.Channels.String(), 0) {
 		for c := render.ChannelsRGB; c <= render.ChannelLuminance; c++ {
 			if imgui.SelectableBoolV(c.String(), c == v.Channels, 0, imgui.NewVec2(0, 0)) {

@@ -4,25 +4,21 @@
 #error "10-bit planes are written as host uint16: little-endian hosts only"
 #endif
 
-// BT.709 luma weights.
-#define KR 0.2126f
-#define KB 0.0722f
-#define KG (1.0f - KR - KB)
-
 // coeffs maps 16-bit R, G, B (0..65535, or sums of n such) to limited-range
-// codes of the given bit depth: Y = 16..235, Cb/Cr = 16..240 (scaled by
-// 2^(bits-8)).
+// codes of the given bit depth with luma weights kr, kb: Y = 16..235,
+// Cb/Cr = 16..240 (scaled by 2^(bits-8)).
 typedef struct {
 	float yr, yg, yb, ur, ug, ub, vr, vg, vb, yoff, coff;
 } coeffs;
 
-static coeffs make_coeffs(int bits, int n) {
+static coeffs make_coeffs(int bits, int n, float kr, float kb) {
+	float kg = 1.0f - kr - kb;
 	float s = (float)(1 << (bits - 8));
 	float ys = 219.0f * s / (65535.0f * n), cs = 224.0f * s / (65535.0f * n);
 	coeffs c = {
-		.yr = KR * ys, .yg = KG * ys, .yb = KB * ys,
-		.ur = -KR / (2 * (1 - KB)) * cs, .ug = -KG / (2 * (1 - KB)) * cs, .ub = 0.5f * cs,
-		.vr = 0.5f * cs, .vg = -KG / (2 * (1 - KR)) * cs, .vb = -KB / (2 * (1 - KR)) * cs,
+		.yr = kr * ys, .yg = kg * ys, .yb = kb * ys,
+		.ur = -kr / (2 * (1 - kb)) * cs, .ug = -kg / (2 * (1 - kb)) * cs, .ub = 0.5f * cs,
+		.vr = 0.5f * cs, .vg = -kg / (2 * (1 - kr)) * cs, .vb = -kb / (2 * (1 - kr)) * cs,
 		.yoff = 16.0f * s + 0.5f, .coff = 128.0f * s + 0.5f, // + 0.5: round on truncation
 	};
 	return c;
@@ -34,14 +30,14 @@ static coeffs make_coeffs(int bits, int n) {
 #define CB(c, r, g, b) ((int)((c)->coff + (c)->ur * (r) + (c)->ug * (g) + (c)->ub * (b)))
 #define CR(c, r, g, b) ((int)((c)->coff + (c)->vr * (r) + (c)->vg * (g) + (c)->vb * (b)))
 
-int flick_frame_prepare(AVFrame *f, int trc) {
+int flick_frame_prepare(AVFrame *f, int pri, int trc, int spc) {
 	int err = av_frame_make_writable(f);
 	if (err < 0) {
 		return err;
 	}
-	f->color_primaries = AVCOL_PRI_BT709;
+	f->color_primaries = (enum AVColorPrimaries)pri;
 	f->color_trc = (enum AVColorTransferCharacteristic)trc;
-	f->colorspace = AVCOL_SPC_BT709;
+	f->colorspace = (enum AVColorSpace)spc;
 	f->color_range = AVCOL_RANGE_MPEG;
 	return 0;
 }
@@ -60,8 +56,8 @@ static int32_t fix(float v) {
 	return (int32_t)(v < 0 ? v - 0.5f : v + 0.5f);
 }
 
-static icoeffs make_icoeffs(int n) {
-	const coeffs c = make_coeffs(8, n);
+static icoeffs make_icoeffs(int n, float kr, float kb) {
+	const coeffs c = make_coeffs(8, n, kr, kb);
 	icoeffs i = {
 		.yr = fix(c.yr), .yg = fix(c.yg), .yb = fix(c.yb),
 		.ur = fix(c.ur), .ug = fix(c.ug), .ub = fix(c.ub),
@@ -97,8 +93,8 @@ CLONES static void row420(const icoeffs *l, const icoeffs *c, int n, const uint1
 	}
 }
 
-static void yuv420p(const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
-	const icoeffs l = make_icoeffs(1), c = make_icoeffs(4);
+static void yuv420p(float kr, float kb, const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
+	const icoeffs l = make_icoeffs(1, kr, kb), c = make_icoeffs(4, kr, kb);
 	for (int y = y0; y < y1; y += 2) {
 		const uint16_t *p = rgba + (size_t)y * w * 4;
 		uint8_t *Y = f->data[0] + (size_t)y * f->linesize[0];
@@ -107,8 +103,8 @@ static void yuv420p(const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
 	}
 }
 
-CLONES static void yuv422p10(const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
-	const coeffs l = make_coeffs(10, 1), c = make_coeffs(10, 2);
+CLONES static void yuv422p10(float kr, float kb, const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
+	const coeffs l = make_coeffs(10, 1, kr, kb), c = make_coeffs(10, 2, kr, kb);
 	for (int y = y0; y < y1; y++) {
 		const uint16_t *restrict p = rgba + (size_t)y * w * 4;
 		uint16_t *restrict Y = (uint16_t *)(f->data[0] + (size_t)y * f->linesize[0]);
@@ -125,8 +121,8 @@ CLONES static void yuv422p10(const uint16_t *rgba, int w, AVFrame *f, int y0, in
 	}
 }
 
-CLONES static void yuva444p10(const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
-	const coeffs c = make_coeffs(10, 1);
+CLONES static void yuva444p10(float kr, float kb, const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
+	const coeffs c = make_coeffs(10, 1, kr, kb);
 	for (int y = y0; y < y1; y++) {
 		const uint16_t *restrict p = rgba + (size_t)y * w * 4;
 		uint16_t *restrict Y = (uint16_t *)(f->data[0] + (size_t)y * f->linesize[0]);
@@ -144,16 +140,16 @@ CLONES static void yuva444p10(const uint16_t *rgba, int w, AVFrame *f, int y0, i
 	}
 }
 
-void flick_convert(int layout, const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
+void flick_convert(int layout, float kr, float kb, const uint16_t *rgba, int w, AVFrame *f, int y0, int y1) {
 	switch (layout) {
 	case FLICK_YUV420P:
-		yuv420p(rgba, w, f, y0, y1);
+		yuv420p(kr, kb, rgba, w, f, y0, y1);
 		break;
 	case FLICK_YUV422P10:
-		yuv422p10(rgba, w, f, y0, y1);
+		yuv422p10(kr, kb, rgba, w, f, y0, y1);
 		break;
 	case FLICK_YUVA444P10:
-		yuva444p10(rgba, w, f, y0, y1);
+		yuva444p10(kr, kb, rgba, w, f, y0, y1);
 		break;
 	}
 }

@@ -23,7 +23,7 @@ func newFrame(t testing.TB, l layout, w, h int) *astiav.Frame {
 		t.Fatal(err)
 	}
 	t.Cleanup(f.Free)
-	if err := prepareFrame(f, TransferBT709); err != nil {
+	if err := prepareFrame(f, Colour{}); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -65,9 +65,15 @@ func planes(t testing.TB, l layout, f *astiav.Frame) [][]int {
 	return out
 }
 
-// reference is the plain float64 BT.709 limited-range conversion the C code
-// must match: chroma from the mean R, G, B of each block.
-func reference(l layout, pix []uint16, w, h int) [][]int {
+// reference is the plain float64 limited-range conversion with matrix m
+// (its textbook luma weights) the C code must match: chroma from the mean R,
+// G, B of each block.
+func reference(l layout, m Matrix, pix []uint16, w, h int) [][]int {
+	kr, kb := 0.2126, 0.0722
+	if m == MatrixBT2020NC {
+		kr, kb = 0.2627, 0.0593
+	}
+	kg := 1 - kr - kb
 	bits, sx, sy := 10, 1, 0
 	switch l {
 	case yuv420p:
@@ -110,10 +116,9 @@ func reference(l layout, pix []uint16, w, h int) [][]int {
 	return out
 }
 
-const kr, kb, kg = 0.2126, 0.0722, 1 - 0.2126 - 0.0722
-
 // TestConvertMatchesReference holds the C conversion, split into 1, 3 and 7
-// bands, to the float64 reference on random pixels: at most one code apart
+// bands, with either matrix, to the float64 reference on random pixels: at
+// most one code apart
 // (float32 and 22-bit fixed point move results by a few hundredths of a
 // code, which flips a rounding now and then), and equal for 99% of samples.
 func TestConvertMatchesReference(t *testing.T) {
@@ -121,12 +126,14 @@ func TestConvertMatchesReference(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, tc := range []struct {
 		l     layout
+		m     Matrix
 		w, h  int
 		procs int
 	}{
-		{yuv420p, 66, 38, 1}, {yuv420p, 66, 38, 3}, {yuv420p, 66, 38, 7},
-		{yuv422p10, 66, 37, 3}, {yuv422p10, 66, 37, 7},
-		{yuva444p10, 67, 37, 3}, {yuva444p10, 67, 37, 7},
+		{yuv420p, MatrixBT709, 66, 38, 1}, {yuv420p, MatrixBT709, 66, 38, 3}, {yuv420p, MatrixBT709, 66, 38, 7},
+		{yuv422p10, MatrixBT709, 66, 37, 3}, {yuv422p10, MatrixBT709, 66, 37, 7},
+		{yuva444p10, MatrixBT709, 67, 37, 3}, {yuva444p10, MatrixBT709, 67, 37, 7},
+		{yuv420p, MatrixBT2020NC, 66, 38, 3}, {yuv422p10, MatrixBT2020NC, 66, 37, 3}, {yuva444p10, MatrixBT2020NC, 67, 37, 3},
 	} {
 		runtime.GOMAXPROCS(tc.procs)
 		pix := make([]uint16, tc.w*tc.h*4)
@@ -134,48 +141,51 @@ func TestConvertMatchesReference(t *testing.T) {
 			pix[i] = uint16(rng.IntN(65536))
 		}
 		f := newFrame(t, tc.l, tc.w, tc.h)
-		convert(tc.l, pix, tc.w, tc.h, f)
-		got, want := planes(t, tc.l, f), reference(tc.l, pix, tc.w, tc.h)
+		convert(tc.l, tc.m, pix, tc.w, tc.h, f)
+		got, want := planes(t, tc.l, f), reference(tc.l, tc.m, pix, tc.w, tc.h)
 		for p := range want {
 			off := 0
 			for i := range want[p] {
 				if d := got[p][i] - want[p][i]; d > 1 || d < -1 {
-					t.Fatalf("%s plane %d sample %d: %d, want %d", tc.l.pixelFormat().Name(), p, i, got[p][i], want[p][i])
+					t.Fatalf("%s %s plane %d sample %d: %d, want %d", tc.l.pixelFormat().Name(), tc.m, p, i, got[p][i], want[p][i])
 				} else if d != 0 {
 					off++
 				}
 			}
 			if off*100 > len(want[p]) {
-				t.Errorf("%s plane %d: %d of %d samples one code off", tc.l.pixelFormat().Name(), p, off, len(want[p]))
+				t.Errorf("%s %s plane %d: %d of %d samples one code off", tc.l.pixelFormat().Name(), tc.m, p, off, len(want[p]))
 			}
 		}
 	}
 }
 
-// TestConvertKnownValues checks textbook BT.709 limited-range codes (BT.601
-// would give red Y=81, Cb=90 in 8 bits).
+// TestConvertKnownValues checks textbook BT.709 and BT.2020 limited-range
+// codes (BT.601 would give red Y=81, Cb=90 in 8 bits).
 func TestConvertKnownValues(t *testing.T) {
 	for _, tc := range []struct {
 		l          layout
+		m          Matrix
 		rgba       [4]uint16
 		y, cb, cr  int
 		alpha      int
 		colourName string
 	}{
-		{yuv420p, [4]uint16{65535, 0, 0, 65535}, 63, 102, 240, -1, "red"},
-		{yuv420p, [4]uint16{65535, 65535, 65535, 65535}, 235, 128, 128, -1, "white"},
-		{yuv420p, [4]uint16{0, 0, 0, 65535}, 16, 128, 128, -1, "black"},
-		{yuv422p10, [4]uint16{65535, 0, 0, 65535}, 250, 409, 960, -1, "red"},
-		{yuv422p10, [4]uint16{0, 0, 65535, 65535}, 127, 960, 471, -1, "blue"},
-		{yuva444p10, [4]uint16{0, 65535, 0, 32768}, 691, 167, 105, 512, "green, half alpha"},
-		{yuva444p10, [4]uint16{65535, 65535, 65535, 0}, 940, 512, 512, 0, "white, clear"},
+		{yuv420p, MatrixBT709, [4]uint16{65535, 0, 0, 65535}, 63, 102, 240, -1, "red"},
+		{yuv420p, MatrixBT709, [4]uint16{65535, 65535, 65535, 65535}, 235, 128, 128, -1, "white"},
+		{yuv420p, MatrixBT709, [4]uint16{0, 0, 0, 65535}, 16, 128, 128, -1, "black"},
+		{yuv422p10, MatrixBT709, [4]uint16{65535, 0, 0, 65535}, 250, 409, 960, -1, "red"},
+		{yuv422p10, MatrixBT709, [4]uint16{0, 0, 65535, 65535}, 127, 960, 471, -1, "blue"},
+		{yuva444p10, MatrixBT709, [4]uint16{0, 65535, 0, 32768}, 691, 167, 105, 512, "green, half alpha"},
+		{yuva444p10, MatrixBT709, [4]uint16{65535, 65535, 65535, 0}, 940, 512, 512, 0, "white, clear"},
+		{yuv420p, MatrixBT2020NC, [4]uint16{65535, 0, 0, 65535}, 74, 97, 240, -1, "BT.2020 red"},
+		{yuv422p10, MatrixBT2020NC, [4]uint16{0, 0, 65535, 65535}, 116, 960, 476, -1, "BT.2020 blue"},
 	} {
 		pix := make([]uint16, 2*2*4)
 		for i := range pix {
 			pix[i] = tc.rgba[i%4]
 		}
 		f := newFrame(t, tc.l, 2, 2)
-		convert(tc.l, pix, 2, 2, f)
+		convert(tc.l, tc.m, pix, 2, 2, f)
 		p := planes(t, tc.l, f)
 		got := fmt.Sprint(p[0][0], p[1][0], p[2][0])
 		want := fmt.Sprint(tc.y, tc.cb, tc.cr)
@@ -184,7 +194,7 @@ func TestConvertKnownValues(t *testing.T) {
 			want += fmt.Sprint(" ", tc.alpha)
 		}
 		if got != want {
-			t.Errorf("%s %s: Y Cb Cr [A] = %s, want %s", tc.l.pixelFormat().Name(), tc.colourName, got, want)
+			t.Errorf("%s %s %s: Y Cb Cr [A] = %s, want %s", tc.l.pixelFormat().Name(), tc.m, tc.colourName, got, want)
 		}
 	}
 }
@@ -198,7 +208,7 @@ func BenchmarkConvert(b *testing.B) {
 			b.SetBytes(int64(len(pix) * 2))
 			b.ReportAllocs()
 			for b.Loop() {
-				convert(l, pix, w, h, f)
+				convert(l, MatrixBT709, pix, w, h, f)
 			}
 		})
 	}

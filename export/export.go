@@ -173,9 +173,10 @@ type Options struct {
 	// (x264 and ProRes as configured here always do). Callers keep chunks
 	// at least MinChunkFrames long.
 	Joinable bool
-	// Transfer is the transfer characteristic the movie is tagged with:
-	// the one of the display its pixels were drawn for (TransferFor).
-	Transfer Transfer
+	// Colour is the movie's colour description, which it is tagged with
+	// and converted to YUV by: the one of the display its pixels were
+	// drawn for (ColourFor).
+	Colour Colour
 }
 
 // MinChunkFrames is the shortest chunk worth joining: a one- or two-frame
@@ -211,8 +212,8 @@ func (o Options) check() (codecSpec, error) {
 			what = "width"
 		}
 		return spec, fmt.Errorf("size %dx%d: %s (%s) needs an even %s", o.Width, o.Height, o.Codec, l.pixelFormat().Name(), what)
-	case o.Transfer != TransferBT709 && o.Transfer != TransferSRGB:
-		return spec, fmt.Errorf("unknown transfer characteristic %v", o.Transfer)
+	case o.Colour.check() != nil:
+		return spec, o.Colour.check()
 	case o.CRF < -1 || o.CRF > 51:
 		return spec, fmt.Errorf("crf %d is out of range (0 to 51, or -1 for the default)", o.CRF)
 	case spec.family == x26x && o.Preset != "" && !slices.Contains(x26xPresets, o.Preset):
@@ -332,9 +333,9 @@ func (e *Encoder) openCodec() error {
 // tags, which go-astiav has no setters for) and the encoder's private ones.
 func (e *Encoder) codecOptions() [][2]string {
 	opts := [][2]string{
-		{"color_primaries", "bt709"},
-		{"color_trc", e.o.Transfer.String()},
-		{"colorspace", "bt709"},
+		{"color_primaries", e.o.Colour.Primaries.String()},
+		{"color_trc", e.o.Colour.Transfer.String()},
+		{"colorspace", e.o.Colour.Matrix.String()},
 		{"color_range", "tv"},
 	}
 	if e.spec.layout == yuv420p {
@@ -458,11 +459,11 @@ func (e *Encoder) Write(pix []uint16) error {
 	if want := e.o.Width * e.o.Height * 4; len(pix) != want {
 		return e.errorf("frame %d has %d values, want %d (%dx%d RGBA)", e.n, len(pix), want, e.o.Width, e.o.Height)
 	}
-	if err := prepareFrame(e.frame, e.o.Transfer); err != nil {
+	if err := prepareFrame(e.frame, e.o.Colour); err != nil {
 		return e.fail(e.wrap("frame buffer", err))
 	}
 	t := time.Now()
-	convert(e.spec.layout, pix, e.o.Width, e.o.Height, e.frame)
+	convert(e.spec.layout, e.o.Colour.Matrix, pix, e.o.Width, e.o.Height, e.frame)
 	e.converting += time.Since(t)
 	e.frame.SetPts(e.n)
 	if err := e.cc.SendFrame(e.frame); err != nil {

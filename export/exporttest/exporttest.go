@@ -97,9 +97,14 @@ func Decode(path string, fn func(i int, rgba []uint16) error) (int, error) {
 // characteristic trc (FFmpeg's name: "iec61966-2-1" for sRGB) with BT.709
 // primaries and matrix, limited range.
 func DecodeTagged(path, trc string, fn func(i int, rgba []uint16) error) (int, error) {
-	want := bt709
-	want[1] = trc
-	return decode(path, &want, fn)
+	return DecodeColour(path, "bt709", trc, "bt709", fn)
+}
+
+// DecodeColour is Decode for a movie whose frames must carry primaries,
+// transfer characteristic trc and matrix (FFmpeg's names: "bt2020",
+// "smpte2084", "bt2020nc"), limited range; it converts with that matrix.
+func DecodeColour(path, primaries, trc, matrix string, fn func(i int, rgba []uint16) error) (int, error) {
+	return decode(path, &[4]string{primaries, trc, matrix, "tv"}, fn)
 }
 
 // DecodeUntagged is Decode for movies made by other tools (ffmpeg's, which
@@ -147,7 +152,8 @@ func decode(path string, want *[4]string, fn func(i int, rgba []uint16) error) (
 			if tags := frameTags(fr); want != nil && tags != *want {
 				return fmt.Errorf("frame tagged %s, not %s", strings.Join(tags[:], "/"), strings.Join(want[:], "/"))
 			}
-			if rgba, err = toRGBA(fr, rgba); err != nil {
+			// Tags checked: a want of BT.2020's matrix is fr's.
+			if rgba, err = toRGBA(fr, rgba, want != nil && want[2] == "bt2020nc"); err != nil {
 				return err
 			}
 			fr.Unref()
@@ -225,12 +231,10 @@ var planars = map[string]planar{
 	"yuva444p12le": {0, 0, 12, true},
 }
 
-// BT.709 luma weights.
-const kr, kb, kg = 0.2126, 0.0722, 1 - 0.2126 - 0.0722
-
-// toRGBA converts fr to RGBA 16-bit in dst (grown as needed): chroma is
-// replicated over the block it covers.
-func toRGBA(fr *astiav.Frame, dst []uint16) ([]uint16, error) {
+// toRGBA converts fr to RGBA 16-bit in dst (grown as needed) with the
+// BT.2020 non-constant-luminance matrix if bt2020 and BT.709's otherwise:
+// chroma is replicated over the block it covers.
+func toRGBA(fr *astiav.Frame, dst []uint16, bt2020 bool) ([]uint16, error) {
 	p, ok := planars[fr.PixelFormat().Name()]
 	if !ok {
 		return dst, fmt.Errorf("pixel format %s not handled", fr.PixelFormat().Name())
@@ -253,6 +257,11 @@ func toRGBA(fr *astiav.Frame, dst []uint16) ([]uint16, error) {
 	}
 	yp, up := 0, w*h
 	vp, ap := up+cw*ch, up+2*cw*ch
+	kr, kb := 0.2126, 0.0722
+	if bt2020 {
+		kr, kb = 0.2627, 0.0593
+	}
+	kg := 1 - kr - kb
 	s := float64(int(1) << (p.bits - 8))
 	amax := float64(int(1)<<p.bits - 1)
 	dst = slices.Grow(dst[:0], w*h*4)[:w*h*4]

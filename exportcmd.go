@@ -229,16 +229,12 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	var transfer export.Transfer
+	display := "" // the OpenColorIO display drawn for, if any
 	if f.ocio.config != "" {
-		var warning string
 		// Its GL objects go with the export's GL context.
 		cfg, _, _, _ := loadSettings(stderr) // the user's input colour space picks
-		if f.display.OCIO, transfer, warning, err = f.ocio.transform(&f.view, ui.InputRequest(seq, first, cfg, "")); err != nil {
+		if f.display.OCIO, display, err = f.ocio.transform(&f.view, ui.InputRequest(seq, first, cfg, "")); err != nil {
 			return fail(stderr, err)
-		}
-		if warning != "" {
-			fmt.Fprintf(stderr, "flick: warning: %s\n", warning)
 		}
 	}
 	var sel exr.Selection // the file's default
@@ -251,7 +247,12 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
-	movie.Transfer = transfer
+	if display != "" {
+		var warning string
+		if movie.Colour, warning = export.ColourFor(display, movie.Codec); warning != "" {
+			fmt.Fprintf(stderr, "flick: warning: %s\n", warning)
+		}
+	}
 
 	frames := seq.Range.Frames()
 	index := 0 // of the chunk's first frame in frames

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"flick/export"
 	"flick/render"
 	"flick/render/ocio"
 )
@@ -37,37 +36,37 @@ func (o exportOCIO) inputSpace(req ocio.InputRequest) (string, error) {
 // display's default for that input), with o's look. exrView is --view: when it names one of the
 // display's views it is the OpenColorIO view, and *exrView is cleared;
 // otherwise it stays the file's view (stereo files). It also returns the
-// movie's transfer tag and, for a display whose colours BT.709 tags do not
-// describe, a warning. Any failure is one line naming the config.
-func (o exportOCIO) transform(exrView *string, req ocio.InputRequest) (*render.ColorTransform, export.Transfer, string, error) {
+// display's name, which the movie's colour tags follow (export.ColourFor).
+// Any failure is one line naming the config.
+func (o exportOCIO) transform(exrView *string, req ocio.InputRequest) (*render.ColorTransform, string, error) {
 	c, err := ocio.Load(o.config)
 	if err != nil {
-		return nil, 0, "", err
+		return nil, "", err
 	}
 	defer c.Close()
 	displays, display, err := c.Displays()
 	if err != nil {
-		return nil, 0, "", err
+		return nil, "", err
 	}
 	if o.display != "" {
 		if !slices.Contains(displays, o.display) {
-			return nil, 0, "", fmt.Errorf("--display %q: %s has no such display (it has %s)", o.display, c.Name(), strings.Join(displays, ", "))
+			return nil, "", fmt.Errorf("--display %q: %s has no such display (it has %s)", o.display, c.Name(), strings.Join(displays, ", "))
 		}
 		display = o.display
 	}
 	req.Flag = o.input
 	in, err := c.InputSpace(req)
 	if err != nil {
-		return nil, 0, "", err
+		return nil, "", err
 	}
 	input := in.ColorSpace
 	all, _, err := c.Views(display, "")
 	if err != nil {
-		return nil, 0, "", err
+		return nil, "", err
 	}
 	_, view, err := c.Views(display, input)
 	if err != nil {
-		return nil, 0, "", err
+		return nil, "", err
 	}
 	if slices.Contains(all, *exrView) {
 		view, *exrView = *exrView, ""
@@ -75,26 +74,21 @@ func (o exportOCIO) transform(exrView *string, req ocio.InputRequest) (*render.C
 	if o.look != "" {
 		looks, err := c.Looks()
 		if err != nil {
-			return nil, 0, "", err
+			return nil, "", err
 		}
 		if !slices.Contains(looks, o.look) {
-			return nil, 0, "", fmt.Errorf("--look %q: %s has no such look (its looks: %s)", o.look, c.Name(), strings.Join(looks, ", "))
+			return nil, "", fmt.Errorf("--look %q: %s has no such look (its looks: %s)", o.look, c.Name(), strings.Join(looks, ", "))
 		}
 	}
 	dv := ocio.DisplayView{Input: input, Display: display, View: view, Look: o.look}
 	p, err := c.DisplayViewProcessor(dv)
 	if err != nil {
-		return nil, 0, "", err
+		return nil, "", err
 	}
 	defer p.Close()
 	ct, err := render.NewColorTransform(dv.String(), p)
 	if err != nil {
-		return nil, 0, "", err
+		return nil, "", err
 	}
-	trc, ok := export.TransferFor(display)
-	warning := ""
-	if !ok {
-		warning = fmt.Sprintf("display %q is not an sRGB or Rec.709 display: the movie is tagged BT.709, which does not describe its colours", display)
-	}
-	return ct, trc, warning, nil
+	return ct, display, nil
 }

@@ -67,9 +67,22 @@ func TestExportOCIO(t *testing.T) {
 		t.Errorf("the config's default display and view export unlike sRGB / ACES 1.0 SDR (PSNR %.1f dB)", p)
 	}
 
-	// A display BT.709 tags do not describe: exported, with a warning.
-	if _, code, stderr := export("pq.mov", "--ocio", "ocio://default", "--display", "Rec.2100-PQ - Display"); code != 0 || !strings.Contains(stderr, "warning") || !strings.Contains(stderr, "Rec.2100-PQ") {
-		t.Errorf("PQ display: exit %d, stderr %q; want 0 and a warning naming it", code, stderr)
+	// A PQ display: tagged BT.2100 PQ; in 8-bit H.264 (the default codec)
+	// with a warning that names the display and says what to choose, in
+	// ProRes without one.
+	for _, tc := range []struct {
+		codec string
+		warn  bool
+	}{{"h264", true}, {"prores", false}} {
+		pq, code, stderr := export("pq-"+tc.codec+".mov", "--ocio", "ocio://default", "--display", "Rec.2100-PQ - Display", "--codec", tc.codec)
+		if warned := strings.Contains(stderr, "warning") && strings.Contains(stderr, "Rec.2100-PQ") && strings.Contains(stderr, "prores"); code != 0 || warned != tc.warn {
+			t.Errorf("PQ display, %s: exit %d, stderr %q; want 0 and a warning %v", tc.codec, code, stderr, tc.warn)
+		}
+		if info, err := exporttest.Probe(pq); err != nil {
+			t.Error(err)
+		} else if got := [3]string{info.ColorPrimaries, info.ColorTransfer, info.ColorSpace}; got != [3]string{"bt2020", "smpte2084", "bt2020nc"} {
+			t.Errorf("PQ display, %s: tags %q, want bt2020/smpte2084/bt2020nc", tc.codec, got)
+		}
 	}
 
 	// A config whose view needs a LUT that is missing, and one whose .cube

@@ -270,7 +270,7 @@ func pinnedLook(f *exportFlags, seq *engine.Sequence, first engine.Inspection) (
 		// user's rules and picks, and pinned: a node's settings may differ.
 		cfg, _, _, _ := loadSettings(io.Discard)
 		req := ui.InputRequest(seq, first, cfg, "")
-		t, _, _, err := o.transform(&exrView, req)
+		t, _, err := o.transform(&exrView, req)
 		if err != nil {
 			return nil, err
 		}

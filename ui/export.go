@@ -151,13 +151,13 @@ func (e *exportDialog) start(a *app) {
 	fps, _ := export.ParseFPS(fmt.Sprint(a.clock.FPS()))
 	ctx, cancel := context.WithCancel(context.Background())
 	ahead := export.StartReadahead(ctx, frames, exportAhead, exportSource(a.seq, a.cache, a.sel, a.opt.Pool))
-	// The viewer's choices: its OpenColorIO transform and the tag of its
-	// display.
-	var transfer export.Transfer
+	// The viewer's choices: its OpenColorIO transform and the colour
+	// description of its display.
+	var colour export.Colour
 	if a.view.OCIO != nil {
-		var ok bool
-		if transfer, ok = export.TransferFor(a.col.shown.dv.Display); !ok {
-			a.log.add(levelWarning, fmt.Sprintf("display %q is not an sRGB or Rec.709 display: the movie is tagged BT.709, which does not describe its colours", a.col.shown.dv.Display))
+		var warning string
+		if colour, warning = export.ColourFor(a.col.shown.dv.Display, codec); warning != "" {
+			a.log.add(levelWarning, warning)
 		}
 	}
 	e.ocio = a.view.OCIO
@@ -165,7 +165,7 @@ func (e *exportDialog) start(a *app) {
 		Frames:  frames,
 		Display: a.view,
 		Movie: export.Options{Path: e.path, Codec: codec, Width: w, Height: h, FPS: fps, CRF: int(e.crf),
-			Preset: e.preset, Transfer: transfer},
+			Preset: e.preset, Colour: colour},
 		Load:    ahead.Load,
 		Release: ahead.Release,
 		Progress: func(p export.Progress) {

@@ -171,8 +171,9 @@ func ColourFor(display string, codec Codec) (c Colour, warning string) {
 	default:
 		return c, unknown(display)
 	}
-	if spec, err := specOf(codec); err == nil && spec.layout == yuv420p && (c.Transfer == TransferPQ || c.Transfer == TransferHLG) {
-		warning = fmt.Sprintf("display %q: an 8-bit %s %s movie bands visibly; choose prores or prores4444 (10-bit) for HDR", display, codec, c.Transfer)
+	hdr := map[Transfer]string{TransferPQ: "PQ", TransferHLG: "HLG"}[c.Transfer]
+	if spec, err := specOf(codec); err == nil && spec.layout == yuv420p && hdr != "" {
+		warning = fmt.Sprintf("display %q: %s is 8-bit, too few for %s, which bands visibly; choose prores or prores4444 (10-bit) for HDR", display, codec, hdr)
 	}
 	return c, warning
 }

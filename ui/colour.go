@@ -302,14 +302,15 @@ func (a *app) transformBuilt(e cachedTransform, err error) {
 		a.log.add(levelError, "OpenColorIO: "+err.Error()+"; the previous display transform stays")
 		return
 	}
+	// Its program is compiled now, even if the choice moved on (it is
+	// kept for going back), and shown from the next UI frame, so that the
+	// frame that shows it compiles nothing.
+	if err := a.prepareColour(e.ct); err != nil {
+		e.close()
+		a.log.add(levelError, "OpenColorIO: "+err.Error()+"; the previous display transform stays")
+		return
+	}
 	if c.on() && key == (colourKey{c.gen, c.dv}) {
-		// The program is compiled now and shown from the next UI frame,
-		// so that the frame that shows it compiles nothing.
-		if err := a.prepareColour(e.ct); err != nil {
-			e.close()
-			a.log.add(levelError, "OpenColorIO: "+err.Error()+"; the previous display transform stays")
-			return
-		}
 		c.later = append(c.later, func(a *app) {
 			if c.on() && key == (colourKey{c.gen, c.dv}) {
 				a.showColour(key)

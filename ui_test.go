@@ -78,9 +78,10 @@ func (v *viewer) xdo(args ...string) string {
 
 var (
 	titleFrame = regexp.MustCompile(`— frame (-?\d+)$`)
-	// With FLICK_TEST_HOOKS=1 the title also has the UI frames drawn and
-	// the viewer's rectangle on the screen.
-	titleHooks = regexp.MustCompile(`— ui (\d+) viewer (\d+),(\d+)-(\d+),(\d+) — frame -?\d+$`)
+	// With FLICK_TEST_HOOKS=1 the title also has the UI frames drawn, the
+	// viewer's rectangle on the screen and the GL objects and programs
+	// render holds.
+	titleHooks = regexp.MustCompile(`— ui (\d+) viewer (\d+),(\d+)-(\d+),(\d+) — gl (\d+) objects (\d+) programs — frame -?\d+$`)
 )
 
 // title is the viewer window's title; "" if there is no window.
@@ -664,6 +665,121 @@ func TestOCIOViewer(t *testing.T) {
 	v.key("space")
 	v.waitTitle(func(n int) bool { return n != 1 }, "playback to go on")
 	v.quit()
+}
+
+// TestOCIOViewSwitchesLeakNothing switches views and displays of the ACES
+// CG config in the viewer and counts the GL objects and programs render
+// holds (the title's hooks): going back to a view used before builds
+// nothing, and past the 8 transforms the viewer keeps, each one evicted
+// gives its textures and programs back.
+func TestOCIOViewSwitchesLeakNothing(t *testing.T) {
+	config := shared.File(t, "ocio", "aces-cg/cg-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio")
+	cfg, err := ocio.Load(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	displays, display, err := cfg.Displays()
+	if err != nil {
+		t.Fatal(err)
+	}
+	input, err := cfg.CanonicalName("scene_linear")
+	if err != nil {
+		t.Fatal(err)
+	}
+	views := map[string][]string{}
+	pairs := 0
+	for _, d := range displays {
+		if views[d], _, err = cfg.Views(d, input); err != nil {
+			t.Fatal(err)
+		}
+		pairs += len(views[d])
+	}
+	cfg.Close()
+	if pairs <= 8 {
+		t.Fatalf("the config offers %d display/view pairs: too few to evict from the viewer's 8", pairs)
+	}
+
+	t.Setenv("OCIO", config)
+	v := startViewer(t, t.TempDir(), shared.File(t, "exr-samples", "Beachball/singlepart.0001.exr"))
+	// shows is the display and view the title names ("" before any).
+	shows := func() (string, string) {
+		title := v.title()
+		for _, d := range displays {
+			for _, vw := range views[d] {
+				if strings.Contains(title, "— "+d+" / "+vw+" — ") {
+					return d, vw
+				}
+			}
+		}
+		return "", ""
+	}
+	v.waitFor(func() bool { d, _ := shows(); return d == display }, "the title to name "+display)
+	v.overViewer()
+	// press presses key and waits for the title to name the next view
+	// (d) or display (shift+d), then for a UI frame drawn after it, so
+	// that the counts include its draw.
+	press := func(key string) {
+		t.Helper()
+		d, vw := shows()
+		want := func() bool { nd, nv := shows(); return nd != d || nv != vw }
+		if key == "d" {
+			want = func() bool { nd, nv := shows(); return nd == d && nv == next(views[d], vw) }
+		}
+		v.key(key)
+		v.waitFor(want, key+" to switch from "+d+" / "+vw)
+		v.waitFrames(2)
+	}
+	counts := func() (objects, programs int) {
+		t.Helper()
+		m := titleHooks.FindStringSubmatch(v.title())
+		if m == nil {
+			t.Fatalf("title %q has no GL counts", v.title())
+		}
+		objects, _ = strconv.Atoi(m[6])
+		programs, _ = strconv.Atoi(m[7])
+		return objects, programs
+	}
+
+	// 20 view switches on one display: after the first full round every
+	// view's transform is kept, and going round again builds nothing.
+	n := len(views[display])
+	for range n {
+		press("d")
+	}
+	objects, programs := counts()
+	for range 20 - n {
+		press("d")
+	}
+	if o, p := counts(); o > objects || p > programs {
+		t.Errorf("after 20 view switches render holds %d GL objects and %d programs, after the first round of %d views %d and %d: transforms are rebuilt or leak",
+			o, p, n, objects, programs)
+	}
+
+	// Every display/view pair, twice: more than the 8 kept, so the second
+	// round rebuilds each one and evicts as many; what it holds after
+	// must not grow.
+	round := func() {
+		for range displays {
+			press("shift+d")
+			d, _ := shows()
+			for range len(views[d]) - 1 {
+				press("d")
+			}
+		}
+	}
+	round()
+	objects, programs = counts()
+	round()
+	if o, p := counts(); o > objects || p > programs {
+		t.Errorf("after a second round of every display/view render holds %d GL objects and %d programs, after the first %d and %d: evicted transforms leak",
+			o, p, objects, programs)
+	}
+	v.quit()
+}
+
+// next is the name after cur in names, round.
+func next(names []string, cur string) string {
+	return names[(slices.Index(names, cur)+1)%len(names)]
 }
 
 // changedShare is the share of r's pixels that differ between img and ref

@@ -8,6 +8,7 @@ import (
 	"github.com/go-gl/gl/v4.5-core/gl"
 
 	"flick/render"
+	"flick/render/ocio"
 	"flick/render/rendertest"
 )
 
@@ -108,13 +109,17 @@ func BenchmarkDrawExport(b *testing.B) {
 		for _, mode := range uploadModes()[1:] {
 			k := c.k
 			b.Run(fmt.Sprintf("%dx%d/%s/%s", w/k, h/k, c.name, mode), func(b *testing.B) {
-				drawExport(b, d, pix, w, h, k, mode, c.s)
+				drawTimed(b, d, pix, w, h, w/k, h/k, true, mode, c.s)
 			})
 		}
 	}
 }
 
-func drawExport(b *testing.B, d *render.Display, pix []uint16, w, h, k int, mode render.UploadMode, s render.Settings) {
+// drawTimed uploads pix (w x h) and times its draws, fitted, through s
+// into a tw x th target (RGBA16 if bits16, else RGBA8, the viewer's),
+// each waited for (glFinish). The first draw, which compiles the
+// variant's program, is not timed.
+func drawTimed(b *testing.B, d *render.Display, pix []uint16, w, h, tw, th int, bits16 bool, mode render.UploadMode, s render.Settings) {
 	rendertest.Call(func() {
 		im := render.Image{Mode: mode}
 		defer im.Close()
@@ -124,12 +129,22 @@ func drawExport(b *testing.B, d *render.Display, pix []uint16, w, h, k int, mode
 			b.Error(err)
 			return
 		}
-		if err := tg.Resize16(w/k, h/k); err != nil {
+		resize := tg.Resize
+		if bits16 {
+			resize = tg.Resize16
+		}
+		if err := resize(tw, th); err != nil {
 			b.Error(err)
 			return
 		}
 		r := image.Rect(0, 0, w, h)
-		v := render.FitView(w/k, h/k, r, r)
+		v := render.FitView(tw, th, r, r)
+		d.Draw(&tg, &im, v, s)
+		gl.Finish()
+		if err := d.Err(); err != nil {
+			b.Error(err)
+			return
+		}
 		b.ResetTimer()
 		for range b.N {
 			d.Draw(&tg, &im, v, s)
@@ -137,4 +152,111 @@ func drawExport(b *testing.B, d *render.Display, pix []uint16, w, h, k int, mode
 		}
 		b.StopTimer()
 	})
+}
+
+// acesSDR is the ACES CG config's ACES 1.0 SDR view on the sRGB display
+// for ACEScg input, the view the benchmarks measure.
+var acesSDR = ocio.DisplayView{Input: "ACEScg", Display: "sRGB - Display", View: "ACES 1.0 - SDR Video"}
+
+// BenchmarkDrawOCIO draws an uploaded 1920x1080 frame, fitted, through
+// the built-in ACES CG config's ACES 1.0 SDR view and through flick's sRGB
+// curve, into a viewer-sized 1920x1080 RGBA8 target and into a 960x540
+// RGBA16 export target, and waits for the GPU: the display pass's cost of
+// the OpenColorIO view per frame.
+func BenchmarkDrawOCIO(b *testing.B) {
+	const w, h = 1920, 1080
+	pix := specialImage(w, h)
+	d := newDisplay(b)
+	ct, _ := newTransform(b, loadOCIO(b, ocio.BuiltinName), acesSDR)
+	b.Cleanup(func() { rendertest.Call(ct.Close) })
+	mode := uploadModes()[1] // a plain texture, as the viewer on llvmpipe
+	for _, tg := range []struct {
+		name   string
+		w, h   int
+		bits16 bool
+	}{{"viewer-1920x1080-RGBA8", w, h, false}, {"export-960x540-RGBA16", w / 2, h / 2, true}} {
+		for _, c := range []struct {
+			name string
+			s    render.Settings
+		}{{"sRGB", render.Settings{}}, {"ACES-SDR", render.Settings{OCIO: ct}}} {
+			b.Run(tg.name+"/"+c.name, func(b *testing.B) {
+				drawTimed(b, d, pix, w, h, tg.w, tg.h, tg.bits16, mode, c.s)
+			})
+		}
+	}
+}
+
+// BenchmarkOCIOPrepare times what switching to a new ColorTransform (the
+// ACES SDR view) costs the GL goroutine, a 1920x1080 frame fitted into a
+// small RGBA8 target (480x270, so that the compile, not the fill, is
+// what is measured): Prepare (its LUTs, the program compiled, linked and
+// run over one pixel), the first Draw after Prepare, the first Draw
+// without it (which compiles), and a Draw once compiled. Each draw is
+// waited for (glFinish). Every iteration compiles the same text, which
+// Mesa's shader cache keeps (on disk too): MESA_SHADER_CACHE_DISABLE=true
+// measures a compile never seen before.
+func BenchmarkOCIOPrepare(b *testing.B) {
+	const w, h, tw, th = 1920, 1080, 480, 270
+	pix := specialImage(w, h)
+	d := newDisplay(b)
+	cfg := loadOCIO(b, ocio.BuiltinName)
+	p, err := cfg.DisplayViewProcessor(acesSDR)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	for _, stage := range []string{"prepare", "first-draw-prepared", "first-draw-unprepared", "draw-compiled"} {
+		b.Run(stage, func(b *testing.B) {
+			rendertest.Call(func() {
+				var im render.Image
+				defer im.Close()
+				var tg render.Target
+				defer tg.Close()
+				if err := im.Upload(pix, w, h); err != nil {
+					b.Error(err)
+					return
+				}
+				if err := tg.Resize(tw, th); err != nil {
+					b.Error(err)
+					return
+				}
+				r := image.Rect(0, 0, w, h)
+				v := render.FitView(tw, th, r, r)
+				b.ResetTimer()
+				for range b.N {
+					b.StopTimer()
+					ct, err := render.NewColorTransform(acesSDR.String(), p)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					s := render.Settings{OCIO: ct}
+					if stage != "prepare" {
+						switch stage {
+						case "first-draw-prepared":
+							err = d.Prepare(&tg, &im, v, s)
+						case "draw-compiled":
+							d.Draw(&tg, &im, v, s)
+						}
+						gl.Finish()
+						b.StartTimer()
+						d.Draw(&tg, &im, v, s)
+					} else {
+						b.StartTimer()
+						err = d.Prepare(&tg, &im, v, s)
+					}
+					gl.Finish()
+					b.StopTimer()
+					ct.Close()
+					if err == nil {
+						err = d.Err()
+					}
+					if err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
 }

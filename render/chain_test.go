@@ -346,8 +346,14 @@ func TestChainRestoresState(t *testing.T) {
 		gl.PixelStorei(gl.UNPACK_ALIGNMENT, 1)
 		gl.PixelStorei(gl.UNPACK_ROW_LENGTH, 7)
 
-		d.Draw(&tg, &im, render.View{Display: render.Rect{X1: 8, Y1: 8}, Data: render.Rect{X1: 8, Y1: 8}},
-			render.Settings{ShowNaN: true, Exposure: 1, Checker: true, Gamma: 2})
+		// Prepare first: the state Draw saves and restores is then what
+		// Prepare left.
+		v := render.View{Display: render.Rect{X1: 8, Y1: 8}, Data: render.Rect{X1: 8, Y1: 8}}
+		s := render.Settings{ShowNaN: true, Exposure: 1, Checker: true, Gamma: 2}
+		if err := d.Prepare(&tg, &im, v, s); err != nil {
+			t.Error(err)
+		}
+		d.Draw(&tg, &im, v, s)
 		if err := im.Upload(specialImage(5, 3), 5, 3); err != nil {
 			t.Error(err)
 		}

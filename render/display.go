@@ -373,6 +373,7 @@ type Display struct {
 	programs map[variant]*program
 	err      error      // the first program that failed to compile
 	state    savedState // scratch for Draw
+	scratch  Target     // Prepare's 1x1 target
 }
 
 // NewDisplay compiles the program of the plain view, so that a driver that
@@ -433,15 +434,7 @@ func (d *Display) program(v variant) (*program, error) {
 func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	d.state.save()
 	defer d.state.restore()
-
-	gl.BindFramebuffer(gl.FRAMEBUFFER, t.fbo)
-	gl.Viewport(0, 0, int32(t.width), int32(t.height))
-	gl.Disable(gl.BLEND)
-	gl.Disable(gl.DEPTH_TEST)
-	gl.Disable(gl.SCISSOR_TEST)
-	gl.Disable(gl.CULL_FACE)
-	gl.Disable(gl.FRAMEBUFFER_SRGB)
-	gl.ColorMask(true, true, true, true)
+	bind(t)
 
 	bx0, by0, bx1, by1, ok := pixelBox(v.Data, t.width, t.height)
 	ok = ok && im != nil && im.tex != 0 && v.Data.X1 > v.Data.X0 && v.Data.Y1 > v.Data.Y0
@@ -464,6 +457,72 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	if !ok {
 		return
 	}
+	d.pass(im, v, s, plan(im, v, s), bx0, by0, bx1-bx0, by1-by0)
+}
+
+// bind makes t the framebuffer drawn, whole, with the state the display
+// pass needs.
+func bind(t *Target) {
+	gl.BindFramebuffer(gl.FRAMEBUFFER, t.fbo)
+	gl.Viewport(0, 0, int32(t.width), int32(t.height))
+	gl.Disable(gl.BLEND)
+	gl.Disable(gl.DEPTH_TEST)
+	gl.Disable(gl.SCISSOR_TEST)
+	gl.Disable(gl.CULL_FACE)
+	gl.Disable(gl.FRAMEBUFFER_SRGB)
+	gl.ColorMask(true, true, true, true)
+}
+
+// pass draws im through pl's program over the viewport x, y, w, h of the
+// bound framebuffer; a program that fails to compile draws nothing and
+// is reported by Err.
+func (d *Display) pass(im *Image, v View, s Settings, pl drawPlan, x, y, w, h int32) error {
+	if !pl.vr.buffer {
+		im.prepare(pl.mip)
+	}
+	sx, sy, taps, vr := pl.sx, pl.sy, pl.taps, pl.vr
+	p, err := d.program(vr)
+	if err != nil {
+		if d.err == nil {
+			d.err = err
+		}
+		return err
+	}
+	gl.ProgramUniform2f(p.prog, p.uData, v.Data.X0, v.Data.Y0)
+	gl.ProgramUniform2f(p.prog, p.uScale, sx, sy)
+	gl.ProgramUniform2i(p.prog, p.uTaps, taps[0], taps[1])
+	gl.ProgramUniform1f(p.prog, p.uGain, float32(math.Exp2(float64(s.Exposure))))
+	gl.ProgramUniform1f(p.prog, p.uInvGamma, 1/s.Gamma)
+	m := shownChannels(s)
+	gl.ProgramUniform4f(p.prog, p.uMask, m[0], m[1], m[2], m[3])
+	if vr.buffer {
+		gl.ProgramUniform2i(p.prog, p.uSize, int32(im.width), int32(im.height))
+	}
+
+	gl.BindVertexArray(d.vao)
+	gl.BindTextureUnit(0, im.tex)
+	if vr.ocio != nil {
+		vr.ocio.bind()
+		defer vr.ocio.unbind()
+	}
+	gl.UseProgram(p.prog)
+	gl.Viewport(x, y, w, h)
+	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
+	return nil
+}
+
+// drawPlan is how Draw draws an image: its scale (image texels per
+// target pixel), box filter taps, whether it needs mipmaps, and the
+// program variant.
+type drawPlan struct {
+	sx, sy float32
+	taps   [2]int32
+	mip    bool
+	vr     variant
+}
+
+// plan is how Draw draws im (not empty) in v through s.
+func plan(im *Image, v View, s Settings) drawPlan {
 	sx := float32(im.width) / (v.Data.X1 - v.Data.X0)
 	sy := float32(im.height) / (v.Data.Y1 - v.Data.Y0)
 	// Minification up to maxBoxScale is a box filter in the shader;
@@ -471,9 +530,6 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	// pinned image has none: its box filter takes as many taps as it needs.
 	pinned := im.pinned != 0
 	mip := !pinned && (sx > maxBoxScale || sy > maxBoxScale)
-	if !pinned {
-		im.prepare(mip)
-	}
 	taps := [2]int32{1, 1}
 	if !mip {
 		taps = [2]int32{boxTaps(sx), boxTaps(sy)}
@@ -494,33 +550,37 @@ func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	case s.OCIO != nil:
 		vr.ocio, vr.transform = s.OCIO, 0 // the OCIO variant has no encode()
 	}
-	p, err := d.program(vr)
-	if err != nil {
-		if d.err == nil {
+	return drawPlan{sx: sx, sy: sy, taps: taps, mip: mip, vr: vr}
+}
+
+// Prepare makes ahead what a Draw of im in v through s into t will need:
+// s.OCIO's LUT textures and the program of the variant, compiled, linked
+// and run once over one pixel of a scratch target of t's format (not t),
+// as a driver may finish compiling at the first draw (llvmpipe builds its
+// machine code then, for the target's format). A caller switching to new
+// settings (a new ColorTransform) prepares them first and switches a UI
+// frame later, so that the frame that shows them compiles nothing while
+// the previous ones stay on screen. With no image it makes the LUTs only.
+// GL goroutine only; the compile blocks it for its duration. It returns
+// the compile error (which Err then reports too).
+func (d *Display) Prepare(t *Target, im *Image, v View, s Settings) error {
+	if im == nil || im.tex == 0 || t.fbo == 0 || v.Data.X1 <= v.Data.X0 || v.Data.Y1 <= v.Data.Y0 {
+		if s.OCIO == nil {
+			return nil
+		}
+		err := s.OCIO.prepare()
+		if err != nil && d.err == nil {
 			d.err = err
 		}
-		return
+		return err
 	}
-	gl.ProgramUniform2f(p.prog, p.uData, v.Data.X0, v.Data.Y0)
-	gl.ProgramUniform2f(p.prog, p.uScale, sx, sy)
-	gl.ProgramUniform2i(p.prog, p.uTaps, taps[0], taps[1])
-	gl.ProgramUniform1f(p.prog, p.uGain, float32(math.Exp2(float64(s.Exposure))))
-	gl.ProgramUniform1f(p.prog, p.uInvGamma, 1/s.Gamma)
-	m := shownChannels(s)
-	gl.ProgramUniform4f(p.prog, p.uMask, m[0], m[1], m[2], m[3])
-	if pinned {
-		gl.ProgramUniform2i(p.prog, p.uSize, int32(im.width), int32(im.height))
+	d.state.save()
+	defer d.state.restore()
+	if err := d.scratch.resize(1, 1, t.format); err != nil {
+		return err
 	}
-
-	gl.BindVertexArray(d.vao)
-	gl.BindTextureUnit(0, im.tex)
-	if vr.ocio != nil {
-		vr.ocio.bind()
-		defer vr.ocio.unbind()
-	}
-	gl.UseProgram(p.prog)
-	gl.Viewport(bx0, by0, bx1-bx0, by1-by0)
-	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
+	bind(&d.scratch)
+	return d.pass(im, v, s, plan(im, v, s), 0, 0, 1, 1)
 }
 
 // maxBoxScale is the largest minification (image texels per target pixel)
@@ -580,6 +640,7 @@ func (d *Display) Close() {
 		deleteProgram(&p.prog)
 		delete(d.programs, v)
 	}
+	d.scratch.Close()
 	if d.vao != 0 {
 		gl.DeleteVertexArrays(1, &d.vao)
 		d.vao = 0

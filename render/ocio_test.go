@@ -1,6 +1,7 @@
 package render_test
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"math"
@@ -105,7 +106,7 @@ func shortLUTConfig(t *testing.T) string {
 	return filepath.Join(dir, "config.ocio")
 }
 
-func loadOCIO(t *testing.T, path string) *ocio.Config {
+func loadOCIO(t testing.TB, path string) *ocio.Config {
 	t.Helper()
 	c, err := ocio.Load(path)
 	if err != nil {
@@ -117,7 +118,7 @@ func loadOCIO(t *testing.T, path string) *ocio.Config {
 
 // newTransform builds dv's processor, its CPU processor and its
 // ColorTransform.
-func newTransform(t *testing.T, c *ocio.Config, dv ocio.DisplayView) (*render.ColorTransform, *ocio.CPUProcessor) {
+func newTransform(t testing.TB, c *ocio.Config, dv ocio.DisplayView) (*render.ColorTransform, *ocio.CPUProcessor) {
 	t.Helper()
 	p, err := c.DisplayViewProcessor(dv)
 	if err != nil {
@@ -428,4 +429,67 @@ func TestOCIONoLeaks(t *testing.T) {
 	if d.Err() == nil {
 		t.Error("drawing through a closed transform reported nothing")
 	}
+}
+
+// Prepare makes a transform's LUTs and compiles the program a Draw with
+// the same image, view and settings uses, without touching the target:
+// that Draw then creates nothing, and Close frees what Prepare made.
+func TestOCIOPrepare(t *testing.T) {
+	pix, w, h := ocioGrid()
+	c := loadOCIO(t, shared.File(t, "ocio", "lut-show/config.ocio"))
+	ct, _ := newTransform(t, c, ocio.DisplayView{Input: "ACEScg", Display: "sRGB", View: "Show LUT"})
+	rendertest.Call(func() {
+		before, beforePrograms := render.LiveObjects(), render.LivePrograms()
+		d, err := render.NewDisplay()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		var im render.Image
+		var tg render.Target
+		if err = im.Upload(pix, w, h); err == nil {
+			err = tg.Resize(w/2, h/2) // fitted: not the 1:1 variant
+		}
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		r := image.Rect(0, 0, w, h)
+		v := render.FitView(w/2, h/2, r, r)
+		read := func() []byte {
+			render.Finish()
+			px := make([]byte, 4*(w/2)*(h/2))
+			if err := tg.ReadRGBA(px); err != nil {
+				t.Error(err)
+			}
+			return px
+		}
+		d.Draw(&tg, &im, v, render.Settings{})
+		plain := read()
+		s := render.Settings{OCIO: ct, Exposure: 1}
+		if err := d.Prepare(&tg, &im, v, s); err != nil {
+			t.Error(err)
+		}
+		if !bytes.Equal(read(), plain) {
+			t.Error("Prepare drew into the target")
+		}
+		prepared, preparedPrograms := render.LiveObjects(), render.LivePrograms()
+		d.Draw(&tg, &im, v, s)
+		if err := d.Err(); err != nil {
+			t.Error(err)
+		}
+		if got, programs := render.LiveObjects(), render.LivePrograms(); got != prepared || programs != preparedPrograms {
+			t.Errorf("the Draw after Prepare made GL objects: %+v and %d programs live, after Prepare %+v and %d", got, programs, prepared, preparedPrograms)
+		}
+		if bytes.Equal(read(), plain) {
+			t.Error("the Draw through the view drew what the sRGB curve does")
+		}
+		ct.Close()
+		tg.Close()
+		im.Close()
+		d.Close()
+		if got, programs := render.LiveObjects(), render.LivePrograms(); got != before || programs != beforePrograms {
+			t.Errorf("after Close: %+v and %d programs live, want %+v and %d", got, programs, before, beforePrograms)
+		}
+	})
 }

@@ -180,6 +180,10 @@ func (a *app) title() string {
 			hooks += " — said " + e.level.String() + ": " + e.text // as the status line says it
 		}
 		hooks += fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
+		// The GL objects render holds (the title is made on the GL
+		// goroutine), for the leak tests.
+		o := render.LiveObjects()
+		hooks += fmt.Sprintf(" — gl %d objects %d programs", o.Textures+o.Buffers+o.Framebuffers+o.Syncs, render.LivePrograms())
 	}
 	return fmt.Sprintf("flick — %s — %s%s — frame %d", a.seq, a.colourTitle(), hooks, a.titleFrame)
 }

@@ -123,6 +123,7 @@ type colour struct {
 	busy     int            // goroutines still using a config
 	retired  []*ocio.Config // configs replaced while busy, closed once idle
 	done     chan func(*app)
+	later    []func(*app) // for the next UI frame: showing a transform prepared in this one
 }
 
 // on reports whether a config is loaded (else flick's own transforms).
@@ -301,13 +302,43 @@ func (a *app) transformBuilt(e cachedTransform, err error) {
 		a.log.add(levelError, "OpenColorIO: "+err.Error()+"; the previous display transform stays")
 		return
 	}
+	// Its program is compiled now, even if the choice moved on (it is
+	// kept for going back), and shown from the next UI frame, so that the
+	// frame that shows it compiles nothing.
+	if err := a.prepareColour(e.ct); err != nil {
+		e.close()
+		a.log.add(levelError, "OpenColorIO: "+err.Error()+"; the previous display transform stays")
+		return
+	}
+	if c.on() && key == (colourKey{c.gen, c.dv}) {
+		c.later = append(c.later, func(a *app) {
+			if c.on() && key == (colourKey{c.gen, c.dv}) {
+				a.showColour(key)
+			}
+		})
+	}
 	c.cache = append(c.cache, e)
 	if len(c.cache) > colourCache {
 		a.evictColour()
 	}
-	if c.on() && key == (colourKey{c.gen, c.dv}) {
-		a.showColour(key)
+}
+
+// prepareColour compiles the display program that drawing the picture on
+// screen through ct needs (render.Display.Prepare), without showing it.
+func (a *app) prepareColour(ct *render.ColorTransform) error {
+	if a.display == nil {
+		return nil
 	}
+	s := a.view
+	s.OCIO = ct
+	var v render.View
+	img := &a.image
+	if f := a.frame; f != nil && f.Err == nil {
+		v = a.camera.View(f.DisplayWindow, fullData(f))
+	} else {
+		img = nil
+	}
+	return a.display.Prepare(&a.target, img, v, s)
 }
 
 // evictColour closes the oldest cached transform that nothing draws
@@ -336,9 +367,15 @@ func (c *colour) retire(cfg *ocio.Config) {
 	}
 }
 
-// poll runs what the colour goroutines handed back, without waiting.
+// poll runs what the previous UI frame left for this one, then what the
+// colour goroutines handed back, without waiting.
 func (a *app) pollColour() {
 	c := &a.col
+	later := c.later
+	c.later = nil
+	for _, f := range later {
+		f(a)
+	}
 	for {
 		select {
 		case f := <-c.done:

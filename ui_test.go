@@ -220,6 +220,21 @@ func (v *viewer) quit() error {
 	return nil
 }
 
+// exportFromDialog opens the export dialog (Ctrl+E), starts the export
+// (Enter) and waits for the movie, which it probes.
+func (v *viewer) exportFromDialog(movie string) exporttest.Info {
+	v.t.Helper()
+	v.key("ctrl+e")
+	v.key("Return")
+	var info exporttest.Info
+	v.waitWithin(90*time.Second, func() bool {
+		var err error
+		info, err = exporttest.Probe(movie)
+		return err == nil
+	}, "a movie at "+movie+" after Ctrl+E, Enter")
+	return info
+}
+
 func (v *viewer) shot() image.Image {
 	v.t.Helper()
 	img, err := screenshot(v.display)
@@ -363,15 +378,7 @@ func TestViewerInteraction(t *testing.T) {
 	v.key("space")
 
 	// Ctrl+E opens the export dialog; Enter exports in-out as shown.
-	v.key("ctrl+e")
-	v.key("Return")
-	movie := filepath.Join(dir, "singlepart_review.mov")
-	var info exporttest.Info
-	v.waitWithin(90*time.Second, func() bool {
-		var err error
-		info, err = exporttest.Probe(movie)
-		return err == nil
-	}, "a movie at "+movie+" after Ctrl+E, Enter")
+	info := v.exportFromDialog(filepath.Join(dir, "singlepart_review.mov"))
 	if info.Frames != 8 {
 		t.Errorf("the exported movie has %d frames, want 8 (missing and failed ones black)", info.Frames)
 	}
@@ -635,15 +642,7 @@ func TestOCIOViewer(t *testing.T) {
 	v.waitFor(func() bool { return changedShare(v.shot(), before, viewer) > 0.01 }, "the picture to change with the view")
 	// The export dialog draws through the viewer's transform and tags the
 	// movie for its display (flick's own transforms tag BT.709).
-	v.key("ctrl+e")
-	v.key("Return")
-	movie := filepath.Join(dir, "singlepart_review.mov")
-	var info exporttest.Info
-	v.waitWithin(90*time.Second, func() bool {
-		var err error
-		info, err = exporttest.Probe(movie)
-		return err == nil
-	}, "a movie at "+movie+" after Ctrl+E, Enter")
+	info := v.exportFromDialog(filepath.Join(dir, "singlepart_review.mov"))
 	if info.ColorTransfer != "iec61966-2-1" {
 		t.Errorf("the dialog's movie through %s has transfer %q, want iec61966-2-1", display, info.ColorTransfer)
 	}

@@ -149,6 +149,9 @@ func drawn(t *testing.T, d *render.Display, pix []uint16, w, h int, float bool, 
 		}
 		r := image.Rect(0, 0, w, h)
 		d.Draw(&tg, &im, render.FitView(w, h, r, r), s)
+		if err = d.Err(); err != nil {
+			return
+		}
 		err = tg.ReadFloat(out)
 		if e := gl.GetError(); e != gl.NO_ERROR && err == nil {
 			err = fmt.Errorf("GL error 0x%x", e)

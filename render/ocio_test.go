@@ -137,36 +137,6 @@ func newTransform(t testing.TB, c *ocio.Config, dv ocio.DisplayView) (*render.Co
 	return ct, cpu
 }
 
-// drawFloat draws pix (w x h) 1:1 through s into an RGBA32F target and
-// reads it back.
-func drawFloat(t *testing.T, d *render.Display, pix []uint16, w, h int, s render.Settings) []float32 {
-	t.Helper()
-	out := make([]float32, 4*w*h)
-	var err error
-	rendertest.Call(func() {
-		var im render.Image
-		defer im.Close()
-		var tg render.Target
-		defer tg.Close()
-		if err = im.Upload(pix, w, h); err != nil {
-			return
-		}
-		if err = tg.ResizeFloat(w, h); err != nil {
-			return
-		}
-		r := image.Rect(0, 0, w, h)
-		d.Draw(&tg, &im, render.FitView(w, h, r, r), s)
-		if err = d.Err(); err != nil {
-			return
-		}
-		err = tg.ReadFloat(out)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // code is x clamped to [0, 1] as a code value of max.
 func code(x float32, max float64) int {
 	return int(math.Round(math.Max(0, math.Min(1, float64(x))) * max))
@@ -234,7 +204,7 @@ func TestOCIOMatchesCPU(t *testing.T) {
 		}
 		ct, cpu := newTransform(t, c, tc.dv)
 		for _, stops := range []float32{-3, 0, 2} {
-			got := drawFloat(t, d, pix, w, h, render.Settings{Exposure: stops, OCIO: ct})
+			got := drawn(t, d, pix, w, h, true, render.Settings{Exposure: stops, OCIO: ct})
 			want := make([]float32, len(pix))
 			gain := float32(math.Exp2(float64(stops)))
 			for i := range want {
@@ -280,7 +250,7 @@ func TestOCIOChannelsAndAlpha(t *testing.T) {
 	defer rendertest.Call(func() { ct.Close(); d.Close() })
 	src := func(i int) float32 { return float16.Frombits(pix[i]).Float32() }
 	for _, ch := range []render.Channels{render.ChannelR, render.ChannelG, render.ChannelB, render.ChannelLuminance} {
-		got := drawFloat(t, d, pix, w, h, render.Settings{Channels: ch, OCIO: ct})
+		got := drawn(t, d, pix, w, h, true, render.Settings{Channels: ch, OCIO: ct})
 		want := make([]float32, len(pix))
 		for i := 0; i < len(pix)/4; i++ {
 			var v float32
@@ -298,7 +268,7 @@ func TestOCIOChannelsAndAlpha(t *testing.T) {
 		compareCodes(t, "solo "+ch.String(), got, want, 1, 4)
 	}
 	// Gamma comes after the view.
-	got := drawFloat(t, d, pix, w, h, render.Settings{Gamma: 2, OCIO: ct})
+	got := drawn(t, d, pix, w, h, true, render.Settings{Gamma: 2, OCIO: ct})
 	want := make([]float32, len(pix))
 	for i := range want {
 		want[i] = src(i)
@@ -318,19 +288,19 @@ func TestOCIOChannelsAndAlpha(t *testing.T) {
 	for i, v := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
 		flags[4*i+1] = float16.Fromfloat32(v).Bits()
 	}
-	got = drawFloat(t, d, flags, w, 1, render.Settings{ShowNaN: true, OCIO: ct})
+	got = drawn(t, d, flags, w, 1, true, render.Settings{ShowNaN: true, OCIO: ct})
 	for i, want := range [][3]float32{{1, 0, 1}, {1, 0, 0}, {0, 0, 1}} {
 		if px := [3]float32(got[4*i : 4*i+3]); px != want {
 			t.Errorf("flag pixel %d shows %v, want %v", i, px, want)
 		}
 	}
-	got = drawFloat(t, d, pix, w, h, render.Settings{Channels: render.ChannelA, OCIO: ct})
+	got = drawn(t, d, pix, w, h, true, render.Settings{Channels: render.ChannelA, OCIO: ct})
 	for i := 0; i < len(pix)/4; i++ {
 		if a := src(4*i + 3); math.Abs(float64(got[4*i]-a)) > 1e-6 {
 			t.Fatalf("solo alpha pixel %d: %v, want the alpha %v as it is", i, got[4*i], a)
 		}
 	}
-	got = drawFloat(t, d, pix, w, h, render.Settings{KeepAlpha: true, OCIO: ct})
+	got = drawn(t, d, pix, w, h, true, render.Settings{KeepAlpha: true, OCIO: ct})
 	for i := 0; i < len(pix)/4; i++ {
 		if a := src(4*i + 3); got[4*i+3] != a {
 			t.Fatalf("KeepAlpha pixel %d: alpha %v, want %v", i, got[4*i+3], a)
@@ -364,11 +334,11 @@ func TestOCIONoLeaks(t *testing.T) {
 	}
 	var base render.Objects
 	var basePrograms int
-	drawFloat(t, d, pix, w, h, render.Settings{})
+	drawn(t, d, pix, w, h, true, render.Settings{})
 	rendertest.Call(func() { base, basePrograms = render.LiveObjects(), render.LivePrograms() })
 	for i := range 20 {
 		ct, _ := newTransform(t, c, views[i%len(views)])
-		drawFloat(t, d, pix, w, h, render.Settings{OCIO: ct, Exposure: float32(i % 3)})
+		drawn(t, d, pix, w, h, true, render.Settings{OCIO: ct, Exposure: float32(i % 3)})
 		rendertest.Call(ct.Close)
 	}
 	rendertest.Call(func() {
@@ -380,7 +350,7 @@ func TestOCIONoLeaks(t *testing.T) {
 	kept := make([]*render.ColorTransform, len(views))
 	for i, dv := range views {
 		kept[i], _ = newTransform(t, c, dv)
-		drawFloat(t, d, pix, w, h, render.Settings{OCIO: kept[i]})
+		drawn(t, d, pix, w, h, true, render.Settings{OCIO: kept[i]})
 	}
 	var warm render.Objects
 	var warmPrograms int
@@ -389,7 +359,7 @@ func TestOCIONoLeaks(t *testing.T) {
 		t.Errorf("3 transforms of 2 LUTs each drawn: %+v and %d programs live, from %+v and %d", warm, warmPrograms, base, basePrograms)
 	}
 	for i := range 20 {
-		drawFloat(t, d, pix, w, h, render.Settings{OCIO: kept[i%len(views)]})
+		drawn(t, d, pix, w, h, true, render.Settings{OCIO: kept[i%len(views)]})
 	}
 	rendertest.Call(func() {
 		if got, programs := render.LiveObjects(), render.LivePrograms(); got != warm || programs != warmPrograms {

@@ -25,10 +25,13 @@ func (l Layer) BaseName() string {
 }
 
 // LayerSelection builds the Selection that shows layer (a Layer.Name of p)
-// of part p: its R, G, B (and A); Y, RY, BY converted to RGB (part 0;
-// elsewhere Y as grey); Y as grey (with A); a single channel (Z, a mask) as
-// grey; otherwise its first three channels as R, G, B (motion vectors u,
-// v), with A if it has one.
+// of part p. Channels go to R, G, B and A by name first: R/G/B/A, r/g/b/a,
+// red/green/blue/alpha in any case (Nuke, Clarisse and OpenImageIO write
+// the long names, whose sorted order is blue, green, red); then Y, RY, BY
+// converted to RGB (part 0; elsewhere Y as grey); X, Y, Z (positions,
+// normals) and U, V (motion) as R, G(, B); Y as grey (with A); a single
+// channel (Z, a mask) as grey; otherwise its first three channels as R, G,
+// B, with A if it has one.
 func LayerSelection(p Part, layer string) (Selection, error) {
 	i := slices.IndexFunc(p.Layers, func(l Layer) bool { return l.Name == layer })
 	if i < 0 {
@@ -49,13 +52,32 @@ func LayerSelection(p Part, layer string) (Selection, error) {
 		return ""
 	}
 	sel := Selection{Part: p.Index}
+	var named [4]string // the channels named for R, G, B, A
+	for _, c := range l.Channels {
+		if r := channelRole(c); r >= 0 && named[r] == "" {
+			named[r] = full(c)
+		}
+	}
+	alpha := named[3]
+	upper := func(c string) string { // c in any case, the layer's own name
+		for _, n := range l.Channels {
+			if strings.EqualFold(n, c) {
+				return full(n)
+			}
+		}
+		return ""
+	}
 	switch {
 	case len(l.Channels) == 0:
 		return Selection{}, fmt.Errorf("exr: layer %q of part %d has no channels", layer, p.Index)
-	case has("R") && has("G") && has("B"):
-		sel.Names = [4]string{full("R"), full("G"), full("B"), opt("A")}
+	case named[0] != "" || named[1] != "" || named[2] != "":
+		sel.Names = named
 	case has("Y") && has("RY") && has("BY"):
 		sel.Names, sel.LumaChroma = [4]string{full("Y")}, true
+	case upper("X") != "" && upper("Y") != "" && upper("Z") != "":
+		sel.Names = [4]string{upper("X"), upper("Y"), upper("Z"), alpha}
+	case upper("U") != "" && upper("V") != "":
+		sel.Names = [4]string{upper("U"), upper("V"), "", alpha}
 	case has("Y"):
 		sel.Names, sel.Grey = [4]string{full("Y"), "", "", opt("A")}, true
 	case len(l.Channels) == 1:
@@ -63,14 +85,30 @@ func LayerSelection(p Part, layer string) (Selection, error) {
 	default:
 		k := 0
 		for _, c := range l.Channels {
-			if c != "A" && k < 3 {
+			if full(c) != alpha && k < 3 {
 				sel.Names[k] = full(c)
 				k++
 			}
 		}
-		sel.Names[3] = opt("A")
+		sel.Names[3] = alpha
 	}
 	return sel, nil
+}
+
+// channelRole is the slot a channel's name puts it in: 0-3 for R, G, B, A
+// (R/G/B/A, red/green/blue/alpha, any case), -1 for any other name.
+func channelRole(name string) int {
+	switch strings.ToLower(name) {
+	case "r", "red":
+		return 0
+	case "g", "green":
+		return 1
+	case "b", "blue":
+		return 2
+	case "a", "alpha":
+		return 3
+	}
+	return -1
 }
 
 // ChannelSelection shows one channel (its full name) of part p as grey.

@@ -179,7 +179,9 @@ func TestEveryPart(t *testing.T) {
 
 // TestLayerSelection checks the selection rules on a made-up part.
 func TestLayerSelection(t *testing.T) {
-	p := Part{Index: 2, Header: Header{Channels: halfChannels("A", "B", "G", "R", "Z", "mv.u", "mv.v", "depth.Z", "yc.BY", "yc.RY", "yc.Y", "l.Y", "l.A")}}
+	p := Part{Index: 2, Header: Header{Channels: halfChannels("A", "B", "G", "R", "Z", "mv.u", "mv.v", "depth.Z", "yc.BY", "yc.RY", "yc.Y", "l.Y", "l.A",
+		"nk.alpha", "nk.blue", "nk.green", "nk.red", "bgr.blue", "bgr.green", "bgr.red", "lc.a", "lc.b", "lc.g", "lc.r",
+		"P.X", "P.Y", "P.Z", "n.x", "n.y", "n.z", "rg.G", "rg.R", "vel.U", "vel.V", "vel.A")}}
 	p.Layers = layers(p.Channels, "", nil)
 	for _, tc := range []struct {
 		layer string
@@ -190,6 +192,15 @@ func TestLayerSelection(t *testing.T) {
 		{"depth", Selection{Names: [4]string{"depth.Z"}, Grey: true, Part: 2}},
 		{"yc", Selection{Names: [4]string{"yc.Y"}, LumaChroma: true, Part: 2}},
 		{"l", Selection{Names: [4]string{"l.Y", "", "", "l.A"}, Grey: true, Part: 2}},
+		// By name before order: Nuke's long names sort blue, green, red.
+		{"nk", Selection{Names: [4]string{"nk.red", "nk.green", "nk.blue", "nk.alpha"}, Part: 2}},
+		{"bgr", Selection{Names: [4]string{"bgr.red", "bgr.green", "bgr.blue", ""}, Part: 2}},
+		{"lc", Selection{Names: [4]string{"lc.r", "lc.g", "lc.b", "lc.a"}, Part: 2}},
+		{"rg", Selection{Names: [4]string{"rg.R", "rg.G", "", ""}, Part: 2}},
+		// Positions and normals, motion: X, Y, Z and U, V, any case.
+		{"P", Selection{Names: [4]string{"P.X", "P.Y", "P.Z", ""}, Part: 2}},
+		{"n", Selection{Names: [4]string{"n.x", "n.y", "n.z", ""}, Part: 2}},
+		{"vel", Selection{Names: [4]string{"vel.U", "vel.V", "", "vel.A"}, Part: 2}},
 	} {
 		got, err := LayerSelection(p, tc.layer)
 		if err != nil || got != tc.want {

@@ -587,6 +587,26 @@ func TestCorruptSettingsAreKept(t *testing.T) {
 	}
 }
 
+// acesCG loads the ACES CG test config (closed when the test ends) and
+// returns its path, its displays, the default one, and the input flick
+// gives Beachball (half float: the scene_linear role).
+func acesCG(t *testing.T) (config string, cfg *ocio.Config, displays []string, display, input string) {
+	t.Helper()
+	config = shared.File(t, "ocio", "aces-cg/cg-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio")
+	cfg, err := ocio.Load(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cfg.Close)
+	if displays, display, err = cfg.Displays(); err != nil {
+		t.Fatal(err)
+	}
+	if input, err = cfg.CanonicalName("scene_linear"); err != nil {
+		t.Fatal(err)
+	}
+	return config, cfg, displays, display, input
+}
+
 // TestOCIOViewer: with $OCIO naming the ACES CG config the viewer draws
 // through its default display and view, which the title names with the
 // number of displays and views the Display panel offers; d shows the
@@ -594,20 +614,7 @@ func TestCorruptSettingsAreKept(t *testing.T) {
 // Shift+D the next display. A config of a newer profile says why in the
 // status line and the viewer keeps playing through flick's own transform.
 func TestOCIOViewer(t *testing.T) {
-	config := shared.File(t, "ocio", "aces-cg/cg-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio")
-	cfg, err := ocio.Load(config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	displays, display, err := cfg.Displays()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Beachball is half float: the scene_linear role is its input.
-	input, err := cfg.CanonicalName("scene_linear")
-	if err != nil {
-		t.Fatal(err)
-	}
+	config, cfg, displays, display, input := acesCG(t)
 	views, view, err := cfg.Views(display, input)
 	if err != nil {
 		t.Fatal(err)
@@ -617,7 +624,6 @@ func TestOCIOViewer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Close()
 	nextView := views[(slices.Index(views, view)+1)%len(views)]
 	beach := shared.File(t, "exr-samples", "Beachball/singlepart.0001.exr")
 
@@ -672,28 +678,16 @@ func TestOCIOViewer(t *testing.T) {
 // nothing, and past the 8 transforms the viewer keeps, each one evicted
 // gives its textures and programs back.
 func TestOCIOViewSwitchesLeakNothing(t *testing.T) {
-	config := shared.File(t, "ocio", "aces-cg/cg-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio")
-	cfg, err := ocio.Load(config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	displays, display, err := cfg.Displays()
-	if err != nil {
-		t.Fatal(err)
-	}
-	input, err := cfg.CanonicalName("scene_linear")
-	if err != nil {
-		t.Fatal(err)
-	}
+	config, cfg, displays, display, input := acesCG(t)
 	views := map[string][]string{}
 	pairs := 0
 	for _, d := range displays {
+		var err error
 		if views[d], _, err = cfg.Views(d, input); err != nil {
 			t.Fatal(err)
 		}
 		pairs += len(views[d])
 	}
-	cfg.Close()
 	if pairs <= 8 {
 		t.Fatalf("the config offers %d display/view pairs: too few to evict from the viewer's 8", pairs)
 	}

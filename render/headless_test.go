@@ -101,14 +101,7 @@ func drawForComparison(t *testing.T) []byte {
 		render.Settings{Channels: render.ChannelLuminance, Gamma: 1.2, Checker: true},
 		render.Settings{Channels: render.ChannelA, KeepAlpha: true, Exposure: -1})
 	var all bytes.Buffer
-	var err error
-	rendertest.Call(func() {
-		d, e := render.NewDisplay()
-		if e != nil {
-			err = e
-			return
-		}
-		defer d.Close()
+	withDisplay(t, nil, 0, 0, func(d *render.Display, _ *render.Image, _ *render.Target) error {
 		modes := []render.UploadMode{render.UploadSync}
 		if render.PinnedUploads() {
 			modes = append(modes, render.UploadPinned)
@@ -116,19 +109,16 @@ func drawForComparison(t *testing.T) []byte {
 		for _, mode := range modes {
 			for _, size := range [][2]int{{160, 120}, {400, 300}} {
 				for _, s := range settings {
-					px, e := drawOne(d, mode, pix, w, h, size[0], size[1], display, data, s)
-					if e != nil {
-						err = e
-						return
+					px, err := drawOne(d, mode, pix, w, h, size[0], size[1], display, data, s)
+					if err != nil {
+						return err
 					}
 					binary.Write(&all, binary.LittleEndian, px)
 				}
 			}
 		}
+		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return all.Bytes()
 }
 

@@ -104,3 +104,36 @@ func TestExportTimecode(t *testing.T) {
 		}
 	}
 }
+
+// TestViewerTimecodeToggle: t switches the timeline's frame labels between
+// numbers and timecode (the window title's hook says the label of the frame
+// on screen); the frame on screen shows its own timeCode attribute, here
+// one that does not follow its neighbour's.
+func TestViewerTimecodeToggle(t *testing.T) {
+	dir := t.TempDir()
+	pix := make([]uint16, 64*48*4)
+	for i, tc := range []string{"01:00:00:00", "02:00:00:00", "01:00:00:02"} {
+		own, err := timecode.Parse(tc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stamp := exr.Stamp{FPS: exr.Rational{Num: 25, Den: 1}, TimeCode: &own}
+		if err := exr.WriteRGBAStamped(filepath.Join(dir, fmt.Sprintf("tog.%04d.exr", 1001+i)), 64, 48, pix, exr.ZIP, stamp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := startViewer(t, t.TempDir(), filepath.Join(dir, "tog.####.exr"))
+	label := func(want string) {
+		t.Helper()
+		v.waitFor(func() bool { return strings.Contains(v.title(), "— label "+want+" —") }, "the label "+want)
+	}
+	label("1001")
+	v.overViewer()
+	v.key("t")
+	label("01:00:00:00")
+	v.key("Right")
+	label("02:00:00:00")
+	v.key("t")
+	label("1002")
+	v.quit()
+}

@@ -108,7 +108,8 @@ func TestExportTimecode(t *testing.T) {
 // TestViewerTimecodeToggle: t switches the timeline's frame labels between
 // numbers and timecode (the window title's hook says the label of the frame
 // on screen); the frame on screen shows its own timeCode attribute, here
-// one that does not follow its neighbour's.
+// one that does not follow its neighbour's, and so does the export
+// dialog's movie that starts there.
 func TestViewerTimecodeToggle(t *testing.T) {
 	dir := t.TempDir()
 	pix := make([]uint16, 64*48*4)
@@ -135,5 +136,12 @@ func TestViewerTimecodeToggle(t *testing.T) {
 	label("02:00:00:00")
 	v.key("t")
 	label("1002")
+	// The dialog exports from the frame on screen to the out point: the
+	// movie starts at that frame's own timeCode.
+	v.key("bracketleft")
+	v.exportFromDialog(filepath.Join(dir, "tog_review.mov"))
+	if tc, ok, err := export.ReadTimecode(filepath.Join(dir, "tog_review.mov")); err != nil || !ok || tc.String() != "02:00:00:00" {
+		t.Errorf("the dialog's movie starts at timecode %s (track %v, %v), want frame 1002's 02:00:00:00", tc, ok, err)
+	}
 	v.quit()
 }

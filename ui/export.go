@@ -14,6 +14,7 @@ import (
 
 	"flick/engine"
 	"flick/engine/exr"
+	"flick/engine/timecode"
 	"flick/export"
 	"flick/render"
 	"flick/settings"
@@ -173,6 +174,12 @@ func (e *exportDialog) start(a *app) {
 			e.prog = p
 			e.mu.Unlock()
 		},
+	}
+	// The movie's timecode track starts at its first frame's (issue 18).
+	if len(frames) > 0 {
+		if tc, err := a.timecodeOf(frames[0], timecode.Rate{Num: fps.Num, Den: fps.Den}); err == nil {
+			job.Movie.Timecode = &tc
+		}
 	}
 	e.cancel = cancel
 	e.mu.Lock()

@@ -231,15 +231,23 @@ func (a *app) timecodeRate() timecode.Rate {
 }
 
 // frameLabel is frame n as the timeline and the transport line name it:
-// its number, or with showTimecode its timecode (engine.TimecodeOf). The
-// frame on screen has its own timeCode attribute; the header of any other
-// is not read, so its timecode counts from the first frame's attribute,
-// or, where the files carry none, from n itself.
+// its number, or with showTimecode its timecode (timecodeOf).
 func (a *app) frameLabel(n int) string {
 	if !a.showTimecode {
 		return strconv.Itoa(n)
 	}
-	r := a.timecodeRate()
+	tc, err := a.timecodeOf(n, a.timecodeRate())
+	if err != nil {
+		return strconv.Itoa(n)
+	}
+	return tc.String()
+}
+
+// timecodeOf is frame n's timecode counting at r (engine.TimecodeOf),
+// without reading a file: the frame on screen has its own timeCode
+// attribute; any other's counts on from the first frame's, or, where the
+// files carry none, from n itself.
+func (a *app) timecodeOf(n int, r timecode.Rate) (timecode.Timecode, error) {
 	own, ok := timecode.Timecode{}, false
 	switch {
 	case a.frame != nil && a.frame.Number == n && a.frame.Err == nil:
@@ -251,9 +259,5 @@ func (a *app) frameLabel(n int) string {
 			}
 		}
 	}
-	tc, err := engine.TimecodeOf(n, own, ok, r)
-	if err != nil {
-		return strconv.Itoa(n)
-	}
-	return tc.String()
+	return engine.TimecodeOf(n, own, ok, r)
 }

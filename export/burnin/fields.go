@@ -1,9 +1,11 @@
 package burnin
 
 import (
+	"math"
 	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -69,4 +71,13 @@ func versionAt(s string) (int, int) {
 		}
 	}
 	return -1, 0
+}
+
+// FPS writes a frame rate of num/den for {fps} as people say it: 24, 25,
+// 29.97, 23.98.
+func FPS(num, den int) string {
+	if den <= 0 {
+		return ""
+	}
+	return strconv.FormatFloat(math.Round(float64(num)/float64(den)*100)/100, 'f', -1, 64)
 }

@@ -135,4 +135,3 @@ func psnrOver(b *image.RGBA, under, got []uint16, w int) float64 {
 	}
 	return 10 * math.Log10(65535*65535/(sum/float64(count)))
 }
-

@@ -306,7 +306,9 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		if f.display.OCIO != nil {
 			view = f.display.OCIO.String() // OpenColorIO's input to display / view, look
 		}
-		job.Burnins, job.Fields = f.burnins, burninFields(seq, frames, movie, view, f.layer, f.fields)
+		shot := burnin.Shot{Dir: seq.Dir, Prefix: seq.Prefix, Range: seq.Range.String(), Num: movie.FPS.Num, Den: movie.FPS.Den,
+			Width: movie.Width, Height: movie.Height, View: view, Layer: f.layer, Extra: f.fields}
+		job.Burnins, job.Fields = f.burnins, shot.Fields(frames, time.Now())
 	}
 	result, err := exportGL(ctx, job, f.headless || !render.HasDisplay(), func(via string) {
 		fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps, drawn through %s\n",

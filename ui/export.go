@@ -15,6 +15,7 @@ import (
 	"flick/engine"
 	"flick/engine/exr"
 	"flick/export"
+	"flick/export/burnin"
 	"flick/render"
 	"flick/settings"
 )
@@ -149,6 +150,15 @@ func (e *exportDialog) start(a *app) {
 	}
 	w, h := export.OutputSize(f.DisplayWindow.Dx(), f.DisplayWindow.Dy(), float64(e.scale), 0, 0)
 	fps, _ := export.ParseFPS(fmt.Sprint(a.clock.FPS()))
+	// Burn-ins: the movie gets those the viewer shows, when it shows them.
+	var burnins []burnin.Template
+	if a.burnins.Show {
+		var err error
+		if burnins, err = a.burnins.Parse(); err != nil {
+			e.result = err
+			return
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ahead := export.StartReadahead(ctx, frames, exportAhead, exportSource(a.seq, a.cache, a.sel, a.opt.Pool))
 	// The viewer's choices: its OpenColorIO transform and the colour
@@ -173,6 +183,9 @@ func (e *exportDialog) start(a *app) {
 			e.prog = p
 			e.mu.Unlock()
 		},
+	}
+	if len(burnins) > 0 {
+		job.Burnins, job.Fields = burnins, a.burninShot(f).Fields(frames, time.Now())
 	}
 	e.cancel = cancel
 	e.mu.Lock()

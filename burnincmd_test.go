@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"image"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"flick/engine/exr/shared"
+	"flick/export/burnin"
+	"flick/export/exporttest"
 )
 
 // flick export's --burnin and --field: templates are checked against the
@@ -83,4 +88,75 @@ func TestViewerBurnins(t *testing.T) {
 	v.key("shift+b")
 	v.waitFor(func() bool { return changedShare(v.shot(), off, r) == 0 }, "the picture without burn-ins again")
 	v.quit()
+}
+
+// flick export --burnin --field, headless: the movie with burn-ins is the
+// one without them except inside the bands (and the codec's 16x16 blocks
+// they touch), where they show, and the {frame} band differs from frame to
+// frame.
+func TestExportCommandBurnins(t *testing.T) {
+	beach := filepath.Join(shared.File(t, "exr-samples", "Beachball"), "singlepart.#.exr")
+	dir := t.TempDir()
+	plain, burnt := filepath.Join(dir, "plain.mov"), filepath.Join(dir, "burnt.mov")
+	args := []string{"export", beach, "1-3", "--width", "512", "--codec", "prores4444", "--headless"}
+	if code, _, stderr := runFlick(t, append(args, "-o", plain)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	specs := []string{"TL={vendor} {shot}", "BR={frame}"}
+	if code, _, stderr := runFlick(t, append(args, "-o", burnt, "--burnin", specs[0], "--burnin", specs[1], "--field", "vendor=ACME")...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	frames := func(path string) (out [][]uint16) {
+		if _, err := exporttest.Decode(path, func(_ int, rgba []uint16) error { out = append(out, slices.Clone(rgba)); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	p, b := frames(plain), frames(burnt)
+	info, err := exporttest.Probe(burnt)
+	if err != nil || len(p) != 3 || len(b) != 3 {
+		t.Fatalf("%d and %d frames (%v)", len(p), len(b), err)
+	}
+	w, h := info.Width, info.Height
+	ts, err := burnin.ParseAll(specs, burnin.Fields{"vendor": ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bandBefore []uint16
+	for i := range 3 {
+		bands := burnin.NewRenderer(w, h, ts).Bands(burnin.Fields{"vendor": "ACME", "shot": "singlepart", "frame": strconv.Itoa(i + 1)})
+		var inBand []uint16
+		changed := 0
+		for y := range h {
+			for x := range w {
+				near, in := false, false
+				for j, r := range bands {
+					blocks := image.Rect(r.Rect.Min.X&^15, r.Rect.Min.Y&^15, (r.Rect.Max.X+15)&^15, (r.Rect.Max.Y+15)&^15)
+					near = near || image.Pt(x, y).In(blocks)
+					in = in || j == 1 && image.Pt(x, y).In(r.Rect)
+				}
+				k := 4 * (y*w + x)
+				d := 0
+				for c := range 3 {
+					d = max(d, abs(int(b[i][k+c])-int(p[i][k+c])))
+				}
+				if !near && d > 64 {
+					t.Fatalf("frame %d: pixel (%d, %d) outside the bands differs by %d/65535", i+1, x, y, d)
+				}
+				if near && d > 4096 {
+					changed++
+				}
+				if in {
+					inBand = append(inBand, b[i][k:k+3]...)
+				}
+			}
+		}
+		if changed < 200 {
+			t.Errorf("frame %d: %d pixels show the burn-ins, want text in two bands", i+1, changed)
+		}
+		if slices.Equal(inBand, bandBefore) {
+			t.Errorf("frame %d: the {frame} band is the frame before's", i+1)
+		}
+		bandBefore = inBand
+	}
 }

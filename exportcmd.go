@@ -18,6 +18,7 @@ import (
 	"flick/engine/exr"
 	"flick/engine/timecode"
 	"flick/export"
+	"flick/export/burnin"
 	"flick/render"
 	"flick/render/ocio"
 	"flick/ui"
@@ -73,6 +74,13 @@ Flags:
   --look L             with a config, one of its looks, applied before the view
   --overwrite          replace OUT if it exists
   --headless           draw through EGL even where there is a display
+  --burnin "POS=TEXT"  burn TEXT into every frame (repeatable): POS is TL, T,
+                       TR, L, R, BL, B or BR; TEXT holds fields: {shot} {version}
+                       {frame} {range} {tc} {fps} {size} {date} {user} {host}
+                       {view} {layer} {comment} and those of --field; {{ and }}
+                       are braces; e.g. --burnin "BR={frame}  {tc}"
+  --field KEY=VALUE    a field for --burnin, or the value of one such as
+                       {comment} (repeatable)
   --shots FILE         export every shot of a CSV file, one after another
                        (the file's columns: flick farm --help, README)
 `
@@ -119,6 +127,9 @@ type exportFlags struct {
 	report string
 	// timecode is --timecode, the range's first frame's (nil: the files').
 	timecode *timecode.Timecode
+	// Burn-ins: --burnin's templates, checked, and --field's values.
+	burnins []burnin.Template
+	fields  burnin.Fields
 }
 
 // parseExportFlags reads flick export's arguments. When it returns false it
@@ -154,6 +165,10 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 		f.timecode = &tc
 		return err
 	})
+	// Burn-ins: checked once every --field is read.
+	var burninSpecs, fieldSpecs []string
+	fs.Func("burnin", "", func(s string) error { burninSpecs = append(burninSpecs, s); return nil })
+	fs.Func("field", "", func(s string) error { fieldSpecs = append(fieldSpecs, s); return nil })
 	positional, err := parseFlags(fs, args)
 	bad := func(msg string) (exportFlags, int, bool) { return f, usageError(stderr, msg), false }
 	switch {
@@ -218,6 +233,9 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 		return bad(fmt.Sprintf("--scale %v: want a factor above 0, at most 8", f.scale))
 	case f.width < 0 || f.height < 0:
 		return bad("--width and --height must be positive")
+	}
+	if f.burnins, f.fields, err = parseBurnins(burninSpecs, fieldSpecs); err != nil {
+		return bad(err.Error())
 	}
 	return f, 0, true
 }
@@ -303,6 +321,15 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		Load:     ahead.Load,
 		Release:  ahead.Release,
 		Progress: progressPrinter(stderr, len(frames)),
+	}
+	if len(f.burnins) > 0 {
+		view := f.display.Transform.String() // {view}: flick's transform, or
+		if f.display.OCIO != nil {
+			view = f.display.OCIO.String() // OpenColorIO's input to display / view, look
+		}
+		shot := burnin.Shot{Dir: seq.Dir, Prefix: seq.Prefix, Range: seq.Range.String(), Num: movie.FPS.Num, Den: movie.FPS.Den,
+			Width: movie.Width, Height: movie.Height, View: view, Layer: f.layer, Extra: f.fields, Start: movie.Timecode}
+		job.Burnins, job.Fields = f.burnins, shot.Fields(frames, time.Now())
 	}
 	result, err := exportGL(ctx, job, f.headless || !render.HasDisplay(), func(via string) {
 		fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps, drawn through %s\n",

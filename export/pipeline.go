@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"flick/engine"
+	"flick/export/burnin"
 	"flick/render"
 )
 
@@ -32,6 +33,13 @@ type Job struct {
 	// Progress, when set, is called after each encoded frame, from the
 	// encoding goroutine.
 	Progress func(Progress)
+	// Burnins, when set, are drawn over every frame after the display pass
+	// (render.Overlay), with the values Fields gives for movie frame i
+	// (Frames[i]; nil Fields: every field empty). Their text is rendered
+	// on the load goroutine, ahead of the GL goroutine, which only uploads
+	// the bands whose text changed.
+	Burnins []burnin.Template
+	Fields  func(i int) burnin.Fields
 }
 
 // Progress says how far an export is and where its time goes.
@@ -141,12 +149,14 @@ type run struct {
 	outs   *outputs
 }
 
-// loadResult is a frame from Job.Load, with how long loading it took.
+// loadResult is a frame from Job.Load, with how long loading it took, and
+// its burn-ins' bands.
 type loadResult struct {
-	f   *engine.Frame
-	n   int
-	err error
-	dur time.Duration
+	f     *engine.Frame
+	n     int
+	err   error
+	dur   time.Duration
+	bands []*image.RGBA
 }
 
 // drawn is a frame read back, with its stage times.
@@ -165,14 +175,26 @@ func (r *run) release(f *engine.Frame) {
 // loadStage loads the frames in order into r.frames.
 func (r *run) loadStage() {
 	defer close(r.frames)
-	for _, n := range r.job.Frames {
+	var burn *burnin.Renderer
+	if len(r.job.Burnins) > 0 {
+		burn = burnin.NewRenderer(r.job.Movie.Width, r.job.Movie.Height, r.job.Burnins)
+	}
+	for i, n := range r.job.Frames {
 		t := time.Now()
 		f, err := r.job.Load(r.ctx, n)
 		if r.ctx.Err() != nil {
 			r.release(f)
 			return
 		}
-		r.frames <- loadResult{f, n, err, time.Since(t)}
+		l := loadResult{f: f, n: n, err: err, dur: time.Since(t)}
+		if burn != nil {
+			var fields burnin.Fields
+			if r.job.Fields != nil {
+				fields = r.job.Fields(i)
+			}
+			l.bands = burn.Bands(fields)
+		}
+		r.frames <- l
 	}
 }
 
@@ -199,7 +221,7 @@ func (r *run) drawStage() {
 		var err error
 		if out != nil {
 			t := time.Now()
-			r.q.Call(func() { d.pix, d.readback, err = g.frame(l.f, out) })
+			r.q.Call(func() { d.pix, d.readback, err = g.frame(l.f, l.bands, out) })
 			d.draw = time.Since(t) - d.readback
 			if d.pix == nil {
 				r.outs.put(out) // the ring is still filling
@@ -305,7 +327,8 @@ func (o *outputs) get(ctx context.Context) []uint16 {
 func (o *outputs) put(b []uint16) { o.free <- b }
 
 // glStage is the export's GL state: the uploaded image, the display,
-// the output target and the readback ring. GL goroutine only.
+// the burn-ins' overlay, the output target and the readback ring. GL
+// goroutine only.
 type glStage struct {
 	w, h     int
 	settings render.Settings
@@ -313,17 +336,18 @@ type glStage struct {
 	// ring (render.Software: the wait is the same, one copy fewer).
 	direct   bool
 	display  *render.Display
+	overlay  render.Overlay
 	image    render.Image
 	target   render.Target
 	readback render.Readback
 }
 
-// frame draws f (nil or failed: black) at the output size and starts its
-// readback; once the ring is full it finishes the oldest frame into out and
+// frame draws f (nil or failed: black) at the output size, bands over it,
+// and starts its readback; once the ring is full it finishes the oldest frame into out and
 // returns it (else nil), with the time spent waiting for it. Reading back
 // directly, it returns f's own frame in out. f's pixels are the caller's
 // again when it returns.
-func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration, error) {
+func (g *glStage) frame(f *engine.Frame, bands []*image.RGBA, out []uint16) ([]uint16, time.Duration, error) {
 	defer g.image.Unpin()
 	var v render.View
 	var im *render.Image
@@ -335,6 +359,9 @@ func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration,
 	}
 	g.display.Draw(&g.target, im, v, g.settings)
 	if err := g.display.Err(); err != nil {
+		return nil, 0, err
+	}
+	if err := g.overlay.Draw(&g.target, image.Point{}, bands); err != nil {
 		return nil, 0, err
 	}
 	if g.direct {
@@ -396,6 +423,7 @@ func (g *glStage) close() {
 	g.readback.Close()
 	g.target.Close()
 	g.image.Close()
+	g.overlay.Close()
 	g.display.Close()
 }
 

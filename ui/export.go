@@ -16,6 +16,7 @@ import (
 	"flick/engine/exr"
 	"flick/engine/timecode"
 	"flick/export"
+	"flick/export/burnin"
 	"flick/render"
 	"flick/settings"
 )
@@ -150,6 +151,15 @@ func (e *exportDialog) start(a *app) {
 	}
 	w, h := export.OutputSize(f.DisplayWindow.Dx(), f.DisplayWindow.Dy(), float64(e.scale), 0, 0)
 	fps, _ := export.ParseFPS(fmt.Sprint(a.clock.FPS()))
+	// Burn-ins: the movie gets those the viewer shows, when it shows them.
+	var burnins []burnin.Template
+	if a.burnins.Show {
+		var err error
+		if burnins, err = a.burnins.Parse(); err != nil {
+			e.result = err
+			return
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ahead := export.StartReadahead(ctx, frames, exportAhead, exportSource(a.seq, a.cache, a.sel, a.opt.Pool))
 	// The viewer's choices: its OpenColorIO transform and the colour
@@ -180,6 +190,11 @@ func (e *exportDialog) start(a *app) {
 		if tc, err := a.timecodeOf(frames[0], timecode.Rate{Num: fps.Num, Den: fps.Den}); err == nil {
 			job.Movie.Timecode = &tc
 		}
+	}
+	if len(burnins) > 0 {
+		shot := a.burninShot(f)
+		shot.Start = job.Movie.Timecode // frames[0]'s, as the track
+		job.Burnins, job.Fields = burnins, shot.Fields(frames, time.Now())
 	}
 	e.cancel = cancel
 	e.mu.Lock()

@@ -52,7 +52,17 @@ Flags:
   --fps N              frame rate (default: the file's framesPerSecond, else 24)
   --codec C            ` + choiceHelp(export.CodecNames(), string(defaultCodec)) + `
   --crf N              quality for h264/hevc/nvenc, 0-51, lower is better (default 18)
-  --preset P           encoder preset (x264/x265: ultrafast ... veryslow)
+  --speed P            encoder speed preset (x264/x265: ultrafast ... veryslow;
+                       NVENC: p1 ... p7)
+  --preset P           a speed as --speed, else a preset: a file of these
+                       options (key = value a line, keys the long flag names),
+                       or flick's own: ` + strings.Join(export.ShippedPresets(), ", ") + `;
+                       the command line's flags win over it
+  --save-preset FILE   write the options given (a preset's and the command
+                       line's) to FILE as a preset, and export nothing
+  --slate              put a slate before the shot: the shot's fields and a
+                       thumbnail of its middle frame
+  --slate-frames N     the slate's length in frames (default 1)
   --layer L            a layer of the file (diffuse, or "" for the RGBA one;
                        flick info lists them), of --view V in stereo files
   --channels C         rgb (default), r, g, b, a or luminance
@@ -112,12 +122,23 @@ type exportFlags struct {
 	// report is where a chunk's report goes.
 	chunk  string
 	report string
+	// slate is the slate's length in frames (0: none).
+	slate int
+	// given are the options given as a preset's keys (a preset's, then
+	// the command line's: the last of a key wins); savePreset is where
+	// --save-preset writes them.
+	given      *export.Preset
+	savePreset string
 }
 
 // parseExportFlags reads flick export's arguments. When it returns false it
 // has printed the help (exit 0) or a usage error (exit 2), and code is the
 // exit status.
 func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, code int, ok bool) {
+	args, preset, err := expandPreset(args)
+	if err != nil {
+		return f, usageError(stderr, err.Error()), false
+	}
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.StringVar(&f.out, "o", "", "")
 	fs.StringVar(&f.out, "output", "", "")
@@ -128,7 +149,8 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	fs.StringVar(&f.fps, "fps", "", "")
 	codecFlag := fs.String("codec", string(defaultCodec), "")
 	fs.IntVar(&f.crf, "crf", -1, "")
-	fs.StringVar(&f.preset, "preset", "", "")
+	fs.StringVar(&f.preset, "preset", "", "") // a speed: expandPreset took the others
+	fs.StringVar(&f.preset, "speed", "", "")
 	channels := fs.String("channels", "rgb", "")
 	fs.StringVar(&f.layer, "layer", "", "")
 	fs.StringVar(&f.view, "view", "", "")
@@ -141,18 +163,34 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	fs.BoolVar(&f.headless, "headless", false, "")
 	fs.StringVar(&f.chunk, "frames", "", "")
 	fs.StringVar(&f.report, "report", "", "")
+	slate := fs.Bool("slate", false, "")
+	slateFrames := fs.Int("slate-frames", 1, "")
+	fs.StringVar(&f.savePreset, "save-preset", "", "")
+	f.given = recordPresetKeys(fs)
 	positional, err := parseFlags(fs, args)
 	bad := func(msg string) (exportFlags, int, bool) { return f, usageError(stderr, msg), false }
+	if err != nil && preset != nil && !errors.Is(err, flag.ErrHelp) {
+		// The preset's flags may be the bad ones: say which preset.
+		err = fmt.Errorf("%w (with preset %s)", err, preset.Name)
+	}
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, exportUsage)
 		return f, 0, false
 	case err != nil:
 		return bad(err.Error())
+	case f.savePreset != "":
+		// Only the look matters: no shot or movie needed.
 	case len(positional) == 0:
 		return bad("export needs a PATH, e.g. flick export shot.####.exr -o review.mov")
 	case f.out == "":
 		return bad("export needs -o OUT.mov")
+	}
+	if *slate {
+		if *slateFrames < 1 || *slateFrames > export.MaxSlateFrames {
+			return bad(fmt.Sprintf("--slate-frames %d: want 1 to %d", *slateFrames, export.MaxSlateFrames))
+		}
+		f.slate = *slateFrames
 	}
 	if *rangeFlag != "" {
 		if len(positional) > 1 {
@@ -217,6 +255,13 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	f, code, ok := parseExportFlags(args, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if f.savePreset != "" {
+		if err := f.given.Write(f.savePreset); err != nil {
+			return fail(stderr, err)
+		}
+		fmt.Fprintf(stdout, "wrote preset %s\n", f.savePreset)
+		return 0
 	}
 	if _, err := os.Stat(f.out); err == nil && !f.overwrite {
 		return fail(stderr, fmt.Errorf("%s already exists; add --overwrite to replace it", f.out))
@@ -304,6 +349,98 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		perFrame(result.Draw, result.Done), perFrame(result.Readback, result.Done),
 		perFrame(result.Convert, result.Done), perFrame(result.Encode, result.Done))
 	return 0
+}
+
+// expandPreset finds --preset in args: a value that names an encoder speed
+// (export.IsSpeed) stays as it is; any other is a preset (a shipped one's
+// name or a file), whose options replace it, put before all of args so
+// that the command line's own flags win. It returns the preset applied, if
+// any.
+func expandPreset(args []string) ([]string, *export.Preset, error) {
+	for i := 0; i < len(args); i++ {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !strings.HasPrefix(args[i], "-") || name != "preset" || args[i] == "--" {
+			if args[i] == "--" {
+				break
+			}
+			continue
+		}
+		end := i + 1
+		if !hasValue {
+			if i+1 == len(args) {
+				break // the flag parsing says it needs a value
+			}
+			value, end = args[i+1], i+2
+		}
+		if export.IsSpeed(value) {
+			i = end - 1
+			continue
+		}
+		p, err := export.LoadPreset(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, again, err := expandPreset(args[end:]); err != nil || again != nil {
+			return nil, nil, cmp.Or(err, errors.New("give one --preset FILE|NAME"))
+		}
+		rest := slices.Concat(args[:i], args[end:])
+		// The size is one choice of three: the command line's replaces
+		// the preset's, whichever flag each uses.
+		if slices.ContainsFunc(sizeFlags, func(name string) bool { return hasFlag(rest, name) }) {
+			p.Entries = slices.DeleteFunc(p.Entries, func(e export.PresetEntry) bool { return slices.Contains(sizeFlags, e.Key) })
+		}
+		return append(p.Args(), rest...), p, nil
+	}
+	return args, nil, nil
+}
+
+// sizeFlags are the flags that give the movie's size, one at a time.
+var sizeFlags = []string{"scale", "width", "height"}
+
+// hasFlag reports whether args give --name (or -name), with its value
+// after = or next.
+func hasFlag(args []string, name string) bool {
+	return slices.ContainsFunc(args, func(a string) bool {
+		n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		return strings.HasPrefix(a, "-") && n == name
+	})
+}
+
+// recordPresetKeys makes fs record, as they are parsed, the values of its
+// flags that are preset keys (--preset's as speed) into the preset it
+// returns, the last of a non-repeatable key replacing the ones before.
+func recordPresetKeys(fs *flag.FlagSet) *export.Preset {
+	given := &export.Preset{Name: "(command line)"}
+	fs.VisitAll(func(fl *flag.Flag) {
+		key := fl.Name
+		if key == "preset" {
+			key = "speed"
+		}
+		if slices.Contains(export.PresetKeys(), key) {
+			fl.Value = presetRecorder{fl.Value, key, given}
+		}
+	})
+	return given
+}
+
+// presetRecorder is a flag.Value that records each value it is set to.
+type presetRecorder struct {
+	flag.Value
+	key   string
+	given *export.Preset
+}
+
+func (r presetRecorder) Set(s string) error {
+	if err := r.Value.Set(s); err != nil {
+		return err
+	}
+	return r.given.Set(r.key, s)
+}
+
+// IsBoolFlag passes the recorded flag's kind on to the flag parsing.
+func (r presetRecorder) IsBoolFlag() bool {
+	b, ok := r.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // chunkFrames returns the frames of a shot's frames that --frames spec

@@ -8,6 +8,11 @@ require (
 	github.com/dustin/go-humanize v1.1.0
 	github.com/go-gl/gl v0.0.0-20231021071112-07e5d0ea2e71
 	github.com/x448/float16 v0.8.4
+	golang.org/x/image v0.48.0
 )
 
-require github.com/asticode/go-astikit v0.42.0 // indirect
+require (
+	github.com/asticode/go-astikit v0.42.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
+)

@@ -1,0 +1,103 @@
+package burnin
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	fields := Fields{"shot": "sh010", "version": "012", "frame": "1042", "tc": "01:00:00:10", "vendor": "ACME"}
+	extra := Fields{"vendor": "ACME"}
+	for _, c := range []struct {
+		spec string
+		pos  Position
+		text string // expanded with fields; "" for an error
+		err  string // in the error's text
+	}{
+		{spec: "TL={shot} v{version}", pos: TL, text: "sh010 v012"},
+		{spec: "br={frame}  {tc}", pos: BR, text: "1042  01:00:00:10"},
+		{spec: " B =plain text", pos: B, text: "plain text"},
+		{spec: "T={{shot}} is {shot}", pos: T, text: "{shot} is sh010"},
+		{spec: "R=}}{{", pos: R, text: "}{"},
+		{spec: "L={{{frame}}}", pos: L, text: "{1042}"},
+		{spec: "TR={vendor}/{comment}", pos: TR, text: "ACME/"}, // a field without a value is empty
+		{spec: "BL=a=b", pos: BL, text: "a=b"},
+		{spec: "TL={shot", err: "unclosed {"},
+		{spec: "TL={sh{ot}", err: "unclosed {"},
+		{spec: "TL=shot}", err: "stray }"},
+		{spec: "TL={}", err: "empty field"},
+		{spec: "TL={nope}", err: "unknown field {nope}"},
+		{spec: "TL={Shot}", err: "unknown field {Shot}"},
+		{spec: "XX={shot}", err: `unknown position "XX"`},
+		{spec: "{shot}", err: "want POSITION=TEXT"},
+		{spec: "TL=", err: "empty text"},
+		{spec: "TL=  ", err: "empty text"},
+		{spec: "", err: "want POSITION=TEXT"},
+	} {
+		tm, err := Parse(c.spec, extra)
+		if c.err != "" {
+			var e *Error
+			if !errors.As(err, &e) || !strings.Contains(err.Error(), c.err) || e.Spec != c.spec {
+				t.Errorf("Parse(%q) = %v, want an *Error naming %q", c.spec, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Parse(%q): %v", c.spec, err)
+			continue
+		}
+		if got := tm.Text(fields); tm.Pos != c.pos || got != c.text {
+			t.Errorf("Parse(%q) = %v %q, want %v %q", c.spec, tm.Pos, got, c.pos, c.text)
+		}
+	}
+}
+
+func TestParseAllStopsAtTheFirstError(t *testing.T) {
+	if _, err := ParseAll([]string{"TL={shot}", "BR={framme}"}, nil); err == nil || !strings.Contains(err.Error(), "{framme}") {
+		t.Fatalf("ParseAll = %v, want the error naming {framme}", err)
+	}
+	ts, err := ParseAll(Defaults, nil)
+	if err != nil || len(ts) != len(Defaults) {
+		t.Fatalf("ParseAll(Defaults) = %d templates, %v", len(ts), err)
+	}
+}
+
+func TestParseField(t *testing.T) {
+	for _, c := range []struct{ in, key, value, err string }{
+		{in: "comment=looks good", key: "comment", value: "looks good"},
+		{in: "vendor_2=", key: "vendor_2", value: ""},
+		{in: "a=b=c", key: "a", value: "b=c"},
+		{in: "novalue", err: "KEY=VALUE"},
+		{in: "=x", err: `field name ""`},
+		{in: "bad key=x", err: `field name "bad key"`},
+		{in: "{x}=y", err: `field name "{x}"`},
+	} {
+		k, v, err := ParseField(c.in)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("ParseField(%q) = %v, want an error naming %q", c.in, err, c.err)
+			}
+			continue
+		}
+		if err != nil || k != c.key || v != c.value {
+			t.Errorf("ParseField(%q) = %q %q %v, want %q %q", c.in, k, v, err, c.key, c.value)
+		}
+	}
+}
+
+func TestShotVersion(t *testing.T) {
+	for _, c := range []struct{ dir, prefix, shot, version string }{
+		{"/shows/x/comp", "sh010_comp_v012.", "sh010_comp", "012"},
+		{"/shows/x", "sh010_v003_beauty.", "sh010_beauty", "003"},
+		{"/shows/x", "sh010.V7.", "sh010", "7"},
+		{"/shows/x/sh020_v004", "render.", "render", "004"},
+		{"/shows/x/sh020_v004", "", "sh020", "004"},
+		{"/shows/x", "dev10_plate.", "dev10_plate", ""}, // "v10" inside a word is no version
+		{"/shows/x", "shot.", "shot", ""},
+	} {
+		if s, v := ShotVersion(c.dir, c.prefix); s != c.shot || v != c.version {
+			t.Errorf("ShotVersion(%q, %q) = %q, %q, want %q, %q", c.dir, c.prefix, s, v, c.shot, c.version)
+		}
+	}
+}

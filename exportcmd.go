@@ -17,6 +17,7 @@ import (
 	"flick/engine"
 	"flick/engine/exr"
 	"flick/export"
+	"flick/export/burnin"
 	"flick/render"
 	"flick/render/ocio"
 	"flick/ui"
@@ -328,6 +329,9 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		Release:  ahead.Release,
 		Progress: progressPrinter(stderr, len(frames)),
 	}
+	if f.slate > 0 && index == 0 { // a chunk's slate is the first chunk's
+		job.Slate = f.slateOf(seq, sel, movie, pool, stderr)
+	}
 	result, err := exportGL(ctx, job, f.headless || !render.HasDisplay(), func(via string) {
 		fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps, drawn through %s\n",
 			seq, len(frames), f.out, movie.Width, movie.Height, movie.Codec, movie.FPS, via)
@@ -349,6 +353,36 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		perFrame(result.Draw, result.Done), perFrame(result.Readback, result.Done),
 		perFrame(result.Convert, result.Done), perFrame(result.Encode, result.Done))
 	return 0
+}
+
+// slateOf is the slate f asks for, of seq's frames as movie shows them:
+// the shot's fields and its middle frame (of the whole range, so every
+// chunked export of a shot shows the same one), decoded now; a frame that
+// cannot be read is a warning and no thumbnail.
+func (f *exportFlags) slateOf(seq *engine.Sequence, sel exr.Selection, movie export.Options, pool *engine.Pool, stderr io.Writer) *export.Slate {
+	all := seq.Range.Frames()
+	mid := all[len(all)/2]
+	thumb, err := engine.LoadKey(seq, engine.Key{Frame: mid, Channels: sel}, func(n int) []uint16 { return make([]uint16, n) }, pool, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "flick: warning: the slate has no thumbnail: %v\n", err)
+	}
+	fields := burnin.System(time.Now())
+	fields["shot"], fields["version"] = burnin.ShotVersion(seq.Dir, seq.Prefix)
+	fields["range"] = seq.Range.String()
+	fields["fps"] = movie.FPS.String()
+	fields["size"] = fmt.Sprintf("%dx%d", movie.Width, movie.Height)
+	fields["view"] = f.display.Transform.String()
+	if f.display.OCIO != nil {
+		fields["view"] = f.display.OCIO.String()
+	}
+	fields["layer"] = strings.Trim(f.view+" "+f.layer, " ")
+	s := movie.Settings("")
+	fields["codec"] = strings.TrimSpace(fmt.Sprintf("%s crf %d %s", s.Codec, s.CRF, s.Preset))
+	if s.Codec == export.ProRes || s.Codec == export.ProRes4444 {
+		fields["codec"] = string(s.Codec)
+	}
+	fields["colour"] = movie.Colour.String()
+	return &export.Slate{Frames: f.slate, Fields: fields, Thumb: thumb}
 }
 
 // expandPreset finds --preset in args: a value that names an encoder speed
@@ -474,7 +508,7 @@ func writeChunkReport(f exportFlags, seq *engine.Sequence, index int, frames []i
 	return export.WriteReport(f.report, export.Report{
 		Flick: version, Host: host, Movie: f.out,
 		Shot: seq.String(), Range: seq.Range.String(), ShotFrames: len(seq.Range.Frames()),
-		Index: index, First: frames[0], Last: frames[len(frames)-1], Frames: result.Done,
+		Index: index, First: frames[0], Last: frames[len(frames)-1], Frames: result.Done + result.Slate, Slate: result.Slate,
 		Failed:   result.Failed(),
 		Settings: movie.Settings(fmt.Sprintf("%+v", f.display)),
 		Stream:   stream,

@@ -32,6 +32,8 @@ type Job struct {
 	// Progress, when set, is called after each encoded frame, from the
 	// encoding goroutine.
 	Progress func(Progress)
+	// Slate, when set, is encoded Slate.Frames times before the frames.
+	Slate *Slate
 }
 
 // Progress says how far an export is and where its time goes.
@@ -48,6 +50,9 @@ type Progress struct {
 	// damaged): each is in the movie as a black frame, so that timing
 	// stays in sync.
 	Skipped []FrameError
+	// Slate counts the slate's frames encoded before the shot's (not in
+	// Done).
+	Slate int
 }
 
 // FrameError is a frame that could not be read, and why.
@@ -154,6 +159,7 @@ type drawn struct {
 	pix                    []uint16 // nil: nothing read back yet
 	decode, draw, readback time.Duration
 	skipped                *FrameError
+	slate                  bool // pix is a slate frame
 }
 
 func (r *run) release(f *engine.Frame) {
@@ -188,6 +194,9 @@ func (r *run) drawStage() {
 	var err error
 	if r.q.Call(func() { err = g.init() }); err != nil {
 		r.cancel(err)
+		return
+	}
+	if !r.drawSlate(&g) {
 		return
 	}
 	for l := range r.frames {
@@ -231,6 +240,30 @@ func (r *run) drawStage() {
 	}
 }
 
+// drawSlate renders the job's slate, if any, on the GL goroutine and sends
+// it Slate.Frames times into r.pixels; false if the export is to stop.
+func (r *run) drawSlate(g *glStage) bool {
+	s := r.job.Slate
+	if s == nil || s.Frames == 0 {
+		return true
+	}
+	pix := make([]uint16, 4*g.w*g.h)
+	var err error
+	if r.q.Call(func() { err = s.Render(g.display, g.settings, g.w, g.h, pix) }); err != nil {
+		r.cancel(fmt.Errorf("slate: %w", err))
+		return false
+	}
+	for range s.Frames {
+		out := r.outs.get(r.ctx)
+		if out == nil {
+			return false
+		}
+		copy(out, pix)
+		r.pixels <- drawn{pix: out, slate: true}
+	}
+	return true
+}
+
 // encodeStage converts and encodes what drawStage read back, until it closes
 // r.pixels, and returns the progress; after a failure it drains r.pixels so
 // that the other stages can finish.
@@ -253,6 +286,11 @@ func (r *run) encodeStage() Progress {
 		t := time.Now()
 		if err := r.enc.Write(d.pix); err != nil {
 			r.cancel(err)
+		}
+		if d.slate {
+			r.outs.put(d.pix)
+			p.Slate++
+			continue
 		}
 		writing += time.Since(t)
 		p.Convert = r.enc.ConvertTime()

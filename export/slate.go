@@ -1,4 +1,163 @@
 package export
 
+import (
+	"image"
+	"image/color"
+	"math"
+	"slices"
+	"sort"
+
+	"flick/engine"
+	"flick/export/burnin"
+	"flick/render"
+)
+
 // MaxSlateFrames bounds a slate's length (ten seconds at 24 fps).
 const MaxSlateFrames = 240
+
+// SlateFields are the fields a slate lists, in this order, where they have
+// a value; fields beyond them (given with --field) follow by name.
+var SlateFields = []string{"shot", "version", "range", "fps", "size", "date", "user", "host", "view", "layer", "comment", "codec", "colour"}
+
+// Slate is a leader of Frames frames before the shot: its fields as text
+// beside a thumbnail of the shot's middle frame, drawn through the
+// export's own display pass. The shot's first frame keeps its place and
+// timecode: the movie starts Frames frames earlier.
+type Slate struct {
+	Frames int
+	// Fields are the values listed; per-frame fields ({frame}, {tc})
+	// are not.
+	Fields burnin.Fields
+	// Thumb is the shot's middle frame, decoded; nil or failed: no
+	// thumbnail. The caller keeps it: Run neither changes nor releases it.
+	Thumb *engine.Frame
+}
+
+// slateBackground is the slate's grey, a 16-bit level: dark, so the
+// thumbnail stands out, but not black, so the slate is not taken for a
+// missing frame.
+const slateBackground = 0.08 * 65535
+
+// thumbRect is where the thumbnail goes on a w x h slate: the right part,
+// centred vertically, with the aspect of the frame's display window;
+// empty without a thumbnail.
+func (s *Slate) thumbRect(w, h int) image.Rectangle {
+	if s.Thumb == nil || s.Thumb.Err != nil || s.Thumb.DisplayWindow.Empty() {
+		return image.Rectangle{}
+	}
+	margin := w / 20
+	tw := int(math.Round(float64(w) * 0.42))
+	th := int(math.Round(float64(tw) * float64(s.Thumb.DisplayWindow.Dy()) / float64(s.Thumb.DisplayWindow.Dx())))
+	if maxH := h * 3 / 4; th > maxH {
+		tw, th = int(math.Round(float64(tw)*float64(maxH)/float64(th))), maxH
+	}
+	tw, th = max(1, tw), max(1, th)
+	x, y := w-margin-tw, (h-th)/2
+	return image.Rect(x, y, x+tw, y+th)
+}
+
+// lines are the slate's label and value pairs: SlateFields with values,
+// then the other fields by name.
+func (s *Slate) lines() [][2]string {
+	var ls [][2]string
+	for _, k := range SlateFields {
+		if v := s.Fields[k]; v != "" {
+			ls = append(ls, [2]string{k, v})
+		}
+	}
+	var extra []string
+	for k, v := range s.Fields {
+		if v != "" && !slices.Contains(SlateFields, k) && k != "frame" && k != "tc" {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		ls = append(ls, [2]string{k, s.Fields[k]})
+	}
+	return ls
+}
+
+// compose draws the slate into out (w x h RGBA 16-bit, top row first,
+// opaque): the grey ground, the fields as text in a column on the left
+// (labels grey, values white, with Go Regular at a size following the
+// output's height), and thumb, the thumbnail's pixels for thumbRect (nil
+// for none).
+func (s *Slate) compose(out []uint16, w, h int, thumb []uint16) {
+	text := image.NewRGBA(image.Rect(0, 0, w, h))
+	tr := s.thumbRect(w, h)
+	margin := w / 20
+	column := text.SubImage(image.Rect(margin, 0, w-margin, h)).(*image.RGBA)
+	if !tr.Empty() {
+		column = text.SubImage(image.Rect(margin, 0, tr.Min.X-margin/2, h)).(*image.RGBA)
+	}
+	face := burnin.NewFace(max(12, math.Round(float64(h)*0.032)))
+	lines := s.lines()
+	labelW := 0
+	for _, l := range lines {
+		labelW = max(labelW, face.Width(l[0]))
+	}
+	step := face.Height() * 5 / 4
+	y := max(margin/2, (h-step*len(lines))/2)
+	for _, l := range lines {
+		face.Draw(column, image.Pt(margin, y), l[0], color.RGBA{150, 150, 150, 255})
+		face.Draw(column, image.Pt(margin+labelW+face.Height(), y), l[1], color.RGBA{255, 255, 255, 255})
+		y += step
+	}
+	// Text (premultiplied 8-bit) over the ground, to 16 bits.
+	for i := 0; i < w*h; i++ {
+		p := text.Pix[4*i : 4*i+4 : 4*i+4]
+		under := slateBackground * float64(255-p[3]) / 255
+		for c := range 3 {
+			out[4*i+c] = uint16(math.Round(under + float64(p[c])*257))
+		}
+		out[4*i+3] = 65535
+	}
+	if thumb == nil {
+		return
+	}
+	tw := tr.Dx()
+	for ty := range tr.Dy() {
+		row := out[4*((tr.Min.Y+ty)*w+tr.Min.X):][:4*tw]
+		copy(row, thumb[4*ty*tw:4*(ty+1)*tw])
+		for x := range tw {
+			row[4*x+3] = 65535 // the slate is opaque whatever the codec keeps
+		}
+	}
+}
+
+// Render draws the slate at w x h into out (w*h*4 values, RGBA 16-bit, top
+// row first): its thumbnail through d with settings (the shot's own display
+// pass: what the movie shows), read back, beside its text. GL goroutine
+// only; it makes and deletes its own image and target.
+func (s *Slate) Render(d *render.Display, settings render.Settings, w, h int, out []uint16) error {
+	tr := s.thumbRect(w, h)
+	if tr.Empty() {
+		s.compose(out, w, h, nil)
+		return nil
+	}
+	var im render.Image
+	im.Mode = render.UploadSync
+	defer im.Close()
+	var t render.Target
+	defer t.Close()
+	f := s.Thumb
+	if err := im.Upload(f.Pix, f.DataWindow.Dx(), f.DataWindow.Dy()); err != nil {
+		return err
+	}
+	if err := t.Resize16(tr.Dx(), tr.Dy()); err != nil {
+		return err
+	}
+	settings.KeepAlpha = false
+	d.Draw(&t, &im, fill(tr.Dx(), tr.Dy(), f.DisplayWindow, f.DataWindow), settings)
+	if err := d.Err(); err != nil {
+		return err
+	}
+	render.Finish()
+	thumb := make([]uint16, 4*tr.Dx()*tr.Dy())
+	if err := t.ReadRGBA16(thumb); err != nil {
+		return err
+	}
+	s.compose(out, w, h, thumb)
+	return nil
+}

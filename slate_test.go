@@ -1,0 +1,147 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"flick/export"
+	"flick/export/exporttest"
+)
+
+// decodeAll decodes every frame of a movie (RGBA 16-bit).
+func decodeAll(t *testing.T, path string) [][]uint16 {
+	t.Helper()
+	var frames [][]uint16
+	if _, err := exporttest.Decode(path, func(_ int, rgba []uint16) error {
+		frames = append(frames, slices.Clone(rgba))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return frames
+}
+
+// TestExportSlate exports a shot with a two-frame slate and without
+// (ProRes: every frame encoded on its own, so equal frames decode equal):
+// the slate adds two frames unlike the shot's, after which the movie is
+// the one without a slate, frame for frame. Cut into two chunks and
+// joined, the slated export gives the same frames, the slate in the first
+// chunk only.
+func TestExportSlate(t *testing.T) {
+	dir := t.TempDir()
+	shot := writeShot(t, dir)
+	common := []string{"export", shot, "--range", "1-6", "--codec", "prores"}
+	plain, slated := filepath.Join(dir, "plain.mov"), filepath.Join(dir, "slated.mov")
+	if code, _, stderr := runFlick(t, append(common, "-o", plain)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	slate := []string{"--slate", "--slate-frames", "2"}
+	if code, _, stderr := runFlick(t, slices.Concat(common, slate, []string{"-o", slated})...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	p, s := decodeAll(t, plain), decodeAll(t, slated)
+	if len(p) != 6 || len(s) != 8 {
+		t.Fatalf("%d frames without the slate, %d with; want 6 and 8", len(p), len(s))
+	}
+	for i := range 2 {
+		if psnr := exporttest.PSNR(s[i], p[0], 0, 1, 2); psnr > 20 {
+			t.Errorf("slate frame %d is like the shot's first (PSNR %.1f dB)", i, psnr)
+		}
+	}
+	if !slices.Equal(s[0], s[1]) {
+		t.Error("the slate's two frames differ")
+	}
+	for i := range p {
+		if !slices.Equal(s[i+2], p[i]) {
+			t.Errorf("frame %d after the slate differs from frame %d without it", i+2, i)
+		}
+	}
+
+	// Chunks: the slate goes into the first only, and the join is the
+	// slated export.
+	a, b := filepath.Join(dir, "a.mov"), filepath.Join(dir, "b.mov")
+	for _, c := range [][]string{{"--frames", "1-3", "-o", a}, {"--frames", "4-6", "-o", b}} {
+		if code, _, stderr := runFlick(t, slices.Concat(common, slate, c)...); code != 0 {
+			t.Fatalf("chunk %s: exit %d: %s", c[1], code, stderr)
+		}
+	}
+	for i, c := range []string{a, b} {
+		r, err := export.ReadReport(export.ReportPath(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 2 * (1 - i); r.Slate != want || r.Frames != 3+want || r.ShotFramesIn() != 3 {
+			t.Errorf("report of %s: slate %d, frames %d; want slate %d of %d frames", c, r.Slate, r.Frames, want, 3+want)
+		}
+	}
+	joined := filepath.Join(dir, "joined.mov")
+	if code, _, stderr := runFlick(t, "join", joined, a, b); code != 0 {
+		t.Fatalf("join: exit %d: %s", code, stderr)
+	}
+	if j := decodeAll(t, joined); len(j) != len(s) || !slices.EqualFunc(j, s, slices.Equal) {
+		t.Errorf("the joined chunks' %d frames are not the slated export's %d", len(j), len(s))
+	}
+	// A slate in a later chunk does not join.
+	if code, _, stderr := runFlick(t, "join", filepath.Join(dir, "bad.mov"), b, a); code != 1 || !strings.Contains(stderr, "starts at frame 4") {
+		t.Errorf("chunks out of order: exit %d, %q", code, stderr)
+	}
+}
+
+// TestExportPresets exports through presets: a shipped one with the
+// command line's size and speed over it, saved with --save-preset and
+// used again from the file; a preset with a bad value is a usage error
+// naming file, line and key, and writes nothing.
+func TestExportPresets(t *testing.T) {
+	dir := t.TempDir()
+	shot := writeShot(t, dir)
+	saved := filepath.Join(dir, "studio.preset")
+	code, _, stderr := runFlick(t, "export", "--preset", "dailies", "--width", "32", "--speed", "veryfast", "--slate-frames", "2", "--save-preset", saved)
+	if code != 0 {
+		t.Fatalf("save: exit %d: %s", code, stderr)
+	}
+	p, err := export.LoadPreset(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"codec": "h264", "crf": "20", "speed": "veryfast", "width": "32", "slate": "true", "slate-frames": "2"} {
+		if got, _ := p.Value(k); got != want {
+			t.Errorf("saved %s = %q, want %q (%+v)", k, got, want, p.Entries)
+		}
+	}
+	out := filepath.Join(dir, "dailies.mov")
+	if code, _, stderr := runFlick(t, "export", shot, "1-3", "-o", out, "--preset", saved); code != 0 {
+		t.Fatalf("export: exit %d: %s", code, stderr)
+	}
+	if info, err := exporttest.Probe(out); err != nil || info.Codec != "h264" || info.Width != 32 || info.Frames != 5 {
+		t.Errorf("movie %+v (%v); want h264, 32 wide, 3 frames and 2 of slate", info, err)
+	}
+	edit := filepath.Join(dir, "editorial.mov")
+	if code, _, stderr := runFlick(t, "export", shot, "1-3", "-o", edit, "--preset", "editorial", "--scale", "0.5"); code != 0 {
+		t.Fatalf("editorial: exit %d: %s", code, stderr)
+	}
+	if info, err := exporttest.Probe(edit); err != nil || info.Codec != "prores" || info.Profile != 3 || info.Width != 32 || info.Frames != 3 {
+		t.Errorf("editorial movie %+v (%v); want ProRes 422 HQ, 32 wide, 3 frames", info, err)
+	}
+
+	bad := filepath.Join(dir, "bad.preset")
+	if err := os.WriteFile(bad, []byte("# studio\ncodec = h264\ncrf = 99\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"export", shot, "-o", filepath.Join(dir, "bad.mov"), "--preset", bad},
+		{"export", "--preset", bad, "--save-preset", filepath.Join(dir, "again.preset")},
+	} {
+		code, _, stderr = runFlick(t, args...)
+		if code != 2 || !strings.Contains(stderr, bad+":3: crf:") {
+			t.Errorf("%q: exit %d, %q; want exit 2 naming %s:3: crf", args, code, stderr, bad)
+		}
+	}
+	for _, name := range []string{"bad.mov", "again.preset"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("a bad preset left %s", name)
+		}
+	}
+}

@@ -17,7 +17,6 @@ import (
 	"flick/engine"
 	"flick/engine/exr"
 	"flick/export"
-	"flick/export/burnin"
 	"flick/render"
 	"flick/render/ocio"
 	"flick/ui"
@@ -366,22 +365,11 @@ func (f *exportFlags) slateOf(seq *engine.Sequence, sel exr.Selection, movie exp
 	if err != nil {
 		fmt.Fprintf(stderr, "flick: warning: the slate has no thumbnail: %v\n", err)
 	}
-	fields := burnin.System(time.Now())
-	fields["shot"], fields["version"] = burnin.ShotVersion(seq.Dir, seq.Prefix)
-	fields["range"] = seq.Range.String()
-	fields["fps"] = movie.FPS.String()
-	fields["size"] = fmt.Sprintf("%dx%d", movie.Width, movie.Height)
-	fields["view"] = f.display.Transform.String()
+	view := f.display.Transform.String()
 	if f.display.OCIO != nil {
-		fields["view"] = f.display.OCIO.String()
+		view = f.display.OCIO.String()
 	}
-	fields["layer"] = strings.Trim(f.view+" "+f.layer, " ")
-	s := movie.Settings("")
-	fields["codec"] = strings.TrimSpace(fmt.Sprintf("%s crf %d %s", s.Codec, s.CRF, s.Preset))
-	if s.Codec == export.ProRes || s.Codec == export.ProRes4444 {
-		fields["codec"] = string(s.Codec)
-	}
-	fields["colour"] = movie.Colour.String()
+	fields := export.ShotFields(seq.Dir, seq.Prefix, seq.Range.String(), movie, view, strings.Trim(f.view+" "+f.layer, " "))
 	return &export.Slate{Frames: f.slate, Fields: fields, Thumb: thumb}
 }
 

@@ -145,3 +145,52 @@ func TestExportPresets(t *testing.T) {
 		}
 	}
 }
+
+// TestExportDialogSlate exports from the viewer's dialog with a preset the
+// settings name (as flick export --preset, a name that is no encoder speed
+// is a preset): its codec and its two-frame slate reach the movie, whose
+// frames after the slate are the shot's.
+func TestExportDialogSlate(t *testing.T) {
+	dir, home := t.TempDir(), t.TempDir()
+	shot := writeShot(t, dir)
+	preset := filepath.Join(dir, "review.preset")
+	if err := os.WriteFile(preset, []byte("codec = prores\nslate = true\nslate-frames = 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(home, "config", "flick", "settings.json")
+	if err := os.MkdirAll(filepath.Dir(config), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(config, []byte(`{"export": {"codec": "h264", "crf": 18, "preset": "`+preset+`", "scale": 1}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v := startViewer(t, home, shot)
+	// The dialog sizes the movie from the frame on screen: wait for it.
+	v.overViewer()
+	viewer := v.viewRect()
+	v.waitFor(func() bool { return distinctColours(v.shot(), viewer) > 100 }, "a picture")
+	movie := filepath.Join(dir, "shot_review.mov")
+	info := v.exportFromDialog(movie)
+	if info.Codec != "prores" || info.Frames != 6+2 {
+		t.Errorf("the dialog's movie %+v; want ProRes, 6 frames and 2 of slate", info)
+	}
+	v.quit()
+	frames := decodeAll(t, movie)
+	if len(frames) != 8 {
+		t.Fatalf("%d frames decoded, want 8", len(frames))
+	}
+	if !slices.Equal(frames[0], frames[1]) || slices.Equal(frames[1], frames[2]) {
+		t.Error("the movie does not start with two equal slate frames before the shot")
+	}
+	// The shot after the slate is the command line's export of it.
+	plain := filepath.Join(dir, "plain.mov")
+	if code, _, stderr := runFlick(t, "export", shot, "-o", plain, "--codec", "prores"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	p := decodeAll(t, plain)
+	for i := range 3 { // frames 1-3: the size the dialog took from the frame on screen
+		if psnr := exporttest.PSNR(frames[i+2], p[i], 0, 1, 2); psnr < 40 {
+			t.Errorf("frame %d after the slate: PSNR %.1f dB against the command line's frame %d", i+2, psnr, i)
+		}
+	}
+}

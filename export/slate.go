@@ -1,11 +1,14 @@
 package export
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"math"
 	"slices"
 	"sort"
+	"strings"
+	"time"
 
 	"flick/engine"
 	"flick/export/burnin"
@@ -31,6 +34,29 @@ type Slate struct {
 	// Thumb is the shot's middle frame, decoded; nil or failed: no
 	// thumbnail. The caller keeps it: Run neither changes nor releases it.
 	Thumb *engine.Frame
+}
+
+// ShotFields are a slate's fields for the shot whose frames are named
+// prefix in folder dir, of frames rng, as movie encodes it, drawn through
+// view (the display transform, or OpenColorIO's display/view/look) from
+// layer: the shot and version from the names (burnin.ShotVersion), the
+// rate and size, the codec settings and colour tags, and the date, user
+// and host now.
+func ShotFields(dir, prefix, rng string, movie Options, view, layer string) burnin.Fields {
+	f := burnin.System(time.Now())
+	f["shot"], f["version"] = burnin.ShotVersion(dir, prefix)
+	f["range"] = rng
+	f["fps"] = movie.FPS.String()
+	f["size"] = fmt.Sprintf("%dx%d", movie.Width, movie.Height)
+	f["view"] = view
+	f["layer"] = layer
+	s := movie.Settings("")
+	f["codec"] = strings.TrimSpace(fmt.Sprintf("%s crf %d %s", s.Codec, s.CRF, s.Preset))
+	if spec, _ := specOf(s.Codec); spec.family == prores {
+		f["codec"] = string(s.Codec)
+	}
+	f["colour"] = movie.Colour.String()
+	return f
 }
 
 // slateBackground is the slate's grey, a 16-bit level: dark, so the

@@ -268,6 +268,7 @@ func (a *app) close() {
 	}
 	a.image.Close()
 	a.target.Close()
+	a.dlg.export.preview.close()
 	a.closeColour()
 	a.display.Close()
 	if w, h := a.win.Size(); w >= 320 && h >= 240 && !a.fullscreen {

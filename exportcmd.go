@@ -17,6 +17,7 @@ import (
 	"flick/engine"
 	"flick/engine/exr"
 	"flick/export"
+	"flick/export/burnin"
 	"flick/render"
 	"flick/render/ocio"
 	"flick/ui"
@@ -78,6 +79,13 @@ Flags:
   --look L             with a config, one of its looks, applied before the view
   --overwrite          replace OUT if it exists
   --headless           draw through EGL even where there is a display
+  --burnin "POS=TEXT"  burn TEXT into every frame (repeatable): POS is TL, T,
+                       TR, L, R, BL, B or BR; TEXT holds fields: {shot} {version}
+                       {frame} {range} {tc} {fps} {size} {date} {user} {host}
+                       {view} {layer} {comment} and those of --field; {{ and }}
+                       are braces; e.g. --burnin "BR={frame}  {tc}"
+  --field KEY=VALUE    a field for --burnin, or the value of one such as
+                       {comment} (repeatable)
   --shots FILE         export every shot of a CSV file, one after another
                        (the file's columns: flick farm --help, README)
 `
@@ -129,6 +137,9 @@ type exportFlags struct {
 	// --save-preset writes them.
 	given      *export.Preset
 	savePreset string
+	// Burn-ins: --burnin's templates, checked, and --field's values.
+	burnins []burnin.Template
+	fields  burnin.Fields
 }
 
 // parseExportFlags reads flick export's arguments. When it returns false it
@@ -167,6 +178,10 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	slateFrames := fs.Int("slate-frames", 1, "")
 	fs.StringVar(&f.savePreset, "save-preset", "", "")
 	f.given = recordPresetKeys(fs)
+	// Burn-ins: checked once every --field is read.
+	var burninSpecs, fieldSpecs []string
+	fs.Func("burnin", "", func(s string) error { burninSpecs = append(burninSpecs, s); return nil })
+	fs.Func("field", "", func(s string) error { fieldSpecs = append(fieldSpecs, s); return nil })
 	positional, err := parseFlags(fs, args)
 	bad := func(msg string) (exportFlags, int, bool) { return f, usageError(stderr, msg), false }
 	if err != nil && preset != nil && !errors.Is(err, flag.ErrHelp) {
@@ -243,6 +258,9 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 		return bad(fmt.Sprintf("--scale %v: want a factor above 0, at most 8", f.scale))
 	case f.width < 0 || f.height < 0:
 		return bad("--width and --height must be positive")
+	}
+	if f.burnins, f.fields, err = parseBurnins(burninSpecs, fieldSpecs); err != nil {
+		return bad(err.Error())
 	}
 	return f, 0, true
 }
@@ -328,8 +346,17 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		Release:  ahead.Release,
 		Progress: progressPrinter(stderr, len(frames)),
 	}
+	view := f.display.Transform.String() // {view}: flick's transform, or
+	if f.display.OCIO != nil {
+		view = f.display.OCIO.String() // OpenColorIO's input to display / view, look
+	}
+	shot := burnin.Shot{Dir: seq.Dir, Prefix: seq.Prefix, Range: seq.Range.String(), Num: movie.FPS.Num, Den: movie.FPS.Den,
+		Width: movie.Width, Height: movie.Height, View: view, Layer: f.layer, Extra: f.fields}
 	if f.slate > 0 && index == 0 { // a chunk's slate is the first chunk's
-		job.Slate = f.slateOf(seq, sel, movie, pool, stderr)
+		job.Slate = f.slateOf(seq, sel, shot, movie, pool, stderr)
+	}
+	if len(f.burnins) > 0 {
+		job.Burnins, job.Fields = f.burnins, shot.Fields(frames, time.Now())
 	}
 	result, err := exportGL(ctx, job, f.headless || !render.HasDisplay(), func(via string) {
 		fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps, drawn through %s\n",
@@ -354,23 +381,17 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// slateOf is the slate f asks for, of seq's frames as movie shows them:
-// the shot's fields and its middle frame (of the whole range, so every
-// chunked export of a shot shows the same one), decoded now; a frame that
-// cannot be read is a warning and no thumbnail.
-func (f *exportFlags) slateOf(seq *engine.Sequence, sel exr.Selection, movie export.Options, pool *engine.Pool, stderr io.Writer) *export.Slate {
+// slateOf is the slate f asks for, of shot as movie shows it: its fields
+// and its middle frame (of the whole range, so every chunked export of a
+// shot shows the same one), decoded now; a frame that cannot be read is a
+// warning and no thumbnail.
+func (f *exportFlags) slateOf(seq *engine.Sequence, sel exr.Selection, shot burnin.Shot, movie export.Options, pool *engine.Pool, stderr io.Writer) *export.Slate {
 	all := seq.Range.Frames()
-	mid := all[len(all)/2]
-	thumb, err := engine.LoadKey(seq, engine.Key{Frame: mid, Channels: sel}, func(n int) []uint16 { return make([]uint16, n) }, pool, nil)
+	thumb, err := engine.LoadKey(seq, engine.Key{Frame: all[len(all)/2], Channels: sel}, func(n int) []uint16 { return make([]uint16, n) }, pool, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "flick: warning: the slate has no thumbnail: %v\n", err)
 	}
-	view := f.display.Transform.String()
-	if f.display.OCIO != nil {
-		view = f.display.OCIO.String()
-	}
-	fields := export.ShotFields(seq.Dir, seq.Prefix, seq.Range.String(), movie, view, strings.Trim(f.view+" "+f.layer, " "))
-	return &export.Slate{Frames: f.slate, Fields: fields, Thumb: thumb}
+	return &export.Slate{Frames: f.slate, Fields: export.ShotFields(shot, movie), Thumb: thumb}
 }
 
 // expandPreset finds --preset in args: a value that names an encoder speed
@@ -406,18 +427,22 @@ func expandPreset(args []string) ([]string, *export.Preset, error) {
 			return nil, nil, cmp.Or(err, errors.New("give one --preset FILE|NAME"))
 		}
 		rest := slices.Concat(args[:i], args[end:])
-		// The size is one choice of three: the command line's replaces
-		// the preset's, whichever flag each uses.
-		if slices.ContainsFunc(sizeFlags, func(name string) bool { return hasFlag(rest, name) }) {
-			p.Entries = slices.DeleteFunc(p.Entries, func(e export.PresetEntry) bool { return slices.Contains(sizeFlags, e.Key) })
+		// The command line's size (one flag of three) and burn-ins
+		// replace the preset's, rather than clash or add to them.
+		for _, group := range replacedFlags {
+			if slices.ContainsFunc(group, func(name string) bool { return hasFlag(rest, name) }) {
+				p.Entries = slices.DeleteFunc(p.Entries, func(e export.PresetEntry) bool { return slices.Contains(group, e.Key) })
+			}
 		}
 		return append(p.Args(), rest...), p, nil
 	}
 	return args, nil, nil
 }
 
-// sizeFlags are the flags that give the movie's size, one at a time.
-var sizeFlags = []string{"scale", "width", "height"}
+// replacedFlags are groups of flags of which a preset's are dropped when
+// the command line gives one: the size (one of three flags), the burn-ins
+// (all of them).
+var replacedFlags = [][]string{{"scale", "width", "height"}, {"burnin"}}
 
 // hasFlag reports whether args give --name (or -name), with its value
 // after = or next.

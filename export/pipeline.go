@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"flick/engine"
+	"flick/export/burnin"
 	"flick/render"
 )
 
@@ -34,6 +35,13 @@ type Job struct {
 	Progress func(Progress)
 	// Slate, when set, is encoded Slate.Frames times before the frames.
 	Slate *Slate
+	// Burnins, when set, are drawn over every frame after the display pass
+	// (render.Overlay), with the values Fields gives for movie frame i
+	// (Frames[i]; nil Fields: every field empty). Their text is rendered
+	// on the load goroutine, ahead of the GL goroutine, which only uploads
+	// the bands whose text changed.
+	Burnins []burnin.Template
+	Fields  func(i int) burnin.Fields
 }
 
 // Progress says how far an export is and where its time goes.
@@ -146,12 +154,14 @@ type run struct {
 	outs   *outputs
 }
 
-// loadResult is a frame from Job.Load, with how long loading it took.
+// loadResult is a frame from Job.Load, with how long loading it took, and
+// its burn-ins' bands.
 type loadResult struct {
-	f   *engine.Frame
-	n   int
-	err error
-	dur time.Duration
+	f     *engine.Frame
+	n     int
+	err   error
+	dur   time.Duration
+	bands []*image.RGBA
 }
 
 // drawn is a frame read back, with its stage times.
@@ -171,14 +181,26 @@ func (r *run) release(f *engine.Frame) {
 // loadStage loads the frames in order into r.frames.
 func (r *run) loadStage() {
 	defer close(r.frames)
-	for _, n := range r.job.Frames {
+	var burn *burnin.Renderer
+	if len(r.job.Burnins) > 0 {
+		burn = burnin.NewRenderer(r.job.Movie.Width, r.job.Movie.Height, r.job.Burnins)
+	}
+	for i, n := range r.job.Frames {
 		t := time.Now()
 		f, err := r.job.Load(r.ctx, n)
 		if r.ctx.Err() != nil {
 			r.release(f)
 			return
 		}
-		r.frames <- loadResult{f, n, err, time.Since(t)}
+		l := loadResult{f: f, n: n, err: err, dur: time.Since(t)}
+		if burn != nil {
+			var fields burnin.Fields
+			if r.job.Fields != nil {
+				fields = r.job.Fields(i)
+			}
+			l.bands = burn.Bands(fields)
+		}
+		r.frames <- l
 	}
 }
 
@@ -208,7 +230,7 @@ func (r *run) drawStage() {
 		var err error
 		if out != nil {
 			t := time.Now()
-			r.q.Call(func() { d.pix, d.readback, err = g.frame(l.f, out) })
+			r.q.Call(func() { d.pix, d.readback, err = g.frame(l.f, l.bands, out) })
 			d.draw = time.Since(t) - d.readback
 			if d.pix == nil {
 				r.outs.put(out) // the ring is still filling
@@ -343,7 +365,8 @@ func (o *outputs) get(ctx context.Context) []uint16 {
 func (o *outputs) put(b []uint16) { o.free <- b }
 
 // glStage is the export's GL state: the uploaded image, the display,
-// the output target and the readback ring. GL goroutine only.
+// the burn-ins' overlay, the output target and the readback ring. GL
+// goroutine only.
 type glStage struct {
 	w, h     int
 	settings render.Settings
@@ -351,17 +374,18 @@ type glStage struct {
 	// ring (render.Software: the wait is the same, one copy fewer).
 	direct   bool
 	display  *render.Display
+	overlay  render.Overlay
 	image    render.Image
 	target   render.Target
 	readback render.Readback
 }
 
-// frame draws f (nil or failed: black) at the output size and starts its
-// readback; once the ring is full it finishes the oldest frame into out and
+// frame draws f (nil or failed: black) at the output size, bands over it,
+// and starts its readback; once the ring is full it finishes the oldest frame into out and
 // returns it (else nil), with the time spent waiting for it. Reading back
 // directly, it returns f's own frame in out. f's pixels are the caller's
 // again when it returns.
-func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration, error) {
+func (g *glStage) frame(f *engine.Frame, bands []*image.RGBA, out []uint16) ([]uint16, time.Duration, error) {
 	defer g.image.Unpin()
 	var v render.View
 	var im *render.Image
@@ -373,6 +397,9 @@ func (g *glStage) frame(f *engine.Frame, out []uint16) ([]uint16, time.Duration,
 	}
 	g.display.Draw(&g.target, im, v, g.settings)
 	if err := g.display.Err(); err != nil {
+		return nil, 0, err
+	}
+	if err := g.overlay.Draw(&g.target, image.Point{}, bands); err != nil {
 		return nil, 0, err
 	}
 	if g.direct {
@@ -434,6 +461,7 @@ func (g *glStage) close() {
 	g.readback.Close()
 	g.target.Close()
 	g.image.Close()
+	g.overlay.Close()
 	g.display.Close()
 }
 

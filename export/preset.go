@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"flick/export/burnin"
 	"flick/render"
 )
 
@@ -62,6 +63,8 @@ var presetKeys = []presetKey{
 	{name: "input-cs"},
 	{name: "display"},
 	{name: "look"},
+	{name: "burnin", repeatable: true}, // checked with the fields the command line adds
+	{name: "field", repeatable: true, check: func(s string) error { _, _, err := burnin.ParseField(s); return err }},
 	{name: "slate", check: checkBool},
 	{name: "slate-frames", check: intIn(1, MaxSlateFrames)},
 }

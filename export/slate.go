@@ -36,20 +36,13 @@ type Slate struct {
 	Thumb *engine.Frame
 }
 
-// ShotFields are a slate's fields for the shot whose frames are named
-// prefix in folder dir, of frames rng, as movie encodes it, drawn through
-// view (the display transform, or OpenColorIO's display/view/look) from
-// layer: the shot and version from the names (burnin.ShotVersion), the
-// rate and size, the codec settings and colour tags, and the date, user
-// and host now.
-func ShotFields(dir, prefix, rng string, movie Options, view, layer string) burnin.Fields {
-	f := burnin.System(time.Now())
-	f["shot"], f["version"] = burnin.ShotVersion(dir, prefix)
-	f["range"] = rng
-	f["fps"] = movie.FPS.String()
-	f["size"] = fmt.Sprintf("%dx%d", movie.Width, movie.Height)
-	f["view"] = view
-	f["layer"] = layer
+// ShotFields are a slate's fields for shot (burnin.Shot's, as of now,
+// less the per-frame {frame} and {tc}) as movie encodes it: with its codec
+// settings and colour tags.
+func ShotFields(shot burnin.Shot, movie Options) burnin.Fields {
+	f := shot.Fields([]int{0}, time.Now())(0)
+	delete(f, "frame")
+	delete(f, "tc")
 	s := movie.Settings("")
 	f["codec"] = strings.TrimSpace(fmt.Sprintf("%s crf %d %s", s.Codec, s.CRF, s.Preset))
 	if spec, _ := specOf(s.Codec); spec.family == prores {

@@ -45,6 +45,13 @@ type overlaySlot struct {
 // It saves and restores the GL state it changes, as Display.Draw does. It
 // fails only if the program does not compile.
 func (o *Overlay) Draw(t *Target, at image.Point, bands []*image.RGBA) error {
+	for len(o.slots) > len(bands) {
+		deleteTexture(&o.slots[len(o.slots)-1].tex)
+		o.slots = o.slots[:len(o.slots)-1]
+	}
+	if len(bands) == 0 {
+		return nil // nothing compiled for an export without burn-ins
+	}
 	if o.prog == 0 {
 		p, err := newProgramObject(displayVertex, overlayFragment)
 		if err != nil {
@@ -52,10 +59,6 @@ func (o *Overlay) Draw(t *Target, at image.Point, bands []*image.RGBA) error {
 		}
 		o.prog, o.uOrigin = p, gl.GetUniformLocation(p, gl.Str("uOrigin\x00"))
 		gl.CreateVertexArrays(1, &o.vao)
-	}
-	for len(o.slots) > len(bands) {
-		deleteTexture(&o.slots[len(o.slots)-1].tex)
-		o.slots = o.slots[:len(o.slots)-1]
 	}
 	for len(o.slots) < len(bands) {
 		o.slots = append(o.slots, overlaySlot{})

@@ -59,6 +59,10 @@ type app struct {
 	image   render.Image
 	target  render.Target
 	err     error // a GL failure: shown, and the viewer stops drawing
+	// burnins are the burn-in templates and fields, for the viewer's
+	// overlay (burn) and the export dialog.
+	burnins Burnins
+	burn    burninView
 
 	seq     *engine.Sequence
 	loader  *engine.Loader
@@ -269,6 +273,7 @@ func (a *app) close() {
 	a.image.Close()
 	a.target.Close()
 	a.dlg.export.preview.close()
+	a.burn.overlay.Close()
 	a.closeColour()
 	a.display.Close()
 	if w, h := a.win.Size(); w >= 320 && h >= 240 && !a.fullscreen {

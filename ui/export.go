@@ -18,6 +18,7 @@ import (
 	"flick/engine"
 	"flick/engine/exr"
 	"flick/export"
+	"flick/export/burnin"
 	"flick/render"
 	"flick/settings"
 )
@@ -231,6 +232,14 @@ func (e *exportDialog) start(a *app) {
 		e.result = err
 		return
 	}
+	// Burn-ins: the movie gets those the viewer shows, when it shows them.
+	var burnins []burnin.Template
+	if a.burnins.Show {
+		if burnins, err = a.burnins.Parse(); err != nil {
+			e.result = err
+			return
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ahead := export.StartReadahead(ctx, frames, exportAhead, exportSource(a.seq, a.cache, a.sel, a.opt.Pool))
 	// The viewer's choices: its OpenColorIO transform and the colour
@@ -253,13 +262,16 @@ func (e *exportDialog) start(a *app) {
 			e.mu.Unlock()
 		},
 	}
+	if len(burnins) > 0 {
+		job.Burnins, job.Fields = burnins, a.burninShot(a.frame).Fields(frames, time.Now())
+	}
 	e.cancel = cancel
 	e.mu.Lock()
 	e.running, e.result, e.done, e.prog = true, nil, "", export.Progress{Total: len(frames)}
 	e.mu.Unlock()
 	var slate *export.Slate
 	if e.slate {
-		slate = e.slateOf(a, movie, fmt.Sprintf("%d-%d", frames[0], frames[len(frames)-1]), nil)
+		slate = e.slateOf(a, movie, nil)
 	}
 	q := a.win.Queue()
 	seq, sel, pool := a.seq, a.sel, a.opt.Pool
@@ -302,11 +314,10 @@ func (e *exportDialog) movie(a *app, codec export.Codec) (export.Options, error)
 		Preset: e.speed, Colour: colour}, nil
 }
 
-// slateOf is the slate of the viewer's frames rng as movie shows them,
-// with thumb as its thumbnail.
-func (e *exportDialog) slateOf(a *app, movie export.Options, rng string, thumb *engine.Frame) *export.Slate {
-	return &export.Slate{Frames: int(e.slateFrames), Thumb: thumb,
-		Fields: export.ShotFields(a.seq.Dir, a.seq.Prefix, rng, movie, a.colourTitle(), a.selName)}
+// slateOf is the slate of the viewer's sequence as movie shows it, with
+// the burn-ins' fields, and thumb as its thumbnail.
+func (e *exportDialog) slateOf(a *app, movie export.Options, thumb *engine.Frame) *export.Slate {
+	return &export.Slate{Frames: int(e.slateFrames), Thumb: thumb, Fields: export.ShotFields(a.burninShot(a.frame), movie)}
 }
 
 // slatePreview is the slate as the export would draw it, for the dialog:
@@ -334,11 +345,11 @@ func (p *slatePreview) draw(a *app, e *exportDialog) {
 	}
 	w := int(previewWidth * unit())
 	h := max(2, w*movie.Height/max(1, movie.Width))
-	key := fmt.Sprint(movie, e.slateFrames, a.frame.Number, a.in, a.out, a.view, a.colourTitle(), a.selName, w)
+	key := fmt.Sprint(movie, e.slateFrames, a.frame.Number, a.in, a.out, a.view, a.colourTitle(), a.selName, a.burnins.Fields, w)
 	if key != p.key {
 		p.key = key
 		pix := make([]uint16, 4*w*h)
-		p.err = e.slateOf(a, movie, fmt.Sprintf("%d-%d", a.in, a.out), a.frame).Render(a.display, a.view, w, h, pix)
+		p.err = e.slateOf(a, movie, a.frame).Render(a.display, a.view, w, h, pix)
 		if p.err == nil {
 			img := image.NewRGBA(image.Rect(0, 0, w, h))
 			for i, v := range pix {

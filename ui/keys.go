@@ -76,6 +76,8 @@ var bindings = []binding{
 		do: func(a *app) { a.view.Exposure, a.view.Gamma, a.dirty = 0, 0, true }},
 	{chords: []chord{{imgui.KeyN, 0, "n"}}, help: "show NaN and infinite values",
 		do: func(a *app) { a.view.ShowNaN, a.dirty = !a.view.ShowNaN, true }},
+	{chords: []chord{{imgui.KeyB, shift, "Shift+B"}}, help: "show the burn-ins over the picture, as exports burn them in",
+		do: func(a *app) { a.burnins.Show, a.dirty = !a.burnins.Show, true }},
 	{chords: []chord{{imgui.KeyF, 0, "f"}}, help: "fit the image to the viewer", do: (*app).fit},
 	{chords: []chord{{imgui.Key1, 0, "1"}}, help: "one image pixel per screen pixel", do: (*app).actualSize},
 	{chords: []chord{{imgui.KeyEqual, shift, "+"}, {imgui.KeyEqual, 0, "="}, {imgui.KeyKeypadAdd, 0, "Keypad +"}},

@@ -100,6 +100,9 @@ func (a *app) menuBar() {
 		if imgui.MenuItemBoolV("Fit", "F", false, true) {
 			a.fitted, a.dirty = true, true
 		}
+		if imgui.MenuItemBoolV("Burn-ins", "Shift+B", a.burnins.Show, true) {
+			a.burnins.Show, a.dirty = !a.burnins.Show, true
+		}
 		if imgui.MenuItemBoolV("Full screen", "F11", a.fullscreen, true) {
 			a.fullscreen = !a.fullscreen
 			if err := a.win.SetFullscreen(a.fullscreen); err != nil {

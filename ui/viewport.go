@@ -73,6 +73,9 @@ func (a *app) viewport(size imgui.Vec2) {
 			img = nil
 		}
 		a.display.Draw(&a.target, img, v, a.view)
+		if shown {
+			a.drawBurnins(f, v)
+		}
 		a.dirty = false
 	}
 	tex := imgui.NewTextureRefTextureID(imgui.TextureID(a.target.Texture()))

@@ -1,11 +1,18 @@
 package burnin
 
 import (
+	"errors"
+	"fmt"
+	"maps"
+	"math"
 	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+
+	"flick/engine/timecode"
 )
 
 // Defaults are the burn-ins used when none are given: the shot and its
@@ -69,4 +76,54 @@ func versionAt(s string) (int, int) {
 		}
 	}
 	return -1, 0
+}
+
+// FPS writes a frame rate of num/den for {fps} as people say it: 24, 25,
+// 29.97, 23.98.
+func FPS(num, den int) string {
+	if den <= 0 {
+		return ""
+	}
+	return strconv.FormatFloat(math.Round(float64(num)/float64(den)*100)/100, 'f', -1, 64)
+}
+
+// Shot is what the fields of a shot's frames come from: an export's
+// movie, or the viewer's sequence (as an export of its whole range would
+// show it).
+type Shot struct {
+	Dir, Prefix   string // the sequence's folder and its files' names before the frame number
+	Range         string // {range}: the shot's range as users type it
+	Num, Den      int    // the frame rate
+	Width, Height int    // {size}: the output's
+	View, Layer   string // {view}, {layer}
+	Extra         Fields // --field's values, over all the others
+}
+
+// Fields returns the fields of movie frame i of a movie of frames (source
+// frame numbers) of s, as of now: the shot's and the machine's, the
+// frame's number, and its timecode counting from the first frame's number
+// at the rate (drop frame at 29.97 and 59.94) and on through the movie, as
+// its timecode track does.
+func (s Shot) Fields(frames []int, now time.Time) func(i int) Fields {
+	base := System(now)
+	base["shot"], base["version"] = ShotVersion(s.Dir, s.Prefix)
+	base["range"], base["fps"] = s.Range, FPS(s.Num, s.Den)
+	base["size"] = fmt.Sprintf("%dx%d", s.Width, s.Height)
+	base["view"], base["layer"] = s.View, s.Layer
+	rate := timecode.Rate{Num: s.Num, Den: s.Den}
+	var start timecode.Timecode
+	var tcErr error = errors.New("no frames")
+	if len(frames) > 0 {
+		start, tcErr = timecode.FromFrame(frames[0], rate, rate.Dropped() > 0)
+	}
+	return func(i int) Fields {
+		f := make(Fields, len(base)+len(s.Extra)+2)
+		maps.Copy(f, base)
+		f["frame"] = strconv.Itoa(frames[i])
+		if tc, err := start.Add(i, rate); tcErr == nil && err == nil {
+			f["tc"] = tc.String()
+		}
+		maps.Copy(f, s.Extra)
+		return f
+	}
 }

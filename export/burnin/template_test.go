@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -98,6 +99,38 @@ func TestShotVersion(t *testing.T) {
 	} {
 		if s, v := ShotVersion(c.dir, c.prefix); s != c.shot || v != c.version {
 			t.Errorf("ShotVersion(%q, %q) = %q, %q, want %q, %q", c.dir, c.prefix, s, v, c.shot, c.version)
+		}
+	}
+}
+
+// The fields of a movie's frames: the shot and version from the path, the
+// range, the size and rate, the frame's own number and its timecode
+// counting on through the movie (drop frame at 29.97), and the extra
+// fields over them.
+func TestShotFields(t *testing.T) {
+	frames := []int{1001, 1002, 1003}
+	for _, c := range []struct {
+		num, den int
+		tc2      string // movie frame 2's timecode
+		fps      string
+	}{
+		{24, 1, "00:00:41:19", "24"},
+		{30000, 1001, "00:00:33;13", "29.97"},
+		{24000, 1001, "00:00:41:19", "23.98"},
+	} {
+		s := Shot{Dir: "/shows/x/comp", Prefix: "sh010_comp_v012.", Range: "1001-1100", Num: c.num, Den: c.den,
+			Width: 960, Height: 540, View: "sRGB", Layer: "diffuse", Extra: Fields{"comment": "edge", "shot": "SH010"}}
+		fields := s.Fields(frames, time.Date(2026, 12, 5, 23, 0, 0, 0, time.UTC))
+		got := fields(2)
+		want := Fields{"shot": "SH010", "version": "012", "range": "1001-1100", "fps": c.fps, "size": "960x540",
+			"view": "sRGB", "layer": "diffuse", "frame": "1003", "tc": c.tc2, "comment": "edge", "date": "2026-12-05"}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("at %d/%d fps: {%s} = %q, want %q", c.num, c.den, k, got[k], v)
+			}
+		}
+		if fields(0)["frame"] != "1001" || fields(0)["tc"] == got["tc"] {
+			t.Errorf("frame 0: %v", fields(0))
 		}
 	}
 }

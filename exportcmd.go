@@ -16,6 +16,7 @@ import (
 
 	"flick/engine"
 	"flick/engine/exr"
+	"flick/engine/timecode"
 	"flick/export"
 	"flick/export/burnin"
 	"flick/render"
@@ -51,6 +52,10 @@ Flags:
   --width W            output width (height follows the aspect), or
   --height H           output height; sizes are rounded to even numbers
   --fps N              frame rate (default: the file's framesPerSecond, else 24)
+  --timecode TC        the timecode of the range's first frame, HH:MM:SS:FF
+                       (HH:MM:SS;FF drop frame, at 29.97 or 59.94 fps);
+                       default: the first exported frame's timeCode
+                       attribute, else its frame number counted at the rate
   --codec C            ` + choiceHelp(export.CodecNames(), string(defaultCodec)) + `
   --crf N              quality for h264/hevc/nvenc, 0-51, lower is better (default 18)
   --speed P            encoder speed preset (x264/x265: ultrafast ... veryslow;
@@ -140,6 +145,8 @@ type exportFlags struct {
 	// Burn-ins: --burnin's templates, checked, and --field's values.
 	burnins []burnin.Template
 	fields  burnin.Fields
+	// timecode is --timecode, the range's first frame's (nil: the files').
+	timecode *timecode.Timecode
 }
 
 // parseExportFlags reads flick export's arguments. When it returns false it
@@ -182,6 +189,12 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	var burninSpecs, fieldSpecs []string
 	fs.Func("burnin", "", func(s string) error { burninSpecs = append(burninSpecs, s); return nil })
 	fs.Func("field", "", func(s string) error { fieldSpecs = append(fieldSpecs, s); return nil })
+	// --timecode: the movie's timecode track (issue 18).
+	fs.Func("timecode", "", func(s string) error {
+		tc, err := timecode.Parse(s)
+		f.timecode = &tc
+		return err
+	})
 	positional, err := parseFlags(fs, args)
 	bad := func(msg string) (exportFlags, int, bool) { return f, usageError(stderr, msg), false }
 	if err != nil && preset != nil && !errors.Is(err, flag.ErrHelp) {
@@ -326,6 +339,14 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		}
 		movie.Joinable = true
 	}
+	// The movie's timecode track starts at its first frame's timecode.
+	var warning string
+	if movie.Timecode, warning, err = f.startTimecode(seq, frames[0], index, movie.FPS); err != nil {
+		return usageError(stderr, err.Error())
+	}
+	if warning != "" {
+		fmt.Fprintf(stderr, "flick: warning: %s\n", warning)
+	}
 	pool := engine.NewPool(0)
 	defer pool.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -354,6 +375,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		Width: movie.Width, Height: movie.Height, View: view, Layer: f.layer, Extra: f.fields}
 	if f.slate > 0 && index == 0 { // a chunk's slate is the first chunk's
 		job.Slate = f.slateOf(seq, sel, shot, movie, pool, stderr)
+		// The shot keeps its timecode: the movie starts the slate earlier.
+		job.Movie.Timecode = job.Slate.Start(*movie.Timecode, movie.FPS)
 	}
 	if len(f.burnins) > 0 {
 		job.Burnins, job.Fields = f.burnins, shot.Fields(frames, time.Now())
@@ -547,6 +570,32 @@ func (f *exportFlags) movie(first engine.Inspection) (export.Options, error) {
 	w, h := export.OutputSize(display.Width(), display.Height(), f.scale, f.width, f.height)
 	return export.Options{Path: f.out, Overwrite: f.overwrite, Codec: f.codec, Width: w, Height: h,
 		FPS: fps, CRF: f.crf, Preset: f.preset}, nil
+}
+
+// startTimecode is the timecode of the movie's first frame, frame first
+// of seq, index frames into the range: --timecode moved by index, else the
+// frame's timeCode attribute, else its number counted at fps
+// (engine.TimecodeOf). warning says why a frame's timeCode was not used.
+func (f *exportFlags) startTimecode(seq *engine.Sequence, first, index int, fps export.Rational) (tc *timecode.Timecode, warning string, err error) {
+	r := timecode.Rate{Num: fps.Num, Den: fps.Den}
+	if f.timecode != nil {
+		t, err := f.timecode.Add(index, r)
+		if err != nil {
+			return nil, "", fmt.Errorf("--timecode: %w", err)
+		}
+		return &t, "", nil
+	}
+	// A frame that cannot be read is black in the movie, and reported
+	// there; its timecode is derived.
+	own, ok, _ := engine.FrameTimecode(seq, first)
+	if ok && own.Check(r) != nil {
+		warning = fmt.Sprintf("%v; the movie's timecode counts frame numbers instead (or give --timecode)", own.Check(r))
+	}
+	t, err := engine.TimecodeOf(first, own, ok, r)
+	if err != nil {
+		return nil, "", err
+	}
+	return &t, warning, nil
 }
 
 // exportGL runs job in a GL context that this goroutine (the main OS

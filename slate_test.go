@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"flick/engine/exr"
 	"flick/export"
 	"flick/export/exporttest"
 )
@@ -193,4 +194,45 @@ func TestExportDialogSlate(t *testing.T) {
 			t.Errorf("frame %d after the slate: PSNR %.1f dB against the command line's frame %d", i+2, psnr, i)
 		}
 	}
+}
+
+// TestExportSlateTimecode: with a slate the shot's first frame keeps its
+// timecode, so the movie's track starts the slate's frames earlier
+// (29.97 drop frame back across a minute; --timecode back across an
+// hour); chunked, the first chunk starts so and the join too, the second
+// chunk at its own first frame's timecode.
+func TestExportSlateTimecode(t *testing.T) {
+	dir := t.TempDir()
+	shot := writeTimecodeShot(t, dir, "tc", exr.Rational{Num: 30000, Den: 1001}, "00:01:00;02")
+	plain := writeTimecodeShot(t, dir, "plain", exr.Rational{Num: 24, Den: 1}, "")
+	check := func(movie, want string) {
+		t.Helper()
+		got, ok, err := export.ReadTimecode(movie)
+		if err != nil || !ok || got.String() != want {
+			t.Errorf("%s: timecode %s (track %v, %v), want %s", filepath.Base(movie), got, ok, err, want)
+		}
+	}
+	export1 := func(name string, args ...string) string {
+		t.Helper()
+		out := filepath.Join(dir, name+".mov")
+		args = append([]string{"export", "-o", out, "--codec", "h264", "--speed", "ultrafast", "--slate", "--slate-frames", "2"}, args...)
+		if code, _, stderr := runFlick(t, args...); code != 0 {
+			t.Fatalf("flick %s: exit %d: %s", strings.Join(args, " "), code, stderr)
+		}
+		return out
+	}
+	check(export1("whole", shot), "00:00:59;28")
+	a := export1("a", shot, "--range", "1001-1008", "--frames", "1001-1004")
+	b := export1("b", shot, "--range", "1001-1008", "--frames", "1005-1008")
+	check(a, "00:00:59;28")
+	check(b, "00:01:00;06")
+	joined := filepath.Join(dir, "joined.mov")
+	if code, _, stderr := runFlick(t, "join", joined, a, b); code != 0 {
+		t.Fatalf("join: exit %d: %s", code, stderr)
+	}
+	check(joined, "00:00:59;28")
+	if info, err := exporttest.Probe(joined); err != nil || info.Frames != 10 {
+		t.Errorf("joined %+v (%v): want 8 frames and 2 of slate", info, err)
+	}
+	check(export1("plain", plain, "--timecode", "01:00:00:00"), "00:59:59:22")
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"flick/engine/exr"
+	"flick/engine/timecode"
 )
 
 // Frame is one decoded frame: interleaved RGBA half floats over the data
@@ -21,9 +22,13 @@ type Frame struct {
 	DataWindow    image.Rectangle // Max exclusive, as image.Rectangle
 	DisplayWindow image.Rectangle
 	Header        exr.Header
-	Read          time.Duration // opening the file and reading its header
-	Decode        time.Duration // reading and decoding the chunks
-	Err           error         // why the frame could not be loaded
+	// TimeCode is the file's timeCode attribute (part 0's) when
+	// HasTimeCode; Timecode falls back to one derived from Number.
+	TimeCode    timecode.Timecode
+	HasTimeCode bool
+	Read        time.Duration // opening the file and reading its header
+	Decode      time.Duration // reading and decoding the chunks
+	Err         error         // why the frame could not be loaded
 }
 
 // Key is what the cache stores a frame under: its number and the channel
@@ -79,6 +84,7 @@ func loadFrame(s *Sequence, k Key, buffer func(n int) []uint16, decode decodeFun
 	defer f.Close()
 	read := time.Since(start)
 	h := f.Header()
+	tc, hasTC := fileTimecode(f)
 	if sel == (exr.Selection{}) {
 		if sel, err = exr.DefaultSelection(h); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
@@ -113,6 +119,8 @@ func loadFrame(s *Sequence, k Key, buffer func(n int) []uint16, decode decodeFun
 		DataWindow:    rect(data),
 		DisplayWindow: rect(display),
 		Header:        h,
+		TimeCode:      tc,
+		HasTimeCode:   hasTC,
 		Read:          read,
 		Decode:        time.Since(start),
 	}, nil

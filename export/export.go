@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/asticode/go-astiav"
+
+	"flick/engine/timecode"
 )
 
 // Codec names an output codec.
@@ -177,6 +179,13 @@ type Options struct {
 	// and converted to YUV by: the one of the display its pixels were
 	// drawn for (ColourFor).
 	Colour Colour
+	// Timecode, when not nil, is the timecode of the movie's FIRST frame,
+	// written as a QuickTime timecode track (tmcd) counting at FPS: drop
+	// frame when Timecode.Drop, which needs FPS 30000/1001 or 60000/1001.
+	// A slate leader is the caller's business: it passes the shot's first
+	// timecode minus the leader's frames (timecode.Timecode.Add), so the
+	// shot keeps its own.
+	Timecode *timecode.Timecode
 }
 
 // MinChunkFrames is the shortest chunk worth joining: a one- or two-frame
@@ -220,7 +229,10 @@ func (o Options) check() (codecSpec, error) {
 		// Checked here: x264 prints its own complaint to stderr.
 		return spec, fmt.Errorf("unknown %s preset %q; valid presets: %s", o.Codec, o.Preset, strings.Join(x26xPresets, ", "))
 	}
-	return spec, o.FPS.check()
+	if err := o.FPS.check(); err != nil || o.Timecode == nil {
+		return spec, err
+	}
+	return spec, o.Timecode.Check(timecode.Rate{Num: o.FPS.Num, Den: o.FPS.Den})
 }
 
 // Encoder writes one movie. Its methods may be called from any goroutine
@@ -402,6 +414,11 @@ func (e *Encoder) openMovie() error {
 	e.st.SetTimeBase(e.cc.TimeBase()) // a hint: WriteHeader picks the real one
 	e.st.SetAvgFrameRate(fps)
 	e.st.SetRFrameRate(fps)
+	if e.o.Timecode != nil {
+		if err := setTimecode(e.st, e.o.Timecode.String()); err != nil {
+			return e.wrap("timecode", err)
+		}
+	}
 	if e.pb, err = astiav.OpenIOContext(url, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
 		return e.wrap("open "+tmp, err)
 	}

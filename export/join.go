@@ -56,7 +56,9 @@ func (c *chunk) name() string { return filepath.Base(c.path) }
 // file is then read back and checked (packet count, pts exactly one frame
 // apart, dts increasing, duration, and the decoded frames on both sides
 // of each seam, or all with Full, equal to the chunks' own) before it is
-// renamed to Out. On any error nothing is left.
+// renamed to Out. On any error nothing is left. The joined movie's
+// timecode track, if the first chunk has one, starts at the first chunk's
+// timecode.
 func Join(o JoinOptions) (JoinResult, error) {
 	var res JoinResult
 	if len(o.Chunks) == 0 {
@@ -192,6 +194,10 @@ func copyChunks(path string, chunks []*chunk) error {
 	st.SetTimeBase(tb)
 	st.SetAvgFrameRate(in.st.AvgFrameRate())
 	st.SetRFrameRate(in.st.RFrameRate())
+	if tc, ok := in.timecode(); ok && err == nil {
+		// The joined movie starts where the first chunk does.
+		err = setTimecode(st, tc)
+	}
 	in.close()
 	if err != nil {
 		return wrap("stream parameters", err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"flick/engine"
+	"flick/engine/timecode"
 	"flick/export/burnin"
 	"flick/render"
 )
@@ -34,6 +35,21 @@ type Slate struct {
 	// Thumb is the shot's middle frame, decoded; nil or failed: no
 	// thumbnail. The caller keeps it: Run neither changes nor releases it.
 	Thumb *engine.Frame
+}
+
+// Start is the timecode of a movie's first frame when its shot's first
+// frame has shot: the slate's frames earlier (wrapping at midnight, as
+// timecode does), so that the shot keeps its own; shot itself for a nil
+// slate.
+func (s *Slate) Start(shot timecode.Timecode, fps Rational) *timecode.Timecode {
+	if s != nil {
+		// Add fails only for a timecode Check refuses at this rate,
+		// which the export then reports.
+		if tc, err := shot.Add(-s.Frames, timecode.Rate{Num: fps.Num, Den: fps.Den}); err == nil {
+			return &tc
+		}
+	}
+	return &shot
 }
 
 // ShotFields are a slate's fields for shot (burnin.Shot's, as of now,

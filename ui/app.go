@@ -111,6 +111,10 @@ type app struct {
 	dockClass      *imgui.WindowClass
 	quit           bool
 
+	// showTimecode labels frames with their timecode on the timeline and
+	// in the transport line (the t key), not their numbers.
+	showTimecode bool
+
 	titleFrame int  // the frame number in the window title
 	hooks      bool // FLICK_TEST_HOOKS=1: the title says what the end-to-end tests wait on
 	drawn      int  // UI frames drawn (counted with hooks)
@@ -183,6 +187,7 @@ func (a *app) title() string {
 		if e, ok := a.log.last(); ok && e.level > levelInfo {
 			hooks += " — said " + e.level.String() + ": " + e.text // as the status line says it
 		}
+		hooks += " — label " + a.frameLabel(a.titleFrame) // what the timeline calls the frame
 		hooks += fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
 		// The GL objects render holds (the title is made on the GL
 		// goroutine), for the leak tests.

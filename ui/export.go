@@ -17,6 +17,7 @@ import (
 
 	"flick/engine"
 	"flick/engine/exr"
+	"flick/engine/timecode"
 	"flick/export"
 	"flick/export/burnin"
 	"flick/render"
@@ -265,14 +266,21 @@ func (e *exportDialog) start(a *app) {
 	if len(burnins) > 0 {
 		job.Burnins, job.Fields = burnins, a.burninShot(a.frame).Fields(frames, time.Now())
 	}
-	e.cancel = cancel
-	e.mu.Lock()
-	e.running, e.result, e.done, e.prog = true, nil, "", export.Progress{Total: len(frames)}
-	e.mu.Unlock()
 	var slate *export.Slate
 	if e.slate {
 		slate = e.slateOf(a, movie, nil)
 	}
+	// The movie's timecode track starts at its first frame's (issue 18),
+	// less the slate's frames.
+	if len(frames) > 0 {
+		if tc, err := a.timecodeOf(frames[0], timecode.Rate{Num: movie.FPS.Num, Den: movie.FPS.Den}); err == nil {
+			job.Movie.Timecode = slate.Start(tc, movie.FPS)
+		}
+	}
+	e.cancel = cancel
+	e.mu.Lock()
+	e.running, e.result, e.done, e.prog = true, nil, "", export.Progress{Total: len(frames)}
+	e.mu.Unlock()
 	q := a.win.Queue()
 	seq, sel, pool := a.seq, a.sel, a.opt.Pool
 	e.wg.Add(1)

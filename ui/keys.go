@@ -54,6 +54,8 @@ var bindings = []binding{
 		do: func(a *app) { a.setInOut(min(a.in, a.clock.Frame()), a.clock.Frame()) }},
 	{chords: []chord{{imgui.KeyLeftBracket, shift, "Shift+["}, {imgui.KeyI, shift, "Shift+I"}},
 		help: "clear the in and out points", do: func(a *app) { a.setInOut(a.seq.Range.Start, a.seq.Range.End) }},
+	{chords: []chord{{imgui.KeyT, 0, "t"}}, help: "timecode or frame numbers on the timeline",
+		do: func(a *app) { a.showTimecode = !a.showTimecode }},
 	{chords: []chord{{imgui.KeyR, 0, "r"}}, help: "show red alone (again: colour)", do: solo(render.ChannelR)},
 	{chords: []chord{{imgui.KeyG, 0, "g"}}, help: "show green alone (again: colour)", do: solo(render.ChannelG)},
 	{chords: []chord{{imgui.KeyB, 0, "b"}}, help: "show blue alone (again: colour)", do: solo(render.ChannelB)},

@@ -3,11 +3,13 @@ package ui
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/AllenDang/cimgui-go/imgui"
 	"github.com/dustin/go-humanize"
 
 	"flick/engine"
+	"flick/engine/timecode"
 )
 
 // Cache meter colours (ImGui ABGR) and their legend.
@@ -113,8 +115,10 @@ func (a *app) transport() {
 		}
 	}
 	imgui.SameLine()
-	imgui.TextUnformatted(fmt.Sprintf("   frame %d   in %d  out %d   %.1f fps achieved   %d dropped",
-		a.clock.Frame(), a.in, a.out, a.diag.achievedFPS(), a.loader.Stats().Snapshot().Drops))
+	imgui.Checkbox("timecode", &a.showTimecode)
+	imgui.SameLine()
+	imgui.TextUnformatted(fmt.Sprintf("   frame %s   in %s  out %s   %.1f fps achieved   %d dropped",
+		a.frameLabel(a.clock.Frame()), a.frameLabel(a.in), a.frameLabel(a.out), a.diag.achievedFPS(), a.loader.Stats().Snapshot().Drops))
 }
 
 // timeline draws frame numbers, the in and out points and the playhead over
@@ -143,14 +147,18 @@ func (a *app) timeline() {
 	dl.AddRectFilled(origin, imgui.NewVec2(origin.X+width, origin.Y+barH), 0xff201818)
 	// In-out range, tick marks with frame numbers.
 	dl.AddRectFilled(imgui.NewVec2(xOf(a.in), origin.Y), imgui.NewVec2(xOf(a.out+1), origin.Y+barH), 0xff403028)
-	stepN := tickStep(int(span), width/u)
+	labelW := float32(60) // unscaled pixels a tick's label needs
+	if a.showTimecode {
+		labelW = 100
+	}
+	stepN := tickStep(int(span), width/u, labelW)
 	for n := first - first%stepN; n <= last; n += stepN {
 		if n < first {
 			continue
 		}
 		x := xOf(n)
 		dl.AddLineV(imgui.NewVec2(x, origin.Y+barH-5*u), imgui.NewVec2(x, origin.Y+barH), 0xff909090, u)
-		addText(dl, imgui.NewVec2(x+2*u, origin.Y+u), 0xffa0a0a0, fmt.Sprint(n))
+		addText(dl, imgui.NewVec2(x+2*u, origin.Y+u), 0xffa0a0a0, a.frameLabel(n))
 	}
 	for _, n := range []int{a.in, a.out + 1} {
 		x := xOf(n)
@@ -166,7 +174,7 @@ func (a *app) timeline() {
 	}
 	if hovered {
 		n := frameAt(imgui.MousePos().X)
-		tip := fmt.Sprintf("frame %d: %s", n, stateNames[a.frameState(n)])
+		tip := fmt.Sprintf("frame %s: %s", a.frameLabel(n), stateNames[a.frameState(n)])
 		if err := a.stateOf(n).Err; err != nil {
 			tip += "\n" + err.Error()
 		}
@@ -186,11 +194,11 @@ func (a *app) timeline() {
 	imgui.TextUnformatted("   " + a.budgetLine())
 }
 
-// tickStep picks a frame-number spacing that leaves room for the labels
-// (width in unscaled pixels).
-func tickStep(frames int, width float32) int {
+// tickStep picks a frame-number spacing that leaves room for labels of
+// labelW (width and labelW in unscaled pixels).
+func tickStep(frames int, width, labelW float32) int {
 	for _, s := range []int{1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 100000} {
-		if float32(frames)/float32(s)*60 <= width {
+		if float32(frames)/float32(s)*labelW <= width {
 			return s
 		}
 	}
@@ -213,4 +221,43 @@ func (a *app) budgetLine() string {
 	}
 	return fmt.Sprintf("in-out needs %s (%d frames × %s), budget %s: %s", humanize.IBytes(need), frames,
 		humanize.IBytes(per), humanize.IBytes(uint64(a.opt.Budget)), verdict)
+}
+
+// timecodeRate is the rate the viewer counts timecode at: the files'
+// framesPerSecond, else the playback rate (to a thousandth: 29.97 counts
+// drop frame, as timecode.Rate.Dropped says).
+func (a *app) timecodeRate() timecode.Rate {
+	return a.first.Rate(timecode.Rate{Num: int(math.Round(a.clock.FPS() * 1000)), Den: 1000})
+}
+
+// frameLabel is frame n as the timeline and the transport line name it:
+// its number, or with showTimecode its timecode (timecodeOf).
+func (a *app) frameLabel(n int) string {
+	if !a.showTimecode {
+		return strconv.Itoa(n)
+	}
+	tc, err := a.timecodeOf(n, a.timecodeRate())
+	if err != nil {
+		return strconv.Itoa(n)
+	}
+	return tc.String()
+}
+
+// timecodeOf is frame n's timecode counting at r (engine.TimecodeOf),
+// without reading a file: the frame on screen has its own timeCode
+// attribute; any other's counts on from the first frame's, or, where the
+// files carry none, from n itself.
+func (a *app) timecodeOf(n int, r timecode.Rate) (timecode.Timecode, error) {
+	own, ok := timecode.Timecode{}, false
+	switch {
+	case a.frame != nil && a.frame.Number == n && a.frame.Err == nil:
+		own, ok = a.frame.TimeCode, a.frame.HasTimeCode
+	case len(a.first.Parts) > 0 && a.first.Parts[0].TimeCode != nil:
+		if first, err := a.first.Parts[0].TimeCode.Timecode(); err == nil {
+			if own, err = first.Add(n-a.first.Frame, r); err == nil {
+				ok = true
+			}
+		}
+	}
+	return engine.TimecodeOf(n, own, ok, r)
 }

@@ -206,3 +206,11 @@ exr_result_t flick_attr_floats(exr_const_context_t c, int part, int32_t i, float
 	memcpy(dst, x->floatvector->arr, (size_t) n * sizeof *dst);
 	return EXR_ERR_SUCCESS;
 }
+
+exr_result_t flick_part_timecode(exr_const_context_t c, int part, uint32_t* time_and_flags)
+{
+	exr_attr_timecode_t t;
+	exr_result_t rv = exr_attr_get_timecode(c, part, "timeCode", &t);
+	if (rv == EXR_ERR_SUCCESS) *time_and_flags = t.time_and_flags;
+	return rv;
+}

@@ -64,4 +64,8 @@ exr_result_t flick_attr_string(exr_const_context_t c, int part, int32_t i, int32
 // flick_attr_floats copies the first n elements of float vector attribute i.
 exr_result_t flick_attr_floats(exr_const_context_t c, int part, int32_t i, float* dst, int32_t n);
 
+// flick_part_timecode gives part's timeCode attribute's timeAndFlags;
+// EXR_ERR_NO_ATTR_BY_NAME when it has none (or one of another type).
+exr_result_t flick_part_timecode(exr_const_context_t c, int part, uint32_t* time_and_flags);
+
 #endif

@@ -120,10 +120,11 @@ uint64_t flick_pipeline_kept_bytes(void);
 
 // flick_write writes a single-part scanline image with channels R,G,B,A of
 // pixel type ptype to fd, from interleaved RGBA input of that type (w*h*4
-// values). name is only used in messages.
+// values), with a framesPerSecond attribute when fps_den > 0 and a timeCode
+// (timeAndFlags tc, no user data) when has_tc. name is only used in messages.
 exr_result_t flick_write(
 	int fd, const char* name, int32_t w, int32_t h, const void* pix, int32_t ptype,
-	int32_t comp, int32_t fps, flick_msg* msg);
+	int32_t comp, int32_t fps_num, int32_t fps_den, int32_t has_tc, uint32_t tc, flick_msg* msg);
 
 // flick_dwa_cpu says whether this CPU has what dwa.c needs (AVX2, F16C).
 int flick_dwa_cpu(void);

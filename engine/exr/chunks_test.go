@@ -46,7 +46,7 @@ func writtenFiles(t *testing.T) []string {
 		}
 		for _, comp := range []Compression{ZIPS, ZIP, PXR24} {
 			path := filepath.Join(dir, fmt.Sprintf("%s_float_%dx%d.exr", comp, w, h))
-			if err := write(path, w, h, unsafe.Pointer(&fpix[0]), Float, comp, 0); err != nil {
+			if err := write(path, w, h, unsafe.Pointer(&fpix[0]), Float, comp, Stamp{}); err != nil {
 				t.Fatal(err)
 			}
 			paths = append(paths, path)

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unsafe"
+
+	"flick/engine/timecode"
 )
 
 // Limits on what Parts copies out of a header. The library has parsed the
@@ -139,6 +141,24 @@ type TimeCode struct {
 	FieldPhase                     bool
 	BGF0, BGF1, BGF2               bool
 	UserData                       uint32
+	TimeAndFlags                   uint32 // as stored: the fields above packed
+}
+
+// Timecode is t's time address, checked (timecode.Unpack): an error for a
+// BCD digit over 9 or a field out of range.
+func (t TimeCode) Timecode() (timecode.Timecode, error) { return timecode.Unpack(t.TimeAndFlags) }
+
+// TimeCode returns part 0's timeCode attribute; ok is false when the header
+// has none. It reads the header Open parsed: no I/O, no Parts.
+func (f *File) TimeCode() (t TimeCode, ok bool) {
+	if f == nil || f.r == nil {
+		return TimeCode{}, false
+	}
+	var tf C.uint32_t
+	if C.flick_part_timecode(C.exr_const_context_t(f.r.ctx), 0, &tf) != C.EXR_ERR_SUCCESS {
+		return TimeCode{}, false
+	}
+	return unpackTimeCode(uint32(tf), 0), true
 }
 
 func unpackTimeCode(t, user uint32) TimeCode {
@@ -149,7 +169,7 @@ func unpackTimeCode(t, user uint32) TimeCode {
 	return TimeCode{
 		Frame: bcd(0, 2), Seconds: bcd(8, 3), Minutes: bcd(16, 3), Hours: bcd(24, 2),
 		DropFrame: bit(6), ColorFrame: bit(7), FieldPhase: bit(15), BGF0: bit(23), BGF1: bit(30), BGF2: bit(31),
-		UserData: user,
+		UserData: user, TimeAndFlags: t,
 	}
 }
 

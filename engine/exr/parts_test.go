@@ -569,7 +569,7 @@ func TestFloatUintConversion(t *testing.T) {
 	for _, c := range []tc{{"float", Float, fwant, unsafe.Pointer(&fl[0]), len(floats)}, {"uint", UInt, uwant, unsafe.Pointer(&ui[0]), len(uints)}} {
 		for _, comp := range []Compression{None, ZIP, PIZ} {
 			path := filepath.Join(dir, fmt.Sprintf("%s_%v.exr", c.name, comp))
-			if err := write(path, c.n, 1, c.data, c.typ, comp, 0); err != nil {
+			if err := write(path, c.n, 1, c.data, c.typ, comp, Stamp{}); err != nil {
 				t.Fatal(err)
 			}
 			f, err := Open(path)

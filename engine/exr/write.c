@@ -46,8 +46,8 @@ static int slot_of(const char* name)
 }
 
 exr_result_t flick_write(
-	int fd, const char* name, int32_t w, int32_t h, const void* pix, int32_t ptype, int32_t comp, int32_t fps,
-	flick_msg* msg)
+	int fd, const char* name, int32_t w, int32_t h, const void* pix, int32_t ptype, int32_t comp, int32_t fps_num,
+	int32_t fps_den, int32_t has_tc, uint32_t tc, flick_msg* msg)
 {
 	static const char* names[4] = {"R", "G", "B", "A"};
 	out_file f = {fd};
@@ -67,9 +67,13 @@ exr_result_t flick_write(
 	if (rv == EXR_ERR_SUCCESS) rv = exr_initialize_required_attr_simple(c, part, w, h, (exr_compression_t) comp);
 	for (int s = 0; s < 4 && rv == EXR_ERR_SUCCESS; s++)
 		rv = exr_add_channel(c, part, names[s], (exr_pixel_type_t) ptype, EXR_PERCEPTUALLY_LOGARITHMIC, 1, 1);
-	if (rv == EXR_ERR_SUCCESS && fps > 0) {
-		exr_attr_rational_t r = {fps, 1};
+	if (rv == EXR_ERR_SUCCESS && fps_den > 0) {
+		exr_attr_rational_t r = {fps_num, (uint32_t) fps_den};
 		rv = exr_attr_set_rational(c, part, "framesPerSecond", &r);
+	}
+	if (rv == EXR_ERR_SUCCESS && has_tc) {
+		exr_attr_timecode_t t = {tc, 0};
+		rv = exr_attr_set_timecode(c, part, "timeCode", &t);
 	}
 	if (rv == EXR_ERR_SUCCESS) rv = exr_write_header(c);
 	if (rv == EXR_ERR_SUCCESS) rv = exr_get_scanlines_per_chunk(c, part, &lines);

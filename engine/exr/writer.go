@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"unsafe"
+
+	"flick/engine/timecode"
 )
 
 // WriteRGBA writes a single-part scanline file with half channels R, G, B, A
@@ -24,6 +26,24 @@ import (
 // DWAA and DWAB fail with ErrNotImplemented (OpenEXR 3.1.5's C API has no
 // DWA encoder).
 func WriteRGBA(path string, w, h int, pix []uint16, comp Compression, fps int) error {
+	var s Stamp
+	if fps > 0 {
+		s.FPS = Rational{Num: int32(fps), Den: 1}
+	}
+	return WriteRGBAStamped(path, w, h, pix, comp, s)
+}
+
+// Stamp is where a frame sits in time, as WriteRGBAStamped writes it in the
+// header: framesPerSecond when FPS.Den > 0, timeCode when TimeCode is not
+// nil (its time address and drop-frame flag, timecode.Timecode.Pack).
+type Stamp struct {
+	FPS      Rational
+	TimeCode *timecode.Timecode
+}
+
+// WriteRGBAStamped is WriteRGBA with the framesPerSecond and timeCode
+// attributes s gives.
+func WriteRGBAStamped(path string, w, h int, pix []uint16, comp Compression, s Stamp) error {
 	if w > 0 && h > 0 && len(pix)/4 < w*h {
 		return &Error{Op: "write", Path: path, Code: ErrInvalidArgument,
 			Detail: fmt.Sprintf("%d values for %dx%d RGBA", len(pix), w, h)}
@@ -32,14 +52,14 @@ func WriteRGBA(path string, w, h int, pix []uint16, comp Compression, fps int) e
 	if len(pix) > 0 {
 		p = unsafe.Pointer(&pix[0])
 	}
-	err := write(path, w, h, p, Half, comp, fps)
+	err := write(path, w, h, p, Half, comp, s)
 	runtime.KeepAlive(pix)
 	return err
 }
 
 // write is WriteRGBA for any pixel type: pix holds w*h*4 values of type t
 // (tests write FLOAT and UINT files with it).
-func write(path string, w, h int, pix unsafe.Pointer, t PixelType, comp Compression, fps int) error {
+func write(path string, w, h int, pix unsafe.Pointer, t PixelType, comp Compression, s Stamp) error {
 	fail := func(code Code, detail string, err error) error {
 		return &Error{Op: "write", Path: path, Detail: detail, Code: code, Err: err}
 	}
@@ -75,8 +95,13 @@ func write(path string, w, h int, pix unsafe.Pointer, t PixelType, comp Compress
 	cname := C.CString(path)
 	defer C.free(unsafe.Pointer(cname))
 	var msg C.flick_msg
+	var hasTC C.int32_t
+	var tc uint32
+	if s.TimeCode != nil {
+		hasTC, tc = 1, s.TimeCode.Pack()
+	}
 	rv := C.flick_write(C.int(tmp.Fd()), cname, C.int32_t(w), C.int32_t(h), pix, C.int32_t(t),
-		C.int32_t(comp), C.int32_t(fps), &msg)
+		C.int32_t(comp), C.int32_t(s.FPS.Num), C.int32_t(s.FPS.Den), hasTC, C.uint32_t(tc), &msg)
 	if rv != C.EXR_ERR_SUCCESS {
 		return newError("write", path, "", rv, &msg)
 	}

@@ -151,7 +151,7 @@ func TestDecodeConverts(t *testing.T) {
 	}
 	fl[0], fl[1], fl[2], fl[3] = float32(math.Inf(1)), float32(math.NaN()), 1e6, -1e-9
 	path := filepath.Join(dir, "float.exr")
-	if err := write(path, w, h, unsafe.Pointer(&fl[0]), Float, ZIP, 0); err != nil {
+	if err := write(path, w, h, unsafe.Pointer(&fl[0]), Float, ZIP, Stamp{}); err != nil {
 		t.Fatal(err)
 	}
 	hd, got := decodeFile(t, path)
@@ -173,7 +173,7 @@ func TestDecodeConverts(t *testing.T) {
 	}
 	ui[5] = 70000 // beyond half's range: +Inf
 	path = filepath.Join(dir, "uint.exr")
-	if err := write(path, w, h, unsafe.Pointer(&ui[0]), UInt, PIZ, 0); err != nil {
+	if err := write(path, w, h, unsafe.Pointer(&ui[0]), UInt, PIZ, Stamp{}); err != nil {
 		t.Fatal(err)
 	}
 	_, got = decodeFile(t, path)

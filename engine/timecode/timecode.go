@@ -186,6 +186,18 @@ func (t Timecode) Add(n int, r Rate) (Timecode, error) {
 	return FromFrame(f+n, r, t.Drop)
 }
 
+// Pack is t as the time address and drop-frame flag of an OpenEXR
+// timeCode attribute's timeAndFlags (Unpack's layout), every other flag
+// clear. Fields out of range are packed as they are: Check t first.
+func (t Timecode) Pack() uint32 {
+	bcd := func(v int, shift uint) uint32 { return uint32(v/10<<4|v%10) << shift }
+	w := bcd(t.Frames, 0) | bcd(t.Seconds, 8) | bcd(t.Minutes, 16) | bcd(t.Hours, 24)
+	if t.Drop {
+		w |= 1 << 6
+	}
+	return w
+}
+
 // Unpack decodes the time address of an OpenEXR timeCode attribute's
 // timeAndFlags, packed as SMPTE 12M's 60-field television word (the packing
 // OpenEXR stores; ImfTimeCode.h): BCD frame units in bits 0-3 and tens 4-5,

@@ -243,6 +243,9 @@ func TestUnpack(t *testing.T) {
 		if err != nil || tc.String() != c.want {
 			t.Errorf("Unpack(0x%08x) = %s, %v; want %s", c.word, tc, err, c.want)
 		}
+		if flags := uint32(1<<7 | 1<<15 | 1<<23 | 1<<30 | 1<<31); tc.Pack() != c.word&^flags {
+			t.Errorf("%s: Pack = 0x%08x, want 0x%08x", tc, tc.Pack(), c.word&^flags)
+		}
 	}
 	for _, c := range []struct {
 		word uint32

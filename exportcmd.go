@@ -184,7 +184,6 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	slate := fs.Bool("slate", false, "")
 	slateFrames := fs.Int("slate-frames", 1, "")
 	fs.StringVar(&f.savePreset, "save-preset", "", "")
-	f.given = recordPresetKeys(fs)
 	// Burn-ins: checked once every --field is read.
 	var burninSpecs, fieldSpecs []string
 	fs.Func("burnin", "", func(s string) error { burninSpecs = append(burninSpecs, s); return nil })
@@ -195,6 +194,7 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 		f.timecode = &tc
 		return err
 	})
+	f.given = recordPresetKeys(fs) // once every flag is defined
 	positional, err := parseFlags(fs, args)
 	bad := func(msg string) (exportFlags, int, bool) { return f, usageError(stderr, msg), false }
 	if err != nil && preset != nil && !errors.Is(err, flag.ErrHelp) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"flick/engine/exr"
 	"flick/export"
 	"flick/export/exporttest"
+	"flick/export/farm"
 )
 
 // decodeAll decodes every frame of a movie (RGBA 16-bit).
@@ -235,4 +237,31 @@ func TestExportSlateTimecode(t *testing.T) {
 		t.Errorf("joined %+v (%v): want 8 frames and 2 of slate", info, err)
 	}
 	check(export1("plain", plain, "--timecode", "01:00:00:00"), "00:59:59:22")
+}
+
+// TestFarmSubmitPreset: farm submit resolves a preset like flick export
+// and pins what it says on every chunk: the movie's codec, quality, speed
+// and size in the manifest, the burn-ins, fields and slate as flags (each
+// chunk's flick export puts the slate in the first chunk only).
+func TestFarmSubmitPreset(t *testing.T) {
+	dir := t.TempDir()
+	shot := writeFrames(t, dir, 1, 12)
+	out := filepath.Join(dir, "dailies.mov")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"farm", "submit", shot, "-o", out, "--chunk", "4", "--engine", "manifest", "--preset", "dailies",
+		"--width", "32", "--speed", "veryfast", "--field", "comment=hi"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	m, err := farm.ReadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (farm.Movie{Width: 32, Height: 24, FPS: "24", Codec: "h264", CRF: 20, Preset: "veryfast"}); m.Movie != want {
+		t.Errorf("movie %+v, want %+v", m.Movie, want)
+	}
+	for _, f := range []string{"--burnin=TL={shot} v{version}", "--burnin=BR={frame}  ({range})", "--field=comment=hi", "--slate=true", "--slate-frames=1"} {
+		if !slices.Contains(m.Chunks[2].Command, f) {
+			t.Errorf("chunk 2's command %q lacks %s", m.Chunks[2].Command, f)
+		}
+	}
 }

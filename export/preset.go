@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"flick/engine/timecode"
 	"flick/export/burnin"
 	"flick/render"
 )
@@ -67,6 +68,7 @@ var presetKeys = []presetKey{
 	{name: "field", repeatable: true, check: func(s string) error { _, _, err := burnin.ParseField(s); return err }},
 	{name: "slate", check: checkBool},
 	{name: "slate-frames", check: intIn(1, MaxSlateFrames)},
+	{name: "timecode", check: func(s string) error { _, err := timecode.Parse(s); return err }},
 }
 
 // PresetKeys returns the keys a preset may set: flick export's long option

@@ -17,7 +17,7 @@ func validPreset(t *testing.T) *Preset {
 		"codec": "hevc", "crf": "23", "speed": "veryfast", "width": "960", "height": "540", "scale": "0.5",
 		"fps": "30000/1001", "channels": "luminance", "exposure": "-1.5", "layer": "diffuse", "view": "left",
 		"ocio": "ocio://default", "input-cs": "ACEScg", "display": "sRGB - Display", "look": "ACES 1.3 Reference Gamut Compression",
-		"slate": "true", "slate-frames": "3", "burnin": "TL={shot} v{version}", "field": "client=ACME",
+		"slate": "true", "slate-frames": "3", "burnin": "TL={shot} v{version}", "field": "client=ACME", "timecode": "01:00:00:00",
 	}
 	p := &Preset{Name: "t"}
 	for _, k := range PresetKeys() {
@@ -88,6 +88,7 @@ func TestPresetBadLines(t *testing.T) {
 		{"slate = yes please\n", 1, "slate", "true or false"},
 		{"slate-frames = 0\n", 1, "slate-frames", "1 to"},
 		{"field = no value\n", 1, "field", "KEY=VALUE"},
+		{"timecode = 1:00\n", 1, "timecode", "HH:MM:SS:FF"},
 		{"output = a.mov\n", 1, "output", "unknown key"},
 		{"preset = dailies\n", 1, "preset", "unknown key"},
 		{"crf = 20\ncrf = 21\n", 2, "crf", "twice"},

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"flick/engine"
@@ -385,6 +386,9 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps, drawn through %s\n",
 			seq, len(frames), f.out, movie.Width, movie.Height, movie.Codec, movie.FPS, via)
 	})
+	if job.Slate != nil {
+		job.Slate.Thumb() // its decode is done before the pool closes
+	}
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -406,15 +410,19 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 
 // slateOf is the slate f asks for, of shot as movie shows it: its fields
 // and its middle frame (of the whole range, so every chunked export of a
-// shot shows the same one), decoded now; a frame that cannot be read is a
-// warning and no thumbnail.
+// shot shows the same one), whose decode starts now; a frame that cannot
+// be read is a warning and no thumbnail.
 func (f *exportFlags) slateOf(seq *engine.Sequence, sel exr.Selection, shot burnin.Shot, movie export.Options, pool *engine.Pool, stderr io.Writer) *export.Slate {
 	all := seq.Range.Frames()
-	thumb, err := engine.LoadKey(seq, engine.Key{Frame: all[len(all)/2], Channels: sel}, func(n int) []uint16 { return make([]uint16, n) }, pool, nil)
-	if err != nil {
-		fmt.Fprintf(stderr, "flick: warning: the slate has no thumbnail: %v\n", err)
-	}
-	return &export.Slate{Frames: f.slate, Fields: export.ShotFields(shot, movie), Thumb: thumb}
+	thumb := make(chan *engine.Frame, 1)
+	go func() {
+		f, err := engine.LoadKey(seq, engine.Key{Frame: all[len(all)/2], Channels: sel}, func(n int) []uint16 { return make([]uint16, n) }, pool, nil)
+		if err != nil {
+			fmt.Fprintf(stderr, "flick: warning: the slate has no thumbnail: %v\n", err)
+		}
+		thumb <- f
+	}()
+	return &export.Slate{Frames: f.slate, Fields: export.ShotFields(shot, movie), Thumb: sync.OnceValue(func() *engine.Frame { return <-thumb })}
 }
 
 // expandPreset finds --preset in args: a value that names an encoder speed

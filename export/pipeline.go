@@ -269,9 +269,13 @@ func (r *run) drawSlate(g *glStage) bool {
 	if s == nil || s.Frames == 0 {
 		return true
 	}
+	var thumb *engine.Frame
+	if s.Thumb != nil {
+		thumb = s.Thumb()
+	}
 	pix := make([]uint16, 4*g.w*g.h)
 	var err error
-	if r.q.Call(func() { err = s.Render(g.display, g.settings, g.w, g.h, pix) }); err != nil {
+	if r.q.Call(func() { err = s.Render(g.display, g.settings, thumb, g.w, g.h, pix) }); err != nil {
 		r.cancel(fmt.Errorf("slate: %w", err))
 		return false
 	}

@@ -32,9 +32,12 @@ type Slate struct {
 	// Fields are the values listed; per-frame fields ({frame}, {tc})
 	// are not.
 	Fields burnin.Fields
-	// Thumb is the shot's middle frame, decoded; nil or failed: no
-	// thumbnail. The caller keeps it: Run neither changes nor releases it.
-	Thumb *engine.Frame
+	// Thumb returns the shot's middle frame, decoded (nil or failed: no
+	// thumbnail); nil Thumb: none. Run calls it once from its draw
+	// goroutine, once the GL context is set up, so the decode can overlap
+	// that; it may block until the frame is decoded. The caller keeps the
+	// frame: Run neither changes nor releases it.
+	Thumb func() *engine.Frame
 }
 
 // Start is the timecode of a movie's first frame when its shot's first
@@ -73,16 +76,16 @@ func ShotFields(shot burnin.Shot, movie Options) burnin.Fields {
 // missing frame.
 const slateBackground = 0.08 * 65535
 
-// thumbRect is where the thumbnail goes on a w x h slate: the right part,
+// thumbRect is where thumb goes on a w x h slate: the right part,
 // centred vertically, with the aspect of the frame's display window;
 // empty without a thumbnail.
-func (s *Slate) thumbRect(w, h int) image.Rectangle {
-	if s.Thumb == nil || s.Thumb.Err != nil || s.Thumb.DisplayWindow.Empty() {
+func thumbRect(thumb *engine.Frame, w, h int) image.Rectangle {
+	if thumb == nil || thumb.Err != nil || thumb.DisplayWindow.Empty() {
 		return image.Rectangle{}
 	}
 	margin := w / 20
 	tw := int(math.Round(float64(w) * 0.42))
-	th := int(math.Round(float64(tw) * float64(s.Thumb.DisplayWindow.Dy()) / float64(s.Thumb.DisplayWindow.Dx())))
+	th := int(math.Round(float64(tw) * float64(thumb.DisplayWindow.Dy()) / float64(thumb.DisplayWindow.Dx())))
 	if maxH := h * 3 / 4; th > maxH {
 		tw, th = int(math.Round(float64(tw)*float64(maxH)/float64(th))), maxH
 	}
@@ -116,11 +119,10 @@ func (s *Slate) lines() [][2]string {
 // compose draws the slate into out (w x h RGBA 16-bit, top row first,
 // opaque): the grey ground, the fields as text in a column on the left
 // (labels grey, values white, with Go Regular at a size following the
-// output's height), and thumb, the thumbnail's pixels for thumbRect (nil
-// for none).
-func (s *Slate) compose(out []uint16, w, h int, thumb []uint16) {
+// output's height), and thumb, the thumbnail's pixels for tr (nil for
+// none).
+func (s *Slate) compose(out []uint16, w, h int, tr image.Rectangle, thumb []uint16) {
 	text := image.NewRGBA(image.Rect(0, 0, w, h))
-	tr := s.thumbRect(w, h)
 	margin := w / 20
 	column := text.SubImage(image.Rect(margin, 0, w-margin, h)).(*image.RGBA)
 	if !tr.Empty() {
@@ -162,13 +164,14 @@ func (s *Slate) compose(out []uint16, w, h int, thumb []uint16) {
 }
 
 // Render draws the slate at w x h into out (w*h*4 values, RGBA 16-bit, top
-// row first): its thumbnail through d with settings (the shot's own display
-// pass: what the movie shows), read back, beside its text. GL goroutine
-// only; it makes and deletes its own image and target.
-func (s *Slate) Render(d *render.Display, settings render.Settings, w, h int, out []uint16) error {
-	tr := s.thumbRect(w, h)
+// row first): thumb (nil: none; s.Thumb is not called) through d with
+// settings (the shot's own display pass: what the movie shows), read back,
+// beside the text. GL goroutine only; it makes and deletes its own image
+// and target.
+func (s *Slate) Render(d *render.Display, settings render.Settings, thumb *engine.Frame, w, h int, out []uint16) error {
+	tr := thumbRect(thumb, w, h)
 	if tr.Empty() {
-		s.compose(out, w, h, nil)
+		s.compose(out, w, h, tr, nil)
 		return nil
 	}
 	var im render.Image
@@ -176,7 +179,7 @@ func (s *Slate) Render(d *render.Display, settings render.Settings, w, h int, ou
 	defer im.Close()
 	var t render.Target
 	defer t.Close()
-	f := s.Thumb
+	f := thumb
 	if err := im.Upload(f.Pix, f.DataWindow.Dx(), f.DataWindow.Dy()); err != nil {
 		return err
 	}
@@ -189,10 +192,10 @@ func (s *Slate) Render(d *render.Display, settings render.Settings, w, h int, ou
 		return err
 	}
 	render.Finish()
-	thumb := make([]uint16, 4*tr.Dx()*tr.Dy())
-	if err := t.ReadRGBA16(thumb); err != nil {
+	pix := make([]uint16, 4*tr.Dx()*tr.Dy())
+	if err := t.ReadRGBA16(pix); err != nil {
 		return err
 	}
-	s.compose(out, w, h, thumb)
+	s.compose(out, w, h, tr, pix)
 	return nil
 }

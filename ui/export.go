@@ -268,7 +268,14 @@ func (e *exportDialog) start(a *app) {
 	}
 	var slate *export.Slate
 	if e.slate {
-		slate = e.slateOf(a, movie, nil)
+		slate = e.slateOf(a, movie)
+		// The middle frame, decoded off the GL goroutine when Run asks;
+		// one that cannot be read leaves the slate without a thumbnail.
+		seq, key, pool := a.seq, engine.Key{Frame: frames[len(frames)/2], Channels: a.sel}, a.opt.Pool
+		slate.Thumb = func() *engine.Frame {
+			f, _ := engine.LoadKey(seq, key, func(n int) []uint16 { return make([]uint16, n) }, pool, func() bool { return ctx.Err() != nil })
+			return f
+		}
 	}
 	// The movie's timecode track starts at its first frame's (issue 18),
 	// less the slate's frames.
@@ -281,18 +288,11 @@ func (e *exportDialog) start(a *app) {
 	e.mu.Lock()
 	e.running, e.result, e.done, e.prog = true, nil, "", export.Progress{Total: len(frames)}
 	e.mu.Unlock()
+	job.Slate = slate
 	q := a.win.Queue()
-	seq, sel, pool := a.seq, a.sel, a.opt.Pool
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		if slate != nil {
-			// The middle frame, decoded here, off the GL goroutine; one
-			// that cannot be read leaves the slate without a thumbnail.
-			slate.Thumb, _ = engine.LoadKey(seq, engine.Key{Frame: frames[len(frames)/2], Channels: sel},
-				func(n int) []uint16 { return make([]uint16, n) }, pool, func() bool { return ctx.Err() != nil })
-			job.Slate = slate
-		}
 		p, err := export.Run(ctx, job, q)
 		ahead.Cancel() // not waited for: a lane may be stuck opening a file
 		e.mu.Lock()
@@ -323,9 +323,9 @@ func (e *exportDialog) movie(a *app, codec export.Codec) (export.Options, error)
 }
 
 // slateOf is the slate of the viewer's sequence as movie shows it, with
-// the burn-ins' fields, and thumb as its thumbnail.
-func (e *exportDialog) slateOf(a *app, movie export.Options, thumb *engine.Frame) *export.Slate {
-	return &export.Slate{Frames: int(e.slateFrames), Thumb: thumb, Fields: export.ShotFields(a.burninShot(a.frame), movie)}
+// the burn-ins' fields; no thumbnail yet.
+func (e *exportDialog) slateOf(a *app, movie export.Options) *export.Slate {
+	return &export.Slate{Frames: int(e.slateFrames), Fields: export.ShotFields(a.burninShot(a.frame), movie)}
 }
 
 // slatePreview is the slate as the export would draw it, for the dialog:
@@ -357,7 +357,7 @@ func (p *slatePreview) draw(a *app, e *exportDialog) {
 	if key != p.key {
 		p.key = key
 		pix := make([]uint16, 4*w*h)
-		p.err = e.slateOf(a, movie, a.frame).Render(a.display, a.view, w, h, pix)
+		p.err = e.slateOf(a, movie).Render(a.display, a.view, a.frame, w, h, pix)
 		if p.err == nil {
 			img := image.NewRGBA(image.Rect(0, 0, w, h))
 			for i, v := range pix {

@@ -290,6 +290,10 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	}
 	if f.savePreset != "" {
 		if err := f.given.Write(f.savePreset); err != nil {
+			var bad *export.PresetError
+			if errors.As(err, &bad) {
+				return usageError(stderr, err.Error())
+			}
 			return fail(stderr, err)
 		}
 		fmt.Fprintf(stdout, "wrote preset %s\n", f.savePreset)
@@ -512,7 +516,8 @@ func (r presetRecorder) Set(s string) error {
 	if err := r.Value.Set(s); err != nil {
 		return err
 	}
-	return r.given.Set(r.key, s)
+	r.given.Set(r.key, s)
+	return nil
 }
 
 // IsBoolFlag passes the recorded flag's kind on to the flag parsing.

@@ -142,6 +142,10 @@ func TestExportPresets(t *testing.T) {
 			t.Errorf("%q: exit %d, %q; want exit 2 naming %s:3: crf", args, code, stderr, bad)
 		}
 	}
+	// The command line's own bad value is not saved either.
+	if code, _, stderr := runFlick(t, "export", "--fps", "fast", "--save-preset", filepath.Join(dir, "again.preset")); code != 2 || !strings.Contains(stderr, "fps") {
+		t.Errorf("--save-preset with --fps fast: exit %d, %q; want exit 2 naming fps", code, stderr)
+	}
 	for _, name := range []string{"bad.mov", "again.preset"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			t.Errorf("a bad preset left %s", name)

@@ -205,13 +205,14 @@ func (p *Preset) Add(key, value string, line int) error {
 	return nil
 }
 
-// Set sets key to value as its flag does: a repeatable key gets one more
-// value, any other's value is replaced.
-func (p *Preset) Set(key, value string) error {
+// Set records key = value as its flag does: a repeatable key gets one
+// more value, any other's value is replaced. It checks neither (the flag
+// parsing that calls it does, and Write checks all).
+func (p *Preset) Set(key, value string) {
 	if !Repeatable(key) {
 		p.Entries = slices.DeleteFunc(p.Entries, func(e PresetEntry) bool { return e.Key == key })
 	}
-	return p.Add(key, value, 0)
+	p.Entries = append(p.Entries, PresetEntry{Key: key, Value: value})
 }
 
 // Has reports whether p sets key.
@@ -263,9 +264,17 @@ func (p *Preset) Text() []byte {
 	return b.Bytes()
 }
 
-// Write writes p to path (temporary file + rename: a failed write leaves
-// no partial preset).
+// Write checks p as ParsePreset would read it back and writes it to path
+// (temporary file + rename: a failed write leaves no partial preset); a
+// bad entry is a *PresetError and nothing is written.
 func (p *Preset) Write(path string) error {
+	if _, err := ParsePreset(p.Name, p.Text()); err != nil {
+		var pe *PresetError
+		if errors.As(err, &pe) {
+			pe.Line = 0 // a line of the text never written
+		}
+		return err
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("save preset: %w", err)

@@ -63,11 +63,18 @@ func TestPresetRoundTrip(t *testing.T) {
 		t.Errorf("first entry on line %d, want 2", q.Entries[0].Line)
 	}
 	// Set replaces a key's value; Args gives the flags in order.
-	if err := q.Set("crf", "30"); err != nil {
-		t.Fatal(err)
-	}
+	q.Set("crf", "30")
 	if v, _ := q.Value("crf"); v != "30" || len(q.Values("crf")) != 1 || !slices.Contains(q.Args(), "--crf=30") {
 		t.Errorf("after Set crf 30: %q, args %q", q.Values("crf"), q.Args())
+	}
+	// Write refuses a bad value Set took, and writes nothing.
+	q.Set("fps", "fast")
+	bad := filepath.Join(t.TempDir(), "bad.preset")
+	if err := q.Write(bad); err == nil || !strings.Contains(err.Error(), "fps") {
+		t.Errorf("Write with fps fast: %v, want an error naming fps", err)
+	}
+	if _, err := os.Stat(bad); err == nil {
+		t.Error("a bad preset was written")
 	}
 }
 

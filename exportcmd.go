@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"flick/engine"
@@ -58,7 +59,17 @@ Flags:
                        attribute, else its frame number counted at the rate
   --codec C            ` + choiceHelp(export.CodecNames(), string(defaultCodec)) + `
   --crf N              quality for h264/hevc/nvenc, 0-51, lower is better (default 18)
-  --preset P           encoder preset (x264/x265: ultrafast ... veryslow)
+  --speed P            encoder speed preset (x264/x265: ultrafast ... veryslow;
+                       NVENC: p1 ... p7)
+  --preset P           a speed as --speed, else a preset: a file of these
+                       options (key = value a line, keys the long flag names),
+                       or flick's own: ` + strings.Join(export.ShippedPresets(), ", ") + `;
+                       the command line's flags win over it
+  --save-preset FILE   write the options given (a preset's and the command
+                       line's) to FILE as a preset, and export nothing
+  --slate              put a slate before the shot: the shot's fields and a
+                       thumbnail of its middle frame
+  --slate-frames N     the slate's length in frames (default 1)
   --layer L            a layer of the file (diffuse, or "" for the RGBA one;
                        flick info lists them), of --view V in stereo files
   --channels C         rgb (default), r, g, b, a or luminance
@@ -125,17 +136,28 @@ type exportFlags struct {
 	// report is where a chunk's report goes.
 	chunk  string
 	report string
-	// timecode is --timecode, the range's first frame's (nil: the files').
-	timecode *timecode.Timecode
+	// slate is the slate's length in frames (0: none).
+	slate int
+	// given are the options given as a preset's keys (a preset's, then
+	// the command line's: the last of a key wins); savePreset is where
+	// --save-preset writes them.
+	given      *export.Preset
+	savePreset string
 	// Burn-ins: --burnin's templates, checked, and --field's values.
 	burnins []burnin.Template
 	fields  burnin.Fields
+	// timecode is --timecode, the range's first frame's (nil: the files').
+	timecode *timecode.Timecode
 }
 
 // parseExportFlags reads flick export's arguments. When it returns false it
 // has printed the help (exit 0) or a usage error (exit 2), and code is the
 // exit status.
 func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, code int, ok bool) {
+	args, preset, err := expandPreset(args)
+	if err != nil {
+		return f, usageError(stderr, err.Error()), false
+	}
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.StringVar(&f.out, "o", "", "")
 	fs.StringVar(&f.out, "output", "", "")
@@ -146,7 +168,8 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	fs.StringVar(&f.fps, "fps", "", "")
 	codecFlag := fs.String("codec", string(defaultCodec), "")
 	fs.IntVar(&f.crf, "crf", -1, "")
-	fs.StringVar(&f.preset, "preset", "", "")
+	fs.StringVar(&f.preset, "preset", "", "") // a speed: expandPreset took the others
+	fs.StringVar(&f.preset, "speed", "", "")
 	channels := fs.String("channels", "rgb", "")
 	fs.StringVar(&f.layer, "layer", "", "")
 	fs.StringVar(&f.view, "view", "", "")
@@ -159,28 +182,44 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	fs.BoolVar(&f.headless, "headless", false, "")
 	fs.StringVar(&f.chunk, "frames", "", "")
 	fs.StringVar(&f.report, "report", "", "")
+	slate := fs.Bool("slate", false, "")
+	slateFrames := fs.Int("slate-frames", 1, "")
+	fs.StringVar(&f.savePreset, "save-preset", "", "")
+	// Burn-ins: checked once every --field is read.
+	var burninSpecs, fieldSpecs []string
+	fs.Func("burnin", "", func(s string) error { burninSpecs = append(burninSpecs, s); return nil })
+	fs.Func("field", "", func(s string) error { fieldSpecs = append(fieldSpecs, s); return nil })
 	// --timecode: the movie's timecode track (issue 18).
 	fs.Func("timecode", "", func(s string) error {
 		tc, err := timecode.Parse(s)
 		f.timecode = &tc
 		return err
 	})
-	// Burn-ins: checked once every --field is read.
-	var burninSpecs, fieldSpecs []string
-	fs.Func("burnin", "", func(s string) error { burninSpecs = append(burninSpecs, s); return nil })
-	fs.Func("field", "", func(s string) error { fieldSpecs = append(fieldSpecs, s); return nil })
+	f.given = recordPresetKeys(fs) // once every flag is defined
 	positional, err := parseFlags(fs, args)
 	bad := func(msg string) (exportFlags, int, bool) { return f, usageError(stderr, msg), false }
+	if err != nil && preset != nil && !errors.Is(err, flag.ErrHelp) {
+		// The preset's flags may be the bad ones: say which preset.
+		err = fmt.Errorf("%w (with preset %s)", err, preset.Name)
+	}
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, exportUsage)
 		return f, 0, false
 	case err != nil:
 		return bad(err.Error())
+	case f.savePreset != "":
+		// Only the look matters: no shot or movie needed.
 	case len(positional) == 0:
 		return bad("export needs a PATH, e.g. flick export shot.####.exr -o review.mov")
 	case f.out == "":
 		return bad("export needs -o OUT.mov")
+	}
+	if *slate {
+		if *slateFrames < 1 || *slateFrames > export.MaxSlateFrames {
+			return bad(fmt.Sprintf("--slate-frames %d: want 1 to %d", *slateFrames, export.MaxSlateFrames))
+		}
+		f.slate = *slateFrames
 	}
 	if *rangeFlag != "" {
 		if len(positional) > 1 {
@@ -248,6 +287,17 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	f, code, ok := parseExportFlags(args, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if f.savePreset != "" {
+		if err := f.given.Write(f.savePreset); err != nil {
+			var bad *export.PresetError
+			if errors.As(err, &bad) {
+				return usageError(stderr, err.Error())
+			}
+			return fail(stderr, err)
+		}
+		fmt.Fprintf(stdout, "wrote preset %s\n", f.savePreset)
+		return 0
 	}
 	if _, err := os.Stat(f.out); err == nil && !f.overwrite {
 		return fail(stderr, fmt.Errorf("%s already exists; add --overwrite to replace it", f.out))
@@ -322,19 +372,28 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		Release:  ahead.Release,
 		Progress: progressPrinter(stderr, len(frames)),
 	}
+	view := f.display.Transform.String() // {view}: flick's transform, or
+	if f.display.OCIO != nil {
+		view = f.display.OCIO.String() // OpenColorIO's input to display / view, look
+	}
+	shot := burnin.Shot{Dir: seq.Dir, Prefix: seq.Prefix, Range: seq.Range.String(), Num: movie.FPS.Num, Den: movie.FPS.Den,
+		Width: movie.Width, Height: movie.Height, View: view, Layer: f.layer, Extra: f.fields,
+		Start: movie.Timecode} // the shot's first frame's, as the track has it after any slate
+	if f.slate > 0 && index == 0 { // a chunk's slate is the first chunk's
+		job.Slate = f.slateOf(seq, sel, shot, movie, pool, stderr)
+		// The shot keeps its timecode: the movie starts the slate earlier.
+		job.Movie.Timecode = job.Slate.Start(*movie.Timecode, movie.FPS)
+	}
 	if len(f.burnins) > 0 {
-		view := f.display.Transform.String() // {view}: flick's transform, or
-		if f.display.OCIO != nil {
-			view = f.display.OCIO.String() // OpenColorIO's input to display / view, look
-		}
-		shot := burnin.Shot{Dir: seq.Dir, Prefix: seq.Prefix, Range: seq.Range.String(), Num: movie.FPS.Num, Den: movie.FPS.Den,
-			Width: movie.Width, Height: movie.Height, View: view, Layer: f.layer, Extra: f.fields, Start: movie.Timecode}
 		job.Burnins, job.Fields = f.burnins, shot.Fields(frames, time.Now())
 	}
 	result, err := exportGL(ctx, job, f.headless || !render.HasDisplay(), func(via string) {
 		fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps, drawn through %s\n",
 			seq, len(frames), f.out, movie.Width, movie.Height, movie.Codec, movie.FPS, via)
 	})
+	if job.Slate != nil {
+		job.Slate.Thumb() // its decode is done before the pool closes
+	}
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -352,6 +411,120 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		perFrame(result.Draw, result.Done), perFrame(result.Readback, result.Done),
 		perFrame(result.Convert, result.Done), perFrame(result.Encode, result.Done))
 	return 0
+}
+
+// slateOf is the slate f asks for, of shot as movie shows it: its fields
+// and its middle frame (of the whole range, so every chunked export of a
+// shot shows the same one), whose decode starts now; a frame that cannot
+// be read is a warning and no thumbnail.
+func (f *exportFlags) slateOf(seq *engine.Sequence, sel exr.Selection, shot burnin.Shot, movie export.Options, pool *engine.Pool, stderr io.Writer) *export.Slate {
+	all := seq.Range.Frames()
+	thumb := make(chan *engine.Frame, 1)
+	go func() {
+		f, err := engine.LoadKey(seq, engine.Key{Frame: all[len(all)/2], Channels: sel}, func(n int) []uint16 { return make([]uint16, n) }, pool, nil)
+		if err != nil {
+			fmt.Fprintf(stderr, "flick: warning: the slate has no thumbnail: %v\n", err)
+		}
+		thumb <- f
+	}()
+	return &export.Slate{Frames: f.slate, Fields: export.ShotFields(shot, movie), Thumb: sync.OnceValue(func() *engine.Frame { return <-thumb })}
+}
+
+// expandPreset finds --preset in args: a value that names an encoder speed
+// (export.IsSpeed) stays as it is; any other is a preset (a shipped one's
+// name or a file), whose options replace it, put before all of args so
+// that the command line's own flags win. It returns the preset applied, if
+// any.
+func expandPreset(args []string) ([]string, *export.Preset, error) {
+	for i := 0; i < len(args); i++ {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !strings.HasPrefix(args[i], "-") || name != "preset" || args[i] == "--" {
+			if args[i] == "--" {
+				break
+			}
+			continue
+		}
+		end := i + 1
+		if !hasValue {
+			if i+1 == len(args) {
+				break // the flag parsing says it needs a value
+			}
+			value, end = args[i+1], i+2
+		}
+		if export.IsSpeed(value) {
+			i = end - 1
+			continue
+		}
+		p, err := export.LoadPreset(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, again, err := expandPreset(args[end:]); err != nil || again != nil {
+			return nil, nil, cmp.Or(err, errors.New("give one --preset FILE|NAME"))
+		}
+		rest := slices.Concat(args[:i], args[end:])
+		// The command line's size (one flag of three) and burn-ins
+		// replace the preset's, rather than clash or add to them.
+		for _, group := range replacedFlags {
+			if slices.ContainsFunc(group, func(name string) bool { return hasFlag(rest, name) }) {
+				p.Entries = slices.DeleteFunc(p.Entries, func(e export.PresetEntry) bool { return slices.Contains(group, e.Key) })
+			}
+		}
+		return append(p.Args(), rest...), p, nil
+	}
+	return args, nil, nil
+}
+
+// replacedFlags are groups of flags of which a preset's are dropped when
+// the command line gives one: the size (one of three flags), the burn-ins
+// (all of them).
+var replacedFlags = [][]string{{"scale", "width", "height"}, {"burnin"}}
+
+// hasFlag reports whether args give --name (or -name), with its value
+// after = or next.
+func hasFlag(args []string, name string) bool {
+	return slices.ContainsFunc(args, func(a string) bool {
+		n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		return strings.HasPrefix(a, "-") && n == name
+	})
+}
+
+// recordPresetKeys makes fs record, as they are parsed, the values of its
+// flags that are preset keys (--preset's as speed) into the preset it
+// returns, the last of a non-repeatable key replacing the ones before.
+func recordPresetKeys(fs *flag.FlagSet) *export.Preset {
+	given := &export.Preset{Name: "(command line)"}
+	fs.VisitAll(func(fl *flag.Flag) {
+		key := fl.Name
+		if key == "preset" {
+			key = "speed"
+		}
+		if slices.Contains(export.PresetKeys(), key) {
+			fl.Value = presetRecorder{fl.Value, key, given}
+		}
+	})
+	return given
+}
+
+// presetRecorder is a flag.Value that records each value it is set to.
+type presetRecorder struct {
+	flag.Value
+	key   string
+	given *export.Preset
+}
+
+func (r presetRecorder) Set(s string) error {
+	if err := r.Value.Set(s); err != nil {
+		return err
+	}
+	r.given.Set(r.key, s)
+	return nil
+}
+
+// IsBoolFlag passes the recorded flag's kind on to the flag parsing.
+func (r presetRecorder) IsBoolFlag() bool {
+	b, ok := r.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // chunkFrames returns the frames of a shot's frames that --frames spec
@@ -385,7 +558,7 @@ func writeChunkReport(f exportFlags, seq *engine.Sequence, index int, frames []i
 	return export.WriteReport(f.report, export.Report{
 		Flick: version, Host: host, Movie: f.out,
 		Shot: seq.String(), Range: seq.Range.String(), ShotFrames: len(seq.Range.Frames()),
-		Index: index, First: frames[0], Last: frames[len(frames)-1], Frames: result.Done,
+		Index: index, First: frames[0], Last: frames[len(frames)-1], Frames: result.Done + result.Slate, Slate: result.Slate,
 		Failed:   result.Failed(),
 		Settings: movie.Settings(fmt.Sprintf("%+v", f.display)),
 		Stream:   stream,

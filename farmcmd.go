@@ -298,8 +298,18 @@ func pinnedLook(f *exportFlags, seq *engine.Sequence, first engine.Inspection) (
 			return nil, fmt.Errorf("--layer %q --view %q: %w (flick info %s lists the layers)", f.layer, exrView, err, f.positional[0])
 		}
 	}
+	for _, e := range f.given.Entries {
+		if slices.Contains(chunkPassed, e.Key) {
+			flags = append(flags, "--"+e.Key+"="+e.Value)
+		}
+	}
 	return flags, nil
 }
+
+// chunkPassed are the options (given, or a preset's) that every chunk
+// gets as they are: what is drawn on the frames and the slate, which
+// flick export puts in the first chunk only.
+var chunkPassed = []string{"burnin", "field", "slate", "slate-frames", "timecode"}
 
 // submitted is what flick farm submit prints for each shot.
 type submitted struct {

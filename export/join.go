@@ -125,6 +125,9 @@ func checkChunks(paths []string) ([]*chunk, error) {
 			return bad("%d frames; a chunk needs at least %d", c.report.Frames, MinChunkFrames)
 		}
 		chunks[i] = c
+		if i > 0 && c.report.Slate != 0 {
+			return bad("has a slate of %d frames: only the first chunk may", c.report.Slate)
+		}
 		if i == 0 {
 			if c.report.Index != 0 {
 				return bad("starts at frame %d, but the shot %s starts %d frames earlier: the chunks before it are missing", c.report.First, c.report.Range, c.report.Index)
@@ -143,7 +146,7 @@ func checkChunks(paths []string) ([]*chunk, error) {
 		case r.Settings != w.Settings:
 			return bad("export settings %+v, but %s has %+v", r.Settings, first.name(), w.Settings)
 		}
-		switch end := prev.report.Index + prev.report.Frames; {
+		switch end := prev.report.Index + prev.report.ShotFramesIn(); {
 		case c.report.Index > end:
 			return bad("starts at frame %d, but %s ends at frame %d: %d frames between them are in no chunk", c.report.First, prev.name(), prev.report.Last, c.report.Index-end)
 		case c.report.Index < end:
@@ -151,9 +154,9 @@ func checkChunks(paths []string) ([]*chunk, error) {
 		}
 		c.start = prev.start + prev.report.Frames
 	}
-	if last := chunks[len(chunks)-1]; last.report.Index+last.report.Frames != last.report.ShotFrames {
+	if last := chunks[len(chunks)-1]; last.report.Index+last.report.ShotFramesIn() != last.report.ShotFrames {
 		return nil, fmt.Errorf("join: chunk %s: ends at frame %d, but the shot %s goes on for %d frames: the chunks after it are missing",
-			last.path, last.report.Last, last.report.Range, last.report.ShotFrames-last.report.Index-last.report.Frames)
+			last.path, last.report.Last, last.report.Range, last.report.ShotFrames-last.report.Index-last.report.ShotFramesIn())
 	}
 	return chunks, nil
 }

@@ -33,6 +33,8 @@ type Job struct {
 	// Progress, when set, is called after each encoded frame, from the
 	// encoding goroutine.
 	Progress func(Progress)
+	// Slate, when set, is encoded Slate.Frames times before the frames.
+	Slate *Slate
 	// Burnins, when set, are drawn over every frame after the display pass
 	// (render.Overlay), with the values Fields gives for movie frame i
 	// (Frames[i]; nil Fields: every field empty). Their text is rendered
@@ -56,6 +58,9 @@ type Progress struct {
 	// damaged): each is in the movie as a black frame, so that timing
 	// stays in sync.
 	Skipped []FrameError
+	// Slate counts the slate's frames encoded before the shot's (not in
+	// Done).
+	Slate int
 }
 
 // FrameError is a frame that could not be read, and why.
@@ -164,6 +169,7 @@ type drawn struct {
 	pix                    []uint16 // nil: nothing read back yet
 	decode, draw, readback time.Duration
 	skipped                *FrameError
+	slate                  bool // pix is a slate frame
 }
 
 func (r *run) release(f *engine.Frame) {
@@ -212,6 +218,9 @@ func (r *run) drawStage() {
 		r.cancel(err)
 		return
 	}
+	if !r.drawSlate(&g) {
+		return
+	}
 	for l := range r.frames {
 		d := drawn{decode: l.dur}
 		if l.err != nil {
@@ -253,6 +262,34 @@ func (r *run) drawStage() {
 	}
 }
 
+// drawSlate renders the job's slate, if any, on the GL goroutine and sends
+// it Slate.Frames times into r.pixels; false if the export is to stop.
+func (r *run) drawSlate(g *glStage) bool {
+	s := r.job.Slate
+	if s == nil || s.Frames == 0 {
+		return true
+	}
+	var thumb *engine.Frame
+	if s.Thumb != nil {
+		thumb = s.Thumb()
+	}
+	pix := make([]uint16, 4*g.w*g.h)
+	var err error
+	if r.q.Call(func() { err = s.Render(g.display, g.settings, thumb, g.w, g.h, pix) }); err != nil {
+		r.cancel(fmt.Errorf("slate: %w", err))
+		return false
+	}
+	for range s.Frames {
+		out := r.outs.get(r.ctx)
+		if out == nil {
+			return false
+		}
+		copy(out, pix)
+		r.pixels <- drawn{pix: out, slate: true}
+	}
+	return true
+}
+
 // encodeStage converts and encodes what drawStage read back, until it closes
 // r.pixels, and returns the progress; after a failure it drains r.pixels so
 // that the other stages can finish.
@@ -275,6 +312,11 @@ func (r *run) encodeStage() Progress {
 		t := time.Now()
 		if err := r.enc.Write(d.pix); err != nil {
 			r.cancel(err)
+		}
+		if d.slate {
+			r.outs.put(d.pix)
+			p.Slate++
+			continue
 		}
 		writing += time.Since(t)
 		p.Convert = r.enc.ConvertTime()

@@ -24,6 +24,9 @@ type Report struct {
 	First      int    `json:"first"`  // frame numbers
 	Last       int    `json:"last"`   // of the chunk
 	Frames     int    `json:"frames"` // frames in the chunk's movie
+	// Slate counts the slate's frames at the start of the movie (the
+	// first chunk's only), which Frames includes.
+	Slate int `json:"slate,omitempty"`
 	// Failed lists the frames that could not be read: each is black in
 	// the movie.
 	Failed   []FailedFrame `json:"failed"`
@@ -31,6 +34,10 @@ type Report struct {
 	Stream   StreamInfo    `json:"stream"`
 	Seconds  Stages        `json:"seconds"`
 }
+
+// ShotFramesIn is how many of the shot's frames the chunk holds: its
+// movie's frames less the slate's.
+func (r Report) ShotFramesIn() int { return r.Frames - r.Slate }
 
 // FailedFrame is a frame that is black in the movie, and why.
 type FailedFrame struct {

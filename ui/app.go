@@ -277,6 +277,7 @@ func (a *app) close() {
 	}
 	a.image.Close()
 	a.target.Close()
+	a.dlg.export.preview.close()
 	a.burn.overlay.Close()
 	a.closeColour()
 	a.display.Close()

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +32,7 @@ type exportDialog struct {
 	path    string
 	codec   int32 // index in export.CodecNames()
 	crf     int32
-	preset  string
+	speed   string // the encoder's speed preset (export.Options.Preset)
 	scale   float32
 	whole   bool // the whole sequence rather than in-out
 	cancel  context.CancelFunc
@@ -39,6 +42,15 @@ type exportDialog struct {
 	result  error
 	done    string // the movie written last
 	wg      sync.WaitGroup
+
+	// preset is a preset to load (a shipped one's name or a file) and
+	// presetNote what loading it said.
+	preset, presetNote string
+	presetLoaded       bool // preset applied (at the first draw, or by Load)
+	slate              bool
+	slateFrames        int32
+	preview            slatePreview // GL goroutine only
+
 	// ocio is the OpenColorIO transform the running export draws through
 	// (GL goroutine only): the viewer's cache must not close it.
 	ocio *render.ColorTransform
@@ -55,7 +67,74 @@ func (e *exportDialog) defaults(s settings.Export) {
 			e.codec = int32(i)
 		}
 	}
-	e.crf, e.preset, e.scale = int32(s.CRF), s.Preset, float32(s.Scale)
+	e.crf, e.scale, e.slateFrames = int32(s.CRF), float32(s.Scale), 1
+	// As for flick export --preset: a speed's name is the encoder's
+	// speed, any other a preset, loaded when the dialog first opens.
+	if export.IsSpeed(s.Preset) || s.Preset == "" {
+		e.speed = s.Preset
+	} else {
+		e.preset = s.Preset
+	}
+}
+
+// applyPreset loads e.preset and sets the dialog's choices from it: codec,
+// crf, speed, size (width and height as a scale of the frame on screen),
+// slate. The dialog exports what the viewer shows, so the preset's colour,
+// channel and layer keys are not applied; the note says which were not.
+func (e *exportDialog) applyPreset(a *app) {
+	e.presetLoaded = true
+	if e.preset == "" {
+		return
+	}
+	p, err := export.LoadPreset(e.preset)
+	if err != nil {
+		e.presetNote = err.Error()
+		return
+	}
+	// ParsePreset checked every value: the conversions cannot fail.
+	num := func(v string) float64 { f, _ := strconv.ParseFloat(v, 64); return f }
+	var ignored, templates []string
+	fields := burnin.Fields{}
+	for _, en := range p.Entries {
+		v := en.Value
+		switch {
+		case en.Key == "burnin":
+			templates = append(templates, v)
+		case en.Key == "field":
+			if k, val, err := burnin.ParseField(v); err == nil { // LoadPreset checked it
+				fields[k] = val
+			}
+		case en.Key == "codec":
+			e.codec = int32(slices.Index(export.CodecNames(), v))
+		case en.Key == "crf":
+			e.crf = int32(num(v))
+		case en.Key == "speed":
+			e.speed = v
+		case en.Key == "scale":
+			e.scale = float32(num(v))
+		case en.Key == "width" && a.frame != nil:
+			e.scale = float32(num(v) / float64(a.frame.DisplayWindow.Dx()))
+		case en.Key == "height" && a.frame != nil:
+			e.scale = float32(num(v) / float64(a.frame.DisplayWindow.Dy()))
+		case en.Key == "slate":
+			e.slate, _ = strconv.ParseBool(v)
+		case en.Key == "slate-frames":
+			e.slateFrames = int32(num(v))
+		default:
+			ignored = append(ignored, en.Key)
+		}
+	}
+	e.presetNote = "loaded " + p.Name
+	if len(templates) > 0 {
+		// The preset's burn-ins become the viewer's, shown, so that the
+		// picture shows what the dialog will burn in (Shift+B hides them,
+		// and then the export has none).
+		a.burnins.Templates, a.burnins.Fields, a.burnins.Show = templates, fields, true
+		e.presetNote += "; its burn-ins are shown in the viewer"
+	}
+	if len(ignored) > 0 {
+		e.presetNote += "; the viewer's own choices stand for " + strings.Join(ignored, ", ")
+	}
 }
 
 func (e *exportDialog) draw(a *app) {
@@ -85,8 +164,27 @@ func (e *exportDialog) draw(a *app) {
 	imgui.InputTextWithHint("##out", "movie path (.mov)", &e.path, 0, nil)
 	imgui.ComboStrV("codec", &e.codec, comboItems(export.CodecNames()), -1)
 	imgui.InputIntV("crf (h264/hevc)", &e.crf, 1, 5, 0)
-	imgui.InputTextWithHint("preset", "medium", &e.preset, 0, nil)
+	imgui.InputTextWithHint("speed", "medium", &e.speed, 0, nil)
 	imgui.SliderFloatV("scale", &e.scale, 0.1, 1, "%.2f", 0)
+	if !e.presetLoaded {
+		e.applyPreset(a)
+	}
+	imgui.InputTextWithHint("##preset", "preset: "+strings.Join(export.ShippedPresets(), ", ")+" or a file", &e.preset, 0, nil)
+	imgui.SameLine()
+	if imgui.Button("Load preset") {
+		e.applyPreset(a)
+	}
+	if e.presetNote != "" {
+		imgui.TextDisabled(esc(e.presetNote))
+	}
+	imgui.Checkbox("slate", &e.slate)
+	if e.slate {
+		imgui.SameLine()
+		imgui.SetNextItemWidth(100 * unit())
+		imgui.InputIntV("frames##slate", &e.slateFrames, 1, 5, 0)
+		e.slateFrames = min(max(e.slateFrames, 1), export.MaxSlateFrames)
+		e.preview.draw(a, e)
+	}
 	imgui.Checkbox("whole sequence (else in-out)", &e.whole)
 	imgui.TextDisabled(esc(fmt.Sprintf("as shown: %s, %s, exposure %+.1f, channels %s", a.view.Channels, a.colourTitle(),
 		a.view.Exposure, a.selName)))
@@ -129,11 +227,6 @@ func (e *exportDialog) draw(a *app) {
 
 // start begins an export of the frames in-out (or all) as shown now.
 func (e *exportDialog) start(a *app) {
-	f := a.frame
-	if f == nil || f.Err != nil {
-		e.result = errors.New("export: no frame on screen to size the movie from")
-		return
-	}
 	codec, err := export.ParseCodec(export.CodecNames()[e.codec])
 	if err != nil {
 		e.result = err
@@ -149,12 +242,14 @@ func (e *exportDialog) start(a *app) {
 			frames = append(frames, n)
 		}
 	}
-	w, h := export.OutputSize(f.DisplayWindow.Dx(), f.DisplayWindow.Dy(), float64(e.scale), 0, 0)
-	fps, _ := export.ParseFPS(fmt.Sprint(a.clock.FPS()))
+	movie, err := e.movie(a, codec)
+	if err != nil {
+		e.result = err
+		return
+	}
 	// Burn-ins: the movie gets those the viewer shows, when it shows them.
 	var burnins []burnin.Template
 	if a.burnins.Show {
-		var err error
 		if burnins, err = a.burnins.Parse(); err != nil {
 			e.result = err
 			return
@@ -164,10 +259,8 @@ func (e *exportDialog) start(a *app) {
 	ahead := export.StartReadahead(ctx, frames, exportAhead, exportSource(a.seq, a.cache, a.sel, a.opt.Pool))
 	// The viewer's choices: its OpenColorIO transform and the colour
 	// description of its display.
-	var colour export.Colour
 	if a.view.OCIO != nil {
-		var warning string
-		if colour, warning = export.ColourFor(a.col.shown.dv.Display, codec); warning != "" {
+		if _, warning := export.ColourFor(a.col.shown.dv.Display, codec); warning != "" {
 			a.log.add(levelWarning, warning)
 		}
 	}
@@ -175,8 +268,7 @@ func (e *exportDialog) start(a *app) {
 	job := export.Job{
 		Frames:  frames,
 		Display: a.view,
-		Movie: export.Options{Path: e.path, Codec: codec, Width: w, Height: h, FPS: fps, CRF: int(e.crf),
-			Preset: e.preset, Colour: colour},
+		Movie:   movie,
 		Load:    ahead.Load,
 		Release: ahead.Release,
 		Progress: func(p export.Progress) {
@@ -185,21 +277,38 @@ func (e *exportDialog) start(a *app) {
 			e.mu.Unlock()
 		},
 	}
-	// The movie's timecode track starts at its first frame's (issue 18).
+	// The movie's timecode track starts at its first frame's (issue 18),
+	// less the slate's frames; burn-ins count on from the first frame's.
+	var start *timecode.Timecode
 	if len(frames) > 0 {
-		if tc, err := a.timecodeOf(frames[0], timecode.Rate{Num: fps.Num, Den: fps.Den}); err == nil {
-			job.Movie.Timecode = &tc
+		if tc, err := a.timecodeOf(frames[0], timecode.Rate{Num: movie.FPS.Num, Den: movie.FPS.Den}); err == nil {
+			start = &tc
 		}
 	}
 	if len(burnins) > 0 {
-		shot := a.burninShot(f)
-		shot.Start = job.Movie.Timecode // frames[0]'s, as the track
+		shot := a.burninShot(a.frame)
+		shot.Start = start
 		job.Burnins, job.Fields = burnins, shot.Fields(frames, time.Now())
+	}
+	var slate *export.Slate
+	if e.slate {
+		slate = e.slateOf(a, movie)
+		// The middle frame, decoded off the GL goroutine when Run asks;
+		// one that cannot be read leaves the slate without a thumbnail.
+		seq, key, pool := a.seq, engine.Key{Frame: frames[len(frames)/2], Channels: a.sel}, a.opt.Pool
+		slate.Thumb = func() *engine.Frame {
+			f, _ := engine.LoadKey(seq, key, func(n int) []uint16 { return make([]uint16, n) }, pool, func() bool { return ctx.Err() != nil })
+			return f
+		}
+	}
+	if start != nil {
+		job.Movie.Timecode = slate.Start(*start, movie.FPS)
 	}
 	e.cancel = cancel
 	e.mu.Lock()
 	e.running, e.result, e.done, e.prog = true, nil, "", export.Progress{Total: len(frames)}
 	e.mu.Unlock()
+	job.Slate = slate
 	q := a.win.Queue()
 	e.wg.Add(1)
 	go func() {
@@ -214,6 +323,83 @@ func (e *exportDialog) start(a *app) {
 		e.mu.Unlock()
 	}()
 	a.log.add(levelInfo, fmt.Sprintf("exporting %d frames to %s", len(frames), e.path))
+}
+
+// movie is the movie the dialog's choices make of the frame on screen's
+// size, at the viewer's rate, tagged for its display.
+func (e *exportDialog) movie(a *app, codec export.Codec) (export.Options, error) {
+	f := a.frame
+	if f == nil || f.Err != nil {
+		return export.Options{}, errors.New("export: no frame on screen to size the movie from")
+	}
+	w, h := export.OutputSize(f.DisplayWindow.Dx(), f.DisplayWindow.Dy(), float64(e.scale), 0, 0)
+	fps, _ := export.ParseFPS(fmt.Sprint(a.clock.FPS()))
+	var colour export.Colour
+	if a.view.OCIO != nil {
+		colour, _ = export.ColourFor(a.col.shown.dv.Display, codec)
+	}
+	return export.Options{Path: e.path, Codec: codec, Width: w, Height: h, FPS: fps, CRF: int(e.crf),
+		Preset: e.speed, Colour: colour}, nil
+}
+
+// slateOf is the slate of the viewer's sequence as movie shows it, with
+// the burn-ins' fields; no thumbnail yet.
+func (e *exportDialog) slateOf(a *app, movie export.Options) *export.Slate {
+	return &export.Slate{Frames: int(e.slateFrames), Fields: export.ShotFields(a.burninShot(a.frame), movie)}
+}
+
+// slatePreview is the slate as the export would draw it, for the dialog:
+// rendered again only when what it shows changes. GL goroutine only.
+type slatePreview struct {
+	key     string // what the shown slate was drawn for
+	target  render.Target
+	overlay render.Overlay
+	err     error
+}
+
+// previewWidth is the slate preview's width in the dialog, in UI units.
+const previewWidth = 360
+
+// draw shows the slate of the dialog's movie with the frame on screen as
+// its thumbnail (the movie's is the shot's middle frame).
+func (p *slatePreview) draw(a *app, e *exportDialog) {
+	codec, err := export.ParseCodec(export.CodecNames()[e.codec])
+	if err != nil {
+		return
+	}
+	movie, err := e.movie(a, codec)
+	if err != nil {
+		return
+	}
+	w := int(previewWidth * unit())
+	h := max(2, w*movie.Height/max(1, movie.Width))
+	key := fmt.Sprint(movie, e.slateFrames, a.frame.Number, a.in, a.out, a.view, a.colourTitle(), a.selName, a.burnins.Fields, w)
+	if key != p.key {
+		p.key = key
+		pix := make([]uint16, 4*w*h)
+		p.err = e.slateOf(a, movie).Render(a.display, a.view, a.frame, w, h, pix)
+		if p.err == nil {
+			img := image.NewRGBA(image.Rect(0, 0, w, h))
+			for i, v := range pix {
+				img.Pix[i] = uint8(v >> 8)
+			}
+			if p.err = p.target.Resize(w, h); p.err == nil {
+				p.err = p.overlay.Draw(&p.target, image.Point{}, []*image.RGBA{img})
+			}
+		}
+	}
+	if p.err != nil {
+		imgui.TextColored(imgui.NewVec4(1, 0.4, 0.4, 1), esc("slate: "+p.err.Error()))
+		return
+	}
+	imgui.Image(*imgui.NewTextureRefTextureID(imgui.TextureID(p.target.Texture())), imgui.NewVec2(float32(w), float32(h)))
+}
+
+// close deletes the preview's GL objects.
+func (p *slatePreview) close() {
+	p.target.Close()
+	p.overlay.Close()
+	p.key = ""
 }
 
 // exportAhead is how many frames an export from the viewer decodes ahead

@@ -15,6 +15,7 @@ type report struct {
 	First    int `json:"first"`
 	Last     int `json:"last"`
 	Frames   int `json:"frames"`
+	Slate    int `json:"slate"` // frames of Frames before the shot's
 	Settings struct {
 		Codec  string `json:"codec"`
 		CRF    int    `json:"crf"`
@@ -50,8 +51,8 @@ func (p *Plan) ChunkDone(i int) error {
 	want := m
 	want.FPS = fps
 	switch {
-	case r.First != c.First || r.Last != c.Last || r.Frames != c.Len():
-		return fmt.Errorf("report is for frames %d-%d (%d frames), not %s", r.First, r.Last, r.Frames, c)
+	case r.First != c.First || r.Last != c.Last || r.Frames-r.Slate != c.Len():
+		return fmt.Errorf("report is for frames %d-%d (%d frames), not %s", r.First, r.Last, r.Frames-r.Slate, c)
 	case got != want:
 		return fmt.Errorf("report is for %s, not %s", got, want)
 	}

@@ -49,7 +49,7 @@ func NewRenderer(w, h int, ts []Template) *Renderer {
 // Bands returns one band per template, in the order given, for the fields
 // f: each an image whose bounds are where it goes in the output (within it)
 // and whose pixels are premultiplied RGBA, text over a translucent dark
-// band. A band is never changed once returned (one whose text changed is a
+// band, or an empty image where the text is empty. A band is never changed once returned (one whose text changed is a
 // new image), so a caller may keep it and compare pointers to skip an
 // upload. Templates at one position are stacked, the first nearest the top.
 func (r *Renderer) Bands(f Fields) []*image.RGBA {
@@ -57,7 +57,11 @@ func (r *Renderer) Bands(f Fields) []*image.RGBA {
 	for i, t := range r.templates {
 		s := t.Text(f)
 		if r.last[i].img == nil || r.last[i].text != s {
-			r.last[i] = band{text: s, img: r.render(s, r.place(i, r.face.Width(s)))}
+			img := &image.RGBA{} // no text (every field empty): no band
+			if s != "" {
+				img = r.render(s, r.place(i, r.face.Width(s)))
+			}
+			r.last[i] = band{text: s, img: img}
 		}
 		out[i] = r.last[i].img
 	}

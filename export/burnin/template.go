@@ -135,19 +135,51 @@ func ParseAll(specs []string, extra Fields) ([]Template, error) {
 }
 
 // Text is the template's text with its fields' values from f (a field
-// without a value is empty).
+// without a value is empty). A word of the template (a run between
+// spaces) that holds fields, every one of them empty, is left out with
+// the spaces before it: "{shot} v{version}" reads "sh010" for a shot with
+// no version, not "sh010 v", and "{frame}  ({range})" reads "1042" when
+// there is no range.
 func (t Template) Text(f Fields) string {
 	if len(t.parts) == 1 && !t.parts[0].field {
 		return t.parts[0].text
 	}
-	var b strings.Builder
+	var b, word strings.Builder
+	space := ""                                 // the spaces before word
+	fields, filled, lead := false, false, false // word has fields, one with a value; b lost its first word
+	end := func() {
+		switch {
+		case fields && !filled:
+			lead = lead || b.Len() == 0
+		case word.Len() > 0 || space != "":
+			if lead && b.Len() == 0 {
+				space = ""
+			}
+			b.WriteString(space)
+			b.WriteString(word.String())
+		}
+		word.Reset()
+		space, fields, filled = "", false, false
+	}
 	for _, p := range t.parts {
 		if p.field {
-			b.WriteString(f[p.text])
-		} else {
-			b.WriteString(p.text)
+			v := f[p.text]
+			fields, filled = true, filled || v != ""
+			word.WriteString(v)
+			continue
+		}
+		for _, r := range p.text {
+			if r != ' ' {
+				word.WriteRune(r)
+				continue
+			}
+			if word.Len() > 0 || fields {
+				end()
+			}
+			space += " "
 		}
 	}
+	end()
 	return b.String()
 }
 

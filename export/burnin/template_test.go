@@ -56,6 +56,37 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// TestEmptyFieldWords: a word whose fields are all empty is left out with
+// its spaces; literal words and words with one value stay.
+func TestEmptyFieldWords(t *testing.T) {
+	fields := Fields{"shot": "sh010", "frame": "1042", "view": "sRGB - Display / ACES 1.0 - SDR Video"}
+	for spec, want := range map[string]string{
+		"TL={shot} v{version}":       "sh010",
+		"BR={frame}  ({range})":      "1042",
+		"T=v{version} {shot}":        "sh010",
+		"B=take {comment} of {shot}": "take of sh010",
+		"TR={view}":                  "sRGB - Display / ACES 1.0 - SDR Video",
+		"L={version}":                "",
+		"R={shot}/{version}":         "sh010/",
+		"BL=  {frame}  ":             "  1042  ",
+	} {
+		tm, err := Parse(spec, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tm.Text(fields); got != want {
+			t.Errorf("%q: %q, want %q", spec, got, want)
+		}
+	}
+	ts, err := ParseAll([]string{"L={version}", "R={shot}"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := NewRenderer(960, 540, ts).Bands(fields); !b[0].Bounds().Empty() || b[1].Bounds().Empty() {
+		t.Errorf("bands %v and %v: want none for the empty text, one for the shot", b[0].Bounds(), b[1].Bounds())
+	}
+}
+
 func TestParseAllStopsAtTheFirstError(t *testing.T) {
 	if _, err := ParseAll([]string{"TL={shot}", "BR={framme}"}, nil); err == nil || !strings.Contains(err.Error(), "{framme}") {
 		t.Fatalf("ParseAll = %v, want the error naming {framme}", err)

@@ -21,7 +21,7 @@ const MaxSlateFrames = 240
 
 // SlateFields are the fields a slate lists, in this order, where they have
 // a value; fields beyond them (given with --field) follow by name.
-var SlateFields = []string{"shot", "version", "range", "fps", "size", "date", "user", "host", "view", "layer", "comment", "codec", "colour"}
+var SlateFields = []string{"shot", "version", "range", "tc", "fps", "size", "date", "user", "host", "view", "layer", "comment", "codec", "colour"}
 
 // Slate is a leader of Frames frames before the shot: its fields as text
 // beside a thumbnail of the shot's middle frame, drawn through the
@@ -56,12 +56,12 @@ func (s *Slate) Start(shot timecode.Timecode, fps Rational) *timecode.Timecode {
 }
 
 // ShotFields are a slate's fields for shot (burnin.Shot's, as of now,
-// less the per-frame {frame} and {tc}) as movie encodes it: with its codec
+// less the per-frame {frame}; {tc} is the shot's first frame's) as movie
+// encodes it: with its codec
 // settings and colour tags.
 func ShotFields(shot burnin.Shot, movie Options) burnin.Fields {
 	f := shot.Fields([]int{0}, time.Now())(0)
-	delete(f, "frame")
-	delete(f, "tc")
+	delete(f, "frame") // {tc} stays: the shot's first frame's timecode
 	s := movie.Settings("")
 	f["codec"] = strings.TrimSpace(fmt.Sprintf("%s crf %d %s", s.Codec, s.CRF, s.Preset))
 	if spec, _ := specOf(s.Codec); spec.family == prores {
@@ -105,7 +105,7 @@ func (s *Slate) lines() [][2]string {
 	}
 	var extra []string
 	for k, v := range s.Fields {
-		if v != "" && !slices.Contains(SlateFields, k) && k != "frame" && k != "tc" {
+		if v != "" && !slices.Contains(SlateFields, k) && k != "frame" {
 			extra = append(extra, k)
 		}
 	}

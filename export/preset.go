@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"flick/engine/timecode"
 	"flick/export/burnin"
 	"flick/render"
+	"flick/settings"
 )
 
 // Preset is a set of flick export options that a studio shares as a small
@@ -275,19 +275,7 @@ func (p *Preset) Write(path string) error {
 		}
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("save preset: %w", err)
-	}
-	_, err = tmp.Write(p.Text())
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := settings.WriteFile(path, p.Text()); err != nil {
 		return fmt.Errorf("save preset %s: %w", path, err)
 	}
 	return nil

@@ -221,11 +221,21 @@ func Save(path string, s Settings, c Choices) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("settings: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".settings-*.json")
-	if err != nil {
+	if err := WriteFile(path, append(data, '\n')); err != nil {
 		return fmt.Errorf("settings: %w", err)
 	}
-	_, err = tmp.Write(append(data, '\n'))
+	return nil
+}
+
+// WriteFile writes data to path through a temporary file in its folder and
+// a rename, so that a failed or interrupted write leaves the old file (or
+// none), never half a file. The caller makes the folder.
+func WriteFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -234,7 +244,6 @@ func Save(path string, s Settings, c Choices) error {
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("settings: %w", err)
 	}
-	return nil
+	return err
 }

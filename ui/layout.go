@@ -10,11 +10,13 @@ import (
 
 // panelNames are the panels that can be shown, hidden and docked, with their
 // window titles.
-var panelNames = []string{"channels", "display", "info", "diagnostics", "log", "settings"}
+var panelNames = []string{"channels", "display", "info", "diagnostics", "log", "settings",
+	"statistics", "histogram", "waveform"}
 
 var panelTitles = map[string]string{
 	"channels": "Channels", "display": "Display", "info": "Info",
 	"diagnostics": "Diagnostics", "log": "Log", "settings": "Settings",
+	"statistics": "Statistics", "histogram": "Histogram", "waveform": "Waveform",
 }
 
 // layout draws the window: a menu bar, then a dock space holding the viewer

@@ -129,7 +129,21 @@ func (c *Cache) Put(f *Frame) bool {
 	return true
 }
 
-// Release unpins a frame that Get or Put returned.
+// Pin pins f again if it is the frame cached under its key, for a reader
+// beside its holder (the viewer's statistics), without counting a hit;
+// false if it is not cached (its holder then owns it alone). Release
+// unpins it.
+func (c *Cache) Pin(f *Frame) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.frames[f.Key()]; ok && e.f == f {
+		e.pins++
+		return true
+	}
+	return false
+}
+
+// Release unpins a frame that Get, Put or Pin returned.
 func (c *Cache) Release(f *Frame) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -502,3 +502,35 @@ func TestTransformCurvesExact(t *testing.T) {
 		t.Logf("%v: largest error %.3g at %g", tc.tr, worst, at)
 	}
 }
+
+// Settings.Curve, the CPU curve the viewer's statistics use for values as
+// displayed, gives what the display program draws, per channel in the
+// colour view, under each transform with exposure and gamma.
+func TestCurveMatchesDisplay(t *testing.T) {
+	d := newDisplay(t)
+	w, h := 37, 23
+	pix := specialImage(w, h)
+	for _, s := range []render.Settings{
+		{}, {Transform: render.TransformRec709, Exposure: -1.5}, {Transform: render.TransformBT1886, Gamma: 2.2},
+		{Transform: render.TransformLinear, Exposure: 2}, {Transform: render.TransformRaw, Gamma: 0.5, Exposure: 1},
+	} {
+		got := drawn(t, d, pix, w, h, true, s)
+		curve := s.Curve()
+		compared := 0
+		for i := range w * h {
+			for c := range 3 {
+				want := float64(curve(float16.Frombits(pix[4*i+c]).Float32()))
+				if math.IsNaN(want) {
+					continue // clamp(NaN) is undefined in GLSL
+				}
+				compared++
+				if g := float64(got[4*i+c]); g != want && math.Abs(g-want) > 1e-4*math.Max(1, math.Abs(want)) {
+					t.Fatalf("%+v: pixel %d channel %d: drawn %v, Curve %v", s, i, c, g, want)
+				}
+			}
+		}
+		if compared < 2*w*h {
+			t.Errorf("%+v: only %d values compared", s, compared)
+		}
+	}
+}

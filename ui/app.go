@@ -106,6 +106,7 @@ type app struct {
 	log            logBook
 	dlg            dialogs
 	diag           diagnostics
+	insp           inspector // region statistics (ui/inspect.go)
 	layoutDone     bool
 	opening        chan opened // sequences opened in the background
 	dockClass      *imgui.WindowClass
@@ -188,6 +189,7 @@ func (a *app) title() string {
 			hooks += " — said " + e.level.String() + ": " + e.text // as the status line says it
 		}
 		hooks += " — label " + a.frameLabel(a.titleFrame) // what the timeline calls the frame
+		hooks += a.inspectHook()
 		hooks += fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
 		// The GL objects render holds (the title is made on the GL
 		// goroutine), for the leak tests.
@@ -221,6 +223,7 @@ func (a *app) frameLoop(drops <-chan []string) {
 	a.refreshStates()
 	a.keys()
 	a.tick()
+	a.inspect()
 	a.layout()
 	if a.dlg.export.isRunning() {
 		// The export draws on this goroutine: give it a few turns per
@@ -239,6 +242,7 @@ func (a *app) frameLoop(drops <-chan []string) {
 // start runs once, in the first frame, when the GL context is current.
 func (a *app) start() {
 	a.display, a.err = render.NewDisplay()
+	a.insp.start()
 	implot.CreateContext()
 	a.dockClass = imgui.NewWindowClass()
 	// DPI: on a 4K desktop GLFW reports a content scale of 2; text and
@@ -279,6 +283,7 @@ func (a *app) close() {
 	a.target.Close()
 	a.dlg.export.preview.close()
 	a.burn.overlay.Close()
+	a.insp.stop() // before the transforms it may use are closed
 	a.closeColour()
 	a.display.Close()
 	if w, h := a.win.Size(); w >= 320 && h >= 240 && !a.fullscreen {

@@ -346,7 +346,7 @@ func (a *app) prepareColour(ct *render.ColorTransform) error {
 func (a *app) evictColour() {
 	c := &a.col
 	for i, e := range c.cache {
-		if e.ct != a.view.OCIO && !a.dlg.export.uses(e.ct) {
+		if e.ct != a.view.OCIO && !a.dlg.export.uses(e.ct) && !a.insp.uses(e.view) {
 			e.close()
 			c.cache = append(c.cache[:i], c.cache[i+1:]...)
 			return

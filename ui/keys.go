@@ -80,6 +80,10 @@ var bindings = []binding{
 		do: func(a *app) { a.view.ShowNaN, a.dirty = !a.view.ShowNaN, true }},
 	{chords: []chord{{imgui.KeyB, shift, "Shift+B"}}, help: "show the burn-ins over the picture, as exports burn them in",
 		do: func(a *app) { a.burnins.Show, a.dirty = !a.burnins.Show, true }},
+	{chords: []chord{{imgui.KeyS, shift, "Shift+S"}}, help: "show the Statistics, Histogram and Waveform panels (again: hide them)",
+		do: (*app).showInspect},
+	{chords: []chord{{imgui.KeyC, shift, "Shift+C"}}, help: "inspect the whole frame (clear the Shift+drag region)",
+		do: (*app).clearRegion},
 	{chords: []chord{{imgui.KeyF, 0, "f"}}, help: "fit the image to the viewer", do: (*app).fit},
 	{chords: []chord{{imgui.Key1, 0, "1"}}, help: "one image pixel per screen pixel", do: (*app).actualSize},
 	{chords: []chord{{imgui.KeyEqual, shift, "+"}, {imgui.KeyEqual, 0, "="}, {imgui.KeyKeypadAdd, 0, "Keypad +"}},
@@ -98,7 +102,8 @@ var bindings = []binding{
 }
 
 // mouseHelp follows the key list wherever it is shown.
-const mouseHelp = "Mouse: the wheel zooms about the cursor, a drag pans; the pixel under the cursor is probed."
+const mouseHelp = "Mouse: the wheel zooms about the cursor, a drag pans; the pixel under the cursor is probed; " +
+	"Shift+drag chooses the region the inspection panels describe."
 
 // keys returns how help names b's chords ("[ or i").
 func (b *binding) keys() string {

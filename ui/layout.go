@@ -10,11 +10,13 @@ import (
 
 // panelNames are the panels that can be shown, hidden and docked, with their
 // window titles.
-var panelNames = []string{"channels", "display", "info", "diagnostics", "log", "settings"}
+var panelNames = []string{"channels", "display", "info", "diagnostics", "log", "settings",
+	"statistics", "histogram", "waveform"}
 
 var panelTitles = map[string]string{
 	"channels": "Channels", "display": "Display", "info": "Info",
 	"diagnostics": "Diagnostics", "log": "Log", "settings": "Settings",
+	"statistics": "Statistics", "histogram": "Histogram", "waveform": "Waveform",
 }
 
 // layout draws the window: a menu bar, then a dock space holding the viewer
@@ -35,8 +37,20 @@ func (a *app) layout() {
 		imgui.InternalDockBuilderSplitNode(rest, imgui.DirRight, 0.26, &right, &centre)
 		imgui.InternalDockBuilderDockWindow("Viewer", centre)
 		imgui.InternalDockBuilderDockWindow("Timeline", bottom)
+		// The inspection panels each get a fifth of the column, below the
+		// others, so that all three show at once; split off bottom first.
+		inspectNodes := map[string]imgui.ID{}
+		for i := range inspectPanels {
+			var node imgui.ID
+			imgui.InternalDockBuilderSplitNode(right, imgui.DirDown, 0.2/(1-0.2*float32(i)), &node, &right)
+			inspectNodes[inspectPanels[len(inspectPanels)-1-i]] = node
+		}
 		for _, p := range panelNames {
-			imgui.InternalDockBuilderDockWindow(panelTitles[p], right)
+			node, ok := inspectNodes[p]
+			if !ok {
+				node = right
+			}
+			imgui.InternalDockBuilderDockWindow(panelTitles[p], node)
 		}
 		imgui.InternalDockBuilderFinish(dock)
 	}

@@ -35,6 +35,12 @@ func (a *app) panelWindows() {
 				a.logPanel()
 			case "settings":
 				a.settingsPanel()
+			case "statistics":
+				a.statisticsPanel()
+			case "histogram":
+				a.histogramPanel()
+			case "waveform":
+				a.waveformPanel()
 			}
 		}
 		imgui.End()

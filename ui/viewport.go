@@ -51,7 +51,9 @@ func (a *app) viewport(size imgui.Vec2) {
 			a.setCamera(a.camera.ZoomAbout(mx, my, a.camera.Scale*float32(math.Pow(2, float64(wheel)/2))))
 		}
 	}
-	if shown && imgui.IsItemActive() {
+	// A Shift+drag chooses the inspected region instead of panning.
+	selecting := shown && a.selectRegion(mx, my, f)
+	if shown && imgui.IsItemActive() && !selecting {
 		if d := imgui.CurrentIO().MouseDelta(); d.X != 0 || d.Y != 0 {
 			a.setCamera(a.camera.Pan(d.X*scale.X, d.Y*scale.Y))
 		}
@@ -104,6 +106,9 @@ func (a *app) viewport(size imgui.Vec2) {
 		}
 		dl.PopClipRect()
 	}
+	dl.PushClipRect(origin, imgui.ItemRectMax())
+	a.drawRegion(dl, origin, scale, f)
+	dl.PopClipRect()
 	if imgui.IsItemHovered() {
 		// Read back only when the cursor's pixel or the picture changed:
 		// a 1-pixel glReadPixels waits for the GL pipeline.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/AllenDang/cimgui-go/imgui"
@@ -21,6 +22,12 @@ func (a *app) panelWindows() {
 			continue
 		}
 		open := true
+		// A panel the saved layout does not know (one added since it was
+		// saved) floats: give it a usable size, cascaded so that panels
+		// opened together do not cover each other.
+		i := float32(slices.Index(panelNames, p))
+		imgui.SetNextWindowPosV(imgui.NewVec2(80+24*i, 80+24*i), imgui.CondFirstUseEver, imgui.NewVec2(0, 0))
+		imgui.SetNextWindowSizeV(imgui.NewVec2(460, 300), imgui.CondFirstUseEver)
 		if imgui.BeginV(panelTitles[p], &open, 0) {
 			switch p {
 			case "channels":

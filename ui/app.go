@@ -175,6 +175,9 @@ func (a *app) title() string {
 		r := a.viewRect
 		if a.col.on() {
 			hooks = fmt.Sprintf(" — ocio %d displays %d views", len(a.col.displays), len(a.col.views))
+			// The transforms prepared for a picture, and those a warm-up
+			// child had compiled first.
+			hooks += fmt.Sprintf(" — warm %d of %d", a.col.warmed, a.col.rehearsed)
 		}
 		if e, ok := a.log.last(); ok && e.level > levelInfo {
 			hooks += " — said " + e.level.String() + ": " + e.text // as the status line says it

@@ -1,10 +1,20 @@
 package ui
 
 import (
+	"bytes"
 	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"math"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/AllenDang/cimgui-go/imgui"
 
@@ -86,6 +96,9 @@ type cachedTransform struct {
 	key          colourKey
 	ct           *render.ColorTransform
 	linear, view *ocio.CPUProcessor
+	// rehearsed: a warm-up child was asked to compile ct's program for
+	// the picture on screen; warmed: it did, before ct was prepared here.
+	rehearsed, warmed bool
 }
 
 // close frees e's GL objects (GL goroutine) and processors.
@@ -124,6 +137,13 @@ type colour struct {
 	retired  []*ocio.Config // configs replaced while busy, closed once idle
 	done     chan func(*app)
 	later    []func(*app) // for the next UI frame: showing a transform prepared in this one
+
+	// The warm-up children (warmUp): stopWarm ends those still running
+	// (at exit). rehearsed and warmed count the transforms prepared for
+	// a picture and those a child had compiled first (the title's hooks).
+	warmCtx           context.Context
+	stopWarm          context.CancelFunc
+	rehearsed, warmed int
 }
 
 // on reports whether a config is loaded (else flick's own transforms).
@@ -257,13 +277,136 @@ func (a *app) showColour(key colourKey) {
 	c.building[key] = true
 	c.busy++
 	cfg := c.config
+	// The display program is compiled (and run once) in a child process
+	// while the transform is built here, so that Mesa's shader cache has
+	// its machine code when prepareColour compiles it on this goroutine.
+	r, rehearse := render.Rehearsal{}, false
+	if a.display != nil {
+		img, v, s := a.drawnThrough(nil)
+		r, rehearse = render.Rehearse(&a.target, img, v, s)
+	}
+	if c.warmCtx == nil {
+		c.warmCtx, c.stopWarm = context.WithCancel(context.Background())
+	}
+	ctx := c.warmCtx
 	go func() {
+		warmed := make(chan error, 1)
+		if rehearse {
+			go func() { warmed <- warmUp(ctx, cfg.Name(), key.dv, r) }()
+		}
 		e, err := buildTransform(cfg, key)
+		if err == nil && rehearse {
+			e.rehearsed = true
+			werr := <-warmed
+			e.warmed = werr == nil
+			if werr != nil && !errors.Is(ctx.Err(), context.Canceled) {
+				err = warmFailed{werr}
+			}
+		}
 		c.done <- func(a *app) {
 			c.busy--
+			var wf warmFailed
+			if errors.As(err, &wf) {
+				// Not fatal: prepareColour compiles it all here, as
+				// without the child.
+				a.log.add(levelInfo, "OpenColorIO: the display program is compiled in the viewer: "+wf.err.Error())
+				err = nil
+			}
 			a.transformBuilt(e, err)
 		}
 	}()
+}
+
+// warmFailed is a warm-up child's failure, which only costs time.
+type warmFailed struct{ err error }
+
+func (w warmFailed) Error() string { return w.err.Error() }
+
+// WarmCommand is the hidden subcommand (flick WarmCommand, the request on
+// its standard input) that runs Warm: the viewer starts it for each
+// transform it builds.
+const WarmCommand = "__warm-display-program"
+
+// warmRequest is what a warm-up child is asked to compile: the display
+// program of config's transform dv, as prepareColour will prepare it.
+type warmRequest struct {
+	Config    string
+	View      ocio.DisplayView
+	Rehearsal render.Rehearsal
+}
+
+// warmTimeout bounds a warm-up child; past it the viewer compiles the
+// program itself, as it does when the child fails.
+const warmTimeout = 30 * time.Second
+
+// warmUp runs a warm-up child (this executable's WarmCommand) for dv of
+// the config loaded from config and waits for it (the child is reaped
+// whatever happens; ctx's end kills it).
+func warmUp(ctx context.Context, config string, dv ocio.DisplayView, r render.Rehearsal) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	req, err := json.Marshal(warmRequest{Config: config, View: dv, Rehearsal: r})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, warmTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, WarmCommand)
+	cmd.Stdin = bytes.NewReader(req)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		if msg := strings.TrimSpace(out.String()); msg != "" {
+			lines := strings.Split(msg, "\n")
+			return fmt.Errorf("warm-up child: %w: %s", err, lines[len(lines)-1])
+		}
+		return fmt.Errorf("warm-up child: %w", err)
+	}
+	return nil
+}
+
+// Warm is the warm-up child (WarmCommand): it reads a warmRequest from
+// in, builds the transform from the same config, and compiles and runs
+// its display program in a hidden window of its own (the same kind of GL
+// context as the viewer's, so that the driver keys its cache the same
+// way), then closes the window, which lets Mesa finish writing its cache.
+// Main OS thread only.
+func Warm(in io.Reader) error {
+	var req warmRequest
+	if err := json.NewDecoder(in).Decode(&req); err != nil {
+		return fmt.Errorf("warm-up request: %w", err)
+	}
+	cfg, err := ocio.Load(req.Config)
+	if err != nil {
+		return err
+	}
+	defer cfg.Close()
+	p, err := cfg.DisplayViewProcessor(req.View)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	ct, err := render.NewColorTransform(req.View.String(), p)
+	if err != nil {
+		return err
+	}
+	win, err := render.NewWindow(render.WindowOptions{Title: "flick warm-up", Width: 64, Height: 64, Hidden: true})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		win.Close()
+		win.Run(nil) // returns at once: destroys the window and its context
+	}()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		win.Queue().Call(func() { err = req.Rehearsal.Play(ct) })
+	}()
+	win.Serve(done)
+	return err
 }
 
 // buildTransform builds the display program's transform for key and the
@@ -305,6 +448,12 @@ func (a *app) transformBuilt(e cachedTransform, err error) {
 	// Its program is compiled now, even if the choice moved on (it is
 	// kept for going back), and shown from the next UI frame, so that the
 	// frame that shows it compiles nothing.
+	if e.rehearsed {
+		c.rehearsed++
+		if e.warmed {
+			c.warmed++
+		}
+	}
 	if err := a.prepareColour(e.ct); err != nil {
 		e.close()
 		a.log.add(levelError, "OpenColorIO: "+err.Error()+"; the previous display transform stays")
@@ -329,16 +478,20 @@ func (a *app) prepareColour(ct *render.ColorTransform) error {
 	if a.display == nil {
 		return nil
 	}
+	img, v, s := a.drawnThrough(ct)
+	return a.display.Prepare(&a.target, img, v, s)
+}
+
+// drawnThrough is how the picture on screen would be drawn through ct:
+// the image (nil without a frame), its view and the settings.
+func (a *app) drawnThrough(ct *render.ColorTransform) (*render.Image, render.View, render.Settings) {
 	s := a.view
 	s.OCIO = ct
-	var v render.View
-	img := &a.image
-	if f := a.frame; f != nil && f.Err == nil {
-		v = a.camera.View(f.DisplayWindow, fullData(f))
-	} else {
-		img = nil
+	f := a.frame
+	if f == nil || f.Err != nil {
+		return nil, render.View{}, s
 	}
-	return a.display.Prepare(&a.target, img, v, s)
+	return &a.image, a.camera.View(f.DisplayWindow, fullData(f)), s
 }
 
 // evictColour closes the oldest cached transform that nothing draws
@@ -391,6 +544,9 @@ func (a *app) pollColour() {
 // (unless a goroutine still uses it: the process is ending).
 func (a *app) closeColour() {
 	c := &a.col
+	if c.stopWarm != nil {
+		c.stopWarm()
+	}
 	for _, e := range c.cache {
 		e.close()
 	}

@@ -20,8 +20,11 @@ type Rehearsal struct {
 	Format        uint32 // the target's internal format
 	Width, Height int    // the image's
 	Pinned        bool   // the image is a buffer texture (UploadPinned)
-	View          View
-	Settings      Settings // OCIO nil
+	// Mipmapped: the image's texture has room for mipmaps (a view once
+	// needed them), which the driver's key for the program says.
+	Mipmapped bool
+	View      View
+	Settings  Settings // OCIO nil
 }
 
 // Rehearse returns the Rehearsal of d.Prepare(t, im, v, s); ok is false
@@ -33,7 +36,7 @@ func Rehearse(t *Target, im *Image, v View, s Settings) (r Rehearsal, ok bool) {
 	}
 	s.OCIO = nil
 	return Rehearsal{Format: t.format, Width: im.width, Height: im.height, Pinned: im.pinned != 0,
-		View: v, Settings: s}, true
+		Mipmapped: im.chain, View: v, Settings: s}, true
 }
 
 // Play prepares r through ct (which it closes) in this process, in a
@@ -58,6 +61,9 @@ func (r Rehearsal) Play(ct *ColorTransform) error {
 	defer im.Close()
 	if err := im.Upload(make([]uint16, 4*r.Width*r.Height), r.Width, r.Height); err != nil {
 		return err
+	}
+	if r.Mipmapped && !r.Pinned {
+		im.prepare(true)
 	}
 	var t Target
 	defer t.Close()

@@ -101,7 +101,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runFarm(args[1:], stdout, stderr)
 		case ui.WarmCommand:
 			// Hidden: the viewer's warm-up child for a new display program.
-			if err := ui.Warm(os.Stdin); err != nil {
+			if err := ui.Warm(os.Stdin, os.NewFile(ui.WarmReplies, "warm-up replies")); err != nil {
 				fmt.Fprintln(stderr, "flick:", err)
 				return 1
 			}

@@ -166,8 +166,9 @@ func Run(opt Options) error {
 // title is the window title: the sequence and, last, the frame on screen
 // (the end-to-end tests read it), after the display transform in use
 // (colourTitle). With hooks on, what the tests wait on comes before the
-// frame: the OpenColorIO config's displays and the display's views, the
-// status line's last warning or error, the UI frames drawn so far and
+// frame: the OpenColorIO config's displays and the display's views (and
+// the transforms prepared and warmed by the warm-up child), the status
+// line's last warning or error, the UI frames drawn so far and
 // the viewer's rectangle ("ui 120 viewer 8,52-840,590").
 func (a *app) title() string {
 	hooks := ""

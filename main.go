@@ -99,6 +99,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runJoin(args[1:], stdout, stderr)
 		case "farm":
 			return runFarm(args[1:], stdout, stderr)
+		case ui.WarmCommand:
+			// Hidden: the viewer's warm-up child for a new display program.
+			if err := ui.Warm(os.Stdin, os.NewFile(ui.WarmReplies, "warm-up replies")); err != nil {
+				fmt.Fprintln(stderr, "flick:", err)
+				return 1
+			}
+			return 0
 		}
 	}
 	cfg, settingsPath, savePath, warning := loadSettings(stderr)

@@ -175,8 +175,9 @@ func Run(opt Options) error {
 // title is the window title: the sequence and, last, the frame on screen
 // (the end-to-end tests read it), after the display transform in use
 // (colourTitle). With hooks on, what the tests wait on comes before the
-// frame: the OpenColorIO config's displays and the display's views, the
-// status line's last warning or error, the UI frames drawn so far and
+// frame: the OpenColorIO config's displays and the display's views (and
+// the transforms prepared and warmed by the warm-up child), the status
+// line's last warning or error, the UI frames drawn so far and
 // the viewer's rectangle ("ui 120 viewer 8,52-840,590").
 func (a *app) title() string {
 	hooks := ""
@@ -184,6 +185,9 @@ func (a *app) title() string {
 		r := a.viewRect
 		if a.col.on() {
 			hooks = fmt.Sprintf(" — ocio %d displays %d views", len(a.col.displays), len(a.col.views))
+			// The transforms prepared for a picture, and those a warm-up
+			// child had compiled first.
+			hooks += fmt.Sprintf(" — warm %d of %d", a.col.warmed, a.col.rehearsed)
 		}
 		if e, ok := a.log.last(); ok && e.level > levelInfo {
 			hooks += " — said " + e.level.String() + ": " + e.text // as the status line says it

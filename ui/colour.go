@@ -2,9 +2,17 @@ package ui
 
 import (
 	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"math"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"sync"
+	"time"
 
 	"github.com/AllenDang/cimgui-go/imgui"
 
@@ -86,6 +94,9 @@ type cachedTransform struct {
 	key          colourKey
 	ct           *render.ColorTransform
 	linear, view *ocio.CPUProcessor
+	// rehearsed: a warm-up child was asked to compile ct's program for
+	// the picture on screen; warmed: it did, before ct was prepared here.
+	rehearsed, warmed bool
 }
 
 // close frees e's GL objects (GL goroutine) and processors.
@@ -124,6 +135,12 @@ type colour struct {
 	retired  []*ocio.Config // configs replaced while busy, closed once idle
 	done     chan func(*app)
 	later    []func(*app) // for the next UI frame: showing a transform prepared in this one
+
+	// warm compiles each new transform's program in a child first;
+	// rehearsed and warmed count the transforms prepared for a picture
+	// and those it had compiled (the title's hooks).
+	warm              warmer
+	rehearsed, warmed int
 }
 
 // on reports whether a config is loaded (else flick's own transforms).
@@ -257,13 +274,266 @@ func (a *app) showColour(key colourKey) {
 	c.building[key] = true
 	c.busy++
 	cfg := c.config
+	// The display program is compiled (and run once) in a child process
+	// while the transform is built here, so that Mesa's shader cache has
+	// its machine code when prepareColour compiles it on this goroutine.
+	r, rehearse := render.Rehearsal{}, false
+	if a.display != nil {
+		img, v, s := a.drawnThrough(nil)
+		r, rehearse = render.Rehearse(&a.target, img, v, s)
+	}
 	go func() {
+		warmed := make(chan error, 1)
+		if rehearse {
+			go func() {
+				warmed <- c.warm.warm(warmRequest{Config: cfg.Name(), Gen: key.gen, View: key.dv, Rehearsal: r})
+			}()
+		}
 		e, err := buildTransform(cfg, key)
+		if err == nil && rehearse {
+			e.rehearsed = true
+			werr := <-warmed
+			e.warmed = werr == nil
+			if werr != nil && !errors.Is(werr, errWarmerClosed) {
+				err = warmFailed{werr}
+			}
+		}
 		c.done <- func(a *app) {
 			c.busy--
+			var wf warmFailed
+			if errors.As(err, &wf) {
+				// Not fatal: prepareColour compiles it all here, as
+				// without the child.
+				a.log.add(levelInfo, "OpenColorIO: the display program is compiled in the viewer: "+wf.err.Error())
+				err = nil
+			}
 			a.transformBuilt(e, err)
 		}
 	}()
+}
+
+// warmFailed is a warm-up child's failure, which only costs time.
+type warmFailed struct{ err error }
+
+func (w warmFailed) Error() string { return w.err.Error() }
+
+// WarmCommand is the hidden subcommand (flick WarmCommand) that runs
+// Warm: the viewer's warm-up child, with its requests on its standard
+// input and its replies on file descriptor WarmReplies.
+const (
+	WarmCommand = "__warm-display-program"
+	WarmReplies = 3
+)
+
+// warmRequest asks a warm-up child to compile the display program of
+// transform View of the config loaded from Config (the Gen-th the viewer
+// loaded: a new Gen loads the file again), as Rehearsal prepares it.
+type warmRequest struct {
+	Config    string
+	Gen       int
+	View      ocio.DisplayView
+	Rehearsal render.Rehearsal
+}
+
+// warmReply is a warm-up child's answer to one warmRequest: Err "" when
+// the program is compiled and has run.
+type warmReply struct{ Err string }
+
+// warmTimeout bounds one request to a warm-up child: past it the child is
+// killed, and the viewer compiles the program itself, as it does when the
+// child fails.
+const warmTimeout = 30 * time.Second
+
+// errWarmerClosed is warm's error once the viewer is closing.
+var errWarmerClosed = errors.New("the viewer is closing")
+
+// warmer is the viewer's warm-up child, this executable's WarmCommand,
+// started by the first request and kept for the next ones (its process,
+// window and GL context cost more to start than a compile), one request
+// at a time. A child that fails or times out is killed and the next
+// request starts another; each is reaped when it exits.
+type warmer struct {
+	mu  sync.Mutex // one request at a time; held while it runs
+	in  *os.File   // the child's standard input (requests), nil: none
+	out *json.Decoder
+	// pmu guards proc and closed, which close uses without waiting for
+	// a request under way.
+	pmu    sync.Mutex
+	proc   *os.Process
+	closed bool
+}
+
+// warm has the child compile and run req's program (starting it first if
+// there is none) and waits for its answer.
+func (w *warmer) warm(req warmRequest) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.in == nil {
+		if err := w.start(); err != nil {
+			return err
+		}
+	}
+	w.pmu.Lock()
+	proc := w.proc
+	w.pmu.Unlock()
+	timer := time.AfterFunc(warmTimeout, func() { proc.Kill() })
+	defer timer.Stop()
+	var rep warmReply
+	err := json.NewEncoder(w.in).Encode(req)
+	if err == nil {
+		err = w.out.Decode(&rep)
+	}
+	if err != nil {
+		w.stop()
+		w.pmu.Lock()
+		defer w.pmu.Unlock()
+		if w.closed {
+			return errWarmerClosed
+		}
+		return fmt.Errorf("warm-up child: %w", err)
+	}
+	if rep.Err != "" {
+		return errors.New(rep.Err)
+	}
+	return nil
+}
+
+// start starts a child, and a goroutine that reaps it when it exits.
+// Under mu.
+func (w *warmer) start() error {
+	w.pmu.Lock()
+	defer w.pmu.Unlock()
+	if w.closed {
+		return errWarmerClosed
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return err
+	}
+	// Replies come on the child's fd 3 (WarmReplies), not its stdout,
+	// where a library might print.
+	cmd := exec.Command(exe, WarmCommand)
+	cmd.Stdin, cmd.ExtraFiles = inR, []*os.File{outW}
+	err = cmd.Start()
+	inR.Close() // the child's ends
+	outW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		return err
+	}
+	go func() {
+		cmd.Wait()
+		outR.Close()
+	}()
+	w.in, w.out, w.proc = inW, json.NewDecoder(outR), cmd.Process
+	return nil
+}
+
+// stop kills the child (its reaper then closes the pipe it wrote to).
+// Under mu.
+func (w *warmer) stop() {
+	w.pmu.Lock()
+	defer w.pmu.Unlock()
+	w.proc.Kill()
+	w.in.Close()
+	w.in, w.out, w.proc = nil, nil, nil
+}
+
+// close ends the child at exit, without waiting for a request under way
+// (which then fails with errWarmerClosed): closing its input lets an idle
+// child close its window, so that Mesa finishes writing its cache; a busy
+// one is killed.
+func (w *warmer) close() {
+	w.pmu.Lock()
+	defer w.pmu.Unlock()
+	w.closed = true
+	if w.proc == nil {
+		return
+	}
+	if w.mu.TryLock() {
+		w.in.Close()
+		w.in, w.out, w.proc = nil, nil, nil
+		w.mu.Unlock()
+		return
+	}
+	w.proc.Kill()
+}
+
+// Warm is the warm-up child (WarmCommand): it opens a hidden window (the
+// same kind of GL context as the viewer's, so that the driver keys its
+// shader cache the same way), then for each warmRequest read from in
+// builds the transform from the same config and plays the rehearsal of
+// its Prepare, and writes a warmReply to out, until in ends; then it
+// closes the window, which lets Mesa finish writing its cache. Main OS
+// thread only.
+func Warm(in io.Reader, out io.Writer) error {
+	win, err := render.NewWindow(render.WindowOptions{Title: "flick warm-up", Width: 64, Height: 64, Hidden: true})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		win.Close()
+		win.Run(nil) // returns at once: destroys the window and its context
+	}()
+	var cfg *ocio.Config
+	var loaded warmRequest // the Config and Gen of cfg
+	defer func() { cfg.Close() }()
+	play := func(req warmRequest) error {
+		if cfg == nil || req.Config != loaded.Config || req.Gen != loaded.Gen {
+			cfg.Close()
+			cfg = nil
+			c, err := ocio.Load(req.Config)
+			if err != nil {
+				return err
+			}
+			cfg, loaded = c, req
+		}
+		p, err := cfg.DisplayViewProcessor(req.View)
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		ct, err := render.NewColorTransform(req.View.String(), p)
+		if err != nil {
+			return err
+		}
+		win.Queue().Call(func() { err = req.Rehearsal.Play(ct) })
+		return err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		dec, enc := json.NewDecoder(in), json.NewEncoder(out)
+		for {
+			var req warmRequest
+			if err = dec.Decode(&req); err != nil {
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+				return
+			}
+			var rep warmReply
+			if e := play(req); e != nil {
+				rep.Err = e.Error()
+			}
+			if err = enc.Encode(rep); err != nil {
+				return
+			}
+		}
+	}()
+	win.Serve(done)
+	return err
 }
 
 // buildTransform builds the display program's transform for key and the
@@ -305,6 +575,12 @@ func (a *app) transformBuilt(e cachedTransform, err error) {
 	// Its program is compiled now, even if the choice moved on (it is
 	// kept for going back), and shown from the next UI frame, so that the
 	// frame that shows it compiles nothing.
+	if e.rehearsed {
+		c.rehearsed++
+		if e.warmed {
+			c.warmed++
+		}
+	}
 	if err := a.prepareColour(e.ct); err != nil {
 		e.close()
 		a.log.add(levelError, "OpenColorIO: "+err.Error()+"; the previous display transform stays")
@@ -329,16 +605,20 @@ func (a *app) prepareColour(ct *render.ColorTransform) error {
 	if a.display == nil {
 		return nil
 	}
+	img, v, s := a.drawnThrough(ct)
+	return a.display.Prepare(&a.target, img, v, s)
+}
+
+// drawnThrough is how the picture on screen would be drawn through ct:
+// the image (nil without a frame), its view and the settings.
+func (a *app) drawnThrough(ct *render.ColorTransform) (*render.Image, render.View, render.Settings) {
 	s := a.view
 	s.OCIO = ct
-	var v render.View
-	img := &a.image
-	if f := a.frame; f != nil && f.Err == nil {
-		v = a.camera.View(f.DisplayWindow, fullData(f))
-	} else {
-		img = nil
+	f := a.frame
+	if f == nil || f.Err != nil {
+		return nil, render.View{}, s
 	}
-	return a.display.Prepare(&a.target, img, v, s)
+	return &a.image, a.camera.View(f.DisplayWindow, fullData(f)), s
 }
 
 // evictColour closes the oldest cached transform that nothing draws
@@ -391,6 +671,7 @@ func (a *app) pollColour() {
 // (unless a goroutine still uses it: the process is ending).
 func (a *app) closeColour() {
 	c := &a.col
+	c.warm.close()
 	for _, e := range c.cache {
 		e.close()
 	}

@@ -162,13 +162,24 @@ var acesSDR = ocio.DisplayView{Input: "ACEScg", Display: "sRGB - Display", View:
 // the built-in ACES CG config's ACES 1.0 SDR view and through flick's sRGB
 // curve, into a viewer-sized 1920x1080 RGBA8 target and into a 960x540
 // RGBA16 export target, and waits for the GPU: the display pass's cost of
-// the OpenColorIO view per frame.
+// the OpenColorIO view per frame, as flick draws it (its curves unrolled:
+// ocio.UnrollCurves) and with OpenColorIO's shader text as it is.
 func BenchmarkDrawOCIO(b *testing.B) {
 	const w, h = 1920, 1080
 	pix := specialImage(w, h)
 	d := newDisplay(b)
-	ct, _ := newTransform(b, loadOCIO(b, ocio.BuiltinName), acesSDR)
-	b.Cleanup(func() { rendertest.Call(ct.Close) })
+	cfg := loadOCIO(b, ocio.BuiltinName)
+	ct, _ := newTransform(b, cfg, acesSDR)
+	p, err := cfg.DisplayViewProcessor(acesSDR)
+	if err != nil {
+		b.Fatal(err)
+	}
+	asIs, err := render.NewColorTransformAsIs(acesSDR.String(), p)
+	p.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { rendertest.Call(ct.Close); rendertest.Call(asIs.Close) })
 	mode := uploadModes()[1] // a plain texture, as the viewer on llvmpipe
 	for _, tg := range []struct {
 		name   string
@@ -178,7 +189,7 @@ func BenchmarkDrawOCIO(b *testing.B) {
 		for _, c := range []struct {
 			name string
 			s    render.Settings
-		}{{"sRGB", render.Settings{}}, {"ACES-SDR", render.Settings{OCIO: ct}}} {
+		}{{"sRGB", render.Settings{}}, {"ACES-SDR", render.Settings{OCIO: ct}}, {"ACES-SDR-OpenColorIO-text", render.Settings{OCIO: asIs}}} {
 			b.Run(tg.name+"/"+c.name, func(b *testing.B) {
 				drawTimed(b, d, pix, w, h, tg.w, tg.h, tg.bits16, mode, c.s)
 			})

@@ -42,14 +42,22 @@ type lutTexture struct {
 	sampler   string // the GLSL sampler uniform reading it
 }
 
-// NewColorTransform extracts p's GPU shader; name says what it is in
-// messages (e.g. "ACEScg to sRGB - Display / ACES 1.0 - SDR Video"). It
+// NewColorTransform extracts p's GPU shader, its B-spline curves unrolled
+// for llvmpipe (ocio.UnrollCurves: the same values); name says what it is
+// in messages (e.g. "ACEScg to sRGB - Display / ACES 1.0 - SDR Video"). It
 // costs milliseconds: build one when the choice changes, never per frame.
 func NewColorTransform(name string, p *ocio.Processor) (*ColorTransform, error) {
+	return newColorTransform(name, p, ocio.UnrollCurves)
+}
+
+// newColorTransform is NewColorTransform with rewrite applied to the
+// shader's text.
+func newColorTransform(name string, p *ocio.Processor, rewrite func(string) string) (*ColorTransform, error) {
 	sh, err := p.GPUShader(ocioFunction, ocioPrefix)
 	if err != nil {
 		return nil, err
 	}
+	sh.Text = rewrite(sh.Text)
 	return &ColorTransform{name: name, shader: sh, programs: map[variant]*program{}}, nil
 }
 

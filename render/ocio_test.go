@@ -463,3 +463,81 @@ func TestOCIOPrepare(t *testing.T) {
 		}
 	})
 }
+
+// TestUnrolledCurvesMatch draws a dense ramp of colours, from below 0
+// through every knot of the ACES tone scale's curves to the top of half
+// floats, at exposure -3, 0 and +2, through every display/view of the ACES
+// CG config twice: as NewColorTransform builds it (ocio.UnrollCurves) and
+// with OpenColorIO's text as it is. The readbacks (RGBA32F) must be the
+// same bits.
+func TestUnrolledCurvesMatch(t *testing.T) {
+	const w, h = 256, 256
+	pix := make([]uint16, 4*w*h)
+	for i := range w * h {
+		u := float64(i) / float64(w*h-1)
+		for c, f := range []float64{1, 7.31, 3.17} {
+			v := math.Pow(10, -7+12*math.Mod(u*f, 1))
+			if i%97 == c {
+				v = -v
+			}
+			pix[4*i+c] = float16.Fromfloat32(float32(min(v, 65504))).Bits()
+		}
+		pix[4*i+3] = float16.Fromfloat32(1).Bits()
+	}
+	var d *render.Display
+	rendertest.Call(func() {
+		var err error
+		if d, err = render.NewDisplay(); err != nil {
+			t.Error(err)
+		}
+	})
+	if d == nil {
+		return
+	}
+	defer rendertest.Call(d.Close)
+	c := loadOCIO(t, shared.File(t, "ocio", "aces-cg/cg-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio"))
+	displays, _, err := c.Displays()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, display := range displays {
+		views, _, err := c.Views(display, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, view := range views {
+			dv := ocio.DisplayView{Input: "ACEScg", Display: display, View: view}
+			p, err := c.DisplayViewProcessor(dv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			unrolled, err := render.NewColorTransform(dv.String(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			asIs, err := render.NewColorTransformAsIs(dv.String(), p)
+			p.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, stops := range []float32{-3, 0, 2} {
+				got := drawn(t, d, pix, w, h, true, render.Settings{Exposure: stops, OCIO: unrolled})
+				want := drawn(t, d, pix, w, h, true, render.Settings{Exposure: stops, OCIO: asIs})
+				bad := 0
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						if bad < 3 {
+							t.Errorf("%s, %+g stops: pixel %d channel %d: unrolled %v, OpenColorIO's text %v", dv, stops, i/4, i%4, got[i], want[i])
+						}
+						bad++
+					}
+				}
+				if bad > 0 {
+					t.Errorf("%s, %+g stops: %d of %d values differ", dv, stops, bad, len(want))
+				}
+			}
+			rendertest.Call(unrolled.Close)
+			rendertest.Call(asIs.Close)
+		}
+	}
+}

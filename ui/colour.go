@@ -277,8 +277,11 @@ func (a *app) showColour(key colourKey) {
 	// The display program is compiled (and run once) in a child process
 	// while the transform is built here, so that Mesa's shader cache has
 	// its machine code when prepareColour compiles it on this goroutine.
+	// Only on a software renderer (llvmpipe builds its machine code at the
+	// first draw, ~100-400 ms for an ACES view): that is where it was
+	// measured to help.
 	r, rehearse := render.Rehearsal{}, false
-	if a.display != nil {
+	if a.display != nil && render.Software() {
 		img, v, s := a.drawnThrough(nil)
 		r, rehearse = render.Rehearse(&a.target, img, v, s)
 	}

@@ -108,3 +108,23 @@ func ListEntry(m *Manifest, id uint32) string {
 	}
 	return "<" + strconv.FormatFloat(float64(Float(id)), 'g', -1, 32) + ">"
 }
+
+// IDs resolves matte-list entries against c's manifest: an entry in angle
+// brackets is that ID (ListID); a name is the ID the manifest gives it or,
+// where the manifest does not list it, its hash, and then it is also
+// listed in unknown (a name misspelt, or absent from this frame).
+func (c *Cryptomatte) IDs(entries []string) (ids []uint32, unknown []string) {
+	for _, e := range entries {
+		if id, ok := ListID(e); ok {
+			ids = append(ids, id)
+			continue
+		}
+		id, ok := c.Manifest.ID(e)
+		if !ok {
+			id = ID(e)
+			unknown = append(unknown, e)
+		}
+		ids = append(ids, id)
+	}
+	return ids, unknown
+}

@@ -3,6 +3,7 @@ package cryptomatte
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -57,6 +58,7 @@ const prefix = "cryptomatte/"
 // A cryptomatte that cannot be used is listed with its Error set.
 func Detect(path string, p exr.Part) []Cryptomatte {
 	attrs := map[string]map[string]string{} // key -> field -> value
+	cut := map[string]int{}                 // key -> the size of a manifest attribute Parts cut
 	for _, a := range p.Attributes {
 		rest, ok := strings.CutPrefix(a.Name, prefix)
 		if !ok {
@@ -71,6 +73,9 @@ func Detect(path string, p exr.Part) []Cryptomatte {
 			attrs[key] = map[string]string{}
 		}
 		attrs[key][field] = s
+		if a.Cut && field == "manifest" {
+			cut[key] = a.Size
+		}
 	}
 	var out []Cryptomatte
 	for key, fields := range attrs {
@@ -87,7 +92,7 @@ func Detect(path string, p exr.Part) []Cryptomatte {
 			problems = append(problems, fmt.Sprintf("conversion %q is not uint32_to_float32", cv))
 		}
 		c.Ranks, problems = ranks(p, name, problems)
-		if err := c.readManifest(path, fields); err != nil {
+		if err := c.readManifest(path, fields, cut[key]); err != nil {
 			problems = append(problems, err.Error())
 		}
 		c.Error = strings.Join(problems, "; ")
@@ -134,17 +139,22 @@ func ranks(p exr.Part, name string, problems []string) ([]Rank, []string) {
 	return out, problems
 }
 
+// maxSidecar bounds the sidecar manifest read (Psyop's 32,166 names take
+// 1.2 MB), as exr bounds a header's strings.
+const maxSidecar = 64 << 20
+
 // readManifest reads c's manifest from the sidecar that fields'
 // manif_file names, relative to the folder of path, or when that is
-// absent or missing from the manifest attribute. A cryptomatte with
-// neither has no manifest, which is allowed.
-func (c *Cryptomatte) readManifest(path string, fields map[string]string) error {
+// absent or missing from the manifest attribute (of cutSize bytes when
+// Parts cut it, else 0). A cryptomatte with neither has no manifest,
+// which is allowed.
+func (c *Cryptomatte) readManifest(path string, fields map[string]string, cutSize int) error {
 	var data []byte
 	var sidecarErr error
 	if rel := fields["manif_file"]; rel != "" {
 		side := filepath.Join(filepath.Dir(path), filepath.FromSlash(rel))
 		var err error
-		data, err = os.ReadFile(side)
+		data, err = readSidecar(side)
 		switch {
 		case err == nil:
 			c.ManifestSource = side
@@ -156,8 +166,11 @@ func (c *Cryptomatte) readManifest(path string, fields map[string]string) error 
 	}
 	if c.ManifestSource == "" {
 		text, ok := fields["manifest"]
-		if !ok {
+		switch {
+		case !ok:
 			return sidecarErr
+		case cutSize > 0:
+			return fmt.Errorf("its manifest attribute holds %d bytes, more than flick reads of a header string", cutSize)
 		}
 		data, c.ManifestSource = []byte(text), "header"
 	}
@@ -167,4 +180,18 @@ func (c *Cryptomatte) readManifest(path string, fields map[string]string) error 
 	}
 	c.Manifest, c.ManifestBytes, c.Names = m, len(data), m.Len()
 	return nil
+}
+
+// readSidecar reads a sidecar manifest of at most maxSidecar bytes.
+func readSidecar(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxSidecar+1))
+	if err == nil && len(data) > maxSidecar {
+		err = fmt.Errorf("manifest file %s is over %d MiB", path, maxSidecar>>20)
+	}
+	return data, err
 }

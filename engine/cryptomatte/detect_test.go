@@ -2,6 +2,7 @@ package cryptomatte
 
 import (
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -137,3 +138,58 @@ func TestHalfRefused(t *testing.T) {
 // near says whether a sum of float32 mattes matches the oracle's, which
 // it rounds to 4 decimals.
 func near(got float64, want float64) bool { return math.Abs(got-want) <= 1e-4+1e-6*math.Abs(want) }
+
+// TestManifestSources: Gaffer's file copied without its sidecars falls
+// back to the 13,222-byte header manifest, with the same names; without
+// either, or with a header manifest Parts cut, the cryptomatte says why.
+func TestManifestSources(t *testing.T) {
+	src := shared.File(t, "cryptomatte", "gaffer/cryptomatte.exr")
+	_, withSidecar := detect(t, src)
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := filepath.Join(t.TempDir(), "cryptomatte.exr")
+	if err := os.WriteFile(alone, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, header := detect(t, alone)
+	c := header["crypto_object"]
+	if c.ManifestSource != "header" || c.ManifestBytes != 13222 || c.Names != 183 || c.Error != "" {
+		t.Errorf("without the sidecar: %s, %d bytes, %d names, %q", c.ManifestSource, c.ManifestBytes, c.Names, c.Error)
+	}
+	for name, id := range withSidecar["crypto_object"].Manifest.All() {
+		if got, ok := c.Manifest.ID(name); !ok || got != id {
+			t.Errorf("%q: %08x in the sidecar, %08x (%v) in the header", name, id, got, ok)
+		}
+	}
+	parts, err := f.Parts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		edit func(a *exr.Attribute) bool // false drops the attribute
+		want string
+	}{
+		{func(a *exr.Attribute) bool { return a.Name != "cryptomatte/f834d0a/manifest" }, "its manifest file " + filepath.Join(filepath.Dir(alone), "crypto_object.json") + " is missing"},
+		{func(a *exr.Attribute) bool {
+			if a.Name == "cryptomatte/f834d0a/manifest" {
+				a.Cut, a.Size = true, 20<<20
+			}
+			return true
+		}, "its manifest attribute holds 20971520 bytes, more than flick reads"},
+	} {
+		p := parts[0]
+		p.Attributes = nil
+		for _, a := range parts[0].Attributes {
+			if tc.edit(&a) {
+				p.Attributes = append(p.Attributes, a)
+			}
+		}
+		for _, c := range Detect(alone, p) {
+			if c.Name == "crypto_object" && (c.Manifest != nil || !strings.Contains(c.Error, tc.want)) {
+				t.Errorf("Error = %q, want %q", c.Error, tc.want)
+			}
+		}
+	}
+}

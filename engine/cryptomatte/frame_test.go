@@ -53,7 +53,7 @@ func TestOracles(t *testing.T) {
 				matte = fr.Matte(matte, []uint32{id})
 				w := fr.Window
 				at := matte[(y-w.MinY)*w.Width()+x-w.MinX]
-				if math.Abs(float64(at-obj.AtPeak)) > 5e-7 || (pick == id && cov > at) { // the oracle rounds to 6 decimals
+				if math.Abs(float64(at-obj.AtPeak)) > 1e-6 || (pick == id && cov > at) { // the oracle rounds to 6 decimals
 					t.Errorf("%s: matte at (%d, %d) = %g, want %g (coverage picked %g)", what, x, y, at, obj.AtPeak, cov)
 				}
 				sum, nonzero := 0.0, 0

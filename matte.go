@@ -96,6 +96,9 @@ func runMatte(args []string, stdout, stderr io.Writer) int {
 				name, *layer, len(frames), len(seq.Frames), engine.FrameList(frames))
 		}
 	}
+	if missing := seq.Missing(); len(missing) > 0 {
+		fmt.Fprintf(stderr, "flick: warning: missing frames %s: no matte for them\n", engine.FrameList(missing))
+	}
 	var matte []float32
 	for _, n := range seq.Frames {
 		c, f, display, code := matteLayer(seq, n, *layer, stderr)

@@ -214,6 +214,12 @@ func TestMatteSequence(t *testing.T) {
 	if stdout != one+"\n"+two+"\n" {
 		t.Errorf("stdout %q", stdout)
 	}
+	// A range past the files: the missing frame is named, the others written.
+	other := filepath.Join(t.TempDir(), "m.#.exr")
+	code3, stdout3, stderr3 := runFlick(t, "matte", src, "1-3", "--layer", "uCryptoWildcard", "--names", "sphere_?_2", "-o", other)
+	if want := strings.ReplaceAll(other, "#", "1") + "\n" + strings.ReplaceAll(other, "#", "2") + "\n"; code3 != 0 || stdout3 != want || !strings.Contains(stderr3, "missing frames 3: no matte for them") {
+		t.Errorf("1-3: exit %d, %q, %q; want %q", code3, stdout3, stderr3, want)
+	}
 	for _, w := range []string{`"sphere_?_2" is not in the manifest of "uCryptoWildcard" in 1 of 2 frames (2)`, `"sphere_*_1" is not in the manifest of "uCryptoWildcard" in 1 of 2 frames (1)`} {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("stderr lacks %q: %s", w, stderr)

@@ -133,24 +133,23 @@ func matteLayer(seq *engine.Sequence, n int, layer string, stderr io.Writer) (*c
 	if err != nil {
 		return nil, nil, exr.Box{}, fail(stderr, err)
 	}
-	parts, err := f.Parts()
+	all, err := cryptomatte.List(f)
 	if err != nil {
 		f.Close()
 		return nil, nil, exr.Box{}, fail(stderr, err)
 	}
 	var names []string
-	for _, p := range parts {
-		for _, c := range cryptomatte.Detect(path, p) {
-			if c.Name != layer {
-				names = append(names, c.Name)
-				continue
-			}
-			if err := c.Err(); err != nil {
-				f.Close()
-				return nil, nil, exr.Box{}, fail(stderr, fmt.Errorf("%s: %w", path, err))
-			}
-			return &c, f, p.DisplayWindow, 0
+	for _, c := range all {
+		if c.Name != layer {
+			names = append(names, c.Name)
+			continue
 		}
+		if err := c.Err(); err != nil {
+			f.Close()
+			return nil, nil, exr.Box{}, fail(stderr, fmt.Errorf("%s: %w", path, err))
+		}
+		parts, _ := f.Parts() // read by List
+		return &c, f, parts[c.Part].DisplayWindow, 0
 	}
 	f.Close()
 	have := "none"

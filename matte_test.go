@@ -101,17 +101,15 @@ func TestMatteReferences(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			parts, err := f.Parts()
+			all, err := cryptomatte.List(f)
 			f.Close()
 			if err != nil {
 				t.Fatal(err)
 			}
 			var manifest *cryptomatte.Manifest
-			for _, p := range parts {
-				for _, d := range cryptomatte.Detect(src, p) {
-					if d.Name == c.Name {
-						manifest = d.Manifest
-					}
+			for _, d := range all {
+				if d.Name == c.Name {
+					manifest = d.Manifest
 				}
 			}
 			// cryptomatte-api names its references crypto_object for

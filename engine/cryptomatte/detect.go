@@ -102,6 +102,20 @@ func Detect(path string, p exr.Part) []Cryptomatte {
 	return out
 }
 
+// List returns the cryptomattes of every part of f, as Detect finds them,
+// part by part.
+func List(f *exr.File) ([]Cryptomatte, error) {
+	parts, err := f.Parts()
+	if err != nil {
+		return nil, err
+	}
+	var out []Cryptomatte
+	for _, p := range parts {
+		out = append(out, Detect(f.Path(), p)...)
+	}
+	return out, nil
+}
+
 // ranks finds the rank layers <name>00, <name>01, ... of p and their
 // channels by LayerSelection's rules (R/G/B/A, r/g/b/a, red/green/...): R
 // and G hold rank 2n's ID and coverage, B and A rank 2n+1's. IDs stored as

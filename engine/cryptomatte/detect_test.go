@@ -53,15 +53,13 @@ func detect(t *testing.T, path string) (*exr.File, map[string]*Cryptomatte) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
-	parts, err := f.Parts()
+	all, err := List(f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]*Cryptomatte{}
-	for _, p := range parts {
-		for _, c := range Detect(path, p) {
-			out[c.Name] = &c
-		}
+	for _, c := range all {
+		out[c.Name] = &c
 	}
 	return f, out
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"flick/engine"
+	"flick/engine/cryptomatte"
 	"flick/engine/exr"
 	"flick/render/ocio"
 	"flick/ui"
@@ -249,6 +250,23 @@ func printInfo(w io.Writer, info engine.Info) {
 	}
 	for i := range info.Parts {
 		printPart(w, &info.Parts[i])
+	}
+	printCryptomattes(w, info.Cryptomattes)
+}
+
+// printCryptomattes writes a line per cryptomatte: its name, part, ranks,
+// where its manifest is and how big, how many names it lists, and why no
+// matte can be made from it, if so.
+func printCryptomattes(w io.Writer, cs []cryptomatte.Cryptomatte) {
+	for _, c := range cs {
+		manifest := "no manifest"
+		if c.ManifestSource != "" {
+			manifest = fmt.Sprintf("manifest %s (%d bytes, %d names)", exr.Printable(c.ManifestSource, 200), c.ManifestBytes, c.Names)
+		}
+		fmt.Fprintf(w, "crypto     %s (part %d, key %s): %d ranks, %s\n", exr.Printable(c.Name, 64), c.Part, exr.Printable(c.Key, 16), len(c.Ranks), manifest)
+		if c.Error != "" {
+			fmt.Fprintf(w, "  unusable %s\n", exr.Printable(c.Error, 300))
+		}
 	}
 }
 

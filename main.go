@@ -5,6 +5,7 @@
 //	flick export PATH [RANGE] -o OUT.mov [flags]
 //	flick join OUT.mov CHUNK.mov... [--verify seams|full]
 //	flick bench PATH [RANGE] [--play] [--json] [flags]
+//	flick matte PATH [RANGE] --layer NAME --names LIST -o OUT.####.exr
 //	flick farm submit|status ...
 //
 // PATH is an EXR file (its numbered siblings play with it), a pattern
@@ -49,6 +50,8 @@ Usage:
   flick join OUT.mov CHUNK.mov...   join chunks (export --frames) losslessly
   flick bench PATH [RANGE] [--play] [--json]
                                     measure decoding or playback (flick bench --help)
+  flick matte PATH [RANGE] --layer NAME --names LIST -o OUT.####.exr
+                                    write Cryptomatte mattes (flick matte --help)
   flick farm submit SHOT --range A-B -o OUT.mov --chunk N [flags]
   flick farm status OUT.mov         export on a render farm (flick farm --help)
 
@@ -99,6 +102,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runJoin(args[1:], stdout, stderr)
 		case "farm":
 			return runFarm(args[1:], stdout, stderr)
+		case "matte":
+			return runMatte(args[1:], stdout, stderr)
 		case ui.WarmCommand:
 			// Hidden: the viewer's warm-up child for a new display program.
 			if err := ui.Warm(os.Stdin, os.NewFile(ui.WarmReplies, "warm-up replies")); err != nil {

@@ -3,6 +3,7 @@ package engine
 import (
 	"path/filepath"
 
+	"flick/engine/cryptomatte"
 	"flick/engine/exr"
 )
 
@@ -20,6 +21,10 @@ type Info struct {
 	PartsError string       `json:"parts_error,omitempty"`
 	Formats    []FormatSpan `json:"formats"`
 	Failed     []FrameError `json:"failed,omitempty"`
+
+	// Cryptomattes are the first readable frame's, every part's, with
+	// their manifests' sources and sizes (manifests change between frames).
+	Cryptomattes []cryptomatte.Cryptomatte `json:"cryptomattes,omitempty"`
 }
 
 // SequenceInfo is a sequence's name, range and frames.
@@ -80,6 +85,9 @@ func Describe(s *Sequence) Info {
 		h := in.Header
 		if info.Header == nil {
 			info.Header, info.Parts = &h, in.Parts
+			for _, p := range in.Parts {
+				info.Cryptomattes = append(info.Cryptomattes, cryptomatte.Detect(s.Path(n), p)...)
+			}
 			if in.PartsErr != nil {
 				info.PartsError = in.PartsErr.Error()
 			}

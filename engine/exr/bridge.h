@@ -83,12 +83,18 @@ typedef struct {
 // (tests compare them with flick's, deflate.c and unpack.c).
 // check_only set only reads and checks each chunk's leader and table entry
 // (for chunks another decoder, the C++ API, will decode).
+// The destination covers the rectangle out_x, out_y, out_w x out_h of the
+// level (pixels from its first), out_w pixels a row; every decoded chunk
+// must lie inside it. float_out set makes it interleaved RGBA float32 (any
+// pixel type converted by the library's unpack step) instead of half.
 typedef struct {
 	int32_t channel[4];
 	int32_t copy_from[4];
 	int32_t chunk_begin, chunk_end;
 	int32_t library_codecs;
 	int32_t check_only;
+	int32_t out_x, out_y, out_w, out_h;
+	int32_t float_out;
 } flick_decode_req;
 
 exr_result_t flick_reader_open(flick_reader* r, const char* path);
@@ -102,8 +108,8 @@ exr_result_t flick_reader_channel(
 exr_result_t flick_layout_get(const flick_reader* r, int part, int lx, int ly, flick_layout* l, flick_msg* msg);
 
 // flick_decode decodes the requested chunks of layout l (from
-// flick_layout_get on r) into dst (interleaved RGBA half, l->width pixels a
-// row, dst_len uint16 values). On failure *fail_chunk is the chunk
+// flick_layout_get on r) into dst (interleaved RGBA half, or float32 with
+// q->float_out, over q's out rectangle; dst_len values). On failure *fail_chunk is the chunk
 // index (or -1) and msg holds the library's message. It keeps no state
 // between calls and has its own decode pipeline, so several threads may
 // decode disjoint chunk ranges of one reader at once: the library only reads
@@ -111,20 +117,41 @@ exr_result_t flick_layout_get(const flick_reader* r, int part, int lx, int ly, f
 // atomic compare-and-swap, is loaded by flick_reader_open already), and the
 // read callback uses pread.
 exr_result_t flick_decode(
-	const flick_reader* r, const flick_layout* l, uint16_t* dst, uint64_t dst_len, const flick_decode_req* q,
+	const flick_reader* r, const flick_layout* l, void* dst, uint64_t dst_len, const flick_decode_req* q,
 	int32_t* fail_chunk, flick_msg* msg);
+
+// flick_chunk_rect is where chunk i of layout l lies in its level: x, y
+// from the level's first pixel, w x h pixels.
+void flick_chunk_rect(const flick_layout* l, int32_t i, int32_t* x, int32_t* y, int32_t* w, int32_t* h);
 
 // flick_pipeline_kept_bytes is the size of the decode buffers the calling
 // thread keeps between flick_decode calls (pipebuf.c); for tests.
 uint64_t flick_pipeline_kept_bytes(void);
 
-// flick_write writes a single-part scanline image with channels R,G,B,A of
-// pixel type ptype to fd, from interleaved RGBA input of that type (w*h*4
-// values), with a framesPerSecond attribute when fps_den > 0 and a timeCode
-// (timeAndFlags tc, no user data) when has_tc. name is only used in messages.
-exr_result_t flick_write(
-	int fd, const char* name, int32_t w, int32_t h, const void* pix, int32_t ptype,
-	int32_t comp, int32_t fps_num, int32_t fps_den, int32_t has_tc, uint32_t tc, flick_msg* msg);
+// flick_write_spec is what flick_write writes: one scanline part whose
+// channels, all of pixel type ptype, are names[0..channels), given
+// interleaved in that order (channels values a pixel, the data window's
+// rows top first); the data window dw and display window disp (min x, min
+// y, max x, max y); a framesPerSecond attribute when fps_den > 0, a
+// timeCode (timeAndFlags tc, no user data) when has_tc, and string
+// attributes attr_names[i] = attr_values[i] for i < attrs.
+typedef struct {
+	int32_t channels;
+	const char* const* names;
+	int32_t ptype;
+	int32_t comp;
+	int32_t dw[4], disp[4];
+	int32_t fps_num, fps_den;
+	int32_t has_tc;
+	uint32_t tc;
+	int32_t attrs;
+	const char* const* attr_names;
+	const char* const* attr_values;
+} flick_write_spec;
+
+// flick_write writes s's image from pix to fd; name is only used in
+// messages.
+exr_result_t flick_write(int fd, const char* name, const void* pix, const flick_write_spec* s, flick_msg* msg);
 
 // flick_dwa_cpu says whether this CPU has what dwa.c needs (AVX2, F16C).
 int flick_dwa_cpu(void);

@@ -1,6 +1,7 @@
 package exr
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -8,8 +9,9 @@ import (
 	"time"
 )
 
-// tryDecode runs open, header, DefaultSelection and Decode on path the way
-// the player does, and returns the first error (nil if the file decoded).
+// tryDecode runs open, header, DefaultSelection, Decode and DecodeFloat on
+// path the way the player and its probe do, and returns the first error
+// (nil if the file decoded both ways).
 func tryDecode(path string) error {
 	f, err := Open(path)
 	if err != nil {
@@ -22,7 +24,14 @@ func tryDecode(path string) error {
 		return err
 	}
 	dst := make([]uint16, 4*h.DataWindow.Width()*h.DataWindow.Height())
-	return f.Decode(dst, sel)
+	err = f.Decode(dst, sel)
+	// DecodeFloat refuses what only the C++ reader decodes (ErrUnsupported);
+	// on the rest it must agree with Decode that the file is whole.
+	fdst := make([]float32, len(dst))
+	if ferr := f.DecodeFloat(fdst, h.DataWindow, sel, 0, f.Chunks()); err == nil && !errors.Is(ferr, ErrUnsupported) {
+		err = ferr
+	}
+	return err
 }
 
 func maxRSS(t *testing.T) int64 {

@@ -238,30 +238,28 @@ func (f *File) decode(dst []uint16, sel Selection, t *target, begin, end int, op
 		if opt.libraryCodecs {
 			q.library_codecs = 1
 		}
-		return f.decodeCore(dst, t, &q, begin, end)
+		q.out_w, q.out_h = l.width, l.height
+		return f.decodeCore(unsafe.Pointer(unsafe.SliceData(dst)), len(dst), t, &q, begin, end)
 	}
 	// The C++ API trusts the file's chunk table and leaders more than Core
 	// does: Core checks them first (except on rip-map rows above the first,
 	// which Core mis-indexes).
 	if l.ripmap == 0 || l.ly == 0 {
 		q := C.flick_decode_req{channel: [4]C.int32_t{-1, -1, -1, -1}, copy_from: [4]C.int32_t{-1, -1, -1, -1}, check_only: 1}
-		if err := f.decodeCore(nil, t, &q, begin, end); err != nil {
+		if err := f.decodeCore(nil, 0, t, &q, begin, end); err != nil {
 			return err
 		}
 	}
 	return f.decodeIMF(dst, sel, t, begin, end)
 }
 
-// decodeCore runs flick_decode over chunks [begin, end) of t.
-func (f *File) decodeCore(dst []uint16, t *target, q *C.flick_decode_req, begin, end int) error {
+// decodeCore runs flick_decode over chunks [begin, end) of t into dst, n
+// values of q's type (nil and 0 for a check_only request).
+func (f *File) decodeCore(dst unsafe.Pointer, n int, t *target, q *C.flick_decode_req, begin, end int) error {
 	q.chunk_begin, q.chunk_end = C.int32_t(begin), C.int32_t(end)
 	var msg C.flick_msg
 	var failed C.int32_t
-	var p *C.uint16_t
-	if len(dst) > 0 {
-		p = (*C.uint16_t)(unsafe.Pointer(&dst[0]))
-	}
-	rv := C.flick_decode(f.r, &t.layout, p, C.uint64_t(len(dst)), q, &failed, &msg)
+	rv := C.flick_decode(f.r, &t.layout, dst, C.uint64_t(n), q, &failed, &msg)
 	runtime.KeepAlive(f)
 	if rv != C.EXR_ERR_SUCCESS {
 		context := fmt.Sprintf("part %d", int(t.layout.part))

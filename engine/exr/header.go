@@ -20,11 +20,13 @@ import (
 // whole header already, so these bound the work and memory of describing a
 // crafted file, not the library's.
 const (
-	maxParts       = 1024 // parts described (Header.Parts still counts all)
-	maxAttributes  = 1024 // attributes per part
-	maxStringBytes = 4096 // bytes of one string value or name kept
-	maxVector      = 256  // elements of a string or float vector kept
-	maxLevels      = 64   // tile levels a side
+	maxParts       = 1024     // parts described (Header.Parts still counts all)
+	maxAttributes  = 1024     // attributes per part
+	maxNameBytes   = 4096     // bytes of a name (attribute, type, channel, part) kept
+	maxStringBytes = 16 << 20 // bytes of one string value kept: Cryptomatte manifests run to megabytes
+	maxVector      = 256      // elements of a float vector kept
+	maxStrings     = 1 << 16  // elements of a string vector kept
+	maxLevels      = 64       // tile levels a side
 )
 
 // Part describes one part of a file: the geometry in Header, the layers its
@@ -218,6 +220,13 @@ type Attribute struct {
 	Type  string `json:"type"`
 	Text  string `json:"text"`
 	Value any    `json:"value,omitempty"`
+	// Cut says Text and Value hold only the start of the value: a string
+	// of more than 16 MiB (its first 16 MiB), a string vector of more than
+	// 65,536 strings or with such a string, a float vector of more than 256
+	// values. Size is then the whole value's length: bytes for a string,
+	// elements for a vector. Strings up to the bound are read whole.
+	Cut  bool `json:"cut,omitempty"`
+	Size int  `json:"size,omitempty"`
 }
 
 // Printable makes a name or string read from a file safe to print on one
@@ -267,12 +276,12 @@ func (f *File) Parts() ([]Part, error) {
 	return parts, nil
 }
 
-// goString copies n bytes at p, at most maxStringBytes of them.
-func goString(p *C.char, n C.int32_t) string {
+// goString copies n bytes at p, at most limit of them.
+func goString(p *C.char, n C.int32_t, limit int) string {
 	if p == nil || n <= 0 {
 		return ""
 	}
-	return C.GoStringN(p, C.int(min(int(n), maxStringBytes)))
+	return C.GoStringN(p, C.int(min(int(n), limit)))
 }
 
 // readPart copies part i's header out of the library context c (whose
@@ -295,7 +304,7 @@ func readPart(c C.exr_const_context_t, i, count int) (Part, Code) {
 		},
 	}
 	if cp.name != nil {
-		p.Name = C.GoStringN(cp.name, C.int(C.strnlen(cp.name, maxStringBytes)))
+		p.Name = C.GoStringN(cp.name, C.int(C.strnlen(cp.name, maxNameBytes)))
 	}
 	if cp.tiled != 0 {
 		p.TileWidth, p.TileHeight = int(cp.tile_w), int(cp.tile_h)
@@ -310,7 +319,7 @@ func readPart(c C.exr_const_context_t, i, count int) (Part, Code) {
 		if rv := C.flick_part_channel(c, C.int(i), C.int(j), &name, &n, &typ, &xs, &ys); rv != C.EXR_ERR_SUCCESS {
 			return Part{}, Code(rv)
 		}
-		p.Channels = append(p.Channels, Channel{Name: goString(name, n), Type: PixelType(typ), XSampling: int(xs), YSampling: int(ys)})
+		p.Channels = append(p.Channels, Channel{Name: goString(name, n, maxNameBytes), Type: PixelType(typ), XSampling: int(xs), YSampling: int(ys)})
 	}
 
 	na := min(int(cp.attrs), maxAttributes)
@@ -442,7 +451,7 @@ func readAttribute(c C.exr_const_context_t, i, j int) (Attribute, Code) {
 	if rv := C.flick_attr_get(c, C.int(i), C.int32_t(j), &ca); rv != C.EXR_ERR_SUCCESS {
 		return Attribute{}, Code(rv)
 	}
-	a := Attribute{Name: goString(ca.name, ca.name_len), Type: goString(ca.type_name, ca.type_name_len)}
+	a := Attribute{Name: goString(ca.name, ca.name_len, maxNameBytes), Type: goString(ca.type_name, ca.type_name_len, maxNameBytes)}
 	nums := make([]float64, min(int(ca.count), len(ca.num)))
 	for k := range nums {
 		nums[k] = float64(ca.num[k])
@@ -470,18 +479,27 @@ func readAttribute(c C.exr_const_context_t, i, j int) (Attribute, Code) {
 		a.Text = enumText(nums[0], lineOrderNames, "lineOrder")
 		value = a.Text
 	case C.EXR_ATTR_STRING:
-		s := goString(ca.str, ca.str_len)
+		s := goString(ca.str, ca.str_len, maxStringBytes)
 		a.Text, value = stringText(s, int(ca.str_len)), s
+		if n := int(ca.str_len); n > len(s) {
+			a.Cut, a.Size = true, n
+		}
 	case C.EXR_ATTR_STRING_VECTOR:
-		ss, code := readStrings(c, i, j, count)
+		ss, cut, code := readStrings(c, i, j, count)
 		if code != 0 {
 			return Attribute{}, code
 		}
 		a.Text, value = stringsText(ss, count), ss
+		if cut || count > len(ss) {
+			a.Cut, a.Size = true, count
+		}
 	case C.EXR_ATTR_FLOAT_VECTOR:
 		fs, code := readFloats(c, i, j, count)
 		if code != 0 {
 			return Attribute{}, code
+		}
+		if count > len(fs) {
+			a.Cut, a.Size = true, count
 		}
 		vs := make([]float64, len(fs))
 		for k, v := range fs {
@@ -534,19 +552,21 @@ func readAttribute(c C.exr_const_context_t, i, j int) (Attribute, Code) {
 	return a, 0
 }
 
-// readStrings reads the first maxVector of the count strings of string
-// vector attribute j of part i.
-func readStrings(c C.exr_const_context_t, i, j, count int) ([]string, Code) {
-	ss := make([]string, 0, min(count, maxVector))
-	for k := range min(count, maxVector) {
+// readStrings reads the first maxStrings of the count strings of string
+// vector attribute j of part i; cut says one of them was longer than
+// maxStringBytes.
+func readStrings(c C.exr_const_context_t, i, j, count int) (ss []string, cut bool, code Code) {
+	ss = make([]string, 0, min(count, maxStrings))
+	for k := range min(count, maxStrings) {
 		var p *C.char
 		var n C.int32_t
 		if rv := C.flick_attr_string(c, C.int(i), C.int32_t(j), C.int32_t(k), &p, &n); rv != C.EXR_ERR_SUCCESS {
-			return nil, Code(rv)
+			return nil, false, Code(rv)
 		}
-		ss = append(ss, goString(p, n))
+		ss = append(ss, goString(p, n, maxStringBytes))
+		cut = cut || int(n) > maxStringBytes
 	}
-	return ss, 0
+	return ss, cut, 0
 }
 
 // readFloats reads the first maxVector of the count values of float

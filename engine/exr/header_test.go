@@ -2,11 +2,16 @@ package exr
 
 import (
 	"encoding/json"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+
+	"flick/engine/exr/internal/exrref"
+	"flick/engine/exr/shared"
 )
 
 // openParts opens path and returns its parts and part 0's Header.
@@ -363,5 +368,81 @@ func TestPartsClosed(t *testing.T) {
 	var nilFile *File
 	if _, err := nilFile.Parts(); err == nil {
 		t.Error("Parts on a nil File: no error")
+	}
+}
+
+// TestStringAttributesUncut reads every string attribute of every
+// Cryptomatte sample whole, byte for byte as the library's C++ API reads
+// it: the 13 and 17 KB manifests of gaffer/cryptomatte.exr and
+// psyop/debug_images/multichannel.exr among them.
+func TestStringAttributesUncut(t *testing.T) {
+	dir := shared.Dir(t, "cryptomatte")
+	long := map[string]int{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".exr" {
+			return err
+		}
+		f, err := Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		parts, err := f.Parts()
+		if err != nil {
+			return err
+		}
+		for _, p := range parts {
+			for _, a := range p.Attributes {
+				v, ok := a.Value.(string)
+				if a.Type != "string" || !ok {
+					continue
+				}
+				want, err := exrref.StringAttr(path, p.Index, a.Name)
+				if err != nil {
+					return err
+				}
+				if v != want || a.Cut || a.Size != 0 {
+					t.Errorf("%s: %s: %d bytes (cut %v), the library reads %d", path, a.Name, len(v), a.Cut, len(want))
+				}
+				if len(v) > 4096 {
+					long[filepath.Base(path)+" "+a.Name] = len(v)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(long)
+	if long["cryptomatte.exr cryptomatte/f834d0a/manifest"] != 13222 || long["multichannel.exr cryptomatte/f834d0a/manifest"] != 17783 {
+		t.Errorf("the 13,222 and 17,783 byte manifests are not among the long strings read: %v", long)
+	}
+}
+
+// TestStringAttributeCut: a string past the bound (16 MiB) is read up to
+// it, and the attribute says it is cut and how long it is.
+func TestStringAttributeCut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "long.exr")
+	long := strings.Repeat("manifest", maxStringBytes/8+3)
+	img := FloatImage{Channels: []string{"Y"}, Pix: []float32{0.5}, Attrs: map[string]string{"long": long, "short": "abc"}}
+	if err := WriteFloat(path, img, None); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	parts, err := f.Parts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := parts[0].Attr("long")
+	if v, _ := a.Value.(string); !a.Cut || a.Size != len(long) || v != long[:maxStringBytes] {
+		t.Errorf("long: cut %v, size %d, %d bytes kept; want cut, %d, %d", a.Cut, a.Size, len(v), len(long), maxStringBytes)
+	}
+	if a, _ := parts[0].Attr("short"); a.Cut || a.Size != 0 || a.Value != "abc" {
+		t.Errorf("short: %+v", a)
 	}
 }

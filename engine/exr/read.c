@@ -319,8 +319,7 @@ exr_result_t flick_reader_channel(
 	return EXR_ERR_SUCCESS;
 }
 
-// chunk_rect is where chunk i of the layout lies in its level.
-static void chunk_rect(const flick_layout* l, int32_t i, int32_t* x, int32_t* y, int32_t* w, int32_t* h)
+void flick_chunk_rect(const flick_layout* l, int32_t i, int32_t* x, int32_t* y, int32_t* w, int32_t* h)
 {
 	if (l->tiles_x > 0) {
 		int32_t tx = i % l->tiles_x, ty = i / l->tiles_x;
@@ -405,43 +404,57 @@ static exr_result_t check_channels(
 	return EXR_ERR_SUCCESS;
 }
 
+// elem_size is the bytes of one value of q's destination.
+static uint64_t elem_size(const flick_decode_req* q) { return q->float_out ? 4 : 2; }
+
+// out_at is where pixel (x, y) of the level lies in q's destination.
+static uint8_t* out_at(const flick_decode_req* q, void* dst, int32_t x, int32_t y)
+{
+	uint64_t i = (uint64_t) (y - q->out_y) * (uint64_t) q->out_w + (uint64_t) (x - q->out_x);
+	return (uint8_t*) dst + i * 4 * elem_size(q);
+}
+
 // point_channels aims the requested channels at their slots of this chunk's
 // rectangle in dst; the others are skipped (NULL).
-static void point_channels(
-	const flick_layout* l, exr_decode_pipeline_t* d, const flick_decode_req* q, uint16_t* dst, int32_t x, int32_t y)
+static void point_channels(exr_decode_pipeline_t* d, const flick_decode_req* q, void* dst, int32_t x, int32_t y)
 {
-	uint16_t* base = dst + ((uint64_t) y * (uint64_t) l->width + (uint64_t) x) * 4;
+	const uint64_t es = elem_size(q);
+	uint8_t* base = out_at(q, dst, x, y);
 	for (int c = 0; c < d->channel_count; c++) {
 		exr_coding_channel_info_t* ch = d->channels + c;
 		ch->decode_to_ptr = NULL;
 		for (int s = 0; s < 4; s++) {
 			if (q->channel[s] != c) continue;
-			ch->decode_to_ptr = (uint8_t*) (base + s);
-			ch->user_pixel_stride = 8;
-			ch->user_line_stride = 8 * l->width;
-			ch->user_bytes_per_element = 2;
-			ch->user_data_type = EXR_PIXEL_HALF;
+			ch->decode_to_ptr = base + (uint64_t) s * es;
+			ch->user_pixel_stride = (int32_t) (4 * es);
+			ch->user_line_stride = (int32_t) (4 * es) * q->out_w;
+			ch->user_bytes_per_element = (int16_t) es;
+			ch->user_data_type = q->float_out ? EXR_PIXEL_FLOAT : EXR_PIXEL_HALF;
 			break;
 		}
 	}
 }
 
 // fill_rect writes the constant and copied slots of one rectangle.
-static void fill_rect(
-	const flick_layout* l, const flick_decode_req* q, uint16_t* dst, int32_t x, int32_t y, int32_t w, int32_t h)
+static void fill_rect(const flick_decode_req* q, void* dst, int32_t x, int32_t y, int32_t w, int32_t h)
 {
 	static const uint16_t constant[4] = {0, 0, 0, 0x3C00}; // A defaults to 1.0
+	static const float constantf[4] = {0, 0, 0, 1};
 	int any = 0;
 	for (int s = 0; s < 4; s++) any |= q->channel[s] < 0;
 	if (!any) return;
 	for (int32_t j = 0; j < h; j++) {
-		uint16_t* p = dst + ((uint64_t) (y + j) * (uint64_t) l->width + (uint64_t) x) * 4;
-		for (int32_t i = 0; i < w; i++, p += 4) {
-			for (int s = 0; s < 4; s++) {
-				if (q->channel[s] >= 0) continue;
-				p[s] = q->copy_from[s] >= 0 ? p[q->copy_from[s]] : constant[s];
-			}
+		if (q->float_out) {
+			float* p = (float*) out_at(q, dst, x, y + j);
+			for (int32_t i = 0; i < w; i++, p += 4)
+				for (int s = 0; s < 4; s++)
+					if (q->channel[s] < 0) p[s] = q->copy_from[s] >= 0 ? p[q->copy_from[s]] : constantf[s];
+			continue;
 		}
+		uint16_t* p = (uint16_t*) out_at(q, dst, x, y + j);
+		for (int32_t i = 0; i < w; i++, p += 4)
+			for (int s = 0; s < 4; s++)
+				if (q->channel[s] < 0) p[s] = q->copy_from[s] >= 0 ? p[q->copy_from[s]] : constant[s];
 	}
 }
 
@@ -476,11 +489,22 @@ static void pick_steps(const flick_layout* l, const flick_decode_req* q, exr_dec
 
 // valid_request checks what flick_decode cannot trust the Go side for.
 static int valid_request(
-	const flick_reader* r, const flick_layout* l, const uint16_t* dst, uint64_t dst_len, const flick_decode_req* q)
+	const flick_reader* r, const flick_layout* l, const void* dst, uint64_t dst_len, const flick_decode_req* q)
 {
-	if (r->ctx == NULL || (!q->check_only && (dst == NULL || dst_len / 4 < (uint64_t) l->width * (uint64_t) l->height)) ||
-		q->chunk_begin < 0 || q->chunk_end > l->chunks || q->chunk_begin > q->chunk_end)
+	if (r->ctx == NULL || q->chunk_begin < 0 || q->chunk_end > l->chunks || q->chunk_begin > q->chunk_end)
 		return 0;
+	if (!q->check_only) {
+		if (dst == NULL || q->out_x < 0 || q->out_y < 0 || q->out_w < 1 || q->out_h < 1 ||
+			q->out_w > l->width - q->out_x || q->out_h > l->height - q->out_y ||
+			dst_len / 4 < (uint64_t) q->out_w * (uint64_t) q->out_h)
+			return 0;
+		for (int32_t i = q->chunk_begin; i < q->chunk_end; i++) {
+			int32_t x, y, w, h;
+			flick_chunk_rect(l, i, &x, &y, &w, &h);
+			if (x < q->out_x || y < q->out_y || x + w > q->out_x + q->out_w || y + h > q->out_y + q->out_h)
+				return 0;
+		}
+	}
 	for (int s = 0; s < 4; s++)
 		if (q->channel[s] >= l->channels ||
 			(q->channel[s] < 0 && q->copy_from[s] >= 0 && q->channel[q->copy_from[s] & 3] < 0))
@@ -489,7 +513,7 @@ static int valid_request(
 }
 
 exr_result_t flick_decode(
-	const flick_reader* r, const flick_layout* l, uint16_t* dst, uint64_t dst_len, const flick_decode_req* q,
+	const flick_reader* r, const flick_layout* l, void* dst, uint64_t dst_len, const flick_decode_req* q,
 	int32_t* fail_chunk, flick_msg* msg)
 {
 	exr_decode_pipeline_t d;
@@ -509,7 +533,7 @@ exr_result_t flick_decode(
 
 	for (int32_t i = q->chunk_begin; i < q->chunk_end; i++) {
 		int32_t x, y, w, h;
-		chunk_rect(l, i, &x, &y, &w, &h);
+		flick_chunk_rect(l, i, &x, &y, &w, &h);
 		if (any || q->check_only) {
 			exr_chunk_info_t ci;
 			if (l->tiles_x > 0)
@@ -532,7 +556,7 @@ exr_result_t flick_decode(
 			}
 			if (rv == EXR_ERR_SUCCESS) rv = check_channels(l, &d, q, y, w, h, msg);
 			if (rv == EXR_ERR_SUCCESS) {
-				point_channels(l, &d, q, dst, x, y);
+				point_channels(&d, q, dst, x, y);
 				// Routines are chosen once per call: the pointer layout, which
 				// decides them, is the same for every chunk.
 				if (!chosen) {
@@ -547,7 +571,7 @@ exr_result_t flick_decode(
 				break;
 			}
 		}
-		fill_rect(l, q, dst, x, y, w, h);
+		fill_rect(q, dst, x, y, w, h);
 	}
 	flick_window_drop();
 	if (inited) {

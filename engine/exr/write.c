@@ -1,5 +1,5 @@
-// write.c: writing a single-part scanline R,G,B,A image through the C API's
-// encode pipeline.
+// write.c: writing a single-part scanline image of interleaved channels
+// through the C API's encode pipeline.
 
 #include "bridge_internal.h"
 
@@ -34,29 +34,30 @@ static int64_t write_fd(
 	return put;
 }
 
-// slot_of maps a channel name to its place in an interleaved RGBA pixel.
-static int slot_of(const char* name)
+// index_of is the place of a channel in s's interleaved pixels (the
+// library orders its channels by name).
+static int index_of(const flick_write_spec* s, const char* name)
 {
-	switch (name[0]) {
-	case 'R': return 0;
-	case 'G': return 1;
-	case 'B': return 2;
-	default: return 3;
-	}
+	for (int k = 0; k < s->channels; k++)
+		if (strcmp(s->names[k], name) == 0) return k;
+	return 0;
 }
 
-exr_result_t flick_write(
-	int fd, const char* name, int32_t w, int32_t h, const void* pix, int32_t ptype, int32_t comp, int32_t fps_num,
-	int32_t fps_den, int32_t has_tc, uint32_t tc, flick_msg* msg)
+exr_result_t flick_write(int fd, const char* name, const void* pix, const flick_write_spec* s, flick_msg* msg)
 {
-	static const char* names[4] = {"R", "G", "B", "A"};
 	out_file f = {fd};
 	exr_context_t c = NULL;
 	exr_encode_pipeline_t e;
 	exr_result_t rv, fin;
 	int part = 0, inited = 0, chosen = 0;
 	int32_t lines = 0;
-	size_t bpe = ptype == EXR_PIXEL_HALF ? 2 : 4;
+	const size_t bpe = s->ptype == EXR_PIXEL_HALF ? 2 : 4, n = (size_t) s->channels;
+	const int32_t w = s->dw[2] - s->dw[0] + 1, h = s->dw[3] - s->dw[1] + 1;
+	exr_attr_box2i_t dw, disp;
+	exr_attr_v2f_t centre;
+	memset(&centre, 0, sizeof centre);
+	dw.min.x = s->dw[0], dw.min.y = s->dw[1], dw.max.x = s->dw[2], dw.max.y = s->dw[3];
+	disp.min.x = s->disp[0], disp.min.y = s->disp[1], disp.max.x = s->disp[2], disp.max.y = s->disp[3];
 
 	memset(&e, 0, sizeof e);
 	flick_msg_begin(msg);
@@ -64,22 +65,26 @@ exr_result_t flick_write(
 	init.write_fn = write_fd;
 	rv = exr_start_write(&c, name, EXR_WRITE_FILE_DIRECTLY, &init);
 	if (rv == EXR_ERR_SUCCESS) rv = exr_add_part(c, NULL, EXR_STORAGE_SCANLINE, &part);
-	if (rv == EXR_ERR_SUCCESS) rv = exr_initialize_required_attr_simple(c, part, w, h, (exr_compression_t) comp);
-	for (int s = 0; s < 4 && rv == EXR_ERR_SUCCESS; s++)
-		rv = exr_add_channel(c, part, names[s], (exr_pixel_type_t) ptype, EXR_PERCEPTUALLY_LOGARITHMIC, 1, 1);
-	if (rv == EXR_ERR_SUCCESS && fps_den > 0) {
-		exr_attr_rational_t r = {fps_num, (uint32_t) fps_den};
+	if (rv == EXR_ERR_SUCCESS)
+		rv = exr_initialize_required_attr(
+			c, part, &disp, &dw, 1.f, &centre, 1.f, EXR_LINEORDER_INCREASING_Y, (exr_compression_t) s->comp);
+	for (int k = 0; k < s->channels && rv == EXR_ERR_SUCCESS; k++)
+		rv = exr_add_channel(c, part, s->names[k], (exr_pixel_type_t) s->ptype, EXR_PERCEPTUALLY_LOGARITHMIC, 1, 1);
+	if (rv == EXR_ERR_SUCCESS && s->fps_den > 0) {
+		exr_attr_rational_t r = {s->fps_num, (uint32_t) s->fps_den};
 		rv = exr_attr_set_rational(c, part, "framesPerSecond", &r);
 	}
-	if (rv == EXR_ERR_SUCCESS && has_tc) {
-		exr_attr_timecode_t t = {tc, 0};
+	if (rv == EXR_ERR_SUCCESS && s->has_tc) {
+		exr_attr_timecode_t t = {s->tc, 0};
 		rv = exr_attr_set_timecode(c, part, "timeCode", &t);
 	}
+	for (int k = 0; k < s->attrs && rv == EXR_ERR_SUCCESS; k++)
+		rv = exr_attr_set_string(c, part, s->attr_names[k], s->attr_values[k]);
 	if (rv == EXR_ERR_SUCCESS) rv = exr_write_header(c);
 	if (rv == EXR_ERR_SUCCESS) rv = exr_get_scanlines_per_chunk(c, part, &lines);
 	for (int32_t y = 0; rv == EXR_ERR_SUCCESS && y < h; y += lines) {
 		exr_chunk_info_t ci;
-		rv = exr_write_scanline_chunk_info(c, part, y, &ci);
+		rv = exr_write_scanline_chunk_info(c, part, s->dw[1] + y, &ci);
 		if (rv == EXR_ERR_SUCCESS) {
 			rv = inited ? exr_encoding_update(c, part, &ci, &e) : exr_encoding_initialize(c, part, &ci, &e);
 			if (rv == EXR_ERR_SUCCESS) inited = 1;
@@ -87,12 +92,12 @@ exr_result_t flick_write(
 		if (rv != EXR_ERR_SUCCESS) break;
 		for (int k = 0; k < e.channel_count; k++) {
 			exr_coding_channel_info_t* ch = e.channels + k;
-			size_t at = ((size_t) y * (size_t) w * 4 + (size_t) slot_of(ch->channel_name)) * bpe;
+			size_t at = ((size_t) y * (size_t) w * n + (size_t) index_of(s, ch->channel_name)) * bpe;
 			ch->encode_from_ptr = (const uint8_t*) pix + at;
-			ch->user_pixel_stride = (int32_t) (4 * bpe);
-			ch->user_line_stride = (int32_t) (4 * bpe) * w;
+			ch->user_pixel_stride = (int32_t) (n * bpe);
+			ch->user_line_stride = (int32_t) (n * bpe) * w;
 			ch->user_bytes_per_element = (int16_t) bpe;
-			ch->user_data_type = (uint16_t) ptype;
+			ch->user_data_type = (uint16_t) s->ptype;
 		}
 		if (!chosen) rv = exr_encoding_choose_default_routines(c, part, &e);
 		chosen = rv == EXR_ERR_SUCCESS;

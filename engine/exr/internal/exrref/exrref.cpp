@@ -9,12 +9,15 @@
 #include <ImfFrameBuffer.h>
 #include <ImfHeader.h>
 #include <ImfInputFile.h>
+#include <ImfInputPart.h>
+#include <ImfMultiPartInputFile.h>
 #include <ImfMultiPartOutputFile.h>
 #include <ImfNamespace.h>
 #include <ImfOutputFile.h>
 #include <ImfOutputPart.h>
 #include <ImfPartType.h>
 #include <ImfRgbaFile.h>
+#include <ImfStandardAttributes.h>
 #include <ImfThreading.h>
 #include <ImfTiledOutputFile.h>
 #include <OpenEXRConfig.h>
@@ -221,4 +224,44 @@ extern "C" int exrref_copy_to_parts(const char *src, const char *dst, const char
 extern "C" void exrref_wav2_decode(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t mx)
 {
 	Imf::wav2Decode(in, nx, ox, ny, oy, mx);
+}
+
+extern "C" int exrref_read_channel(const char *path, int32_t part, const char *name, int32_t *type, void *dst,
+                                   uint64_t n, char *msg, size_t msg_len)
+{
+	return guard(msg, msg_len, [&] {
+		Imf::MultiPartInputFile file(path);
+		if (part < 0 || part >= file.parts())
+			throw Iex::ArgExc("no such part");
+		Imf::InputPart in(file, part);
+		const Imf::Header &hd = in.header();
+		const Imf::Channel *ch = hd.channels().findChannel(name);
+		if (ch == nullptr)
+			throw Iex::ArgExc(std::string("no channel ") + name);
+		const Imath::Box2i dw = hd.dataWindow();
+		const uint64_t w = uint64_t(dw.max.x - dw.min.x + 1), h = uint64_t(dw.max.y - dw.min.y + 1);
+		if (n < w * h)
+			throw Iex::ArgExc("buffer too small");
+		const Imf::PixelType t = ch->type == Imf::UINT ? Imf::UINT : Imf::FLOAT;
+		char *base = static_cast<char *>(dst) - (int64_t(dw.min.y) * int64_t(w) + dw.min.x) * 4;
+		Imf::FrameBuffer fb;
+		fb.insert(name, Imf::Slice(t, base, 4, 4 * w));
+		in.setFrameBuffer(fb);
+		in.readPixels(dw.min.y, dw.max.y);
+		*type = ch->type;
+	});
+}
+
+extern "C" int exrref_string_attr(const char *path, int32_t part, const char *name, char *dst, uint64_t n,
+                                  uint64_t *len, char *msg, size_t msg_len)
+{
+	return guard(msg, msg_len, [&] {
+		Imf::MultiPartInputFile file(path);
+		if (part < 0 || part >= file.parts())
+			throw Iex::ArgExc("no such part");
+		const std::string &v = file.header(part).typedAttribute<Imf::StringAttribute>(name).value();
+		*len = v.size();
+		if (v.size() <= n)
+			std::memcpy(dst, v.data(), v.size());
+	});
 }

@@ -149,3 +149,41 @@ func Wav2Decode(v []uint16, nx, ox, ny, oy int, mx uint16) {
 	C.exrref_wav2_decode((*C.uint16_t)(unsafe.Pointer(&v[0])), C.int(nx), C.int(ox), C.int(ny), C.int(oy), C.uint16_t(mx))
 	runtime.KeepAlive(v)
 }
+
+// ReadChannel decodes channel name of part of path over its data window
+// through the library's C++ API (Imf::InputPart): the reference for exact
+// values. It returns the channel's pixel type and w*h 32-bit values,
+// row-major: the uint32 itself for UINT, the float's bits for HALF and
+// FLOAT (the library's widening).
+func ReadChannel(path string, part int, name string, w, h int) (int, []uint32, error) {
+	cpath, cname := C.CString(path), C.CString(name)
+	defer C.free(unsafe.Pointer(cpath))
+	defer C.free(unsafe.Pointer(cname))
+	dst := make([]uint32, w*h)
+	var typ C.int32_t
+	var msg [msgLen]C.char
+	if C.exrref_read_channel(cpath, C.int32_t(part), cname, &typ, unsafe.Pointer(unsafe.SliceData(dst)),
+		C.uint64_t(len(dst)), &msg[0], msgLen) != 0 {
+		return 0, nil, fail("decode", path, &msg)
+	}
+	return int(typ), dst, nil
+}
+
+// StringAttr returns the string attribute name of part of path, whole, as
+// the library's C++ API reads it.
+func StringAttr(path string, part int, name string) (string, error) {
+	cpath, cname := C.CString(path), C.CString(name)
+	defer C.free(unsafe.Pointer(cpath))
+	defer C.free(unsafe.Pointer(cname))
+	var msg [msgLen]C.char
+	var n C.uint64_t
+	if C.exrref_string_attr(cpath, C.int32_t(part), cname, nil, 0, &n, &msg[0], msgLen) != 0 {
+		return "", fail("read", path, &msg)
+	}
+	buf := make([]byte, int(n)+1)
+	if C.exrref_string_attr(cpath, C.int32_t(part), cname, (*C.char)(unsafe.Pointer(&buf[0])), C.uint64_t(len(buf)),
+		&n, &msg[0], msgLen) != 0 {
+		return "", fail("read", path, &msg)
+	}
+	return string(buf[:n]), nil
+}

@@ -44,6 +44,19 @@ int exrref_rgba_yca(const char *path, const char *layer, uint16_t *dst, uint64_t
 int exrref_copy_to_parts(const char *src, const char *dst, const char *prefix, int32_t compression, char *msg,
                          size_t msg_len);
 
+// exrref_read_channel decodes channel name of part over its data window
+// through Imf::InputPart into dst (n 32-bit values, row-major): UINT
+// channels as uint32, HALF and FLOAT ones as float (the library's
+// conversion), *type getting the channel's Imf::PixelType.
+int exrref_read_channel(const char *path, int32_t part, const char *name, int32_t *type, void *dst, uint64_t n,
+                        char *msg, size_t msg_len);
+
+// exrref_string_attr copies the string attribute name of part (whole,
+// without a terminating NUL) into dst if it fits in n bytes, and sets *len
+// to its length either way.
+int exrref_string_attr(const char *path, int32_t part, const char *name, char *dst, uint64_t n, uint64_t *len,
+                       char *msg, size_t msg_len);
+
 // exrref_wav2_decode is the library's inverse PIZ wavelet (ImfWav.h) on in
 // (nx x ny values, ox apart in a row, oy apart between rows; mx the largest
 // value before the forward transform).

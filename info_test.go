@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	le "encoding/binary"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,4 +102,103 @@ func TestInfoOCIO(t *testing.T) {
 	if code != 2 {
 		t.Errorf("--json with --ocio: exit %d, %q", code, stderr)
 	}
+}
+
+// TestInfoUncut: flick info --json gives Cryptomatte manifests of 13 and 17
+// KB whole, byte for byte as the file stores them, in valid JSON; text and
+// JSON list a layer's channels red, green, blue, alpha.
+func TestInfoUncut(t *testing.T) {
+	for _, tc := range []struct {
+		file, attr string
+		size       int
+	}{
+		{"gaffer/cryptomatte.exr", "cryptomatte/f834d0a/manifest", 13222},
+		{"psyop/debug_images/multichannel.exr", "cryptomatte/f834d0a/manifest", 17783},
+	} {
+		path := shared.File(t, "cryptomatte", tc.file)
+		code, out, stderr := runFlick(t, "info", "--json", path)
+		if code != 0 || !json.Valid([]byte(out)) {
+			t.Fatalf("%s: exit %d, valid JSON %v: %s", tc.file, code, json.Valid([]byte(out)), stderr)
+		}
+		info := infoJSON(t, out)
+		want := headerString(t, path, tc.attr)
+		i := slices.IndexFunc(info.Parts[0].Attributes, func(a infoAttr) bool { return a.Name == tc.attr })
+		if i < 0 {
+			t.Fatalf("%s: no attribute %s", tc.file, tc.attr)
+		}
+		a := info.Parts[0].Attributes[i]
+		if got, _ := a.Value.(string); got != want || len(got) != tc.size || a.Cut {
+			t.Errorf("%s: %s is %d bytes (cut %v), the file holds %d", tc.file, tc.attr, len(got), a.Cut, len(want))
+		}
+		if strings.Contains(out, `"cut"`) {
+			t.Errorf("%s: an attribute is marked cut", tc.file)
+		}
+	}
+
+	path := shared.File(t, "cryptomatte", "psyop/debug_images/special_chars.exr")
+	code, out, stderr := runFlick(t, "info", path)
+	if code != 0 || !strings.Contains(out, "  layer    special_chars00: red green blue alpha, float\n") ||
+		!strings.Contains(out, "  layer    special_chars: red green blue, float\n") {
+		t.Errorf("exit %d, %s; text lists the layers' channels otherwise:\n%s", code, stderr, out)
+	}
+	_, out, _ = runFlick(t, "info", "--json", path)
+	for _, l := range infoJSON(t, out).Parts[0].Layers {
+		if l.Name == "special_chars00" && !slices.Equal(l.Channels, []string{"red", "green", "blue", "alpha"}) {
+			t.Errorf("JSON lists special_chars00's channels as %v", l.Channels)
+		}
+	}
+}
+
+// infoAttr is what TestInfoUncut reads of an attribute in flick info's
+// JSON.
+type infoAttr struct {
+	Name  string
+	Value any
+	Cut   bool
+}
+
+// infoJSON parses the layers and attributes of flick info --json's output,
+// failing the test unless it has a part.
+func infoJSON(t *testing.T, out string) (info struct {
+	Parts []struct {
+		Layers []struct {
+			Name     string
+			Channels []string
+		}
+		Attributes []infoAttr
+	}
+}) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(out), &info); err != nil || len(info.Parts) == 0 {
+		t.Fatalf("flick info --json: %v:\n%s", err, out)
+	}
+	return info
+}
+
+// headerString reads string attribute name of part 0 straight from the
+// bytes of the file at path (magic, version, then name NUL type NUL size
+// value, up to an empty name): what the file holds, read without OpenEXR.
+func headerString(t *testing.T, path, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := 8
+	for at < len(data) && data[at] != 0 {
+		n := bytes.IndexByte(data[at:], 0)
+		attr := string(data[at : at+n])
+		at += n + 1
+		n = bytes.IndexByte(data[at:], 0)
+		typ := string(data[at : at+n])
+		at += n + 1
+		size := int(le.LittleEndian.Uint32(data[at:]))
+		at += 4
+		if attr == name && typ == "string" {
+			return string(data[at : at+size])
+		}
+		at += size
+	}
+	t.Fatalf("%s: no string attribute %s in part 0's header", path, name)
+	return ""
 }

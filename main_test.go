@@ -415,7 +415,7 @@ func TestInfoText(t *testing.T) {
 	}
 	for _, want := range []string{"singlepart.2-4#.exr", "2 present of 2-4, 1 missing: 3", "frame 4: display 2048x1556 at 0,0, data 915x870 at 968,451",
 		`part 0     "rgba", scanline, zips, data 912x888 at 759,367, display 2048x1556 at 0,0, pixel aspect 1`,
-		"  views    right (default), left\n", "  layer    (base) [right]: A B G R Z, half\n", "  layer    disparityL: x y, half\n",
+		"  views    right (default), left\n", "  layer    (base) [right]: R G B A Z, half\n", "  layer    disparityL: x y, half\n",
 		"  layer    forward.left [left]: u v, half\n", "  attr     screenWindowCenter (v2f): (0 0)\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

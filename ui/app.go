@@ -97,6 +97,10 @@ type app struct {
 	probeAt    image.Point   // the target pixel probe was read at
 	probeFrame *engine.Frame // the frame it was read from
 	probeOK    bool
+	// exact decodes the file's own FLOAT and UINT values for the probe;
+	// probeExactGen is its count of decoded chunks when the probe last read.
+	exact         exactValues
+	probeExactGen int
 
 	settings       settings.Settings
 	settingsBroken bool

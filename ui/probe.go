@@ -21,6 +21,17 @@ type probe struct {
 	// role's space) and the displayed value, before the 8-bit step.
 	OCIO            bool
 	Linear, Display [3]float32
+	// Exact says whether Values are the file's own (FLOAT and UINT channels
+	// decoded as float: exactValues) or the frame's half ones.
+	Exact exactState
+}
+
+// exactLabels say in the probe where its values come from.
+var exactLabels = [...]string{
+	exactNotNeeded: "",
+	exactPending:   "   (half; reading the file's float values)",
+	exactIn:        "   (the file's float values)",
+	exactFailed:    "   (half; the file's float values could not be read)",
 }
 
 // probeFrame reads the decoded values of pixel p (file pixel coordinates)
@@ -44,6 +55,7 @@ func (p probe) String() string {
 	if p.InData {
 		s += fmt.Sprintf(" (data %d,%d)   R %.5g  G %.5g  B %.5g  A %.5g", p.Data.X, p.Data.Y,
 			p.Values[0], p.Values[1], p.Values[2], p.Values[3])
+		s += exactLabels[p.Exact]
 		if p.OCIO {
 			s += fmt.Sprintf("   scene-linear %.5g %.5g %.5g   displayed %.4f %.4f %.4f", p.Linear[0], p.Linear[1], p.Linear[2],
 				p.Display[0], p.Display[1], p.Display[2])

@@ -113,10 +113,14 @@ func (a *app) viewport(size imgui.Vec2) {
 		// Read back only when the cursor's pixel or the picture changed:
 		// a 1-pixel glReadPixels waits for the GL pipeline.
 		at := image.Pt(int(mx), int(my))
-		if at != a.probeAt || drawn || a.probeFrame != f {
+		if at != a.probeAt || drawn || a.probeFrame != f || a.exact.changed(&a.probeExactGen) {
 			p := a.camera.ImagePixel(mx, my, f.DisplayWindow)
 			a.probe.Pixel, a.probe.Data = p, p.Sub(fullData(f).Min)
 			a.probe.Values, a.probe.InData = probeFrame(f, levelPixel(f, p))
+			a.probe.Exact = exactNotNeeded
+			if a.probe.InData {
+				a.probeExact(f, levelPixel(f, p))
+			}
 			a.probe.Linear, a.probe.Display, a.probe.OCIO = a.probeColour([3]float32(a.probe.Values[:3]), a.view.Exposure)
 			a.probe.Shown, a.probeOK = a.target.Pixel(at.X, at.Y)
 			a.probeAt, a.probeFrame = at, f

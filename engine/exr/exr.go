@@ -5,7 +5,8 @@
 // into layers and views, tile levels, every attribute), and decodes any
 // part and level (Selection), scanline or tiled, into interleaved RGBA half
 // floats, decoding only the channels asked for, whole (Decode) or by chunk
-// ranges from several goroutines at once (DecodeChunks). Requests go to
+// ranges from several goroutines at once (DecodeChunks), or at the file's
+// own precision as float32 (DecodeFloat). Requests go to
 // Core's decode pipeline, with flick's own decompress and unpack steps
 // (libdeflate for ZIP, ZIPS and PXR24; piz.c, b44.c, dwa.c), unless only
 // the C++ API, with a reader per concurrent decode, reads them right:

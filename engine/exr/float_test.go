@@ -51,8 +51,9 @@ func checkFloatAgainstLibrary(t *testing.T, f *File, sel Selection) (Box, []floa
 }
 
 // checkChunkByChunk decodes every chunk of sel into its own ChunksBox, the
-// way a probe decodes the chunk under a pixel (ChunkAt), on several
-// goroutines at once, and holds each to whole, the part decoded whole.
+// way a probe decodes the chunk under a pixel (ChunkAt), then into one
+// buffer of the window, each on several goroutines at once, and holds them
+// to whole, the part decoded whole.
 func checkChunkByChunk(t *testing.T, f *File, sel Selection, win Box, whole []float32) {
 	t.Helper()
 	n, err := f.ChunksOf(sel)
@@ -94,6 +95,20 @@ func checkChunkByChunk(t *testing.T, f *File, sel Selection, win Box, whole []fl
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
+	}
+	// And every chunk into one buffer of the whole window, concurrently.
+	one := make([]float32, len(whole))
+	for i := range n {
+		wg.Go(func() { errs[i] = f.DecodeFloat(one, win, sel, i, i+1) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	for i := range one {
+		if math.Float32bits(one[i]) != math.Float32bits(whole[i]) {
+			t.Fatalf("value %d decoded chunk by chunk into one buffer differs", i)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import "C"
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -77,9 +78,12 @@ func (p *Part) Attr(name string) (Attribute, bool) {
 // next-to-last name component is a view name ("left.R",
 // "forward.left.u") to that view, any other ("disparityL.x") to none.
 type Layer struct {
-	Name     string   `json:"name"`
-	View     string   `json:"view,omitempty"`
-	Channels []string `json:"channels"` // last name components, in file order
+	Name string `json:"name"`
+	View string `json:"view,omitempty"`
+	// Channels are the last name components: R, G, B, A by name first (in
+	// that order, by LayerSelection's rule: red, r, R, ...), then the rest
+	// in file order.
+	Channels []string `json:"channels"`
 }
 
 // LevelMode is how a tiled part stores resolution levels; the values are the
@@ -412,7 +416,18 @@ func layers(chans []Channel, partView string, views []string) []Layer {
 		}
 		out[j].Channels = append(out[j].Channels, short)
 	}
+	for _, l := range out {
+		slices.SortStableFunc(l.Channels, func(a, b string) int { return rgbaRank(a) - rgbaRank(b) })
+	}
 	return out
+}
+
+// rgbaRank orders channel names R, G, B, A (channelRole), then the rest.
+func rgbaRank(name string) int {
+	if r := channelRole(name); r >= 0 {
+		return r
+	}
+	return 4
 }
 
 func layerView(prefix, partView string, views []string) string {

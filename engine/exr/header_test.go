@@ -61,12 +61,12 @@ func TestPartsSinglePartMultiView(t *testing.T) {
 	// The default view (right) has the unprefixed channels; disparity
 	// layers name no view.
 	want := []Layer{
-		{"", "right", []string{"A", "B", "G", "R", "Z"}},
+		{"", "right", []string{"R", "G", "B", "A", "Z"}},
 		{"disparityL", "", []string{"x", "y"}},
 		{"disparityR", "", []string{"x", "y"}},
 		{"forward.left", "left", []string{"u", "v"}},
 		{"forward.right", "right", []string{"u", "v"}},
-		{"left", "left", []string{"A", "B", "G", "R", "Z"}},
+		{"left", "left", []string{"R", "G", "B", "A", "Z"}},
 		{"whitebarmask.left", "left", []string{"mask"}},
 		{"whitebarmask.right", "right", []string{"mask"}},
 	}
@@ -101,11 +101,11 @@ func TestPartsMultiPart(t *testing.T) {
 		channels   []string
 		dw         Box
 	}{
-		{"rgba_right", "right", "", []string{"A", "B", "G", "R"}, Box{654, 245, 1530, 1120}},
+		{"rgba_right", "right", "", []string{"R", "G", "B", "A"}, Box{654, 245, 1530, 1120}},
 		{"depth_left", "left", "", []string{"Z"}, Box{688, 245, 1564, 1120}},
 		{"forward_left", "left", "forward", []string{"u", "v"}, Box{688, 245, 1564, 1120}},
 		{"whitebarmask_left", "left", "whitebarmask", []string{"mask"}, Box{1106, 245, 1490, 1013}},
-		{"rgba_left", "left", "", []string{"A", "B", "G", "R"}, Box{688, 245, 1564, 1120}},
+		{"rgba_left", "left", "", []string{"R", "G", "B", "A"}, Box{688, 245, 1564, 1120}},
 		{"depth_right", "right", "", []string{"Z"}, Box{654, 245, 1530, 1120}},
 		{"forward_right", "right", "forward", []string{"u", "v"}, Box{654, 245, 1530, 1120}},
 		{"disparityL", "", "disparityL", []string{"x", "y"}, Box{654, 245, 1564, 1120}},
@@ -299,10 +299,14 @@ func TestLayers(t *testing.T) {
 		want     []Layer
 	}{
 		{[]string{"B", "G", "R", "diffuse.R", "diffuse.G"}, "", nil,
-			[]Layer{{"", "", []string{"B", "G", "R"}}, {"diffuse", "", []string{"R", "G"}}}},
+			[]Layer{{"", "", []string{"R", "G", "B"}}, {"diffuse", "", []string{"R", "G"}}}},
+		// R, G, B, A by name first, any case and long names, then file order.
+		{[]string{"Z", "nk.alpha", "nk.blue", "nk.green", "nk.red", "nk.x", "A", "lc.b", "lc.r", "lc.a", "lc.R"}, "", nil,
+			[]Layer{{"", "", []string{"A", "Z"}}, {"nk", "", []string{"red", "green", "blue", "alpha", "x"}},
+				{"lc", "", []string{"r", "R", "b", "a"}}}},
 		// Base channels split around a layer stay one layer.
 		{[]string{"A", "Beauty.R", "G"}, "", nil,
-			[]Layer{{"", "", []string{"A", "G"}}, {"Beauty", "", []string{"R"}}}},
+			[]Layer{{"", "", []string{"G", "A"}}, {"Beauty", "", []string{"R"}}}},
 		{[]string{"Y", "right.Y", "spec.right.R", "spec.R", "a.b.c.d"}, "", []string{"left", "right"},
 			[]Layer{{"", "left", []string{"Y"}}, {"right", "right", []string{"Y"}},
 				{"spec.right", "right", []string{"R"}}, {"spec", "", []string{"R"}}, {"a.b.c", "", []string{"d"}}}},

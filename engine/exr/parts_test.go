@@ -16,6 +16,7 @@ import (
 	"github.com/x448/float16"
 
 	"flick/engine/exr/internal/exrref"
+	"flick/engine/exr/shared"
 )
 
 // decodeSel opens nothing: it decodes sel of f whole into a new buffer of
@@ -92,13 +93,13 @@ func TestBeachballLayersAndViews(t *testing.T) {
 	}
 	wantSingle := []string{
 		"/disparityL:[x y]", "/disparityR:[x y]",
-		"left/:[A B G R Z]", "left/forward:[u v]", "left/whitebarmask:[mask]",
-		"right/:[A B G R Z]", "right/forward:[u v]", "right/whitebarmask:[mask]",
+		"left/:[R G B A Z]", "left/forward:[u v]", "left/whitebarmask:[mask]",
+		"right/:[R G B A Z]", "right/forward:[u v]", "right/whitebarmask:[mask]",
 	}
 	wantMulti := []string{
 		"/disparityL:[x y]", "/disparityR:[x y]",
-		"left/:[A B G R]", "left/:[Z]", "left/forward:[u v]", "left/whitebarmask:[mask]",
-		"right/:[A B G R]", "right/:[Z]", "right/forward:[u v]", "right/whitebarmask:[mask]",
+		"left/:[R G B A]", "left/:[Z]", "left/forward:[u v]", "left/whitebarmask:[mask]",
+		"right/:[R G B A]", "right/:[Z]", "right/forward:[u v]", "right/whitebarmask:[mask]",
 	}
 	if got := layerSet(sp); !slices.Equal(got, wantSingle) {
 		t.Errorf("single-part layers %v\nwant %v", got, wantSingle)
@@ -689,6 +690,35 @@ func TestGeneratedDamage(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestLayerOrderSamples: layers written with Nuke's long names (Psyop's
+// special_chars.exr, OpenImageIO's cryptoasset.exr) list red first and show
+// red as R.
+func TestLayerOrderSamples(t *testing.T) {
+	for _, tc := range []struct{ file, layer, alpha string }{
+		{"psyop/debug_images/special_chars.exr", "special_chars", ""},
+		{"psyop/debug_images/special_chars.exr", "special_chars00", "alpha"},
+		{"openimageio/cryptoasset.exr", "uCryptoAsset", ""},
+		{"openimageio/cryptoasset.exr", "uCryptoAsset01", "alpha"},
+	} {
+		parts, _ := openParts(t, shared.File(t, "cryptomatte", tc.file))
+		i := slices.IndexFunc(parts[0].Layers, func(l Layer) bool { return l.Name == tc.layer })
+		if i < 0 {
+			t.Fatalf("%s: no layer %s", tc.file, tc.layer)
+		}
+		want := []string{"red", "green", "blue"}
+		wantSel := [4]string{tc.layer + ".red", tc.layer + ".green", tc.layer + ".blue", ""}
+		if tc.alpha != "" {
+			want, wantSel[3] = append(want, "alpha"), tc.layer+".alpha"
+		}
+		if got := parts[0].Layers[i].Channels; !slices.Equal(got, want) {
+			t.Errorf("%s %s: channels %v, want %v", tc.file, tc.layer, got, want)
+		}
+		if sel, err := LayerSelection(parts[0], tc.layer); err != nil || sel.Names != wantSel {
+			t.Errorf("%s %s: LayerSelection %v, %v, want %v", tc.file, tc.layer, sel.Names, err, wantSel)
 		}
 	}
 }

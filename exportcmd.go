@@ -295,10 +295,10 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	if f.burnins, f.fields, err = parseBurnins(burninSpecs, fieldSpecs); err != nil {
 		return bad(err.Error())
 	}
-	if err := f.matte.check(f.codec); err != nil {
+	if err := f.matte.check(f.codec, f.savePreset != ""); err != nil {
 		return bad(err.Error())
 	}
-	if f.matte.mode == matteGrey {
+	if f.matte.mode == matteGrey && f.savePreset == "" {
 		f.matte.greyDisplay(&f, stderr)
 	}
 	return f, 0, true
@@ -746,17 +746,18 @@ const (
 	matteGrey  = "grey"  // the picture is the matte, as data
 )
 
-// check checks the matte's flags, all or none given, against codec, and
-// parses the names.
-func (m *exportMatte) check(codec export.Codec) error {
+// check checks the matte's flags, all or none given (some, for a preset
+// that saving says is being saved: the names may be the shot's), against
+// codec, and parses the names.
+func (m *exportMatte) check(codec export.Codec, saving bool) error {
 	if m.layer == "" && m.names == "" && m.mode == "" {
 		return nil
 	}
 	var err error
 	switch {
-	case m.layer == "":
+	case m.layer == "" && !saving:
 		return errors.New("--names and --matte go with --matte-layer NAME (flick info PATH lists the cryptomattes)")
-	case m.mode != matteAlpha && m.mode != matteGrey:
+	case m.mode != matteAlpha && m.mode != matteGrey && (m.mode != "" || !saving):
 		return fmt.Errorf("--matte %q: want alpha (the matte as the movie's alpha) or grey (the matte as the picture)", m.mode)
 	case m.mode == matteAlpha && codec != export.ProRes4444:
 		return fmt.Errorf("--matte alpha needs --codec %s, the only codec with alpha (--codec %s has none)", export.ProRes4444, codec)
@@ -764,7 +765,7 @@ func (m *exportMatte) check(codec export.Codec) error {
 	if m.entries, err = cryptomatte.ParseList(m.names); err != nil {
 		return fmt.Errorf("--names: %w", err)
 	}
-	if len(m.entries) == 0 {
+	if len(m.entries) == 0 && !saving {
 		return errors.New(`--matte-layer needs --names LIST, e.g. --names "cube, /obj/sphere"`)
 	}
 	return nil

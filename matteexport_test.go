@@ -136,7 +136,7 @@ func TestExportMatteGaffer(t *testing.T) {
 }
 
 // TestExportMatteSequence: over the CornellBox pair, whose manifests
-// differ per frame, a grey export (its settings from a preset, as a chunk
+// differ per frame, a grey export (its settings from a saved preset, as a chunk
 // of the range 1-3 whose frame 3 is missing) shows in each frame the
 // matte flick matte writes for it: frame 1 its sphere_?_2, frame 2 its
 // sphere_*_1, each covering its oracle pixel fully and not the other's.
@@ -146,8 +146,9 @@ func TestExportMatteSequence(t *testing.T) {
 	mattes := flickMatte(t, src, "1-2", "uCryptoWildcard", names)
 	dir := t.TempDir()
 	preset := filepath.Join(dir, "matte.preset")
-	if err := os.WriteFile(preset, []byte("codec = prores4444\nmatte-layer = uCryptoWildcard\nmatte = grey\n"), 0o644); err != nil {
-		t.Fatal(err)
+	// A preset of the matte without its names, which are the shot's.
+	if code, _, stderr := runFlick(t, "export", "--codec", "prores4444", "--matte-layer", "uCryptoWildcard", "--matte", "grey", "--save-preset", preset); code != 0 {
+		t.Fatalf("--save-preset: exit %d: %s", code, stderr)
 	}
 	out := filepath.Join(dir, "chunk.mov")
 	code, _, stderr := runFlick(t, "export", src, "--range", "1-3", "--frames", "1-3", "--preset", preset, "--names", names, "-o", out)

@@ -15,7 +15,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/x448/float16"
+
 	"flick/engine"
+	"flick/engine/cryptomatte"
 	"flick/engine/exr"
 	"flick/engine/timecode"
 	"flick/export"
@@ -94,6 +97,16 @@ Flags:
                        {comment} (repeatable)
   --shots FILE         export every shot of a CSV file, one after another
                        (the file's columns: flick farm --help, README)
+
+Cryptomatte matte (flick info PATH lists a file's cryptomattes):
+  --matte-layer NAME   the cryptomatte, e.g. crypto_object
+  --names LIST         the objects, as Nuke's matte list ("a, /obj/b"; see
+                       flick matte --help), resolved by each frame's manifest
+  --matte M            alpha: the movie's alpha is the matte and the picture
+                       is drawn as without it (straight alpha; --codec
+                       prores4444, the only codec with alpha); grey: the
+                       picture is the matte, 0 black and 1 white, as data
+                       (no display transform, exposure or OpenColorIO)
 `
 
 // The defaults of --codec and --display.
@@ -148,6 +161,8 @@ type exportFlags struct {
 	fields  burnin.Fields
 	// timecode is --timecode, the range's first frame's (nil: the files').
 	timecode *timecode.Timecode
+	// matte is the Cryptomatte matte drawn (issue 22), if any.
+	matte exportMatte
 }
 
 // parseExportFlags reads flick export's arguments. When it returns false it
@@ -195,6 +210,10 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 		f.timecode = &tc
 		return err
 	})
+	// The Cryptomatte matte: checked with the codec below.
+	fs.StringVar(&f.matte.layer, "matte-layer", "", "")
+	fs.StringVar(&f.matte.names, "names", "", "")
+	fs.StringVar(&f.matte.mode, "matte", "", "")
 	f.given = recordPresetKeys(fs) // once every flag is defined
 	positional, err := parseFlags(fs, args)
 	bad := func(msg string) (exportFlags, int, bool) { return f, usageError(stderr, msg), false }
@@ -276,6 +295,12 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	if f.burnins, f.fields, err = parseBurnins(burninSpecs, fieldSpecs); err != nil {
 		return bad(err.Error())
 	}
+	if err := f.matte.check(f.codec, f.savePreset != ""); err != nil {
+		return bad(err.Error())
+	}
+	if f.matte.mode == matteGrey && f.savePreset == "" {
+		f.matte.greyDisplay(&f, stderr)
+	}
 	return f, 0, true
 }
 
@@ -305,6 +330,11 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	seq, code := findSequence(f.positional, stderr)
 	if seq == nil {
 		return code
+	}
+	if f.matte.layer != "" {
+		if code := checkMatte(seq, f.matte.layer, f.matte.entries, stderr); code != 0 {
+			return code
+		}
 	}
 	first, err := engine.Inspect(seq)
 	if err != nil {
@@ -360,7 +390,11 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	data := first.Header.DataWindow
 	ahead := export.StartReadahead(ctx, frames, readahead(data.Width(), data.Height()), export.Source{
 		Decode: func(ctx context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
-			return engine.LoadKey(seq, engine.Key{Frame: n, Channels: sel}, buffer, pool, func() bool { return ctx.Err() != nil })
+			fr, err := engine.LoadKey(seq, engine.Key{Frame: n, Channels: sel}, buffer, pool, func() bool { return ctx.Err() != nil })
+			if err == nil && f.matte.layer != "" {
+				err = f.matte.draw(fr) // here, off the GL goroutine
+			}
+			return fr, err
 		},
 	})
 	defer ahead.Stop()
@@ -696,4 +730,90 @@ func progressPrinter(w io.Writer, total int) func(export.Progress) {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// exportMatte is flick export's Cryptomatte matte (issue 22): the matte of
+// the objects names lists in the cryptomatte layer, per frame from that
+// frame's ranks and manifest, drawn as mode says.
+type exportMatte struct {
+	layer, names, mode string
+	entries            []string // names, parsed by check
+}
+
+// The values of --matte.
+const (
+	matteAlpha = "alpha" // the movie's alpha is the matte; the picture as it is
+	matteGrey  = "grey"  // the picture is the matte, as data
+)
+
+// check checks the matte's flags, all or none given (some, for a preset
+// that saving says is being saved: the names may be the shot's), against
+// codec, and parses the names.
+func (m *exportMatte) check(codec export.Codec, saving bool) error {
+	if m.layer == "" && m.names == "" && m.mode == "" {
+		return nil
+	}
+	var err error
+	switch {
+	case m.layer == "" && !saving:
+		return errors.New("--names and --matte go with --matte-layer NAME (flick info PATH lists the cryptomattes)")
+	case m.mode != matteAlpha && m.mode != matteGrey && (m.mode != "" || !saving):
+		return fmt.Errorf("--matte %q: want alpha (the matte as the movie's alpha) or grey (the matte as the picture)", m.mode)
+	case m.mode == matteAlpha && codec != export.ProRes4444:
+		return fmt.Errorf("--matte alpha needs --codec %s, the only codec with alpha (--codec %s has none)", export.ProRes4444, codec)
+	}
+	if m.entries, err = cryptomatte.ParseList(m.names); err != nil {
+		return fmt.Errorf("--names: %w", err)
+	}
+	if len(m.entries) == 0 && !saving {
+		return errors.New(`--matte-layer needs --names LIST, e.g. --names "cube, /obj/sphere"`)
+	}
+	return nil
+}
+
+// greyDisplay makes f draw a grey matte as data: code values equal to
+// the matte (clipped to [0, 1]), through no display transform, exposure,
+// gamma or OpenColorIO config ($OCIO's included). It warns about the
+// options given that it overrides.
+func (m *exportMatte) greyDisplay(f *exportFlags, stderr io.Writer) {
+	var ignored []string
+	for _, key := range []string{"channels", "exposure", "display", "ocio", "input-cs", "look"} {
+		if f.given.Has(key) {
+			ignored = append(ignored, "--"+key)
+		}
+	}
+	if len(ignored) > 0 {
+		fmt.Fprintf(stderr, "flick: warning: --matte grey draws the matte as data: %s ignored\n", strings.Join(ignored, ", "))
+	}
+	f.display, f.ocio = render.Settings{Transform: render.TransformLinear}, exportOCIO{}
+}
+
+// draw puts frame fr's matte (from fr's file: only its rank channels are
+// decoded) into fr's pixels, over fr's data window (0 where the
+// cryptomatte's window does not reach): into alpha, or as R = G = B with
+// alpha 1 for grey. The matte becomes half: 11 bits of precision, more
+// than any movie keeps.
+func (m *exportMatte) draw(fr *engine.Frame) error {
+	matte, win, _, err := frameMatte(fr.Path, m.layer, m.entries, nil)
+	if err != nil {
+		return err
+	}
+	dw := fr.DataWindow
+	one := float16.Fromfloat32(1).Bits()
+	i := 0
+	for y := dw.Min.Y; y < dw.Max.Y; y++ {
+		for x := dw.Min.X; x < dw.Max.X; x, i = x+1, i+4 {
+			var v float32
+			if x >= win.MinX && x <= win.MaxX && y >= win.MinY && y <= win.MaxY {
+				v = matte[(y-win.MinY)*win.Width()+x-win.MinX]
+			}
+			h := float16.Fromfloat32(v).Bits()
+			if p := fr.Pix[i : i+4]; m.mode == matteGrey {
+				p[0], p[1], p[2], p[3] = h, h, h, one
+			} else {
+				p[3] = h
+			}
+		}
+	}
+	return nil
 }

@@ -71,14 +71,46 @@ func runMatte(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
-	// Check every frame's header before writing anything: the layer in
-	// each, and the names against each frame's own manifest.
+	if code := checkMatte(seq, *layer, entries, stderr); code != 0 {
+		return code
+	}
+	if missing := seq.Missing(); len(missing) > 0 {
+		fmt.Fprintf(stderr, "flick: warning: missing frames %s: no matte for them\n", engine.FrameList(missing))
+	}
+	var matte []float32
+	for _, n := range seq.Frames {
+		m, data, display, err := frameMatte(seq.Path(n), *layer, entries, matte)
+		if err == nil {
+			matte = m
+			err = exr.WriteFloat(outPath(n), exr.FloatImage{Channels: []string{"Y"}, Pix: matte,
+				DataWindow: data, DisplayWindow: display}, exr.ZIP)
+		}
+		if err != nil {
+			return fail(stderr, fmt.Errorf("frame %d: %w", n, err))
+		}
+		fmt.Fprintln(stdout, outPath(n))
+	}
+	return 0
+}
+
+// checkMatte checks every frame of seq's header before flick matte or
+// flick export --matte-layer writes anything: each has the cryptomatte
+// called layer, usable, and some name of entries is in some frame's own
+// manifest (or a frame has none: then names match by hash). It warns on
+// stderr about each name that some frames' manifests lack (matched by
+// hash there). It returns 0, or the exit status once it has reported why
+// not: 2 for no such cryptomatte or no name known, 1 for a file that
+// cannot be read or a cryptomatte that cannot be used (IDs stored as HALF).
+func checkMatte(seq *engine.Sequence, layer string, entries []string, stderr io.Writer) int {
 	missing := map[string][]int{} // name -> frames whose manifest lacks it
 	matched := false
 	for _, n := range seq.Frames {
-		c, f, _, code := matteLayer(seq, n, *layer, stderr)
-		if c == nil {
-			return code
+		c, f, _, err := openMatte(seq.Path(n), layer)
+		if err != nil {
+			if errors.As(err, new(*noMatteError)) {
+				return usageError(stderr, err.Error())
+			}
+			return fail(stderr, err)
 		}
 		f.Close()
 		_, unknown := c.IDs(entries)
@@ -88,55 +120,50 @@ func runMatte(args []string, stdout, stderr io.Writer) int {
 		matched = matched || len(unknown) < len(entries) || c.Manifest == nil
 	}
 	if !matched {
-		return usageError(stderr, fmt.Sprintf("no name of --names is in the manifest of %q: %s", *layer, cryptomatte.FormatList(entries)))
+		return usageError(stderr, fmt.Sprintf("no name of --names is in the manifest of %q: %s", layer, cryptomatte.FormatList(entries)))
 	}
 	for _, name := range entries {
 		if frames := missing[name]; len(frames) > 0 {
 			fmt.Fprintf(stderr, "flick: warning: %q is not in the manifest of %q in %d of %d frames (%s): matched by its hash there\n",
-				name, *layer, len(frames), len(seq.Frames), engine.FrameList(frames))
+				name, layer, len(frames), len(seq.Frames), engine.FrameList(frames))
 		}
-	}
-	if missing := seq.Missing(); len(missing) > 0 {
-		fmt.Fprintf(stderr, "flick: warning: missing frames %s: no matte for them\n", engine.FrameList(missing))
-	}
-	var matte []float32
-	for _, n := range seq.Frames {
-		c, f, display, code := matteLayer(seq, n, *layer, stderr)
-		if c == nil {
-			return code
-		}
-		ids, _ := c.IDs(entries)
-		fr, err := cryptomatte.Decode(f, c)
-		if err == nil {
-			matte = fr.Matte(matte, ids)
-			err = exr.WriteFloat(outPath(n), exr.FloatImage{Channels: []string{"Y"}, Pix: matte,
-				DataWindow: fr.Window, DisplayWindow: display}, exr.ZIP)
-		}
-		f.Close()
-		if err != nil {
-			return fail(stderr, fmt.Errorf("frame %d: %w", n, err))
-		}
-		fmt.Fprintln(stdout, outPath(n))
 	}
 	return 0
 }
 
-// matteLayer opens frame n of seq and finds its cryptomatte called layer,
-// with the frame's own manifest, and its part's display window; the
-// caller closes f. On failure it has
-// reported why and returns the exit status: 2 when the frame has no such
-// cryptomatte, 1 when the file cannot be read or the cryptomatte not used
-// (IDs stored as HALF).
-func matteLayer(seq *engine.Sequence, n int, layer string, stderr io.Writer) (*cryptomatte.Cryptomatte, *exr.File, exr.Box, int) {
-	path := seq.Path(n)
+// frameMatte is the matte of entries, resolved against the file's own
+// manifest, from the cryptomatte called layer of the EXR at path: per
+// pixel of the cryptomatte part's data window, row by row, written into
+// dst (grown if short); with that part's display window. Only the rank
+// channels are decoded (cryptomatte.Decode).
+func frameMatte(path, layer string, entries []string, dst []float32) (matte []float32, data, display exr.Box, err error) {
+	c, f, display, err := openMatte(path, layer)
+	if err != nil {
+		return dst, data, display, err
+	}
+	defer f.Close()
+	ids, _ := c.IDs(entries)
+	fr, err := cryptomatte.Decode(f, c)
+	if err != nil {
+		return dst, data, display, err
+	}
+	return fr.Matte(dst, ids), fr.Window, display, nil
+}
+
+// openMatte opens the EXR at path and finds its cryptomatte called
+// layer, with the file's own manifest, and its part's display window; the
+// caller closes f. The error is a *noMatteError when the file has no such
+// cryptomatte, the cryptomatte's own (cryptomatte.Cryptomatte.Err) when it
+// cannot be used (IDs stored as HALF).
+func openMatte(path, layer string) (*cryptomatte.Cryptomatte, *exr.File, exr.Box, error) {
 	f, err := exr.Open(path)
 	if err != nil {
-		return nil, nil, exr.Box{}, fail(stderr, err)
+		return nil, nil, exr.Box{}, err
 	}
 	all, err := cryptomatte.List(f)
 	if err != nil {
 		f.Close()
-		return nil, nil, exr.Box{}, fail(stderr, err)
+		return nil, nil, exr.Box{}, err
 	}
 	var names []string
 	for _, c := range all {
@@ -146,17 +173,28 @@ func matteLayer(seq *engine.Sequence, n int, layer string, stderr io.Writer) (*c
 		}
 		if err := c.Err(); err != nil {
 			f.Close()
-			return nil, nil, exr.Box{}, fail(stderr, fmt.Errorf("%s: %w", path, err))
+			return nil, nil, exr.Box{}, fmt.Errorf("%s: %w", path, err)
 		}
 		parts, _ := f.Parts() // read by List
-		return &c, f, parts[c.Part].DisplayWindow, 0
+		return &c, f, parts[c.Part].DisplayWindow, nil
 	}
 	f.Close()
+	return nil, nil, exr.Box{}, &noMatteError{path, layer, names}
+}
+
+// noMatteError is a file without the cryptomatte asked for: a usage
+// error, as the name is the user's.
+type noMatteError struct {
+	path, layer string
+	have        []string // the file's cryptomattes
+}
+
+func (e *noMatteError) Error() string {
 	have := "none"
-	if len(names) > 0 {
-		have = strings.Join(names, ", ")
+	if len(e.have) > 0 {
+		have = strings.Join(e.have, ", ")
 	}
-	return nil, nil, exr.Box{}, usageError(stderr, fmt.Sprintf("%s has no cryptomatte %q (it has: %s)", path, layer, have))
+	return fmt.Sprintf("%s has no cryptomatte %q (it has: %s)", e.path, e.layer, have)
 }
 
 // outputNamer returns the function naming the output file of a frame:

@@ -69,6 +69,11 @@ var presetKeys = []presetKey{
 	{name: "slate", check: checkBool},
 	{name: "slate-frames", check: intIn(1, MaxSlateFrames)},
 	{name: "timecode", check: func(s string) error { _, err := timecode.Parse(s); return err }},
+	// The Cryptomatte matte: the layer and names are checked against the
+	// file, the mode against the codec, when the export starts.
+	{name: "matte-layer"},
+	{name: "names"},
+	{name: "matte"},
 }
 
 // PresetKeys returns the keys a preset may set: flick export's long option

@@ -18,6 +18,7 @@ func validPreset(t *testing.T) *Preset {
 		"fps": "30000/1001", "channels": "luminance", "exposure": "-1.5", "layer": "diffuse", "view": "left",
 		"ocio": "ocio://default", "input-cs": "ACEScg", "display": "sRGB - Display", "look": "ACES 1.3 Reference Gamut Compression",
 		"slate": "true", "slate-frames": "3", "burnin": "TL={shot} v{version}", "field": "client=ACME", "timecode": "01:00:00:00",
+		"matte-layer": "crypto_object", "names": `/cow, "a, b"`, "matte": "grey",
 	}
 	p := &Preset{Name: "t"}
 	for _, k := range PresetKeys() {

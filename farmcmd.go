@@ -206,6 +206,11 @@ func planShot(args []string, n int) (*farm.Plan, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if f.matte.layer != "" { // refused here, not on every node
+		if err := captured(func(stderr io.Writer) int { return checkMatte(seq, f.matte.layer, f.matte.entries, stderr) }); err != nil {
+			return nil, err
+		}
+	}
 	frames := seq.Range.Frames()
 	span := farm.Span{First: frames[0], Last: frames[len(frames)-1]}
 	if span.Len() != len(frames) {
@@ -307,9 +312,9 @@ func pinnedLook(f *exportFlags, seq *engine.Sequence, first engine.Inspection) (
 }
 
 // chunkPassed are the options (given, or a preset's) that every chunk
-// gets as they are: what is drawn on the frames and the slate, which
-// flick export puts in the first chunk only.
-var chunkPassed = []string{"burnin", "field", "slate", "slate-frames", "timecode"}
+// gets as they are: what is drawn on the frames (burn-ins, a Cryptomatte
+// matte) and the slate, which flick export puts in the first chunk only.
+var chunkPassed = []string{"burnin", "field", "slate", "slate-frames", "timecode", "matte-layer", "names", "matte"}
 
 // submitted is what flick farm submit prints for each shot.
 type submitted struct {

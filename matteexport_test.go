@@ -1,16 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"flick/engine/exr"
 	"flick/engine/exr/shared"
 	"flick/export/exporttest"
+	"flick/export/farm"
 	"flick/render/rendertest"
 )
 
@@ -215,5 +218,36 @@ func TestExportMatteRefusals(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
 		t.Errorf("refusals wrote %v", entries)
+	}
+}
+
+// TestFarmSubmitMatte: flick farm submit checks the matte at submission (a
+// layer the shot lacks is refused there, and nothing is written) and gives
+// every chunk the matte options.
+func TestFarmSubmitMatte(t *testing.T) {
+	src := shared.File(t, "cryptomatte", "psyop/cornellBox_CryptoWildcard.0001.exr")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "matte.mov")
+	args := []string{"farm", "submit", src, "--range", "1-3", "-o", out, "--chunk", "3", "--engine", "manifest", "--codec", "prores",
+		"--matte", "grey", "--names", "sphere_*_1"}
+	var stdout, stderr bytes.Buffer
+	if code := run(append(args, "--matte-layer", "nope"), &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "nope") {
+		t.Errorf("an unknown matte layer: exit %d, %s; want 2 naming it", code, stderr.String())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused submission left %v", entries)
+	}
+	stderr.Reset()
+	if code := run(append(args, "--matte-layer", "uCryptoWildcard"), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	m, err := farm.ReadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"--matte-layer=uCryptoWildcard", "--names=sphere_*_1", "--matte=grey"} {
+		if !slices.Contains(m.Chunks[0].Command, f) {
+			t.Errorf("the chunk's command %q lacks %s", m.Chunks[0].Command, f)
+		}
 	}
 }

@@ -326,8 +326,8 @@ func (a *app) mattePanel() {
 }
 
 // matteHook is matte mode in the title for the end-to-end tests: on or
-// off, the frame the overlay shows (-1: none), the layer, the picks
-// answered and the selection as a matte list.
+// off, the frame the overlay shows (-1: none) and the selection it shows,
+// the layer, the picks answered and the selection as a matte list.
 func (a *app) matteHook() string {
 	m := &a.matte
 	state, frame := "off", -1
@@ -337,8 +337,8 @@ func (a *app) matteHook() string {
 	if m.img != nil {
 		frame = m.have.frame
 	}
-	return fmt.Sprintf(" — matte %s frame %d layer %s picks %d selection [%s]", state, frame, m.layer, m.picks,
-		cryptomatte.FormatList(m.entries))
+	return fmt.Sprintf(" — matte %s frame %d shows [%s] layer %s picks %d selection [%s]", state, frame, m.have.list,
+		m.layer, m.picks, cryptomatte.FormatList(m.entries))
 }
 
 // matteWorker decodes, picks and fills overlay images on its own

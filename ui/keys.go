@@ -86,6 +86,8 @@ var bindings = []binding{
 		do: (*app).clearRegion},
 	{chords: []chord{{imgui.KeyM, 0, "m"}}, help: "Cryptomatte matte mode: a click picks, Shift+click adds, Ctrl+click removes (again: off)",
 		do: (*app).toggleMatte},
+	{chords: []chord{{imgui.KeyM, shift, "Shift+M"}}, help: "matte mode's false colour of all Cryptomatte IDs (again: the picture)",
+		do: func(a *app) { a.matte.falseColour, a.dirty = !a.matte.falseColour, true }},
 	{chords: []chord{{imgui.KeyC, ctrl, "Ctrl+C"}}, help: "copy the matte selection as Nuke's matte list",
 		do: (*app).copyMatte},
 	{chords: []chord{{imgui.KeyV, ctrl, "Ctrl+V"}}, help: "paste a matte list as the matte selection",

@@ -278,7 +278,7 @@ func (a *app) mattePanel() {
 		a.dirty = true
 	}
 	imgui.SameLine()
-	if imgui.Checkbox("false colour of all IDs", &m.falseColour) {
+	if imgui.Checkbox("false colour of all IDs (Shift+M)", &m.falseColour) {
 		a.dirty = true
 	}
 	imgui.TextDisabled("click: pick   Shift+click: add   Ctrl+click: remove   Ctrl+C / Ctrl+V: copy / paste")

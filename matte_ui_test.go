@@ -14,9 +14,9 @@ import (
 )
 
 // titleMatte is matte mode's hook in the title: on or off, the frame the
-// overlay shows and the selection it shows, the layer, the picks answered
-// and the selection.
-var titleMatte = regexp.MustCompile(`— matte (on|off) frame (-?\d+) shows \[(.*?)\] layer (\S*) picks (\d+) selection \[(.*?)\] —`)
+// overlay shows and the selection it shows, the layer, the picks answered,
+// the copies made and the selection.
+var titleMatte = regexp.MustCompile(`— matte (on|off) frame (-?\d+) shows \[(.*?)\] layer (\S*) picks (\d+) copies (\d+) selection \[(.*?)\] —`)
 
 // matteState is what the title says of matte mode.
 type matteState struct {
@@ -24,6 +24,7 @@ type matteState struct {
 	frame        int
 	shows, layer string
 	picks        int
+	copies       int
 	selection    string
 }
 
@@ -32,9 +33,10 @@ func (v *viewer) matte() (s matteState, ok bool) {
 	if m == nil {
 		return s, false
 	}
-	s.on, s.shows, s.layer, s.selection = m[1] == "on", m[3], m[4], m[6]
+	s.on, s.shows, s.layer, s.selection = m[1] == "on", m[3], m[4], m[7]
 	s.frame, _ = strconv.Atoi(m[2])
 	s.picks, _ = strconv.Atoi(m[5])
+	s.copies, _ = strconv.Atoi(m[6])
 	return s, true
 }
 
@@ -47,6 +49,14 @@ func (v *viewer) waitMatte(frame, picks int, want string) {
 		return ok && s.on && s.frame == frame && s.picks == picks && s.selection == want && s.shows == want
 	}, fmt.Sprintf("matte mode on frame %d showing [%s] after %d picks", frame, want, picks))
 	v.waitFrames(3) // the overlay drawn is on the screen
+}
+
+// copyMatte presses Ctrl+C and waits until the selection is copied.
+func (v *viewer) copyMatte() {
+	v.t.Helper()
+	m, _ := v.matte()
+	v.key("ctrl+c")
+	v.waitFor(func() bool { c, ok := v.matte(); return ok && c.copies == m.copies+1 }, "the matte list copied")
 }
 
 // matteScreen maps a file's pixels to the screen as the fitted viewer
@@ -156,7 +166,7 @@ func TestMattePick(t *testing.T) {
 
 	v.clickPixel(s, 30, 2, "shift")
 	v.waitMatte(n, 2, "/cow, /cow1")
-	v.key("ctrl+c")
+	v.copyMatte()
 	v.clickPixel(s, 30, 2, "ctrl")
 	v.waitMatte(n, 3, "/cow")
 	v.key("ctrl+v")
@@ -183,7 +193,7 @@ func TestMatteFollowsFrame(t *testing.T) {
 	v.clickPixel(s, 366, 308, "")
 	v.waitMatte(1, 1, "sphere_?_2")
 	sel1 := v.shot()
-	v.key("ctrl+c")
+	v.copyMatte()
 	v.clickPixel(s, 366, 308, "ctrl")
 	v.waitMatte(1, 2, "")
 	all1 := v.shot()

@@ -71,12 +71,14 @@ type matteView struct {
 	layer       string
 	entries     []string // the selection, as matte-list entries
 	list        []cryptomatte.Cryptomatte
+	listed      bool        // list is a frame's (not the nothing before the first answer)
 	img         *image.RGBA // the overlay drawn
 	window      exr.Box
 	have        matteKey // what img shows
 	want        matteKey // the last job sent
 	err         error
 	picks       int // picks answered (the hooks)
+	copies      int // selections copied to the clipboard (the hooks)
 	overlay     render.MatteOverlay
 
 	pressed   bool
@@ -120,6 +122,7 @@ func (a *app) copyMatte() {
 		return
 	}
 	imgui.SetClipboardText(cryptomatte.FormatList(a.matte.entries))
+	a.matte.copies++
 	a.log.add(levelInfo, "copied the matte list "+cryptomatte.FormatList(a.matte.entries))
 }
 
@@ -192,7 +195,7 @@ func (a *app) matteResult(r matteResult) {
 		m.recycle(r.img)
 		return
 	}
-	m.list, m.err = r.list, r.err
+	m.list, m.err, m.listed = r.list, r.err, true
 	if m.layer == "" && r.layer != "" {
 		m.layer = r.layer
 		m.want.layer = r.layer // what this answer was for: no second job
@@ -282,10 +285,10 @@ func (a *app) mattePanel() {
 		a.dirty = true
 	}
 	imgui.TextDisabled("click: pick   Shift+click: add   Ctrl+click: remove   Ctrl+C / Ctrl+V: copy / paste")
-	if m.list == nil && m.err == nil {
+	switch {
+	case !m.listed:
 		imgui.TextUnformatted("reading the frame's cryptomattes…")
-	}
-	if len(m.list) == 0 && m.err == nil && m.want.path != "" && m.want == m.have {
+	case len(m.list) == 0 && m.err == nil:
 		imgui.TextUnformatted("this frame has no cryptomatte")
 	}
 	for _, c := range m.list {
@@ -327,7 +330,8 @@ func (a *app) mattePanel() {
 
 // matteHook is matte mode in the title for the end-to-end tests: on or
 // off, the frame the overlay shows (-1: none) and the selection it shows,
-// the layer, the picks answered and the selection as a matte list.
+// the layer, the picks answered, the copies made and the selection as a
+// matte list.
 func (a *app) matteHook() string {
 	m := &a.matte
 	state, frame := "off", -1
@@ -337,8 +341,8 @@ func (a *app) matteHook() string {
 	if m.img != nil {
 		frame = m.have.frame
 	}
-	return fmt.Sprintf(" — matte %s frame %d shows [%s] layer %s picks %d selection [%s]", state, frame, m.have.list,
-		m.layer, m.picks, cryptomatte.FormatList(m.entries))
+	return fmt.Sprintf(" — matte %s frame %d shows [%s] layer %s picks %d copies %d selection [%s]", state, frame,
+		m.have.list, m.layer, m.picks, m.copies, cryptomatte.FormatList(m.entries))
 }
 
 // matteWorker decodes, picks and fills overlay images on its own
@@ -387,10 +391,14 @@ func (w *matteWorker) do(j matteJob) matteResult {
 		return r
 	}
 	c := chooseCryptomatte(fr.list, j.key.layer)
-	if c == nil {
-		if j.key.layer != "" {
-			r.err = fmt.Errorf("frame %d has no cryptomatte %q", j.key.frame, j.key.layer)
-		}
+	switch {
+	case c == nil && j.key.layer != "":
+		r.err = fmt.Errorf("frame %d has no cryptomatte %q", j.key.frame, j.key.layer)
+		return r
+	case c == nil && len(fr.list) > 0: // every one refused: say why
+		r.err = fr.list[0].Err()
+		return r
+	case c == nil:
 		return r
 	}
 	r.layer = c.Name

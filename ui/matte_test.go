@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"flick/engine/exr"
 	"flick/engine/exr/shared"
 )
 
@@ -62,5 +63,65 @@ func TestMatteWorkerRefusesHalfIDs(t *testing.T) {
 	}
 	if p := w.do(matteJob{key: matteKey{path: path}, pick: true, at: image.Pt(70, 20)}); p.err == nil || p.entry != "" {
 		t.Errorf("pick in HALF IDs: %q, %v; want refused", p.entry, p.err)
+	}
+}
+
+// BenchmarkMatte measures matte mode's work per frame on its worker against
+// decoding the frame's picture (what playback does for each frame), for
+// the CornellBox pair's first frame (626x540) and cryptomatte-api's 1080p
+// Clarisse render: cold (a frame not seen: its cryptomattes listed, ranks
+// decoded, the overlay filled) and warm (its ranks kept: the overlay
+// filled again, as for a new selection or a frame played again).
+func BenchmarkMatte(b *testing.B) {
+	for _, file := range []struct{ name, path string }{
+		{"cornell", "psyop/cornellBox_CryptoWildcard.0001.exr"},
+		{"clarisse", "cryptomatte-api/images/clarisse_two_crypto.exr"},
+	} {
+		path := shared.File(b, "cryptomatte", file.path)
+		b.Run(file.name+"/picture", func(b *testing.B) {
+			f, err := exr.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			sel, err := exr.DefaultSelection(f.Header())
+			if err != nil {
+				b.Fatal(err)
+			}
+			dw := f.Header().DataWindow
+			pix := make([]uint16, 4*(dw.MaxX-dw.MinX+1)*(dw.MaxY-dw.MinY+1))
+			for b.Loop() {
+				if err := f.Decode(pix, sel); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		// The selection: the object at the middle of the data window.
+		w := &matteWorker{free: make(chan *image.RGBA, 1)}
+		first := w.do(matteJob{key: matteKey{path: path}})
+		ranks, err := w.ranks(w.frames[0], chooseCryptomatte(w.frames[0].list, first.layer))
+		if err != nil {
+			b.Fatal(err)
+		}
+		mid := image.Pt((ranks.Window.MinX+ranks.Window.MaxX)/2, (ranks.Window.MinY+ranks.Window.MaxY)/2)
+		pick := w.do(matteJob{key: matteKey{path: path}, pick: true, at: mid})
+		job := matteJob{key: matteKey{path: path, show: true}, entries: []string{pick.entry}}
+		b.Run(file.name+"/cold", func(b *testing.B) {
+			for b.Loop() {
+				cold := &matteWorker{free: make(chan *image.RGBA, 1)}
+				if r := cold.do(job); r.err != nil || r.img == nil {
+					b.Fatal(r.err)
+				}
+			}
+		})
+		b.Run(file.name+"/warm", func(b *testing.B) {
+			for b.Loop() {
+				r := w.do(job)
+				if r.err != nil || r.img == nil {
+					b.Fatal(r.err)
+				}
+				w.free <- r.img
+			}
+		})
 	}
 }

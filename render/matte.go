@@ -2,6 +2,7 @@ package render
 
 import (
 	"image"
+	"math"
 	"unsafe"
 
 	"github.com/go-gl/gl/v4.5-core/gl"
@@ -45,7 +46,9 @@ type MatteOverlay struct {
 // changes. It fails only if the program does not compile.
 func (o *MatteOverlay) Draw(t *Target, r Rect, img *image.RGBA) error {
 	b := img.Bounds()
-	clip := image.Rect(int(r.X0), int(r.Y0), int(r.X1+1), int(r.Y1+1)).Intersect(image.Rect(0, 0, t.width, t.height))
+	// The pixels whose centres are in r.
+	edge := func(v float32) int { return int(math.Ceil(float64(v) - 0.5)) }
+	clip := image.Rect(edge(r.X0), edge(r.Y0), edge(r.X1), edge(r.Y1)).Intersect(image.Rect(0, 0, t.width, t.height))
 	if b.Empty() || clip.Empty() || r.X1 <= r.X0 || r.Y1 <= r.Y0 {
 		return nil
 	}

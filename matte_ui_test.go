@@ -51,12 +51,17 @@ func (v *viewer) waitMatte(frame, picks int, want string) {
 	v.waitFrames(3) // the overlay drawn is on the screen
 }
 
-// copyMatte presses Ctrl+C and waits until the selection is copied.
-func (v *viewer) copyMatte() {
+// chord presses key with mod held, the modifier going down a few UI
+// frames before the key: sent at once (xdotool key shift+m), Dear ImGui
+// now and then takes the key before the modifier under Xvfb.
+func (v *viewer) chord(mod, key string) {
 	v.t.Helper()
-	m, _ := v.matte()
-	v.key("ctrl+c")
-	v.waitFor(func() bool { c, ok := v.matte(); return ok && c.copies == m.copies+1 }, "the matte list copied")
+	v.xdo("keydown", mod)
+	v.waitFrames(3)
+	v.xdo("key", key)
+	v.waitFrames(3)
+	v.xdo("keyup", mod)
+	v.waitFrames(3)
 }
 
 // matteScreen maps a file's pixels to the screen as the fitted viewer
@@ -91,15 +96,15 @@ func (v *viewer) clickPixel(s matteScreen, x, y int, mod string) {
 	p := s.at(x, y)
 	v.xdo("mousemove", strconv.Itoa(p.X), strconv.Itoa(p.Y))
 	v.waitFrames(3) // the pointer is there before the button goes down
-	var args []string
-	if mod != "" {
-		args = append(args, "keydown", mod)
+	if mod == "" {
+		v.xdo("click", "1")
+		return
 	}
-	args = append(args, "click", "1")
-	if mod != "" {
-		args = append(args, "keyup", mod)
-	}
-	v.xdo(args...)
+	v.xdo("keydown", mod)
+	v.waitFrames(3) // as chord: the modifier first
+	v.xdo("click", "1")
+	v.waitFrames(3)
+	v.xdo("keyup", mod)
 }
 
 // shownShare counts the pixels lit and dimmed, comparing the share of the picture left at each of pts (file pixels) in
@@ -166,10 +171,11 @@ func TestMattePick(t *testing.T) {
 
 	v.clickPixel(s, 30, 2, "shift")
 	v.waitMatte(n, 2, "/cow, /cow1")
-	v.copyMatte()
+	v.chord("ctrl", "c")
+	v.waitFor(func() bool { m, _ := v.matte(); return m.copies == 1 }, "the matte list copied")
 	v.clickPixel(s, 30, 2, "ctrl")
 	v.waitMatte(n, 3, "/cow")
-	v.key("ctrl+v")
+	v.chord("ctrl", "v")
 	v.waitMatte(n, 3, "/cow, /cow1")
 }
 
@@ -188,12 +194,13 @@ func TestMatteFollowsFrame(t *testing.T) {
 	sphere := grid(image.Rect(350, 350, 383, 390), 4) // inside sphere_?_2, below its peak pixel (366,308) at its top
 	whole := grid(image.Rect(167, 0, 167+626, 540), 24)
 	v.key("m")
-	v.key("shift+m")
+	v.chord("shift", "m")
 	v.waitMatte(1, 0, "")
 	v.clickPixel(s, 366, 308, "")
 	v.waitMatte(1, 1, "sphere_?_2")
 	sel1 := v.shot()
-	v.copyMatte()
+	v.chord("ctrl", "c")
+	v.waitFor(func() bool { m, _ := v.matte(); return m.copies == 1 }, "the matte list copied")
 	v.clickPixel(s, 366, 308, "ctrl")
 	v.waitMatte(1, 2, "")
 	all1 := v.shot()
@@ -206,7 +213,7 @@ func TestMatteFollowsFrame(t *testing.T) {
 	v.key("Right")
 	v.waitMatte(2, 2, "")
 	all2 := v.shot()
-	v.key("ctrl+v")
+	v.chord("ctrl", "v")
 	v.waitMatte(2, 2, "sphere_?_2")
 	sel2 := v.shot()
 	if lit, dim := shownShare(t, s, sel2, all2, whole); lit != 0 || dim < 50 {

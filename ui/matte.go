@@ -80,6 +80,7 @@ type matteView struct {
 	picks       int // picks answered (the hooks)
 	copies      int // selections copied to the clipboard (the hooks)
 	overlay     render.MatteOverlay
+	seq         *engine.Sequence // the sequence layer and list are of
 
 	pressed   bool
 	press     imgui.Vec2
@@ -151,6 +152,11 @@ func (a *app) matteTick() {
 		default:
 		}
 		break
+	}
+	if m.seq != a.seq { // another sequence: its own cryptomattes; the selection stays
+		m.seq, m.layer, m.list, m.listed, m.err = a.seq, "", nil, false, nil
+		m.recycle(m.img)
+		m.img, m.have, a.dirty = nil, matteKey{}, true
 	}
 	f := a.frame
 	if f == nil || f.Err != nil || (!m.on && !a.panels["cryptomatte"]) {

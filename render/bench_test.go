@@ -271,3 +271,53 @@ func BenchmarkOCIOPrepare(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMatteOverlay measures a frame's picture shown in a 1280x720
+// target (upload and display pass, as playback does), alone and with the
+// viewer's matte overlay of the same size uploaded and drawn over it, for
+// the CornellBox pair's data window and a 1080p frame.
+func BenchmarkMatteOverlay(b *testing.B) {
+	d := newDisplay(b)
+	for _, size := range [][2]int{{626, 540}, {1920, 1080}} {
+		w, h := size[0], size[1]
+		pix := specialImage(w, h)
+		mattes := [2]*image.RGBA{image.NewRGBA(image.Rect(0, 0, w, h)), image.NewRGBA(image.Rect(0, 0, w, h))}
+		for i := range mattes[0].Pix {
+			mattes[0].Pix[i], mattes[1].Pix[i] = uint8(i), uint8(i>>3)
+		}
+		for _, matte := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%dx%d/matte=%v", w, h, matte), func(b *testing.B) {
+				rendertest.Call(func() {
+					var im render.Image
+					defer im.Close()
+					var tg render.Target
+					defer tg.Close()
+					var o render.MatteOverlay
+					defer o.Close()
+					if err := tg.Resize(1280, 720); err != nil {
+						b.Error(err)
+						return
+					}
+					r := image.Rect(0, 0, w, h)
+					v := render.FitView(1280, 720, r, r)
+					b.ResetTimer()
+					for i := range b.N {
+						if err := im.Upload(pix, w, h); err != nil {
+							b.Error(err)
+							return
+						}
+						d.Draw(&tg, &im, v, render.Settings{})
+						if matte { // a new image each frame, as in playback
+							if err := o.Draw(&tg, v.Data, mattes[i%2]); err != nil {
+								b.Error(err)
+								return
+							}
+						}
+						gl.Finish()
+					}
+					b.StopTimer()
+				})
+			})
+		}
+	}
+}

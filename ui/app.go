@@ -111,6 +111,7 @@ type app struct {
 	dlg            dialogs
 	diag           diagnostics
 	insp           inspector // region statistics (ui/inspect.go)
+	matte          matteView // Cryptomatte matte mode (ui/matte.go)
 	layoutDone     bool
 	opening        chan opened // sequences opened in the background
 	dockClass      *imgui.WindowClass
@@ -198,6 +199,7 @@ func (a *app) title() string {
 		}
 		hooks += " — label " + a.frameLabel(a.titleFrame) // what the timeline calls the frame
 		hooks += a.inspectHook()
+		hooks += a.matteHook()
 		hooks += fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
 		// The GL objects render holds (the title is made on the GL
 		// goroutine), for the leak tests.
@@ -232,6 +234,7 @@ func (a *app) frameLoop(drops <-chan []string) {
 	a.keys()
 	a.tick()
 	a.inspect()
+	a.matteTick()
 	a.layout()
 	if a.dlg.export.isRunning() {
 		// The export draws on this goroutine: give it a few turns per
@@ -251,6 +254,7 @@ func (a *app) frameLoop(drops <-chan []string) {
 func (a *app) start() {
 	a.display, a.err = render.NewDisplay()
 	a.insp.start()
+	a.matte.start()
 	implot.CreateContext()
 	a.dockClass = imgui.NewWindowClass()
 	// DPI: on a 4K desktop GLFW reports a content scale of 2; text and
@@ -292,6 +296,8 @@ func (a *app) close() {
 	a.dlg.export.preview.close()
 	a.burn.overlay.Close()
 	a.insp.stop() // before the transforms it may use are closed
+	a.matte.stop()
+	a.matte.overlay.Close()
 	a.closeColour()
 	a.display.Close()
 	if w, h := a.win.Size(); w >= 320 && h >= 240 && !a.fullscreen {

@@ -11,12 +11,13 @@ import (
 // panelNames are the panels that can be shown, hidden and docked, with their
 // window titles.
 var panelNames = []string{"channels", "display", "info", "diagnostics", "log", "settings",
-	"statistics", "histogram", "waveform"}
+	"statistics", "histogram", "waveform", "cryptomatte"}
 
 var panelTitles = map[string]string{
 	"channels": "Channels", "display": "Display", "info": "Info",
 	"diagnostics": "Diagnostics", "log": "Log", "settings": "Settings",
 	"statistics": "Statistics", "histogram": "Histogram", "waveform": "Waveform",
+	"cryptomatte": "Cryptomatte",
 }
 
 // layout draws the window: a menu bar, then a dock space holding the viewer
@@ -116,6 +117,9 @@ func (a *app) menuBar() {
 		}
 		if imgui.MenuItemBoolV("Burn-ins", "Shift+B", a.burnins.Show, true) {
 			a.burnins.Show, a.dirty = !a.burnins.Show, true
+		}
+		if imgui.MenuItemBoolV("Matte mode", "M", a.matte.on, true) {
+			a.toggleMatte()
 		}
 		if imgui.MenuItemBoolV("Full screen", "F11", a.fullscreen, true) {
 			a.fullscreen = !a.fullscreen

@@ -48,6 +48,8 @@ func (a *app) panelWindows() {
 				a.histogramPanel()
 			case "waveform":
 				a.waveformPanel()
+			case "cryptomatte":
+				a.mattePanel()
 			}
 		}
 		imgui.End()

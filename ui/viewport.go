@@ -53,6 +53,9 @@ func (a *app) viewport(size imgui.Vec2) {
 	}
 	// A Shift+drag chooses the inspected region instead of panning.
 	selecting := shown && a.selectRegion(mx, my, f)
+	if shown {
+		a.matteClick(f, scale) // before any other item: it reads the button's state
+	}
 	if shown && imgui.IsItemActive() && !selecting {
 		if d := imgui.CurrentIO().MouseDelta(); d.X != 0 || d.Y != 0 {
 			a.setCamera(a.camera.Pan(d.X*scale.X, d.Y*scale.Y))
@@ -76,6 +79,7 @@ func (a *app) viewport(size imgui.Vec2) {
 		}
 		a.display.Draw(&a.target, img, v, a.view)
 		if shown {
+			a.drawMatte(f)
 			a.drawBurnins(f, v)
 		}
 		a.dirty = false

@@ -77,18 +77,34 @@ func (fr *Frame) Matte(dst []float32, ids []uint32) []float32 {
 		dst = make([]float32, n)
 	}
 	dst = dst[:n]
-	set := make(map[uint32]bool, len(ids))
-	for _, id := range ids {
-		set[id] = true
-	}
-	for i := range dst {
-		var sum float32
-		for r := range fr.ranks {
-			if id, cov := fr.rank(r, i); cov != 0 && set[id] {
-				sum += cov
+	clear(dst)
+	in := func(id uint32) bool { // a selection is a few names: a scan beats a map
+		for _, x := range ids {
+			if x == id {
+				return true
 			}
 		}
-		dst[i] = sum
+		return false
+	}
+	if len(ids) > 16 {
+		set := make(map[uint32]bool, len(ids))
+		for _, id := range ids {
+			set[id] = true
+		}
+		in = func(id uint32) bool { return set[id] }
+	}
+	// Pair by pair, so each pixel still adds its ranks in rank order.
+	for k, p := range fr.pairs {
+		second := 2*k+1 < fr.ranks
+		for i := range dst {
+			q := p[4*i : 4*i+4 : 4*i+4]
+			if c := q[1]; c != 0 && in(math.Float32bits(q[0])) {
+				dst[i] += c
+			}
+			if c := q[3]; second && c != 0 && in(math.Float32bits(q[2])) {
+				dst[i] += c
+			}
+		}
 	}
 	return dst
 }

@@ -70,6 +70,7 @@ type inspector struct {
 	procs map[*ocio.CPUProcessor]int // jobs out per processor
 	out   int                        // jobs sent and not back
 	drawn []string                   // the inspect panels drawn this UI frame (the hooks)
+	box   image.Point                // the exact checkbox's centre, when drawn this UI frame (the hooks)
 	hist  [5][]float32               // the histogram plot's values, reused
 	xs    []float32
 }
@@ -139,7 +140,7 @@ func (a *app) inspecting() bool {
 // frame, before the panels.
 func (a *app) inspect() {
 	in := &a.insp
-	in.drawn = in.drawn[:0]
+	in.drawn, in.box = in.drawn[:0], image.Point{}
 	if in.jobs == nil {
 		return
 	}
@@ -340,6 +341,8 @@ func (a *app) statisticsPanel() {
 	if f := a.frame; f != nil && f.Err == nil {
 		if _, need := exactSelection(f); need {
 			imgui.Checkbox("exact (file's floats)", &a.insp.exact)
+			lo, hi := imgui.ItemRectMin(), imgui.ItemRectMax()
+			a.insp.box = image.Pt(int(lo.X+(hi.Y-lo.Y)/2), int((lo.Y+hi.Y)/2)) // the box is square, on the left
 			imgui.SameLine()
 			imgui.TextDisabled("(FLOAT/UINT channels: statistics and histograms of the file's values, not half)")
 		}
@@ -494,8 +497,11 @@ func (a *app) waveformPanel() {
 }
 
 // inspectHook is the statistics in the title for the end-to-end tests:
-// the frame, the region and each channel's min, max, mean, finite, NaN,
-// +Inf and -Inf counts (linear), then the inspect panels drawn.
+// the inspect panels drawn, then the frame, the region, each channel's
+// min, max, mean, finite, NaN, +Inf and -Inf counts (linear) and whether
+// they are of half or the file's floats; where the exact checkbox is on
+// the screen when it is drawn; and the frames playback dropped so far
+// (the panels' cost on playback is measured with it).
 func (a *app) inspectHook() string {
 	in := &a.insp
 	s := " — inspect " + strings.Join(in.drawn, ",")
@@ -505,6 +511,13 @@ func (a *app) inspectHook() string {
 		for _, c := range st.Linear {
 			s += fmt.Sprintf(" [%g %g %.9g %d %d %d %d]", c.Min, c.Max, c.Mean, c.Finite, c.NaN, c.PosInf, c.NegInf)
 		}
+		s += map[bool]string{false: " half", true: " floats"}[st.Exact]
+	}
+	if in.box != (image.Point{}) {
+		s += fmt.Sprintf(" exact %d,%d", in.box.X, in.box.Y)
+	}
+	if a.loader != nil {
+		s += fmt.Sprintf(" dropped %d", a.loader.Stats().Snapshot().Drops)
 	}
 	return s
 }

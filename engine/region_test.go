@@ -5,7 +5,9 @@ import (
 	"image"
 	"math"
 	"sort"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/x448/float16"
 
@@ -482,5 +484,79 @@ func TestRegionExactMatchesReference(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkRegionExact is the inspection's cost at 1080p against one
+// decode of the frame: a 1920x1080 file of FLOAT channels (cornellBox's
+// Cryptomatte IDs and coverage repeated; ZIP) decoded as the cache holds it
+// (half, on the test pool's two workers), its whole frame's statistics
+// from those half values, and from the file's floats (ComputeExact:
+// decoding them again on one goroutine). cpu-ns/op is the process's user
+// and system time, every thread's.
+func BenchmarkRegionExact(b *testing.B) {
+	src := loadCrypto(b, "psyop/cornellBox_CryptoWildcard.0001.exr",
+		[4]string{"uCryptoWildcard00.R", "uCryptoWildcard00.G", "uCryptoWildcard00.B", "uCryptoWildcard00.A"})
+	file, err := exr.Open(src.Path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, _ := file.Window(src.Channels)
+	n, _ := file.ChunksOf(src.Channels)
+	vals := make([]float32, 4*w.Width()*w.Height())
+	if err := file.DecodeFloat(vals, w, src.Channels, 0, n); err != nil {
+		b.Fatal(err)
+	}
+	file.Close()
+	img := exr.FloatImage{Channels: []string{"R", "G", "B", "A"}, Pix: make([]float32, 4*1920*1080),
+		DataWindow: exr.Box{MaxX: 1919, MaxY: 1079}}
+	for y := range 1080 {
+		for x := range 1920 {
+			i := 4 * ((y%w.Height())*w.Width() + x%w.Width())
+			copy(img.Pix[4*(y*1920+x):4*(y*1920+x)+4], vals[i:i+4])
+		}
+	}
+	path := b.TempDir() + "/ids.0001.exr"
+	if err := exr.WriteFloat(path, img, exr.ZIP); err != nil {
+		b.Fatal(err)
+	}
+	s, err := Find(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	alloc := func(n int) []uint16 { return make([]uint16, n) }
+	f, err := LoadFrame(s, 1, alloc, testPool, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sel, err := exr.DefaultSelection(f.Header)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rc RegionCounter
+	var st RegionStats
+	for _, bc := range []struct {
+		name string
+		run  func() error
+	}{
+		{"decode", func() error {
+			_, err := LoadFrame(s, 1, func(int) []uint16 { return f.Pix }, testPool, nil)
+			return err
+		}},
+		{"half", func() error { return rc.Compute(f, RegionSettings{}, Shown{Curve: refCurve}, &st) }},
+		{"exact", func() error { return rc.ComputeExact(f, sel, RegionSettings{}, Shown{Curve: refCurve}, &st) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var r0, r1 syscall.Rusage
+			syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
+			for b.Loop() {
+				if err := bc.run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
+			cpu := time.Duration(r1.Utime.Nano() + r1.Stime.Nano() - r0.Utime.Nano() - r0.Stime.Nano())
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+		})
 	}
 }

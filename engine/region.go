@@ -223,7 +223,8 @@ type RegionSettings struct {
 // displayed statistics).
 type Shown struct {
 	// Curve maps each of R, G and B on its own (flick's own transforms,
-	// with exposure and gamma). It is called once per distinct value.
+	// with exposure and gamma). Compute calls it once per distinct half
+	// value, ComputeExact once per value.
 	Curve func(float32) float32
 	// Pixels transforms RGBA float32 pixels in place (OpenColorIO's CPU
 	// processor, with exposure and gamma); it is called on the region a

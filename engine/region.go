@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/x448/float16"
+
+	"flick/engine/exr"
 )
 
 // Region statistics: what the viewer's Statistics, Histogram and Waveform
@@ -14,7 +16,10 @@ import (
 // half floats, so one pass counts each channel's 65,536 possible values
 // (and the luminance rounded to half); min, max, mean, the histograms and
 // the values as displayed through a per-channel curve all follow from
-// those counts, without a second look at the pixels.
+// those counts, without a second look at the pixels. On request
+// (ComputeExact) the same statistics come from the file's own float32
+// values of the region instead, which FLOAT and UINT channels need: half
+// rounds depth and positions and destroys IDs.
 
 // Axis is a histogram's (and a waveform's) value axis.
 type Axis uint8
@@ -100,7 +105,14 @@ func (h *Histogram) add(c uint8, n uint32) {
 	}
 }
 
-// code returns v's place on axis a.
+// The HDR axis's ends as values.
+const (
+	stopsLoValue = 1.0 / (1 << -StopsLo)
+	stopsHiValue = 1 << StopsHi
+)
+
+// code returns v's place on axis a: the one place a value's bin is
+// decided, for half values (through halfTables) and float32 ones alike.
 func code(a Axis, v float64) uint8 {
 	switch {
 	case math.IsNaN(v):
@@ -121,9 +133,9 @@ func code(a Axis, v float64) uint8 {
 	switch {
 	case v == 0:
 		return codeZero
-	case v < math.Exp2(StopsLo):
+	case v < stopsLoValue:
 		return codeUnder
-	case v >= math.Exp2(StopsHi):
+	case v >= stopsHiValue:
 		return codeOver
 	}
 	return uint8(min(int(math.Floor((math.Log2(v)-StopsLo)*BinsPerStop)), HistBins-1))
@@ -188,6 +200,14 @@ type Waveform struct {
 // and above it.
 const WaveStride = WaveRows + 2
 
+// add counts a value of channel c in the column whose counts start at
+// col, in row (noRow: none).
+func (w *Waveform) add(c int, col int32, row uint8) {
+	if row != noRow {
+		w.Counts[c][col+int32(row)]++
+	}
+}
+
 // RegionSettings say what to compute over a frame.
 type RegionSettings struct {
 	// Region is in the file's pixel coordinates; it is clipped to the data
@@ -203,7 +223,8 @@ type RegionSettings struct {
 // displayed statistics).
 type Shown struct {
 	// Curve maps each of R, G and B on its own (flick's own transforms,
-	// with exposure and gamma). It is called once per distinct value.
+	// with exposure and gamma). Compute calls it once per distinct half
+	// value, ComputeExact once per value.
 	Curve func(float32) float32
 	// Pixels transforms RGBA float32 pixels in place (OpenColorIO's CPU
 	// processor, with exposure and gamma); it is called on the region a
@@ -226,6 +247,9 @@ type RegionStats struct {
 	Hist     [5]Histogram // R, G, B, A, luminance
 	Wave     Waveform
 	Parade   bool
+	// Exact says the statistics are of the file's own values
+	// (ComputeExact), not the frame's half ones.
+	Exact bool
 }
 
 // Luminance is Rec.709 luminance of linear RGB, as the display's
@@ -238,49 +262,25 @@ type RegionCounter struct {
 	counts [5][1 << 16]uint32 // R, G, B, A, luminance (rounded to half)
 	cols   []int32            // waveform column of each region column
 	row    []float32          // one row of the region for Shown.Pixels
+	exact  []float32          // ComputeExact's decoded chunks, RGBA
+	chunks [][2]int           // ComputeExact's chunk ranges
 }
 
 // Compute fills out (whose slices it reuses) with the statistics of f
 // over s.Region, and the values as shown (when shown has a Curve or
 // Pixels).
 func (rc *RegionCounter) Compute(f *Frame, s RegionSettings, shown Shown, out *RegionStats) error {
-	dw := f.DataWindow
-	if f.Err != nil || len(f.Pix) < 4*dw.Dx()*dw.Dy() {
-		return fmt.Errorf("frame %d has no pixels", f.Number)
-	}
-	r := s.Region.Intersect(dw)
-	if s.Region.Empty() {
-		r = dw
+	r, cols, err := rc.begin(f, s, out)
+	if err != nil {
+		return err
 	}
 	t := tables()
+	dw := f.DataWindow
 	wave := &out.Wave
-	*out = RegionStats{Frame: f.Number, Key: f.Key(), Region: r, Pixels: r.Dx() * r.Dy(), Axis: s.Axis,
-		Parade: s.Parade, Wave: Waveform{Counts: wave.Counts}}
 	for c := range rc.counts {
 		clear(rc.counts[c][:])
 	}
 	w := r.Dx()
-	wave = &out.Wave
-	wave.Cols = min(w, MaxWaveCols)
-	for c := range wave.Counts {
-		if s.Parade == (c == 3) {
-			wave.Counts[c] = wave.Counts[c][:0]
-			continue
-		}
-		n := wave.Cols * WaveStride
-		if cap(wave.Counts[c]) < n {
-			wave.Counts[c] = make([]uint32, n)
-		}
-		wave.Counts[c] = wave.Counts[c][:n]
-		clear(wave.Counts[c])
-	}
-	if cap(rc.cols) < w {
-		rc.cols = make([]int32, w)
-	}
-	cols := rc.cols[:w]
-	for x := range cols {
-		cols[x] = int32(x * wave.Cols / max(w, 1) * WaveStride)
-	}
 	rows := &t.row[s.Axis]
 	cr, cg, cb, ca, cl := &rc.counts[0], &rc.counts[1], &rc.counts[2], &rc.counts[3], &rc.counts[4]
 	for y := r.Min.Y; y < r.Max.Y; y++ {
@@ -296,12 +296,10 @@ func (rc *RegionCounter) Compute(f *Frame, s RegionSettings, shown Shown, out *R
 			cl[l]++
 			if s.Parade {
 				for c := range 3 {
-					if row := rows[p[c]]; row != noRow {
-						wave.Counts[c][col+int32(row)]++
-					}
+					wave.add(c, col, rows[p[c]])
 				}
-			} else if row := rows[l]; row != noRow {
-				wave.Counts[3][col+int32(row)]++
+			} else {
+				wave.add(3, col, rows[l])
 			}
 		}
 	}
@@ -335,7 +333,13 @@ func (rc *RegionCounter) Compute(f *Frame, s RegionSettings, shown Shown, out *R
 		}
 		out.HasShown = true
 	case shown.Pixels != nil:
-		if err := rc.shownPixels(f, r, shown.Pixels, &out.Shown); err != nil {
+		fill := func(y int, row []float32) {
+			i := 4 * ((y-dw.Min.Y)*dw.Dx() + r.Min.X - dw.Min.X)
+			for k, h := range f.Pix[i : i+len(row)] {
+				row[k] = t.value[h]
+			}
+		}
+		if err := rc.shownPixels(r, fill, shown.Pixels, &out.Shown); err != nil {
 			return err
 		}
 		out.HasShown = true
@@ -343,22 +347,183 @@ func (rc *RegionCounter) Compute(f *Frame, s RegionSettings, shown Shown, out *R
 	return nil
 }
 
-// shownPixels fills st with R, G and B of f over r through pixels, a row
-// at a time.
-func (rc *RegionCounter) shownPixels(f *Frame, r image.Rectangle, pixels func([]float32) error, st *[3]ChannelStats) error {
-	t := tables()
-	dw := f.DataWindow
-	w := r.Dx()
-	if cap(rc.row) < 4*w {
-		rc.row = make([]float32, 4*w)
+// ComputeExact is Compute over the file's own values of f's channels in
+// place of the frame's half ones: FLOAT bit for bit, UINT as the nearest
+// float32, HALF widened (exr.File.DecodeFloat). sel is the selection f
+// was decoded with, resolved (f.Channels, or the header's default for
+// the zero one). It reads f's file again and decodes only the chunks
+// that hold the region, on the calling goroutine; min, max and mean are
+// over float32 values, the histograms and waveform bin each value as
+// Compute bins a half one, and the luminance is not rounded to half.
+// The shown values go through the same curve or pixel transform.
+func (rc *RegionCounter) ComputeExact(f *Frame, sel exr.Selection, s RegionSettings, shown Shown, out *RegionStats) error {
+	r, cols, err := rc.begin(f, s, out)
+	if err != nil {
+		return err
 	}
-	row := rc.row[:4*w]
+	out.Exact = true
+	box, err := rc.decodeExact(f.Path, sel, r)
+	if err != nil {
+		return err
+	}
+	// at is the offset of the region's first pixel of row y in rc.exact.
+	at := func(y int) int { return 4 * ((y-box.Min.Y)*box.Dx() + r.Min.X - box.Min.X) }
+	wave := &out.Wave
+	var acc [4]accumulator
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		px := rc.exact[at(y) : at(y)+4*r.Dx()]
+		for x, col := range cols {
+			p := px[4*x : 4*x+4 : 4*x+4]
+			var codes [3]uint8
+			for c, v := range p {
+				acc[c].add(v, 1)
+				k := code(s.Axis, float64(v))
+				out.Hist[c].add(k, 1)
+				if c < 3 {
+					codes[c] = k
+				}
+			}
+			l := code(s.Axis, float64(Luminance(p[0], p[1], p[2])))
+			out.Hist[4].add(l, 1)
+			if s.Parade {
+				for c, k := range codes {
+					wave.add(c, col, waveRow(k))
+				}
+			} else {
+				wave.add(3, col, waveRow(l))
+			}
+		}
+	}
+	for c := range acc {
+		out.Linear[c] = acc[c].stats()
+	}
+	fill := func(y int, row []float32) { copy(row, rc.exact[at(y):]) }
+	switch {
+	case shown.Curve != nil:
+		row := rc.rowBuffer(r.Dx())
+		var acc [3]accumulator
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			fill(y, row)
+			for x := 0; x < len(row); x += 4 {
+				for c := range acc {
+					acc[c].add(shown.Curve(row[x+c]), 1)
+				}
+			}
+		}
+		for c := range acc {
+			out.Shown[c] = acc[c].stats()
+		}
+		out.HasShown = true
+	case shown.Pixels != nil:
+		if err := rc.shownPixels(r, fill, shown.Pixels, &out.Shown); err != nil {
+			return err
+		}
+		out.HasShown = true
+	}
+	return nil
+}
+
+// decodeExact decodes the chunks of path's selection sel that hold r
+// (pixels of the level) into rc.exact as RGBA float32 over the box it
+// returns, which holds r. A tiled level's chunks are decoded a row of
+// tiles at a time, only the tiles r crosses; a scanline level's as one
+// range.
+func (rc *RegionCounter) decodeExact(path string, sel exr.Selection, r image.Rectangle) (image.Rectangle, error) {
+	if r.Empty() {
+		return r, nil
+	}
+	file, err := exr.Open(path)
+	if err != nil {
+		return r, err
+	}
+	defer file.Close()
+	var box exr.Box
+	rc.chunks = rc.chunks[:0]
+	for y := r.Min.Y; y < r.Max.Y; {
+		a, err := file.ChunkAt(sel, r.Min.X, y)
+		if err != nil {
+			return r, err
+		}
+		b, err := file.ChunkAt(sel, r.Max.X-1, y)
+		if err != nil {
+			return r, err
+		}
+		cb, err := file.ChunksBox(sel, a, b+1)
+		if err != nil {
+			return r, err
+		}
+		if y == r.Min.Y {
+			box = cb
+		}
+		box.MinX, box.MaxX, box.MaxY = min(box.MinX, cb.MinX), max(box.MaxX, cb.MaxX), cb.MaxY
+		if n := len(rc.chunks); n > 0 && rc.chunks[n-1][1] == a { // the next scanline chunk
+			rc.chunks[n-1][1] = b + 1
+		} else {
+			rc.chunks = append(rc.chunks, [2]int{a, b + 1})
+		}
+		y = cb.MaxY + 1
+	}
+	n := 4 * box.Width() * box.Height()
+	if cap(rc.exact) < n {
+		rc.exact = make([]float32, n)
+	}
+	rc.exact = rc.exact[:n]
+	for _, c := range rc.chunks {
+		if err := file.DecodeFloat(rc.exact, box, sel, c[0], c[1]); err != nil {
+			return r, err
+		}
+	}
+	return image.Rect(box.MinX, box.MinY, box.MaxX+1, box.MaxY+1), nil
+}
+
+// begin checks f has pixels, clips s.Region to its data window (empty:
+// the whole window), resets out for it (keeping its waveform's slices)
+// and sizes the waveform. It returns the region and, for each of its
+// columns, where the column's counts start in a waveform channel.
+func (rc *RegionCounter) begin(f *Frame, s RegionSettings, out *RegionStats) (image.Rectangle, []int32, error) {
+	dw := f.DataWindow
+	if f.Err != nil || len(f.Pix) < 4*dw.Dx()*dw.Dy() {
+		return image.Rectangle{}, nil, fmt.Errorf("frame %d has no pixels", f.Number)
+	}
+	r := s.Region.Intersect(dw)
+	if s.Region.Empty() {
+		r = dw
+	}
+	wave := &out.Wave
+	*out = RegionStats{Frame: f.Number, Key: f.Key(), Region: r, Pixels: r.Dx() * r.Dy(), Axis: s.Axis,
+		Parade: s.Parade, Wave: Waveform{Counts: wave.Counts}}
+	w := r.Dx()
+	wave = &out.Wave
+	wave.Cols = min(w, MaxWaveCols)
+	for c := range wave.Counts {
+		if s.Parade == (c == 3) {
+			wave.Counts[c] = wave.Counts[c][:0]
+			continue
+		}
+		n := wave.Cols * WaveStride
+		if cap(wave.Counts[c]) < n {
+			wave.Counts[c] = make([]uint32, n)
+		}
+		wave.Counts[c] = wave.Counts[c][:n]
+		clear(wave.Counts[c])
+	}
+	if cap(rc.cols) < w {
+		rc.cols = make([]int32, w)
+	}
+	cols := rc.cols[:w]
+	for x := range cols {
+		cols[x] = int32(x * wave.Cols / max(w, 1) * WaveStride)
+	}
+	return r, cols, nil
+}
+
+// shownPixels fills st with R, G and B over r through pixels, a row at
+// a time, each row's linear RGBA values given by fill.
+func (rc *RegionCounter) shownPixels(r image.Rectangle, fill func(y int, row []float32), pixels func([]float32) error, st *[3]ChannelStats) error {
+	row := rc.rowBuffer(r.Dx())
 	var acc [3]accumulator
 	for y := r.Min.Y; y < r.Max.Y; y++ {
-		i := 4 * ((y-dw.Min.Y)*dw.Dx() + r.Min.X - dw.Min.X)
-		for k, h := range f.Pix[i : i+4*w] {
-			row[k] = t.value[h]
-		}
+		fill(y, row)
 		if err := pixels(row); err != nil {
 			return err
 		}
@@ -372,6 +537,14 @@ func (rc *RegionCounter) shownPixels(f *Frame, r image.Rectangle, pixels func([]
 		st[c] = acc[c].stats()
 	}
 	return nil
+}
+
+// rowBuffer returns rc's row buffer for w RGBA pixels.
+func (rc *RegionCounter) rowBuffer(w int) []float32 {
+	if cap(rc.row) < 4*w {
+		rc.row = make([]float32, 4*w)
+	}
+	return rc.row[:4*w]
 }
 
 // accumulator gathers one channel's ChannelStats.

@@ -5,10 +5,13 @@ import (
 	"image"
 	"math"
 	"sort"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/x448/float16"
 
+	"flick/engine/exr"
 	"flick/engine/exr/shared"
 )
 
@@ -162,13 +165,36 @@ func TestRegionStatsMatchReference(t *testing.T) {
 				if err := rc.Compute(tc.f, s, shown, &got); err != nil {
 					t.Fatal(err)
 				}
-				checkRegion(t, tc.f, s, v.shown, &got)
+				checkRegion(t, tc.f, s, v.shown, &got, halfPixel(tc.f), halfLuminance)
 			})
 		}
 	}
 }
 
-func checkRegion(t *testing.T, f *Frame, s RegionSettings, shownKind int, got *RegionStats) {
+// halfPixel is f's pixel (x, y) widened from half.
+func halfPixel(f *Frame) func(x, y int) [4]float32 {
+	dw := f.DataWindow
+	return func(x, y int) (v [4]float32) {
+		i := 4 * ((y-dw.Min.Y)*dw.Dx() + x - dw.Min.X)
+		for c := range v {
+			v[c] = float16.Frombits(f.Pix[i+c]).Float32()
+		}
+		return v
+	}
+}
+
+// halfLuminance is the half path's luminance: rounded to half.
+func halfLuminance(v [4]float32) float32 {
+	return float16.Fromfloat32(0.2126*v[0] + 0.7152*v[1] + 0.0722*v[2]).Float32()
+}
+
+// floatLuminance is the exact path's: float32.
+func floatLuminance(v [4]float32) float32 { return 0.2126*v[0] + 0.7152*v[1] + 0.0722*v[2] }
+
+// checkRegion holds got to a pixel-by-pixel computation over f's region
+// s.Region, pixel (x, y) being pixel(x, y) and its luminance luma.
+func checkRegion(t *testing.T, f *Frame, s RegionSettings, shownKind int, got *RegionStats,
+	pixel func(x, y int) [4]float32, luma func([4]float32) float32) {
 	dw := f.DataWindow
 	r := s.Region.Intersect(dw)
 	if s.Region == (image.Rectangle{}) {
@@ -185,14 +211,12 @@ func checkRegion(t *testing.T, f *Frame, s RegionSettings, shownKind int, got *R
 	wave := map[[3]int]uint32{} // channel, column, row
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
-			i := 4 * ((y-dw.Min.Y)*dw.Dx() + x - dw.Min.X)
-			var v [4]float32
+			v := pixel(x, y)
 			for c := range v {
-				v[c] = float16.Frombits(f.Pix[i+c]).Float32()
 				lin[c].add(float64(v[c]))
 				hist[c][refBin(s.Axis, float64(v[c]))]++
 			}
-			l := float16.Fromfloat32(0.2126*v[0] + 0.7152*v[1] + 0.0722*v[2]).Float32()
+			l := luma(v)
 			hist[4][refBin(s.Axis, float64(l))]++
 			col := (x - r.Min.X) * cols / r.Dx()
 			if s.Parade {
@@ -348,6 +372,191 @@ func BenchmarkRegion(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// loadCrypto decodes frame 1 (or the only frame) of a Cryptomatte sample
+// with the channels names in R, G, B, A.
+func loadCrypto(t testing.TB, rel string, names [4]string) *Frame {
+	t.Helper()
+	s, err := Find(shared.File(t, "cryptomatte", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := LoadKey(s, Key{Frame: s.Range.Start, Channels: exr.Selection{Names: names}},
+		func(n int) []uint16 { return make([]uint16, n) }, testPool, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// floatPixels decodes the whole level of f's selection as float32 (the
+// reference: one DecodeFloat of every chunk, not the region's) and
+// returns pixel (x, y) of it.
+func floatPixels(t *testing.T, f *Frame) func(x, y int) [4]float32 {
+	t.Helper()
+	file, err := exr.Open(f.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	w, err := file.Window(f.Channels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := file.ChunksOf(f.Channels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pix := make([]float32, 4*w.Width()*w.Height())
+	if err := file.DecodeFloat(pix, w, f.Channels, 0, n); err != nil {
+		t.Fatal(err)
+	}
+	return func(x, y int) [4]float32 {
+		i := 4 * ((y-w.MinY)*w.Width() + x - w.MinX)
+		return [4]float32(pix[i : i+4])
+	}
+}
+
+// ComputeExact's statistics, histograms and waveforms equal a
+// pixel-by-pixel float64 computation over the file's float32 values, on
+// real FLOAT renders (V-Ray's cornellBox: scanline ZIPS, data window
+// inside the display window; Arnold's multichannel.exr: 64x64 tiles),
+// decoding only the chunks that hold the region. Over Cryptomatte IDs
+// (float bit patterns that half turns into infinities, NaNs and zeros)
+// the half path's statistics disagree with the file's.
+func TestRegionExactMatchesReference(t *testing.T) {
+	ids := [4]string{"uCryptoWildcard00.R", "uCryptoWildcard00.G", "uCryptoWildcard00.B", "uCryptoWildcard00.A"}
+	cornell := loadCrypto(t, "psyop/cornellBox_CryptoWildcard.0001.exr", ids)
+	mixed := loadCrypto(t, "psyop/cornellBox_CryptoWildcard.0001.exr", [4]string{"uCryptoWildcard02.G", "", "R", "A"})
+	tiled := loadCrypto(t, "psyop/debug_images/multichannel.exr",
+		[4]string{"crypto_object00.R", "crypto_object00.G", "crypto_object01.R", "crypto_object01.G"})
+	dw := cornell.DataWindow
+	cases := []struct {
+		name    string
+		f       *Frame
+		region  image.Rectangle
+		decoded int  // pixels decoded: the chunks that hold the region
+		differs bool // the half path's linear statistics differ
+	}{
+		{"IDs whole frame", cornell, image.Rectangle{}, dw.Dx() * dw.Dy(), true},
+		{"IDs region", cornell, image.Rect(400, 200, 520, 280), dw.Dx() * 80, true},
+		{"HALF beside FLOAT, over the data window's edge", mixed, image.Rect(dw.Min.X-30, 300, dw.Min.X+90, 340),
+			dw.Dx() * 40, false},
+		{"tiles, four", tiled, image.Rect(40, 30, 100, 90), 128 * 128, true},
+		{"tiles, one column of two rows", tiled, image.Rect(10, 10, 50, 120), 64 * 128, true},
+		{"outside the data window", cornell, image.Rect(0, 0, dw.Min.X, 50), 0, false},
+	}
+	var rc RegionCounter
+	var got, half RegionStats
+	for _, tc := range cases {
+		pixel := floatPixels(t, tc.f)
+		for _, v := range []struct {
+			axis   Axis
+			parade bool
+			shown  int
+		}{{AxisStops, false, 0}, {AxisStops, true, 1}, {AxisSDR, false, 1}, {AxisSDR, true, 0}} {
+			shown := []Shown{{Curve: refCurve}, {Pixels: refPixels}}[v.shown]
+			t.Run(fmt.Sprintf("%s axis %d parade %v shown %d", tc.name, v.axis, v.parade, v.shown), func(t *testing.T) {
+				s := RegionSettings{Region: tc.region, Axis: v.axis, Parade: v.parade}
+				if err := rc.ComputeExact(tc.f, tc.f.Channels, s, shown, &got); err != nil {
+					t.Fatal(err)
+				}
+				if !got.Exact {
+					t.Error("ComputeExact's statistics are not marked Exact")
+				}
+				if tc.decoded != 0 && len(rc.exact) != 4*tc.decoded {
+					t.Errorf("decoded %d pixels, want %d (the chunks holding the region)", len(rc.exact)/4, tc.decoded)
+				}
+				checkRegion(t, tc.f, s, v.shown, &got, pixel, floatLuminance)
+				if err := rc.Compute(tc.f, s, shown, &half); err != nil {
+					t.Fatal(err)
+				}
+				if half.Exact {
+					t.Error("Compute's statistics are marked Exact")
+				}
+				// As text, where NaN equals NaN (%v's shortest form keeps every bit).
+				if d := fmt.Sprint(half.Linear) != fmt.Sprint(got.Linear); d != tc.differs {
+					t.Errorf("half and exact linear statistics differ: %v, want %v\nhalf  %+v\nexact %+v", d, tc.differs,
+						half.Linear, got.Linear)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkRegionExact is the inspection's cost at 1080p against one
+// decode of the frame: a 1920x1080 file of FLOAT channels (cornellBox's
+// Cryptomatte IDs and coverage repeated; ZIP) decoded as the cache holds it
+// (half, on the test pool's two workers), its whole frame's statistics
+// from those half values, and from the file's floats (ComputeExact:
+// decoding them again on one goroutine). cpu-ns/op is the process's user
+// and system time, every thread's.
+func BenchmarkRegionExact(b *testing.B) {
+	src := loadCrypto(b, "psyop/cornellBox_CryptoWildcard.0001.exr",
+		[4]string{"uCryptoWildcard00.R", "uCryptoWildcard00.G", "uCryptoWildcard00.B", "uCryptoWildcard00.A"})
+	file, err := exr.Open(src.Path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, _ := file.Window(src.Channels)
+	n, _ := file.ChunksOf(src.Channels)
+	vals := make([]float32, 4*w.Width()*w.Height())
+	if err := file.DecodeFloat(vals, w, src.Channels, 0, n); err != nil {
+		b.Fatal(err)
+	}
+	file.Close()
+	img := exr.FloatImage{Channels: []string{"R", "G", "B", "A"}, Pix: make([]float32, 4*1920*1080),
+		DataWindow: exr.Box{MaxX: 1919, MaxY: 1079}}
+	for y := range 1080 {
+		for x := range 1920 {
+			i := 4 * ((y%w.Height())*w.Width() + x%w.Width())
+			copy(img.Pix[4*(y*1920+x):4*(y*1920+x)+4], vals[i:i+4])
+		}
+	}
+	path := b.TempDir() + "/ids.0001.exr"
+	if err := exr.WriteFloat(path, img, exr.ZIP); err != nil {
+		b.Fatal(err)
+	}
+	s, err := Find(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	alloc := func(n int) []uint16 { return make([]uint16, n) }
+	f, err := LoadFrame(s, 1, alloc, testPool, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sel, err := exr.DefaultSelection(f.Header)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rc RegionCounter
+	var st RegionStats
+	for _, bc := range []struct {
+		name string
+		run  func() error
+	}{
+		{"decode", func() error {
+			_, err := LoadFrame(s, 1, func(int) []uint16 { return f.Pix }, testPool, nil)
+			return err
+		}},
+		{"half", func() error { return rc.Compute(f, RegionSettings{}, Shown{Curve: refCurve}, &st) }},
+		{"exact", func() error { return rc.ComputeExact(f, sel, RegionSettings{}, Shown{Curve: refCurve}, &st) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var r0, r1 syscall.Rusage
+			syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
+			for b.Loop() {
+				if err := bc.run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
+			cpu := time.Duration(r1.Utime.Nano() + r1.Stime.Nano() - r0.Utime.Nano() - r0.Stime.Nano())
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/AllenDang/cimgui-go/implot"
 
 	"flick/engine"
+	"flick/engine/exr"
 	"flick/render"
 	"flick/render/ocio"
 )
@@ -28,12 +29,16 @@ type inspectKey struct {
 	frame    *engine.Frame
 	settings engine.RegionSettings
 	view     render.Settings // exposure, gamma, transform or OCIO: the values as displayed
+	// exact asks for the file's own values (engine.RegionCounter.ComputeExact):
+	// asked for, and the frame shows FLOAT or UINT channels.
+	exact bool
 }
 
 // inspectJob is one computation for the statistics goroutine; out is the
 // buffer it fills.
 type inspectJob struct {
 	key   inspectKey
+	sel   exr.Selection // the frame's, resolved (for key.exact)
 	shown engine.Shown
 	proc  *ocio.CPUProcessor // the OpenColorIO processor shown uses, if any
 	unpin func()             // releases the frame's pin (nil: not cached)
@@ -53,6 +58,7 @@ type inspector struct {
 	from     image.Point // where a Shift+drag started
 	axis     engine.Axis
 	parade   bool
+	exact    bool // the file's floats asked for (where the frame has FLOAT or UINT channels)
 
 	jobs  chan *inspectJob // capacity 1: the job waiting
 	done  chan *inspectJob // capacity 3: every buffer
@@ -64,6 +70,7 @@ type inspector struct {
 	procs map[*ocio.CPUProcessor]int // jobs out per processor
 	out   int                        // jobs sent and not back
 	drawn []string                   // the inspect panels drawn this UI frame (the hooks)
+	box   image.Point                // the exact checkbox's centre, when drawn this UI frame (the hooks)
 	hist  [5][]float32               // the histogram plot's values, reused
 	xs    []float32
 }
@@ -78,7 +85,12 @@ func (in *inspector) start() {
 	go func() {
 		var rc engine.RegionCounter
 		for j := range in.jobs {
-			j.err = rc.Compute(j.key.frame, j.key.settings, j.shown, j.out)
+			if j.key.exact {
+				// Decodes the region's chunks here, off the UI and the decode workers.
+				j.err = rc.ComputeExact(j.key.frame, j.sel, j.key.settings, j.shown, j.out)
+			} else {
+				j.err = rc.Compute(j.key.frame, j.key.settings, j.shown, j.out)
+			}
 			if j.unpin != nil {
 				j.unpin()
 			}
@@ -128,7 +140,7 @@ func (a *app) inspecting() bool {
 // frame, before the panels.
 func (a *app) inspect() {
 	in := &a.insp
-	in.drawn = in.drawn[:0]
+	in.drawn, in.box = in.drawn[:0], image.Point{}
 	if in.jobs == nil {
 		return
 	}
@@ -155,6 +167,8 @@ func (a *app) inspect() {
 	key := inspectKey{frame: f, settings: engine.RegionSettings{Region: levelRegion(f, in.region), Axis: in.axis,
 		Parade: in.parade}, view: a.view}
 	key.view.Channels, key.view.Checker, key.view.ShowNaN, key.view.Nearest = 0, false, false, false
+	sel, need := exactSelection(f)
+	key.exact = in.exact && need
 	if key == in.want {
 		return
 	}
@@ -167,7 +181,7 @@ func (a *app) inspect() {
 		in.back(old)
 	default:
 	}
-	j := &inspectJob{key: key, out: in.free[len(in.free)-1]}
+	j := &inspectJob{key: key, sel: sel, out: in.free[len(in.free)-1]}
 	in.free = in.free[:len(in.free)-1]
 	j.shown, j.proc = a.shownFunc()
 	if j.proc != nil {
@@ -292,7 +306,11 @@ func (a *app) inspectHeader() bool {
 		imgui.TextUnformatted("computing…")
 		return false
 	}
-	text := fmt.Sprintf("frame %d   %s", st.Frame, regionText(st))
+	values := "half"
+	if st.Exact {
+		values = "file's floats"
+	}
+	text := fmt.Sprintf("frame %d   %s   %s", st.Frame, regionText(st), values)
 	if in.have != in.want {
 		text += fmt.Sprintf("   (computing frame %d)", in.want.frame.Number)
 	}
@@ -319,6 +337,16 @@ var channelLabels = [5]string{"R", "G", "B", "A", "luminance"}
 // displayed.
 func (a *app) statisticsPanel() {
 	a.insp.drawn = append(a.insp.drawn, "statistics")
+	// Only where the frame's half values are not the file's.
+	if f := a.frame; f != nil && f.Err == nil {
+		if _, need := exactSelection(f); need {
+			imgui.Checkbox("exact (file's floats)", &a.insp.exact)
+			lo, hi := imgui.ItemRectMin(), imgui.ItemRectMax()
+			a.insp.box = image.Pt(int(lo.X+(hi.Y-lo.Y)/2), int((lo.Y+hi.Y)/2)) // the box is square, on the left
+			imgui.SameLine()
+			imgui.TextDisabled("(FLOAT/UINT channels: statistics and histograms of the file's values, not half)")
+		}
+	}
 	if !a.inspectHeader() {
 		return
 	}
@@ -469,8 +497,11 @@ func (a *app) waveformPanel() {
 }
 
 // inspectHook is the statistics in the title for the end-to-end tests:
-// the frame, the region and each channel's min, max, mean, finite, NaN,
-// +Inf and -Inf counts (linear), then the inspect panels drawn.
+// the inspect panels drawn, then the frame, the region, each channel's
+// min, max, mean, finite, NaN, +Inf and -Inf counts (linear) and whether
+// they are of half or the file's floats; where the exact checkbox is on
+// the screen when it is drawn; and the frames playback dropped so far
+// (the panels' cost on playback is measured with it).
 func (a *app) inspectHook() string {
 	in := &a.insp
 	s := " — inspect " + strings.Join(in.drawn, ",")
@@ -480,6 +511,13 @@ func (a *app) inspectHook() string {
 		for _, c := range st.Linear {
 			s += fmt.Sprintf(" [%g %g %.9g %d %d %d %d]", c.Min, c.Max, c.Mean, c.Finite, c.NaN, c.PosInf, c.NegInf)
 		}
+		s += map[bool]string{false: " half", true: " floats"}[st.Exact]
+	}
+	if in.box != (image.Point{}) {
+		s += fmt.Sprintf(" exact %d,%d", in.box.X, in.box.Y)
+	}
+	if a.loader != nil {
+		s += fmt.Sprintf(" dropped %d", a.loader.Stats().Snapshot().Drops)
 	}
 	return s
 }

@@ -295,6 +295,7 @@ func (a *app) close() {
 	a.target.Close()
 	a.dlg.export.preview.close()
 	a.burn.overlay.Close()
+	a.insp.wave.close()
 	a.insp.stop() // before the transforms it may use are closed
 	a.matte.stop()
 	a.matte.overlay.Close()

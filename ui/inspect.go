@@ -64,6 +64,7 @@ type inspector struct {
 	done  chan *inspectJob // capacity 3: every buffer
 	free  []*engine.RegionStats
 	stats *engine.RegionStats // shown (nil: none yet)
+	gen   int                 // counts the stats shown (their buffers are reused)
 	err   error
 	have  inspectKey                 // what stats describe
 	want  inspectKey                 // the last job sent
@@ -73,6 +74,7 @@ type inspector struct {
 	box   image.Point                // the exact checkbox's centre, when drawn this UI frame (the hooks)
 	hist  [5][]float32               // the histogram plot's values, reused
 	xs    []float32
+	wave  waveView // GL goroutine only
 }
 
 // startInspector starts the statistics goroutine.
@@ -154,6 +156,7 @@ func (a *app) inspect() {
 					in.free = append(in.free, in.stats)
 				}
 				in.stats, in.err, in.have = j.out, j.err, j.key
+				in.gen++
 			}
 			continue
 		default:
@@ -454,46 +457,96 @@ func (a *app) waveformPanel() {
 	st := in.stats
 	avail := imgui.ContentRegionAvail()
 	size := imgui.NewVec2(avail.X, max(avail.Y, 120*unit()))
-	p0 := imgui.CursorScreenPos()
-	imgui.Dummy(size)
-	dl := imgui.WindowDrawList()
-	dl.AddRectFilled(p0, imgui.NewVec2(p0.X+size.X, p0.Y+size.Y), 0xff101010)
-	panes := []int{3}
-	colours := []uint32{0x00ffffff}
-	if st.Parade {
-		panes, colours = []int{0, 1, 2}, []uint32{0x004040ff, 0x0040ff40, 0x00ff4040}
-	}
-	w := st.Wave
-	if w.Cols == 0 {
+	if st.Wave.Cols == 0 {
 		return
 	}
-	paneW := size.X / float32(len(panes))
-	rowH := size.Y / engine.WaveStride
-	colW := paneW / float32(w.Cols)
-	peak := float64(max(st.Pixels/max(w.Cols, 1)/8, 1))
-	for k, c := range panes {
-		x0 := p0.X + float32(k)*paneW
-		counts := w.Counts[c]
-		for col := range w.Cols {
-			for row := range engine.WaveStride {
-				n := counts[col*engine.WaveStride+row]
-				if n == 0 {
-					continue
-				}
-				alpha := uint32(min(255, 40+215*math.Log1p(float64(n))/math.Log1p(peak)))
-				y := p0.Y + size.Y - float32(row+1)*rowH
-				dl.AddRectFilled(imgui.NewVec2(x0+float32(col)*colW, y),
-					imgui.NewVec2(x0+float32(col+1)*colW, y+rowH), colours[k]|alpha<<24)
-			}
-		}
-		if k > 0 {
-			dl.AddLine(imgui.NewVec2(x0, p0.Y), imgui.NewVec2(x0, p0.Y+size.Y), 0xff606060)
-		}
+	tex, err := in.wave.texture(st, in.gen)
+	if err != nil {
+		imgui.TextColored(imgui.NewVec4(1, 0.4, 0.4, 1), esc("waveform: "+err.Error()))
+		return
+	}
+	p0 := imgui.CursorScreenPos()
+	imgui.Image(*imgui.NewTextureRefTextureID(imgui.TextureID(tex)), size)
+	dl := imgui.WindowDrawList()
+	panes := 1
+	if st.Parade {
+		panes = 3
+	}
+	for k := 1; k < panes; k++ {
+		x := p0.X + float32(k)*size.X/float32(panes)
+		dl.AddLine(imgui.NewVec2(x, p0.Y), imgui.NewVec2(x, p0.Y+size.Y), 0xff606060)
 	}
 	// The rows below and above the axis.
+	rowH := size.Y / engine.WaveStride
 	for _, y := range []float32{p0.Y + size.Y - rowH, p0.Y + rowH} {
 		dl.AddLine(imgui.NewVec2(p0.X, y), imgui.NewVec2(p0.X+size.X, y), 0xff606060)
 	}
+}
+
+// waveView is the waveform panel's picture: one texel per column and row
+// of the waveform (panes side by side), rendered again only when the
+// statistics shown change and stretched over the panel by Dear ImGui. Drawn
+// as a rectangle per cell instead, a 512-column parade was up to 100,000
+// rectangles every UI frame, which llvmpipe drew at a few frames a second.
+// GL goroutine only.
+type waveView struct {
+	gen     int // the inspector's gen of what img shows (0: nothing)
+	img     *image.RGBA
+	target  render.Target
+	overlay render.Overlay
+	err     error
+}
+
+// waveColours are the panes' colours: luminance white; R, G and B in parade.
+var waveColours = [][3]float64{{1, 1, 1}, {1, 0.25, 0.25}, {0.25, 1, 0.25}, {0.25, 0.25, 1}}
+
+// texture returns the texture of st's waveform, rendering it if st is new:
+// each cell's count shown as its pane's colour over dark grey with an
+// opacity that grows with the log of the count (a cell with any count is
+// visible; the peak is 1/8 of a column's pixels).
+func (v *waveView) texture(st *engine.RegionStats, gen int) (uint32, error) {
+	if gen == v.gen {
+		return v.target.Texture(), v.err
+	}
+	v.gen = gen
+	w := st.Wave
+	panes, colours := []int{3}, waveColours[:1]
+	if st.Parade {
+		panes, colours = []int{0, 1, 2}, waveColours[1:]
+	}
+	r := image.Rect(0, 0, len(panes)*w.Cols, engine.WaveStride)
+	if v.img == nil || v.img.Rect != r {
+		v.img = image.NewRGBA(r)
+	}
+	const bg = 16.0 / 255 // the panel's ground
+	peak := float64(max(st.Pixels/max(w.Cols, 1)/8, 1))
+	for k, c := range panes {
+		counts := w.Counts[c]
+		for col := range w.Cols {
+			for row := range engine.WaveStride {
+				a := 0.0
+				if n := counts[col*engine.WaveStride+row]; n > 0 {
+					a = min(1, (40+215*math.Log1p(float64(n))/math.Log1p(peak))/255)
+				}
+				o := v.img.PixOffset(k*w.Cols+col, engine.WaveStride-1-row) // row 0 at the bottom
+				for ch := range 3 {
+					v.img.Pix[o+ch] = uint8(math.Round(255 * (bg*(1-a) + colours[k][ch]*a)))
+				}
+				v.img.Pix[o+3] = 255
+			}
+		}
+	}
+	if v.err = v.target.Resize(r.Dx(), r.Dy()); v.err == nil {
+		v.err = v.overlay.Draw(&v.target, image.Point{}, []*image.RGBA{v.img})
+	}
+	return v.target.Texture(), v.err
+}
+
+// close deletes the waveform's GL objects.
+func (v *waveView) close() {
+	v.overlay.Close()
+	v.target.Close()
+	v.gen = 0
 }
 
 // inspectHook is the statistics in the title for the end-to-end tests:

@@ -11,6 +11,8 @@ enum { HUF_HEADER = 20 };
 
 static uint64_t align64(uint64_t n) { return (n + 63) & ~(uint64_t) 63; }
 
+// The scratch: the table, codes (build's list, then pairs' table, which
+// is smaller), the bits.
 uint64_t flick_huf_scratch(uint64_t n)
 {
 	return 64 + align64(sizeof(flick_huf)) + align64(4 * FLICK_HUF_SYMS) + n + FLICK_HUF_PAD;
@@ -115,28 +117,46 @@ int flick_huf_open(const flick_huf** out, const uint8_t* in, uint64_t n, void* s
 	return FLICK_HUF_OK;
 }
 
-int flick_huf_long(const flick_huf* t, const uint8_t** in, uint64_t* buf, int* nb)
+uint64_t flick_huf_long(const flick_huf* t, uint64_t pos)
 {
-	const uint64_t pos = (uint64_t) (*in - t->bits) * 8 - (uint64_t) *nb;
 	const uint8_t* p = t->bits + pos / 8;
 	// Codes of zeros go on past the bits in a damaged stream, as the
 	// refill's check does not see while codes are long.
-	if (p > t->limit) return -1;
+	if (p > t->limit) return 0;
 	const int sh = (int) (pos % 8);
 	const uint64_t w = sh == 0 ? flick_huf_load(p) : flick_huf_load(p) << sh | (uint64_t) p[8] >> (8 - sh);
 	for (int l = FLICK_HUF_FAST + 1; l <= t->longest; l++) {
 		if (t->count[l] == 0) continue;
 		const uint64_t top = w >> (64 - l);
 		if (top < t->start[l]) continue;
-		if (top - t->start[l] >= t->count[l]) return -1;
-		const uint64_t np = pos + (uint64_t) l;
-		*in = t->bits + np / 8;
-		*buf = flick_huf_load(*in) << (np % 8);
-		*nb = 56 - (int) (np % 8); // below 64, as the refill needs
-		*in += 7;
-		return (int) t->sym[t->at[l] + (top - t->start[l])];
+		if (top - t->start[l] >= t->count[l]) return 0;
+		return (uint64_t) l << 32 | t->sym[t->at[l] + (top - t->start[l])];
 	}
-	return -1;
+	return 0;
+}
+
+// pairs fills pair with what each FLICK_HUF_FAST-bit prefix of the bits
+// holds: two codes when both fit in it and neither is the run-length code,
+// else one short code, else none (a long code, or the run-length code,
+// which needs its count: the cursor's flick_huf_next takes those). An
+// entry is sym2 << 32 | sym1 << 8 | codes << 6 | bits. Two values a
+// look-up halve the decode's chain of dependent loads and shifts on
+// PIZ's short codes.
+static void pairs(const flick_huf* t, uint64_t* pair)
+{
+	for (uint32_t i = 0; i < 1u << FLICK_HUF_FAST; i++) {
+		const uint32_t e1 = t->fast[i];
+		const uint32_t l1 = e1 >> 24, s1 = e1 & 0xffffff;
+		if (l1 == 0 || (int) s1 == t->rlc) {
+			pair[i] = 0;
+			continue;
+		}
+		pair[i] = (uint64_t) s1 << 8 | 1u << 6 | l1;
+		const uint32_t e2 = t->fast[(i << l1) & ((1u << FLICK_HUF_FAST) - 1)];
+		const uint32_t l2 = e2 >> 24, s2 = e2 & 0xffffff;
+		if (l2 != 0 && l1 + l2 <= FLICK_HUF_FAST && (int) s2 != t->rlc)
+			pair[i] = (uint64_t) s2 << 32 | (uint64_t) s1 << 8 | 2u << 6 | (l1 + l2);
+	}
 }
 
 int flick_huf_uncompress(const uint8_t* in, uint64_t n, uint16_t* out, uint64_t nout, void* scratch)
@@ -145,23 +165,42 @@ int flick_huf_uncompress(const uint8_t* in, uint64_t n, uint16_t* out, uint64_t 
 	const flick_huf* t;
 	int rv = flick_huf_open(&t, in, n, scratch);
 	if (rv != FLICK_HUF_OK) return rv;
+	uint64_t* pair = (uint64_t*) ((uint8_t*) t + align64(sizeof(flick_huf))); // over build's codes
+	pairs(t, pair);
 	const uint8_t* p = t->bits;
 	uint64_t buf = 0;
 	int nb = 0;
 	uint16_t* o = out;
 	uint16_t* const end = out + nout;
 	while (o < end) {
+		// Up to two values a look-up while there is room for two.
+		if (nb < FLICK_HUF_FAST) {
+			if (__builtin_expect(p > t->limit, 0)) return FLICK_HUF_CODE;
+			buf |= flick_huf_load(p) >> nb;
+			p += (63 - nb) >> 3;
+			nb |= 56;
+		}
+		const uint64_t e = pair[buf >> (64 - FLICK_HUF_FAST)];
+		const int k = (int) (e >> 6) & 3;
+		if (__builtin_expect(k != 0 && end - o >= 2, 1)) {
+			buf <<= e & 63;
+			nb -= (int) (e & 63);
+			o[0] = (uint16_t) (e >> 8);
+			o[1] = (uint16_t) (e >> 32);
+			o += k;
+			continue;
+		}
 		const int v = flick_huf_next(t, &p, &buf, &nb);
 		if (__builtin_expect(v < 0, 0)) return FLICK_HUF_CODE;
-		if (__builtin_expect(v != t->rlc, 1)) {
+		if (v != t->rlc) {
 			*o++ = (uint16_t) v;
 			continue;
 		}
-		const uint32_t k = flick_huf_count(&buf, &nb);
-		if (o == out || k > (uint64_t) (end - o)) return FLICK_HUF_COUNT;
+		const uint32_t r = flick_huf_count(&buf, &nb);
+		if (o == out || r > (uint64_t) (end - o)) return FLICK_HUF_COUNT;
 		const uint16_t last = o[-1];
-		for (uint32_t j = 0; j < k; j++) o[j] = last;
-		o += k;
+		for (uint32_t j = 0; j < r; j++) o[j] = last;
+		o += r;
 	}
 	return (uint64_t) (p - t->bits) * 8 - (uint64_t) nb == t->nbits ? FLICK_HUF_OK : FLICK_HUF_COUNT;
 }

@@ -80,10 +80,11 @@ static inline uint64_t flick_huf_load(const uint8_t* p)
 	return v;
 }
 
-// flick_huf_long decodes a code longer than FLICK_HUF_FAST bits at the
-// cursor (see flick_huf_next); it returns its symbol, or -1 for an invalid
-// code.
-int flick_huf_long(const flick_huf* t, const uint8_t** in, uint64_t* buf, int* nb);
+// flick_huf_long decodes a code longer than FLICK_HUF_FAST bits at bit
+// pos of t's bits: it returns its length << 32 | its symbol, or 0 for an
+// invalid code. (The cursor is not passed: its address would keep it out
+// of registers.)
+uint64_t flick_huf_long(const flick_huf* t, uint64_t pos);
 
 // flick_huf_next decodes the code at a cursor into t's bits and returns
 // its symbol, or -1 when the code is invalid or the cursor has run past
@@ -107,7 +108,17 @@ static inline int flick_huf_next(const flick_huf* t, const uint8_t** in, uint64_
 	}
 	const uint32_t e = t->fast[*buf >> (64 - FLICK_HUF_FAST)];
 	const int l = (int) (e >> 24);
-	if (__builtin_expect(l == 0, 0)) return flick_huf_long(t, in, buf, nb);
+	if (__builtin_expect(l == 0, 0)) {
+		const uint64_t pos = (uint64_t) (*in - t->bits) * 8 - (uint64_t) *nb;
+		const uint64_t r = flick_huf_long(t, pos);
+		if (r == 0) return -1;
+		const uint64_t np = pos + (r >> 32);
+		*in = t->bits + np / 8;
+		*buf = flick_huf_load(*in) << (np % 8);
+		*nb = 56 - (int) (np % 8); // below 64, as the refill needs
+		*in += 7;
+		return (int) (uint32_t) r;
+	}
 	*buf <<= l;
 	*nb -= l;
 	return (int) (e & 0xffffff);

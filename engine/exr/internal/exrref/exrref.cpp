@@ -27,13 +27,15 @@
 #include <vector>
 
 #if OPENEXR_VERSION_MAJOR != 3 || OPENEXR_VERSION_MINOR != 1
-#error "exrref.cpp declares OpenEXR 3.1's wav2Decode: check it against this OpenEXR version"
+#error "exrref.cpp declares OpenEXR 3.1's wav2Decode and Huffman coder: check them against this OpenEXR version"
 #endif
 
-// ImfWav.h is not installed by Debian's libopenexr-dev, but libOpenEXR-3_1
-// exports what it declares (see ../../codec.cpp).
+// ImfWav.h and ImfHuf.h are not installed by Debian's libopenexr-dev, but
+// libOpenEXR-3_1 exports what they declare (see ../../codec.cpp).
 OPENEXR_IMF_INTERNAL_NAMESPACE_HEADER_ENTER
 void wav2Decode(unsigned short *in, int nx, int ox, int ny, int oy, unsigned short mx);
+int hufCompress(const unsigned short raw[], int nRaw, char compressed[]);
+void hufUncompress(const char compressed[], int nCompressed, unsigned short raw[], int nRaw);
 OPENEXR_IMF_INTERNAL_NAMESPACE_HEADER_EXIT
 
 namespace {
@@ -221,4 +223,15 @@ extern "C" int exrref_copy_to_parts(const char *src, const char *dst, const char
 extern "C" void exrref_wav2_decode(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t mx)
 {
 	Imf::wav2Decode(in, nx, ox, ny, oy, mx);
+}
+
+extern "C" int32_t exrref_huf_compress(const uint16_t *raw, int32_t n, uint8_t *out)
+{
+	return Imf::hufCompress(raw, n, reinterpret_cast<char *>(out));
+}
+
+extern "C" int exrref_huf_uncompress(const uint8_t *in, int32_t n, uint16_t *out, int32_t nout, char *msg,
+                                     size_t msg_len)
+{
+	return guard(msg, msg_len, [&] { Imf::hufUncompress(reinterpret_cast<const char *>(in), n, out, nout); });
 }

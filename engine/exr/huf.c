@@ -173,23 +173,27 @@ int flick_huf_uncompress(const uint8_t* in, uint64_t n, uint16_t* out, uint64_t 
 	uint16_t* o = out;
 	uint16_t* const end = out + nout;
 	while (o < end) {
-		// Up to two values a look-up while there is room for two.
-		if (nb < FLICK_HUF_FAST) {
-			if (__builtin_expect(p > t->limit, 0)) return FLICK_HUF_CODE;
+		// While there is room for eight values: a refill every time (no
+		// branch to mispredict on how many bits are left), then four
+		// look-ups of up to two values and FLICK_HUF_FAST bits each.
+		if (end - o >= 8 && __builtin_expect(p <= t->limit, 1)) {
 			buf |= flick_huf_load(p) >> nb;
 			p += (63 - nb) >> 3;
 			nb |= 56;
+			int k = 0;
+			for (int i = 0; i < 4; i++) {
+				const uint64_t e = pair[buf >> (64 - FLICK_HUF_FAST)];
+				k = (int) (e >> 6) & 3;
+				if (__builtin_expect(k == 0, 0)) break;
+				buf <<= e & 63;
+				nb -= (int) (e & 63);
+				o[0] = (uint16_t) (e >> 8);
+				o[1] = (uint16_t) (e >> 32);
+				o += k;
+			}
+			if (k != 0) continue;
 		}
-		const uint64_t e = pair[buf >> (64 - FLICK_HUF_FAST)];
-		const int k = (int) (e >> 6) & 3;
-		if (__builtin_expect(k != 0 && end - o >= 2, 1)) {
-			buf <<= e & 63;
-			nb -= (int) (e & 63);
-			o[0] = (uint16_t) (e >> 8);
-			o[1] = (uint16_t) (e >> 32);
-			o += k;
-			continue;
-		}
+		// A long code, the run-length code, or the last few values.
 		const int v = flick_huf_next(t, &p, &buf, &nb);
 		if (__builtin_expect(v < 0, 0)) return FLICK_HUF_CODE;
 		if (v != t->rlc) {

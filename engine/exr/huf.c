@@ -80,16 +80,18 @@ static int64_t build(flick_huf* t, const uint8_t* in, uint64_t n, int im, int iM
 		const int l = (int) (codes[j] & 0xff);
 		const uint64_t cd = t->start[l] + (next[l] - t->at[l]);
 		t->sym[next[l]++] = i;
-		if (l > FLICK_HUF_FAST) {
-			if (t->fast[cd >> (l - FLICK_HUF_FAST)] != 0) return -1;
-			continue;
-		}
+		if (l > FLICK_HUF_FAST) continue;
 		uint32_t* e = t->fast + (cd << (FLICK_HUF_FAST - l));
 		for (uint32_t k = 0; k < 1u << (FLICK_HUF_FAST - l); k++) {
 			if (e[k] != 0) return -1;
 			e[k] = (uint32_t) l << 24 | i;
 		}
 	}
+	// A long code that starts with a short one (the short codes all in
+	// the table now, whatever their symbols' order).
+	for (int l = FLICK_HUF_FAST + 1; l <= t->longest; l++)
+		for (uint64_t cd = t->start[l] >> (l - FLICK_HUF_FAST); t->count[l] > 0 && cd <= (t->start[l] + t->count[l] - 1) >> (l - FLICK_HUF_FAST); cd++)
+			if (t->fast[cd] != 0) return -1;
 	t->rlc = iM;
 	return (int64_t) at;
 }
@@ -201,7 +203,9 @@ int flick_huf_uncompress(const uint8_t* in, uint64_t n, uint16_t* out, uint64_t 
 			continue;
 		}
 		const uint32_t r = flick_huf_count(&buf, &nb);
-		if (o == out || r > (uint64_t) (end - o)) return FLICK_HUF_COUNT;
+		// A run of none the library's fast decoder refuses (its encoder
+		// never writes one), and so does this.
+		if (o == out || r == 0 || r > (uint64_t) (end - o)) return FLICK_HUF_COUNT;
 		const uint16_t last = o[-1];
 		for (uint32_t j = 0; j < r; j++) o[j] = last;
 		o += r;

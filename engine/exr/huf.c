@@ -1,9 +1,10 @@
 // huf.c: OpenEXR's 16-bit Huffman code, decoded by flick (see huf.h). The
-// library's hufUncompress was most of PIZ's time: its decoders keep their
-// cursor in memory and check the output on every value; here the cursor
-// lives in registers, one look-up resolves codes up to FLICK_HUF_FAST bits,
-// and the bits are copied with zeros after them, so a refill loads 8 bytes
-// with no bounds check of its own.
+// Huffman step is most of PIZ's time, and each code's length must be known
+// before the next can be looked up: a chain of dependent loads and shifts.
+// Here the cursor lives in registers, one look-up gives up to two short
+// codes (PIZ's loop), the refill has no branch, and the bits are copied
+// with zeros after them, so a refill loads 8 bytes with no bounds check
+// of its own.
 
 #include "huf.h"
 

@@ -3,8 +3,8 @@
 // bitmap and its look-up table, the Huffman step (flick's, huf.c, shared
 // with dwa.c), the 2D wavelet, the table, the lines. Three steps are done
 // differently, to the same bytes (TestPIZMatchesLibrary):
-//   - the Huffman code is decoded with its cursor in registers, one table
-//     look-up for most codes (huf.c);
+//   - the Huffman code is decoded with its cursor in registers, up to two
+//     values a table look-up (huf.c);
 //   - the wavelet's finest level, three quarters of its work, decodes eight
 //     2x2 blocks at a time with SSE2;
 //   - the table is applied while the lines are written out, straight into

@@ -58,13 +58,14 @@ test: deps lint build
 bench: deps
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
-# The fuzz targets (the EXR reader's, the sequence notation's), FUZZTIME
+# The fuzz targets (the EXR reader's, the Huffman decoder's, the sequence notation's), FUZZTIME
 # each, one worker (not part of test); crashers land in the package's
 # testdata/fuzz.
 FUZZTIME ?= 5m
 fuzz: deps
 	$(GO) test -run='^$$' -fuzz=FuzzOpenDecode -fuzztime=$(FUZZTIME) -parallel=1 ./engine/exr/
 	$(GO) test -run='^$$' -fuzz=FuzzDecodeChunks -fuzztime=$(FUZZTIME) -parallel=1 ./engine/exr/
+	$(GO) test -run='^$$' -fuzz=FuzzHufUncompress -fuzztime=$(FUZZTIME) -parallel=1 ./engine/exr/
 	$(GO) test -run='^$$' -fuzz=FuzzSequenceNotation -fuzztime=$(FUZZTIME) -parallel=1 ./engine/
 
 lint:

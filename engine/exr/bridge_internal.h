@@ -70,12 +70,11 @@ int flick_unrle(uint8_t* out, uint64_t n, const uint8_t* in, uint64_t packed);
 void flick_dwa_pick(exr_decode_pipeline_t* d, int library_codecs, int tiled);
 
 // flick_piz_decompress is a decode pipeline's decompress_fn for PIZ
-// scanline chunks (piz.c): the library's Huffman step
-// (flick_huf_uncompress), flick's wavelet step (flick_wav2_decode, held to
-// the library's by TestWav2DecodeMatchesLibrary), and the lines written out
-// like flick_imf_decompress's.
+// chunks, scanline and tiled (piz.c): flick's Huffman step (huf.c), its
+// wavelet step (flick_wav2_decode, held to the library's by
+// TestWav2DecodeMatchesLibrary), and the lines written out like
+// flick_imf_decompress's.
 exr_result_t flick_piz_decompress(exr_decode_pipeline_t* d);
-exr_result_t flick_huf_uncompress(const uint8_t* in, int32_t n, uint16_t* out, int32_t nout);
 void flick_wav2_decode(uint16_t* in, int nx, int ox, int ny, int oy, uint16_t mx);
 
 // flick_scratch returns the pipeline's first scratch buffer, at least n

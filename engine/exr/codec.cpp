@@ -1,6 +1,6 @@
 // codec.cpp: OpenEXR's C++ decompressors as the decompress step of Core's
-// decode pipeline (read.c), for scanline parts: DWAA and DWAB whole, and
-// PIZ's Huffman step for piz.c.
+// decode pipeline (read.c), for scanline parts: DWAA and DWAB where dwa.c
+// does not take the request.
 //
 // Core 3.1.5 cannot decode DWA at all, and decodes PIZ at half the C++
 // API's speed; the C++ API's reader, for its part, reads through its own
@@ -8,9 +8,8 @@
 // Here Core reads and checks the chunk, the C++ codec decompresses it, and
 // unpack.c interleaves the result straight into the destination.
 //
-// ImfCompressor.h and ImfHuf.h are not installed by Debian's
-// libopenexr-dev, but what they declare is exported by libOpenEXR-3_1: the
-// declarations below are OpenEXR 3.1's (Compressor's virtual functions in
+// ImfCompressor.h is not installed by Debian's libopenexr-dev, but what it
+// declares is exported by libOpenEXR-3_1: the declarations below are OpenEXR 3.1's (Compressor's virtual functions in
 // its order, checked against the library's vtable for Imf_3_1::Compressor).
 // Another version gets a compile error here, on purpose: check the
 // declarations, or whether Core now decodes these itself.
@@ -55,9 +54,6 @@ protected:
 };
 
 Compressor *newCompressor(Compression c, size_t maxScanLineSize, const Header &hdr);
-
-// PIZ's Huffman step (ImfHuf.h), also not installed.
-void hufUncompress(const char compressed[], int nCompressed, unsigned short raw[], int nRaw);
 
 OPENEXR_IMF_INTERNAL_NAMESPACE_HEADER_EXIT
 
@@ -171,23 +167,6 @@ extern "C" exr_result_t flick_imf_decompress(exr_decode_pipeline_t *d)
 	} catch (...) {
 		flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "%s chunk of %llu bytes: unknown C++ exception", name(comp),
 			(unsigned long long) packed);
-		return EXR_ERR_CORRUPT_CHUNK;
-	}
-}
-
-extern "C" exr_result_t flick_huf_uncompress(const uint8_t *in, int32_t n, uint16_t *out, int32_t nout)
-{
-	try {
-		Imf::hufUncompress(reinterpret_cast<const char *>(in), n, out, nout);
-		return EXR_ERR_SUCCESS;
-	} catch (const std::bad_alloc &) {
-		flick_msg_report(EXR_ERR_OUT_OF_MEMORY, "PIZ chunk: out of memory");
-		return EXR_ERR_OUT_OF_MEMORY;
-	} catch (const std::exception &e) {
-		flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "PIZ chunk: %s", e.what());
-		return EXR_ERR_CORRUPT_CHUNK;
-	} catch (...) {
-		flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "PIZ chunk: unknown C++ exception");
 		return EXR_ERR_CORRUPT_CHUNK;
 	}
 }

@@ -25,6 +25,7 @@
 // ones go to the C++ reader, route.go).
 
 #include "bridge_internal.h"
+#include "huf.h"
 
 #include <libdeflate.h>
 #include <math.h>
@@ -111,35 +112,16 @@ static const uint8_t zigzag[64] = {
 	58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 };
 
-// The AC values come from OpenEXR's 16-bit Huffman code (ImfHuf.cpp),
-// decoded here as the blocks need them rather than into a buffer first:
-// the library's decoder and the run-length step after it were half of its
-// DWA time. The codes are canonical: lengths up to 58 bits, shorter codes
-// numerically higher when left-aligned, codes of one length in symbol
-// order; the symbol iM, followed by 8 bits n, repeats the last value n
-// times. Codes up to HUF_FAST bits resolve in one table look-up.
-#define HUF_FAST 12
-#define HUF_MAX 58
-#define HUF_SYMS 65537
-#define HUF_PAD 64 // zero bytes after the bits: the cursor stops within 24 bytes past them, and loads 8 at a time
-
-typedef struct {
-	uint32_t fast[1 << HUF_FAST]; // (length << 24) | symbol; 0: a longer code
-	uint64_t start[HUF_MAX + 1];  // the first code of each length
-	uint32_t count[HUF_MAX + 1];  // how many codes of each length
-	uint32_t at[HUF_MAX + 1];     // where each length's symbols start in sym
-	uint32_t sym[HUF_SYMS];       // symbols by length, then value
-	int rlc, longest;
-	const uint8_t* bits; // the bits, HUF_PAD zero bytes after
-	const uint8_t* limit; // where a refill may load from at most
-	uint64_t nbits;
-} dwa_huf;
+// The AC values come from OpenEXR's 16-bit Huffman code (huf.h), decoded
+// here as the blocks need them rather than into a buffer first: the
+// library's decoder and the run-length step after it were half of its DWA
+// time.
 
 // dwa_ac is a cursor into a chunk's AC values: through the Huffman code
 // (h != NULL), or an inflated buffer (DWA's DEFLATE mode, which OpenEXR's
 // writer does not use).
 typedef struct {
-	const dwa_huf* h;
+	const flick_huf* h;
 	const uint8_t* in; // the next byte to load into buf
 	uint64_t buf;      // the upcoming bits, left-aligned (nb of them counted)
 	int nb;
@@ -148,105 +130,6 @@ typedef struct {
 	uint64_t left;    // values still to give (the header's count)
 	const uint16_t *p, *end;
 } dwa_ac;
-
-static uint64_t load_be64(const uint8_t* p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return __builtin_bswap64(v);
-}
-
-// huf_build reads the code table at in (n bytes) into t, as
-// hufUnpackEncTable and hufCanonicalCodeTable do, and checks it as
-// hufBuildDecTable does. codes is scratch for HUF_SYMS entries. It returns
-// the bytes read, or -1.
-static int64_t huf_build(dwa_huf* t, const uint8_t* in, uint64_t n, int im, int iM, uint32_t* codes)
-{
-	uint64_t c = 0, at = 0;
-	int lc = 0, ncodes = 0;
-#define GET(bits, dst)                                                                                                 \
-	do {                                                                                                           \
-		while (lc < (bits)) {                                                                                  \
-			if (at >= n) return -1;                                                                        \
-			c = c << 8 | in[at++];                                                                         \
-			lc += 8;                                                                                       \
-		}                                                                                                      \
-		lc -= (bits);                                                                                          \
-		(dst) = (int) ((c >> lc) & ((1u << (bits)) - 1));                                                      \
-	} while (0)
-	// The symbols that have a code, in order, each with its length: the
-	// table lists every length from im to iM, with runs of zeros packed.
-	memset(t->count, 0, sizeof t->count);
-	for (int i = im; i <= iM; i++) {
-		int l, run = 0;
-		GET(6, l);
-		if (l == 63) {
-			GET(8, run);
-			run += 6;
-		} else if (l >= 59) {
-			run = l - 59 + 2;
-		}
-		if (run > 0) {
-			if (i + run > iM + 1) return -1;
-			i += run - 1;
-		} else if (l > 0) {
-			codes[ncodes++] = (uint32_t) i << 8 | (uint32_t) l;
-			t->count[l]++;
-		}
-	}
-#undef GET
-	uint64_t code = 0;
-	for (int l = HUF_MAX; l > 0; l--) {
-		const uint64_t next = (code + t->count[l]) >> 1;
-		t->start[l] = code;
-		code = next;
-	}
-	uint32_t pos = 0, next[HUF_MAX + 1];
-	t->longest = 0;
-	for (int l = 1; l <= HUF_MAX; l++) {
-		t->at[l] = next[l] = pos;
-		pos += t->count[l];
-		if (t->count[l] == 0) continue;
-		if ((t->start[l] + t->count[l] - 1) >> l) return -1; // a code longer than its length
-		t->longest = l;
-	}
-	memset(t->fast, 0, sizeof t->fast);
-	for (int j = 0; j < ncodes; j++) {
-		const uint32_t i = codes[j] >> 8;
-		const int l = (int) (codes[j] & 0xff);
-		const uint64_t cd = t->start[l] + (next[l] - t->at[l]);
-		t->sym[next[l]++] = i;
-		if (l > HUF_FAST) {
-			if (t->fast[cd >> (l - HUF_FAST)] != 0) return -1;
-			continue;
-		}
-		uint32_t* e = t->fast + (cd << (HUF_FAST - l));
-		for (uint32_t k = 0; k < 1u << (HUF_FAST - l); k++) {
-			if (e[k] != 0) return -1;
-			e[k] = (uint32_t) l << 24 | i;
-		}
-	}
-	t->rlc = iM;
-	return (int64_t) at;
-}
-
-// huf_long decodes a code longer than HUF_FAST bits at bit pos of t's
-// bits: it returns its length (0 for an invalid code) and sets *sym.
-static int huf_long(const dwa_huf* t, uint64_t pos, int* sym)
-{
-	const uint8_t* p = t->bits + pos / 8;
-	const int sh = (int) (pos % 8);
-	const uint64_t w = sh == 0 ? load_be64(p) : load_be64(p) << sh | (uint64_t) p[8] >> (8 - sh);
-	for (int l = HUF_FAST + 1; l <= t->longest; l++) {
-		if (t->count[l] == 0) continue;
-		const uint64_t top = w >> (64 - l);
-		if (top < t->start[l]) continue;
-		if (top - t->start[l] >= t->count[l]) return 0;
-		*sym = (int) t->sym[t->at[l] + (top - t->start[l])];
-		return l;
-	}
-	return 0;
-}
 
 // ac_block reads one block's AC values from a, run-length coded: 0xff00
 // ends the block, 0xffnn skips nn zeros, anything else is the next
@@ -258,7 +141,7 @@ static int huf_long(const dwa_huf* t, uint64_t pos, int* sym)
 // the end of the block jumps past it.
 static inline int ac_block(dwa_ac* a, uint16_t* hz)
 {
-	const dwa_huf* const t = a->h;
+	const flick_huf* const t = a->h;
 	const uint8_t* in = a->in;
 	const uint16_t* p = a->p;
 	uint64_t buf = a->buf, left = a->left;
@@ -275,43 +158,10 @@ static inline int ac_block(dwa_ac* a, uint16_t* hz)
 			rep--;
 			v = prev;
 		} else {
-			// Refill to 56 bits or more when fewer than a short code and
-			// a run count are left (the loaded bits past nb are the
-			// stream's next ones, so OR-ing them in again is harmless):
-			// every few codes, not on every code's critical path.
-			if (nb < HUF_FAST + 8) {
-				// Past the bits (only a damaged stream gets there, with
-				// codes of zeros, say) the cursor stops.
-				if (__builtin_expect(in > t->limit, 0)) return -1;
-				buf |= load_be64(in) >> nb;
-				in += (63 - nb) >> 3;
-				nb |= 56;
-			}
-			const uint32_t e = t->fast[buf >> (64 - HUF_FAST)];
-			int l = (int) (e >> 24);
-			if (__builtin_expect(l != 0, 1)) {
-				v = (int) (e & 0xffffff);
-				buf <<= l;
-				nb -= l;
-			} else {
-				const uint64_t pos = (uint64_t) (in - t->bits) * 8 - (uint64_t) nb;
-				if ((l = huf_long(t, pos, &v)) == 0) return -1;
-				const uint64_t np = pos + (uint64_t) l;
-				in = t->bits + np / 8;
-				buf = load_be64(in) << (np % 8);
-				nb = 56 - (int) (np % 8); // below 64, as the refill needs
-				in += 7;
-			}
+			if (__builtin_expect((v = flick_huf_next(t, &in, &buf, &nb)) < 0, 0)) return -1;
 			if (__builtin_expect(v == t->rlc, 0)) {
 				// The last value again, 8 bits of count times (0: none).
-				if (nb < 8) {
-					buf |= load_be64(in) >> nb;
-					in += (63 - nb) >> 3;
-					nb |= 56;
-				}
-				const uint32_t n = (uint32_t) (buf >> 56);
-				buf <<= 8;
-				nb -= 8;
+				const uint32_t n = flick_huf_count(&buf, &nb);
 				if (n == 0) {
 					left++;
 					continue;
@@ -719,11 +569,7 @@ typedef struct {
 	uint64_t blocks;                           // 8x8 blocks a DCT plane has
 	const uint8_t *unknown, *acz, *dcz, *rlez; // the compressed parts, one after the other
 	int huffman;                               // the AC values are Huffman-coded, not deflated
-	int im, iM;                                // the Huffman header: first and last symbol,
-	uint64_t nbits;                            // and bit count
-	dwa_huf* huf;                              // the scratch buffers (dwa_scratch)
-	uint32_t* codes;
-	uint8_t *bits, *rle, *unknown_planes, *tmp;
+	uint8_t *huf, *rle, *unknown_planes, *tmp; // the scratch buffers (dwa_scratch)
 	uint16_t *acv, *dcv, *rowbuf;
 	uint64_t stride; // of rowbuf's rows: the blocks' width
 } dwa_data;
@@ -809,22 +655,8 @@ DWA_AVX static exr_result_t dwa_plan(const exr_decode_pipeline_t* d, dwa_chunk* 
 	if (k->want_rle && (v[RLE_RAW_SIZE] != k->rle_size || v[RLE_UNCOMPRESSED_SIZE] > 2 * k->rle_size + 64))
 		return corrupt(d, "its run-length data does not fit its channels");
 
-	const uint64_t acn = v[AC_COMPRESSED_SIZE];
 	x->huffman = v[AC_COMPRESSION] == AC_STATIC_HUFFMAN;
 	if (k->want_dct && !x->huffman && v[AC_COMPRESSION] != AC_DEFLATE) return corrupt(d, "unknown AC compression");
-	// The Huffman header (hufUncompress): im, iM, table length, bit count,
-	// a spare word, then the table and the bits.
-	const uint8_t* acz = x->acz;
-	x->im = x->iM = 0;
-	x->nbits = 0;
-	if (k->want_dct && x->huffman && nac > 0) {
-		if (acn < 20) return corrupt(d, "truncated AC values");
-		x->im = (int) ((uint32_t) acz[0] | (uint32_t) acz[1] << 8 | (uint32_t) acz[2] << 16 | (uint32_t) acz[3] << 24);
-		x->iM = (int) ((uint32_t) acz[4] | (uint32_t) acz[5] << 8 | (uint32_t) acz[6] << 16 | (uint32_t) acz[7] << 24);
-		x->nbits = (uint64_t) acz[12] | (uint64_t) acz[13] << 8 | (uint64_t) acz[14] << 16 | (uint64_t) acz[15] << 24;
-		if (x->im < 0 || x->im >= HUF_SYMS || x->iM < 0 || x->iM >= HUF_SYMS || x->im > x->iM || (x->nbits + 7) / 8 > acn - 20)
-			return corrupt(d, "bad AC code table");
-	}
 	return EXR_ERR_SUCCESS;
 }
 
@@ -840,16 +672,12 @@ DWA_AVX static exr_result_t dwa_scratch(exr_decode_pipeline_t* d, const dwa_chun
 		void** at;
 	} part[8];
 	int parts = 0;
-	x->huf = NULL;
-	x->bits = x->rle = x->unknown_planes = x->tmp = NULL;
+	x->huf = x->rle = x->unknown_planes = x->tmp = NULL;
 	x->acv = x->dcv = x->rowbuf = NULL;
-	x->codes = NULL;
 #define PART(n, p) (part[parts++] = (typeof(part[0])) {(n), (void**) &(p)})
 	if (k->want_dct) {
 		if (x->huffman) {
-			PART(sizeof(dwa_huf), x->huf);
-			PART(4 * HUF_SYMS, x->codes);
-			PART(acn + HUF_PAD, x->bits);
+			PART(flick_huf_scratch(acn), x->huf);
 		} else {
 			PART(2 * nac, x->acv);
 		}
@@ -887,15 +715,8 @@ DWA_AVX static exr_result_t dwa_expand(const exr_decode_pipeline_t* d, const dwa
 	*ac = (dwa_ac) {.left = nac};
 	if (!k->want_dct) return EXR_ERR_SUCCESS;
 	if (x->huffman && nac > 0) {
-		const int64_t table = huf_build(x->huf, x->acz + 20, acn - 20, x->im, x->iM, x->codes);
-		if (table < 0 || x->nbits > 8 * (acn - 20 - (uint64_t) table)) return corrupt(d, "bad AC code table");
-		memcpy(x->bits, x->acz + 20 + table, acn - 20 - (uint64_t) table);
-		memset(x->bits + acn - 20 - table, 0, HUF_PAD);
-		x->huf->bits = x->bits;
-		x->huf->limit = x->bits + (x->nbits + 7) / 8 + 8;
-		x->huf->nbits = x->nbits;
-		ac->h = x->huf;
-		ac->in = x->bits;
+		if (flick_huf_open(&ac->h, x->acz, acn, x->huf) != FLICK_HUF_OK) return corrupt(d, "bad AC code table");
+		ac->in = ac->h->bits;
 	} else if (!x->huffman && nac > 0) {
 		if (!inflate(x->acz, acn, x->acv, 2 * nac)) return corrupt(d, "its AC values do not inflate");
 		ac->p = x->acv;

@@ -1,8 +1,10 @@
-// piz.c: PIZ decompression for Core's pipeline (scanline parts), the
-// format's steps as OpenEXR 3.1's PizCompressor takes them: the range
-// bitmap and its look-up table, the Huffman step (the C++ library's own,
-// codec.cpp), the 2D wavelet, the table, the lines. Two steps are done
+// piz.c: PIZ decompression for Core's pipeline (scanline and tiled parts),
+// the format's steps as OpenEXR 3.1's PizCompressor takes them: the range
+// bitmap and its look-up table, the Huffman step (flick's, huf.c, shared
+// with dwa.c), the 2D wavelet, the table, the lines. Three steps are done
 // differently, to the same bytes (TestPIZMatchesLibrary):
+//   - the Huffman code is decoded with its cursor in registers, up to two
+//     values a table look-up (huf.c);
 //   - the wavelet's finest level, three quarters of its work, decodes eight
 //     2x2 blocks at a time with SSE2;
 //   - the table is applied while the lines are written out, straight into
@@ -11,6 +13,7 @@
 //     a copy.
 
 #include "bridge_internal.h"
+#include "huf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -293,12 +296,17 @@ exr_result_t flick_piz_decompress(exr_decode_pipeline_t* d)
 		return EXR_ERR_CORRUPT_CHUNK;
 	}
 
-	// Scratch: the table, then the chunk's values.
-	uint16_t* lut = flick_scratch(d, sizeof(uint16_t) * PIZ_VALUES + n);
+	// Scratch: the table, the chunk's values, the Huffman decoder's.
+	uint16_t* lut = flick_scratch(d, sizeof(uint16_t) * PIZ_VALUES + n + flick_huf_scratch((uint64_t) length));
 	if (lut == NULL) return EXR_ERR_OUT_OF_MEMORY;
 	uint16_t* tmp = lut + PIZ_VALUES;
 	const uint16_t max_value = reverse_lut(bitmap, lo, hi, lut);
-	if ((rv = flick_huf_uncompress(in, length, tmp, (int32_t) total)) != EXR_ERR_SUCCESS) return rv;
+	const int huf = flick_huf_uncompress(in, (uint64_t) length, tmp, total, (uint8_t*) tmp + n);
+	if (huf != FLICK_HUF_OK) {
+		flick_msg_report(EXR_ERR_CORRUPT_CHUNK, "PIZ chunk of %llu bytes: %s", (unsigned long long) packed,
+			flick_huf_error(huf));
+		return EXR_ERR_CORRUPT_CHUNK;
+	}
 
 	uint16_t* at = tmp;
 	for (int c = 0; c < d->channel_count; c++) {

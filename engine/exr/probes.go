@@ -2,6 +2,7 @@ package exr
 
 /*
 #include "bridge_internal.h"
+#include "huf.h"
 */
 import "C"
 
@@ -24,6 +25,26 @@ func wav2Decode(v []uint16, nx, ox, ny, oy int, mx uint16) {
 	}
 	C.flick_wav2_decode((*C.uint16_t)(unsafe.Pointer(&v[0])), C.int(nx), C.int(ox), C.int(ny), C.int(oy), C.uint16_t(mx))
 	runtime.KeepAlive(v)
+}
+
+// hufUncompress decodes the OpenEXR Huffman stream in into exactly
+// len(out) values with flick's decoder (huf.c), as exrref.HufUncompress
+// does with the library's; it returns huf.h's result (0: success).
+func hufUncompress(in []byte, out []uint16) int {
+	scratch := make([]byte, C.flick_huf_scratch(C.uint64_t(len(in))))
+	var pin *C.uint8_t
+	var pout *C.uint16_t
+	if len(in) > 0 {
+		pin = (*C.uint8_t)(unsafe.Pointer(&in[0]))
+	}
+	if len(out) > 0 {
+		pout = (*C.uint16_t)(unsafe.Pointer(&out[0]))
+	}
+	rv := C.flick_huf_uncompress(pin, C.uint64_t(len(in)), pout, C.uint64_t(len(out)), unsafe.Pointer(&scratch[0]))
+	runtime.KeepAlive(in)
+	runtime.KeepAlive(out)
+	runtime.KeepAlive(scratch)
+	return int(rv)
 }
 
 // pipelineKeptBytes is the size of the Core decode buffers the calling OS

@@ -30,13 +30,15 @@
 #include <vector>
 
 #if OPENEXR_VERSION_MAJOR != 3 || OPENEXR_VERSION_MINOR != 1
-#error "exrref.cpp declares OpenEXR 3.1's wav2Decode: check it against this OpenEXR version"
+#error "exrref.cpp declares OpenEXR 3.1's wav2Decode and Huffman coder: check them against this OpenEXR version"
 #endif
 
-// ImfWav.h is not installed by Debian's libopenexr-dev, but libOpenEXR-3_1
-// exports what it declares (see ../../codec.cpp).
+// ImfWav.h and ImfHuf.h are not installed by Debian's libopenexr-dev, but
+// libOpenEXR-3_1 exports what they declare (see ../../codec.cpp).
 OPENEXR_IMF_INTERNAL_NAMESPACE_HEADER_ENTER
 void wav2Decode(unsigned short *in, int nx, int ox, int ny, int oy, unsigned short mx);
+int hufCompress(const unsigned short raw[], int nRaw, char compressed[]);
+void hufUncompress(const char compressed[], int nCompressed, unsigned short raw[], int nRaw);
 OPENEXR_IMF_INTERNAL_NAMESPACE_HEADER_EXIT
 
 namespace {
@@ -264,4 +266,15 @@ extern "C" int exrref_string_attr(const char *path, int32_t part, const char *na
 		if (v.size() <= n)
 			std::memcpy(dst, v.data(), v.size());
 	});
+}
+
+extern "C" int32_t exrref_huf_compress(const uint16_t *raw, int32_t n, uint8_t *out)
+{
+	return Imf::hufCompress(raw, n, reinterpret_cast<char *>(out));
+}
+
+extern "C" int exrref_huf_uncompress(const uint8_t *in, int32_t n, uint16_t *out, int32_t nout, char *msg,
+                                     size_t msg_len)
+{
+	return guard(msg, msg_len, [&] { Imf::hufUncompress(reinterpret_cast<const char *>(in), n, out, nout); });
 }

@@ -187,3 +187,37 @@ func StringAttr(path string, part int, name string) (string, error) {
 	}
 	return string(buf[:n]), nil
 }
+
+// HufCompress codes raw with the library's Huffman coder (ImfHuf.cpp,
+// hufCompress), as PIZ and DWA store their values.
+func HufCompress(raw []uint16) []byte {
+	out := make([]byte, 8*len(raw)+65536) // codes of up to 58 bits, the table
+	var p *C.uint16_t
+	if len(raw) > 0 {
+		p = (*C.uint16_t)(unsafe.Pointer(&raw[0]))
+	}
+	n := C.exrref_huf_compress(p, C.int32_t(len(raw)), (*C.uint8_t)(unsafe.Pointer(&out[0])))
+	runtime.KeepAlive(raw)
+	return out[:n]
+}
+
+// HufUncompress decodes in into exactly len(out) values with the library's
+// Huffman decoder (hufUncompress); its error is the library's exception.
+func HufUncompress(in []byte, out []uint16) error {
+	var pin *C.uint8_t
+	var pout *C.uint16_t
+	if len(in) > 0 {
+		pin = (*C.uint8_t)(unsafe.Pointer(&in[0]))
+	}
+	if len(out) > 0 {
+		pout = (*C.uint16_t)(unsafe.Pointer(&out[0]))
+	}
+	var msg [msgLen]C.char
+	rv := C.exrref_huf_uncompress(pin, C.int32_t(len(in)), pout, C.int32_t(len(out)), &msg[0], msgLen)
+	runtime.KeepAlive(in)
+	runtime.KeepAlive(out)
+	if rv != 0 {
+		return errors.New("exrref: hufUncompress: " + C.GoString(&msg[0]))
+	}
+	return nil
+}

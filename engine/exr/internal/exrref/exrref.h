@@ -62,6 +62,15 @@ int exrref_string_attr(const char *path, int32_t part, const char *name, char *d
 // value before the forward transform).
 void exrref_wav2_decode(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t mx);
 
+// exrref_huf_compress is the library's hufCompress (ImfHuf.h, PIZ's and
+// DWA's Huffman coder): n values at raw into out (room for 8 * n + 65536
+// bytes); it returns the bytes written.
+int32_t exrref_huf_compress(const uint16_t *raw, int32_t n, uint8_t *out);
+
+// exrref_huf_uncompress is the library's hufUncompress: the n bytes at in
+// decoded into exactly nout values at out.
+int exrref_huf_uncompress(const uint8_t *in, int32_t n, uint16_t *out, int32_t nout, char *msg, size_t msg_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -634,17 +634,17 @@ const (
 	glWindow           // --window
 )
 
-// exportGL runs job in a GL context of kind via that this goroutine (the
-// main OS thread) serves, then destroys it: a headless EGL context, or a
-// hidden window's (no Dear ImGui frames are drawn in it). started is called
-// once the context exists, with what it is.
-func exportGL(ctx context.Context, job export.Job, via glContext, started func(via string)) (export.Progress, error) {
+// exportGL runs job in a GL context of that kind, which this goroutine
+// (the main OS thread) serves, then destroys it: a headless EGL context,
+// or a hidden window's (no Dear ImGui frames are drawn in it). started is
+// called once the context exists, with what it is.
+func exportGL(ctx context.Context, job export.Job, kind glContext, started func(via string)) (export.Progress, error) {
 	var q *render.Queue
 	var serve func(done <-chan struct{})
 	var h *render.Headless
-	if via != glWindow {
+	if kind != glWindow {
 		var err error
-		if h, err = render.NewHeadless(); err != nil && (via == glEGL || !render.HasDisplay()) {
+		if h, err = render.NewHeadless(); err != nil && (kind == glEGL || !render.HasDisplay()) {
 			return export.Progress{}, err // says what to install
 		}
 	}

@@ -37,10 +37,10 @@ GPU, and encodes a QuickTime movie with BT.709 primaries and matrix and the
 display's transfer (sRGB through an OpenColorIO sRGB display, else BT.709).
 The movie appears only when complete: a failed or cancelled (Ctrl+C) export
 leaves no file.
-Its GL context is a hidden window where there is a display (DISPLAY or
-WAYLAND_DISPLAY), else, or with --headless, an EGL context with no window
-or display server (a farm node; Debian: libegl1 libegl-mesa0). Both draw
-the same pixels.
+Its GL context is an EGL context with no window or display server (a farm
+node; Debian: libegl1 libegl-mesa0), which starts sooner than a window;
+where EGL is missing and there is a display (DISPLAY or WAYLAND_DISPLAY), or
+with --window, a hidden window. Both draw the same pixels.
 
 Flags:
   -o, --output OUT     the movie to write (.mov)
@@ -87,7 +87,8 @@ Flags:
                        any other V is the file's view, as above
   --look L             with a config, one of its looks, applied before the view
   --overwrite          replace OUT if it exists
-  --headless           draw through EGL even where there is a display
+  --headless           draw through EGL only: fail rather than open a window
+  --window             draw in a hidden window on the display, not through EGL
   --burnin "POS=TEXT"  burn TEXT into every frame (repeatable): POS is TL, T,
                        TR, L, R, BL, B or BR; TEXT holds fields: {shot} {version}
                        {frame} {range} {tc} {fps} {size} {date} {user} {host}
@@ -144,7 +145,7 @@ type exportFlags struct {
 	display       render.Settings
 	ocio          exportOCIO // the config, when there is one, replaces display.Transform
 	overwrite     bool
-	headless      bool // EGL even with a display
+	gl            glContext // --headless, --window, or either
 	// chunk is --frames: the frames of the range to export ("": all);
 	// report is where a chunk's report goes.
 	chunk  string
@@ -194,7 +195,8 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	fs.StringVar(&f.ocio.input, "input-cs", "", "")
 	fs.StringVar(&f.ocio.look, "look", "", "")
 	fs.BoolVar(&f.overwrite, "overwrite", false, "")
-	fs.BoolVar(&f.headless, "headless", false, "")
+	headless := fs.Bool("headless", false, "")
+	window := fs.Bool("window", false, "")
 	fs.StringVar(&f.chunk, "frames", "", "")
 	fs.StringVar(&f.report, "report", "", "")
 	slate := fs.Bool("slate", false, "")
@@ -233,6 +235,14 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 		return bad("export needs a PATH, e.g. flick export shot.####.exr -o review.mov")
 	case f.out == "":
 		return bad("export needs -o OUT.mov")
+	}
+	switch {
+	case *headless && *window:
+		return bad("give one of --headless and --window")
+	case *headless:
+		f.gl = glEGL
+	case *window:
+		f.gl = glWindow
 	}
 	if *slate {
 		if *slateFrames < 1 || *slateFrames > export.MaxSlateFrames {
@@ -421,7 +431,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if len(f.burnins) > 0 {
 		job.Burnins, job.Fields = f.burnins, shot.Fields(frames, time.Now())
 	}
-	result, err := exportGL(ctx, job, f.headless || !render.HasDisplay(), func(via string) {
+	result, err := exportGL(ctx, job, f.gl, func(via string) {
 		fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps, drawn through %s\n",
 			seq, len(frames), f.out, movie.Width, movie.Height, movie.Codec, movie.FPS, via)
 	})
@@ -646,18 +656,33 @@ func (f *exportFlags) startTimecode(seq *engine.Sequence, first, index int, fps 
 	return &t, warning, nil
 }
 
-// exportGL runs job in a GL context that this goroutine (the main OS
-// thread) serves, then destroys it: a headless EGL context, or a hidden
-// window's (no Dear ImGui frames are drawn in it). started is called once
-// the context exists, with what it is.
-func exportGL(ctx context.Context, job export.Job, headless bool, started func(via string)) (export.Progress, error) {
+// glContext is the kind of GL context flick export draws in.
+type glContext int
+
+const (
+	// glAny is EGL, else a hidden window where there is a display: EGL
+	// starts sooner (no X connection, GLX, GLFW or Dear ImGui) and draws
+	// the same pixels (TestHeadlessExportMatchesWindow).
+	glAny    glContext = iota
+	glEGL              // --headless
+	glWindow           // --window
+)
+
+// exportGL runs job in a GL context of that kind, which this goroutine
+// (the main OS thread) serves, then destroys it: a headless EGL context,
+// or a hidden window's (no Dear ImGui frames are drawn in it). started is
+// called once the context exists, with what it is.
+func exportGL(ctx context.Context, job export.Job, kind glContext, started func(via string)) (export.Progress, error) {
 	var q *render.Queue
 	var serve func(done <-chan struct{})
-	if headless {
-		h, err := render.NewHeadless()
-		if err != nil {
+	var h *render.Headless
+	if kind != glWindow {
+		var err error
+		if h, err = render.NewHeadless(); err != nil && (kind == glEGL || !render.HasDisplay()) {
 			return export.Progress{}, err // says what to install
 		}
+	}
+	if h != nil {
 		defer h.Close()
 		q, serve = h.Queue(), h.Serve
 		started(fmt.Sprintf("EGL, %s platform, %s", h.Platform, h.Renderer))

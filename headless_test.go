@@ -11,10 +11,12 @@ import (
 	"flick/render/rendertest"
 )
 
-// TestHeadlessExportMatchesWindow exports the same frames three times: in
-// a hidden window on an X display, through EGL because there is no display,
-// and through EGL because --headless asks with a display present; the
-// movies' decoded frames must be the same bits.
+// TestHeadlessExportMatchesWindow exports the same frames in a hidden
+// window on an X display (--window), and through EGL: with no display, with
+// one (EGL is the default as it starts sooner), and with --headless; and in
+// a hidden window again where EGL is missing (an empty vendor folder for
+// libglvnd) but a display is there. The movies' decoded frames must be the
+// same bits.
 func TestHeadlessExportMatchesWindow(t *testing.T) {
 	display, stop, err := rendertest.StartXvfb(640, 480)
 	if err != nil {
@@ -46,25 +48,34 @@ func TestHeadlessExportMatchesWindow(t *testing.T) {
 		}
 		return frames
 	}
-	window := export("window", "a hidden window", []string{"DISPLAY=" + display})
+	window := export("window", "a hidden window", []string{"DISPLAY=" + display}, "--window")
 	if p := exporttest.PSNR(window[0], window[3], 0, 1, 2); p > 60 {
 		t.Fatalf("frames 1 and 4 are alike (PSNR %.1f dB): nothing to compare", p)
 	}
+	noEGL := "__EGL_VENDOR_LIBRARY_DIRS=" + t.TempDir()
 	for _, tc := range []struct {
 		name  string
+		via   string
 		env   []string
 		flags []string
 	}{
-		{"no display", nil, nil},
-		{"--headless", []string{"DISPLAY=" + display}, []string{"--headless"}},
+		{"no display", "EGL", nil, nil},
+		{"display", "EGL", []string{"DISPLAY=" + display}, nil},
+		{"--headless", "EGL", []string{"DISPLAY=" + display}, []string{"--headless"}},
+		{"display without EGL", "a hidden window", []string{"DISPLAY=" + display, noEGL}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			egl := export(strings.Trim(tc.name, "- "), "EGL", tc.env, tc.flags...)
+			frames := export(strings.ReplaceAll(strings.Trim(tc.name, "- "), " ", "-"), tc.via, tc.env, tc.flags...)
 			for i := range window {
-				if !slices.Equal(egl[i], window[i]) {
-					t.Errorf("frame %d differs from the window's (PSNR %.1f dB)", i+1, exporttest.PSNR(egl[i], window[i], 0, 1, 2))
+				if !slices.Equal(frames[i], window[i]) {
+					t.Errorf("frame %d differs from the window's (PSNR %.1f dB)", i+1, exporttest.PSNR(frames[i], window[i], 0, 1, 2))
 				}
 			}
 		})
+	}
+	// --headless means EGL or nothing.
+	code, _, stderr := runFlickEnv(t, []string{"DISPLAY=" + display, noEGL}, "export", beach, "1-4", "-o", filepath.Join(dir, "none.mov"), "--headless")
+	if code != 1 || !strings.Contains(stderr, "no EGL") {
+		t.Errorf("--headless without EGL: exit %d, stderr %q; want 1 and 'no EGL'", code, stderr)
 	}
 }

@@ -115,6 +115,8 @@ func TestBadInputsFailClearly(t *testing.T) {
 			[]string{"--range", `"abc"`, "not a frame range"}},
 		{"export --range reversed", []string{"export", text, "--range", "1006-1001", "-o", filepath.Join(dir, "x.mov")}, 2,
 			[]string{"--range", "1006-1001", "the last frame is before the first"}},
+		{"export --headless --window", []string{"export", text, "--headless", "--window", "-o", filepath.Join(dir, "x.mov")}, 2,
+			[]string{"one of --headless and --window"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runFlick(t, tc.args...)

@@ -23,11 +23,17 @@ func (a *app) panelWindows() {
 		}
 		open := true
 		// A panel the saved layout does not know (one added since it was
-		// saved) floats: give it a usable size, cascaded so that panels
+		// saved) joins the Display panel's dock node (the right column of
+		// the default layout) as a tab, off the picture; where that panel
+		// floats, it floats at a usable size, cascaded so that panels
 		// opened together do not cover each other.
-		i := float32(slices.Index(panelNames, p))
-		imgui.SetNextWindowPosV(imgui.NewVec2(80+24*i, 80+24*i), imgui.CondFirstUseEver, imgui.NewVec2(0, 0))
-		imgui.SetNextWindowSizeV(imgui.NewVec2(460, 300), imgui.CondFirstUseEver)
+		if d := imgui.InternalFindWindowByName(panelTitles["display"]); p != "display" && d != nil && d.CData != nil && d.DockId() != 0 {
+			imgui.SetNextWindowDockIDV(d.DockId(), imgui.CondFirstUseEver)
+		} else {
+			i := float32(slices.Index(panelNames, p))
+			imgui.SetNextWindowPosV(imgui.NewVec2(80+24*i, 80+24*i), imgui.CondFirstUseEver, imgui.NewVec2(0, 0))
+			imgui.SetNextWindowSizeV(imgui.NewVec2(460, 300), imgui.CondFirstUseEver)
+		}
 		if imgui.BeginV(panelTitles[p], &open, 0) {
 			switch p {
 			case "channels":

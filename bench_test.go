@@ -28,6 +28,7 @@ func TestBenchModesJSON(t *testing.T) {
 	}{
 		{"decode", []string{demo, "--json", "--threads", "2"}, frames},
 		{"decode channels", []string{"--channels", "G", demo, "--json"}, frames},
+		{"decode only", []string{demo, "--json", "--decode-only"}, frames},
 		{"play", []string{demo, "--play", "--json", "--budget", "64MiB"}, frames},
 		{"play realtime", []string{demo, "--play", "--realtime", "--fps", "240", "--frames", "30", "--json"}, 30},
 	} {
@@ -40,6 +41,7 @@ func TestBenchModesJSON(t *testing.T) {
 				Frames, Drops, Hits, Misses, Shown int
 				Seconds, FPS                       float64
 				Bytes                              int64
+				FileBytes                          int64 `json:"file_bytes"`
 				PeakRSS                            int64 `json:"peak_rss_bytes"`
 			}
 			if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
@@ -51,6 +53,9 @@ func TestBenchModesJSON(t *testing.T) {
 			if strings.HasPrefix(tc.name, "decode") {
 				if r.Bytes != int64(frames)*2*4*960*540 { // the demo's frames, RGBA half
 					t.Errorf("%d bytes decoded", r.Bytes)
+				}
+				if readPass := tc.name != "decode only"; readPass != (r.FileBytes > 0) {
+					t.Errorf("read pass %v, but %d file bytes read", readPass, r.FileBytes)
 				}
 				return
 			}
@@ -73,6 +78,7 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"x.exr", "--play", "--fps", "30"}, "--fps goes with --realtime"},
 		{[]string{"x.exr", "--play", "--realtime", "--fps", "0"}, "--fps"},
 		{[]string{"x.exr", "--budget", "1GiB"}, "unknown flag --budget"},
+		{[]string{"x.exr", "--play", "--decode-only"}, "--decode-only goes without --play"},
 		{[]string{"--json"}, "bench needs a PATH"},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -133,6 +133,12 @@ void flick_rgba_unpack_pick(exr_decode_pipeline_t* d);
 // flick_unpack_done, which does nothing.
 int flick_rgba_unpacking(const exr_decode_pipeline_t* d);
 exr_result_t flick_rgba_unpack_from(exr_decode_pipeline_t* d, const uint8_t* in);
+// flick_rgba_unpack_split is flick_rgba_unpack_from for bytes still split
+// as ZIP and RLE store them (the low bytes of the unpacked bytes' 16-bit
+// words in the first half, the high bytes in the second; flick_zip_undo's
+// interleave): ZIP and RLE chunks go from there to the destination in one
+// pass instead of two.
+exr_result_t flick_rgba_unpack_split(exr_decode_pipeline_t* d, const uint8_t* in);
 exr_result_t flick_unpack_done(exr_decode_pipeline_t* d);
 
 // flick_stored_chunk handles a chunk stored uncompressed (packed size equal

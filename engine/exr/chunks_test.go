@@ -286,6 +286,38 @@ func TestPipelineBuffersKept(t *testing.T) {
 	}
 }
 
+// TestZipFusedMatchesLibrary decodes ZIP, ZIPS and RLE files whose RGBA
+// output deflate.c writes straight from the split byte halves
+// (flick_rgba_unpack_split), at widths around the 8-pixel SIMD step, with
+// compressible pixels and with random ones, whose chunks are stored
+// uncompressed (flick_rgba_unpack_from): equal to the library's steps,
+// nothing written past the buffer, and the same in parallel.
+func TestZipFusedMatchesLibrary(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(19, 2))
+	for _, comp := range []Compression{ZIP, ZIPS, RLE} {
+		for _, w := range []int{7, 8, 9, 33} {
+			h := 41
+			for _, random := range []bool{false, true} {
+				pix := testPattern(w, h)
+				if random {
+					for i := range pix {
+						pix[i] = uint16(rng.Uint32())
+					}
+				}
+				path := filepath.Join(dir, fmt.Sprintf("%s_%d_%v.exr", comp, w, random))
+				if err := WriteRGBA(path, w, h, pix, comp, 0); err != nil {
+					t.Fatal(err)
+				}
+				if st, err := os.Stat(path); err != nil || random && st.Size() < int64(8*w*h) {
+					t.Fatalf("%s: random pixels came out compressed (%v)", path, err)
+				}
+				checkStepsMatchLibrary(t, path, Selection{Names: [4]string{"R", "G", "B", "A"}})
+			}
+		}
+	}
+}
+
 // TestZipCorrupt damages ZIP, RLE and PXR24 chunks: both paths must fail on the
 // same files, and flick's with a message.
 func TestZipCorrupt(t *testing.T) {

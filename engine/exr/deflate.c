@@ -98,23 +98,48 @@ static void interleave_sse2(uint8_t* out, const uint8_t* src, uint64_t n)
 }
 #endif
 
-// flick_zip_undo turns inflated bytes in scratch (n of them; overwritten)
-// into the chunk's unpacked bytes in out.
-void flick_zip_undo(uint8_t* out, uint8_t* scratch, uint64_t n, int simd)
+// reconstruct undoes the predictor in place.
+static void reconstruct(uint8_t* buf, uint64_t n, int simd)
 {
 #ifdef FLICK_X86
-	if (simd) {
-		if (__builtin_cpu_supports("sse4.1"))
-			reconstruct_sse41(scratch, n);
-		else
-			reconstruct_scalar(scratch, n);
-		interleave_sse2(out, scratch, n);
+	if (simd && __builtin_cpu_supports("sse4.1")) {
+		reconstruct_sse41(buf, n);
 		return;
 	}
 #endif
 	(void) simd;
-	reconstruct_scalar(scratch, n);
+	reconstruct_scalar(buf, n);
+}
+
+// flick_zip_undo turns inflated bytes in scratch (n of them; overwritten)
+// into the chunk's unpacked bytes in out.
+void flick_zip_undo(uint8_t* out, uint8_t* scratch, uint64_t n, int simd)
+{
+	reconstruct(scratch, n, simd);
+#ifdef FLICK_X86
+	if (simd) {
+		interleave_sse2(out, scratch, n);
+		return;
+	}
+#endif
 	interleave_scalar(out, scratch, n, 0);
+}
+
+// fused says whether the pipeline's unpack step is left to the decompress
+// step, which then writes the destination itself (read.c's pick_steps).
+static int fused(const exr_decode_pipeline_t* d) { return d->unpack_and_convert_fn == flick_unpack_done; }
+
+// finish_split ends a ZIP or RLE chunk whose expanded bytes are in tmp:
+// the predictor, then the interleave into the unpacked buffer, or, fused,
+// into the destination's RGBA pixels without the unpacked buffer between.
+static exr_result_t finish_split(exr_decode_pipeline_t* d, uint8_t* tmp, uint64_t n)
+{
+	if (!fused(d)) {
+		flick_zip_undo(d->unpacked_buffer, tmp, n, 1);
+		return EXR_ERR_SUCCESS;
+	}
+	reconstruct(tmp, n, 1);
+	return flick_rgba_unpack_split(d, tmp);
 }
 
 // flick_scratch: the library frees the scratch buffer in
@@ -134,19 +159,21 @@ void* flick_scratch(exr_decode_pipeline_t* d, uint64_t n)
 
 // begin_chunk does what ZIP, PXR24 and RLE chunks share: an empty chunk
 // has nothing to do and one that did not shrink was stored as is (*tmp
-// NULL, as the library does); otherwise *tmp is the scratch buffer of the
-// unpacked size to expand the packed bytes into.
+// NULL, as the library does; fused, its bytes go to the destination now);
+// otherwise *tmp is the scratch buffer of the unpacked size to expand the
+// packed bytes into.
 static exr_result_t begin_chunk(exr_decode_pipeline_t* d, const char* kind, uint8_t** tmp)
 {
 	uint64_t packed = d->chunk.packed_size, n = d->chunk.unpacked_size;
 	*tmp = NULL;
 	if (packed == 0) return EXR_ERR_SUCCESS;
 	if (packed == n) {
+		if (fused(d)) return flick_rgba_unpack_from(d, d->packed_buffer);
 		if (d->unpacked_buffer != d->packed_buffer) memcpy(d->unpacked_buffer, d->packed_buffer, n);
 		return EXR_ERR_SUCCESS;
 	}
 	// exr_decoding_run sizes unpacked_buffer before calling us.
-	if (d->packed_buffer == NULL || d->unpacked_buffer == NULL || d->unpacked_alloc_size < n) {
+	if (d->packed_buffer == NULL || (!fused(d) && (d->unpacked_buffer == NULL || d->unpacked_alloc_size < n))) {
 		flick_msg_report(EXR_ERR_INVALID_ARGUMENT, "%s chunk: no buffer for %llu bytes", kind, (unsigned long long) n);
 		return EXR_ERR_INVALID_ARGUMENT;
 	}
@@ -185,8 +212,7 @@ exr_result_t flick_zip_decompress(exr_decode_pipeline_t* d)
 			res == LIBDEFLATE_SUCCESS ? "short" : res == LIBDEFLATE_INSUFFICIENT_SPACE ? "too long" : "bad data");
 		return EXR_ERR_CORRUPT_CHUNK;
 	}
-	flick_zip_undo(d->unpacked_buffer, tmp, n, 1);
-	return EXR_ERR_SUCCESS;
+	return finish_split(d, tmp, n);
 }
 
 // flick_unrle undoes OpenEXR's run-length coding of packed bytes into out (n
@@ -226,8 +252,7 @@ exr_result_t flick_rle_decompress(exr_decode_pipeline_t* d)
 			(unsigned long long) packed, (unsigned long long) n);
 		return EXR_ERR_CORRUPT_CHUNK;
 	}
-	flick_zip_undo(d->unpacked_buffer, tmp, n, 1);
-	return EXR_ERR_SUCCESS;
+	return finish_split(d, tmp, n);
 }
 
 int flick_stored_chunk(exr_decode_pipeline_t* d, exr_result_t* rv)

@@ -474,6 +474,11 @@ static void pick_steps(const flick_layout* l, const flick_decode_req* q, exr_dec
 		}
 	}
 	if (!q->library_codecs) flick_rgba_unpack_pick(d);
+	// ZIP, ZIPS and RLE chunks leave deflate.c split in two byte halves: it
+	// interleaves them straight into the destination's pixels.
+	if (!q->library_codecs && flick_rgba_unpacking(d) &&
+		(d->decompress_fn == flick_zip_decompress || d->decompress_fn == flick_rle_decompress))
+		d->unpack_and_convert_fn = flick_unpack_done;
 	// Core 3.1.5 has no DWA decoder and a slow PIZ one: piz.c decodes PIZ,
 	// dwa.c or the C++ API's decompressor DWA (scanline parts only:
 	// route.go sends tiled ones to the C++ reader).

@@ -86,7 +86,7 @@ func decodeMovie(t *testing.T, path string) [][]uint16 {
 // TestExportMatteGaffer: flick export --matte of Gaffer's /cow and /cow1
 // is the matte flick matte writes for them, within ProRes 4444's
 // tolerance: grey (headless, EGL) in R, G and B, so drawn through no
-// display transform; alpha (in a hidden window under Xvfb) in the alpha
+// display transform; alpha (in a hidden window under Xvfb, --window) in the alpha
 // plane, the picture unchanged beside it (the same RGB as an export
 // without the matte).
 func TestExportMatteGaffer(t *testing.T) {
@@ -122,7 +122,7 @@ func TestExportMatteGaffer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stop()
-	if code, _, stderr := runFlickOn(t, display, append(export, "-o", alpha, "--matte", "alpha")...); code != 0 || !strings.Contains(stderr, "hidden window") {
+	if code, _, stderr := runFlickOn(t, display, append(export, "-o", alpha, "--matte", "alpha", "--window")...); code != 0 || !strings.Contains(stderr, "hidden window") {
 		t.Fatalf("alpha: exit %d: %s", code, stderr)
 	}
 	if code, _, stderr := runFlickOn(t, display, "export", src, "--codec", "prores4444", "-o", plain); code != 0 {

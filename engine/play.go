@@ -191,6 +191,12 @@ func (p *player) realtime(count int) error {
 	p.res.Frames = 1
 	p.l.Request(p.clock.Frame(), 1)
 	p.show(p.receive(p.clock.Frame()))
+	// asked is the frame last requested: asking for it again would abandon
+	// its decode under way (a request starts afresh), so that a frame that
+	// takes longer to decode than a look's interval would never come; at
+	// the end of a Once order, where the frame due stays the same, the
+	// player waited for ever.
+	asked := p.clock.Frame()
 	for p.res.Frames < count && p.clock.Playing() {
 		// Sleep until the next frame is due, or a little while when it
 		// is overdue (not decoded yet).
@@ -202,9 +208,11 @@ func (p *player) realtime(count int) error {
 			p.res.Drops += t.Dropped
 			p.l.Stats().AddDrops(t.Dropped)
 			p.l.Request(t.Frame, p.clock.Dir())
+			asked = t.Frame
 			p.show(p.receive(t.Frame))
-		} else if due := p.clock.Due(now); !p.l.Ready(due) {
+		} else if due := p.clock.Due(now); due != asked && !p.l.Ready(due) {
 			p.l.Request(due, p.clock.Dir()) // decode it now, prefetch after it
+			asked = due
 		}
 	}
 	return nil

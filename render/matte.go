@@ -3,7 +3,6 @@ package render
 import (
 	"image"
 	"math"
-	"unsafe"
 
 	"github.com/go-gl/gl/v4.5-core/gl"
 )
@@ -30,14 +29,9 @@ void main() {
 // different *image.RGBA (the caller never changes an image it has drawn).
 // The zero MatteOverlay is ready; GL goroutine only.
 type MatteOverlay struct {
-	prog, vao            uint32
+	pass                 overPass
 	uData, uScale, uSize int32
-	tex                  uint32
-	w, h                 int
-	img                  *image.RGBA
-	state                savedState
-	blend                [5]int32
-	unpack               [len(unpackState)]int32
+	tex                  rgbaTexture
 }
 
 // Draw blends img over t, premultiplied (out = img + (1 - img alpha) ×
@@ -52,77 +46,33 @@ func (o *MatteOverlay) Draw(t *Target, r Rect, img *image.RGBA) error {
 	if b.Empty() || clip.Empty() || r.X1 <= r.X0 || r.Y1 <= r.Y0 {
 		return nil
 	}
-	if o.prog == 0 {
-		p, err := newProgramObject(displayVertex, matteFragment)
-		if err != nil {
+	if o.pass.prog == 0 {
+		if err := o.pass.compile(matteFragment); err != nil {
 			return err
 		}
-		loc := func(name string) int32 { return gl.GetUniformLocation(p, gl.Str(name+"\x00")) }
-		o.prog, o.uData, o.uScale, o.uSize = p, loc("uData"), loc("uScale"), loc("uSize")
-		gl.CreateVertexArrays(1, &o.vao)
+		loc := func(name string) int32 { return gl.GetUniformLocation(o.pass.prog, gl.Str(name+"\x00")) }
+		o.uData, o.uScale, o.uSize = loc("uData"), loc("uScale"), loc("uSize")
 	}
-	o.upload(img)
-	o.state.save()
-	defer o.state.restore()
-	for i, pname := range [...]uint32{gl.BLEND_SRC_RGB, gl.BLEND_DST_RGB, gl.BLEND_SRC_ALPHA, gl.BLEND_DST_ALPHA, gl.BLEND_EQUATION_RGB} {
-		gl.GetIntegerv(pname, &o.blend[i])
-	}
-	defer func() {
-		gl.BlendFuncSeparate(uint32(o.blend[0]), uint32(o.blend[1]), uint32(o.blend[2]), uint32(o.blend[3]))
-		gl.BlendEquation(uint32(o.blend[4]))
-	}()
-	bind(t)
-	gl.Enable(gl.BLEND)
-	gl.BlendEquation(gl.FUNC_ADD)
-	gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA)
-	gl.UseProgram(o.prog)
-	gl.BindVertexArray(o.vao)
-	gl.BindTextureUnit(0, o.tex)
-	gl.ProgramUniform2f(o.prog, o.uData, r.X0, r.Y0)
-	gl.ProgramUniform2f(o.prog, o.uScale, float32(b.Dx())/(r.X1-r.X0), float32(b.Dy())/(r.Y1-r.Y0))
-	gl.ProgramUniform2f(o.prog, o.uSize, float32(b.Dx()), float32(b.Dy()))
+	o.tex.upload(img, &o.pass.unpack)
+	defer o.pass.begin(t)()
+	gl.BindTextureUnit(0, o.tex.tex)
+	gl.ProgramUniform2f(o.pass.prog, o.uData, r.X0, r.Y0)
+	gl.ProgramUniform2f(o.pass.prog, o.uScale, float32(b.Dx())/(r.X1-r.X0), float32(b.Dy())/(r.Y1-r.Y0))
+	gl.ProgramUniform2f(o.pass.prog, o.uSize, float32(b.Dx()), float32(b.Dy()))
 	gl.Viewport(int32(clip.Min.X), int32(clip.Min.Y), int32(clip.Dx()), int32(clip.Dy()))
 	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
 	return nil
 }
 
-// upload puts img into the texture unless it is there already.
-func (o *MatteOverlay) upload(img *image.RGBA) {
-	if o.img == img {
-		return
-	}
-	w, h := img.Bounds().Dx(), img.Bounds().Dy()
-	if o.tex == 0 || o.w != w || o.h != h {
-		deleteTexture(&o.tex)
-		o.tex = newTexture(gl.TEXTURE_2D)
-		gl.TextureStorage2D(o.tex, 1, gl.RGBA8, int32(w), int32(h))
-		gl.TextureParameteri(o.tex, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
-		gl.TextureParameteri(o.tex, gl.TEXTURE_MAG_FILTER, gl.NEAREST)
-		gl.TextureParameteri(o.tex, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
-		gl.TextureParameteri(o.tex, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
-		o.w, o.h = w, h
-	}
-	packedUnpack(&o.unpack, 4)
-	defer restoreUnpack(&o.unpack)
-	gl.PixelStorei(gl.UNPACK_ROW_LENGTH, int32(img.Stride/4))
-	gl.TextureSubImage2D(o.tex, 0, 0, 0, int32(w), int32(h), gl.RGBA, gl.UNSIGNED_BYTE, unsafe.Pointer(&img.Pix[0]))
-	o.img = img
-}
-
 // Forget makes the next Draw upload its image even if it is the last one
 // drawn: the caller is about to reuse that image's pixels.
-func (o *MatteOverlay) Forget() { o.img = nil }
+func (o *MatteOverlay) Forget() { o.tex.img = nil }
 
 // Close deletes the texture and the program. Safe on nil and safe twice.
 func (o *MatteOverlay) Close() {
 	if o == nil {
 		return
 	}
-	deleteTexture(&o.tex)
-	o.img = nil
-	deleteProgram(&o.prog)
-	if o.vao != 0 {
-		gl.DeleteVertexArrays(1, &o.vao)
-		o.vao = 0
-	}
+	o.tex.close()
+	o.pass.close()
 }

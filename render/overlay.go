@@ -25,19 +25,9 @@ void main() {
 // caller never changes an image it has drawn). The zero Overlay is ready;
 // GL goroutine only.
 type Overlay struct {
-	prog, vao uint32
-	uOrigin   int32
-	slots     []overlaySlot
-	state     savedState
-	blend     [5]int32                // the blend functions and equation Draw changes
-	unpack    [len(unpackState)]int32 // scratch for uploads
-}
-
-// overlaySlot is a band's texture and the image last uploaded into it.
-type overlaySlot struct {
-	tex  uint32
-	w, h int
-	img  *image.RGBA
+	pass    overPass
+	uOrigin int32
+	slots   []rgbaTexture
 }
 
 // Draw blends bands over t, premultiplied (out = band + (1 - band alpha) ×
@@ -46,70 +36,35 @@ type overlaySlot struct {
 // fails only if the program does not compile.
 func (o *Overlay) Draw(t *Target, at image.Point, bands []*image.RGBA) error {
 	for len(o.slots) > len(bands) {
-		deleteTexture(&o.slots[len(o.slots)-1].tex)
+		o.slots[len(o.slots)-1].close()
 		o.slots = o.slots[:len(o.slots)-1]
 	}
 	if len(bands) == 0 {
 		return nil // nothing compiled for an export without burn-ins
 	}
-	if o.prog == 0 {
-		p, err := newProgramObject(displayVertex, overlayFragment)
-		if err != nil {
+	if o.pass.prog == 0 {
+		if err := o.pass.compile(overlayFragment); err != nil {
 			return err
 		}
-		o.prog, o.uOrigin = p, gl.GetUniformLocation(p, gl.Str("uOrigin\x00"))
-		gl.CreateVertexArrays(1, &o.vao)
+		o.uOrigin = gl.GetUniformLocation(o.pass.prog, gl.Str("uOrigin\x00"))
 	}
 	for len(o.slots) < len(bands) {
-		o.slots = append(o.slots, overlaySlot{})
+		o.slots = append(o.slots, rgbaTexture{})
 	}
-	o.state.save()
-	defer o.state.restore()
-	for i, pname := range [...]uint32{gl.BLEND_SRC_RGB, gl.BLEND_DST_RGB, gl.BLEND_SRC_ALPHA, gl.BLEND_DST_ALPHA, gl.BLEND_EQUATION_RGB} {
-		gl.GetIntegerv(pname, &o.blend[i])
-	}
-	defer func() {
-		gl.BlendFuncSeparate(uint32(o.blend[0]), uint32(o.blend[1]), uint32(o.blend[2]), uint32(o.blend[3]))
-		gl.BlendEquation(uint32(o.blend[4]))
-	}()
-	bind(t)
-	gl.Enable(gl.BLEND)
-	gl.BlendEquation(gl.FUNC_ADD)
-	gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA)
-	gl.UseProgram(o.prog)
-	gl.BindVertexArray(o.vao)
+	defer o.pass.begin(t)()
 	for i, b := range bands {
 		r := b.Bounds().Add(at)
 		if b.Bounds().Empty() || !r.Overlaps(image.Rect(0, 0, t.width, t.height)) {
 			continue
 		}
-		o.upload(&o.slots[i], b)
+		o.slots[i].upload(b, &o.pass.unpack)
 		gl.BindTextureUnit(0, o.slots[i].tex)
-		gl.ProgramUniform2i(o.prog, o.uOrigin, int32(r.Min.X), int32(r.Min.Y))
+		gl.ProgramUniform2i(o.pass.prog, o.uOrigin, int32(r.Min.X), int32(r.Min.Y))
 		// Target row 0 is the top row, as the band's is: nothing flips y.
 		gl.Viewport(int32(r.Min.X), int32(r.Min.Y), int32(r.Dx()), int32(r.Dy()))
 		gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
 	}
 	return nil
-}
-
-// upload puts b into s's texture unless it is there already.
-func (o *Overlay) upload(s *overlaySlot, b *image.RGBA) {
-	if s.img == b {
-		return
-	}
-	w, h := b.Bounds().Dx(), b.Bounds().Dy()
-	if s.tex == 0 || s.w != w || s.h != h {
-		deleteTexture(&s.tex)
-		s.tex = newTexture(gl.TEXTURE_2D)
-		gl.TextureStorage2D(s.tex, 1, gl.RGBA8, int32(w), int32(h))
-		s.w, s.h = w, h
-	}
-	packedUnpack(&o.unpack, 4)
-	defer restoreUnpack(&o.unpack)
-	gl.PixelStorei(gl.UNPACK_ROW_LENGTH, int32(b.Stride/4))
-	gl.TextureSubImage2D(s.tex, 0, 0, 0, int32(w), int32(h), gl.RGBA, gl.UNSIGNED_BYTE, unsafe.Pointer(&b.Pix[0]))
-	s.img = b
 }
 
 // Close deletes the textures and the program. Safe on nil and safe twice.
@@ -118,12 +73,98 @@ func (o *Overlay) Close() {
 		return
 	}
 	for i := range o.slots {
-		deleteTexture(&o.slots[i].tex)
+		o.slots[i].close()
 	}
 	o.slots = nil
-	deleteProgram(&o.prog)
-	if o.vao != 0 {
-		gl.DeleteVertexArrays(1, &o.vao)
-		o.vao = 0
+	o.pass.close()
+}
+
+// overPass is what Overlay and MatteOverlay share: a program that draws a
+// texture over a target, premultiplied "over", its vertex array, and the
+// GL state a draw saves and restores.
+type overPass struct {
+	prog, vao uint32
+	state     savedState
+	blend     [5]int32                // the blend functions and equation a draw changes
+	unpack    [len(unpackState)]int32 // scratch for uploads
+}
+
+// compile makes the program of displayVertex and fragment, and the vertex
+// array.
+func (p *overPass) compile(fragment string) error {
+	prog, err := newProgramObject(displayVertex, fragment)
+	if err != nil {
+		return err
 	}
+	p.prog = prog
+	gl.CreateVertexArrays(1, &p.vao)
+	return nil
+}
+
+// begin saves the GL state, binds t and sets up the program and the blend
+// (out = src + (1 - src alpha) × dst); the function it returns restores
+// the state.
+func (p *overPass) begin(t *Target) (end func()) {
+	p.state.save()
+	for i, pname := range [...]uint32{gl.BLEND_SRC_RGB, gl.BLEND_DST_RGB, gl.BLEND_SRC_ALPHA, gl.BLEND_DST_ALPHA, gl.BLEND_EQUATION_RGB} {
+		gl.GetIntegerv(pname, &p.blend[i])
+	}
+	bind(t)
+	gl.Enable(gl.BLEND)
+	gl.BlendEquation(gl.FUNC_ADD)
+	gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA)
+	gl.UseProgram(p.prog)
+	gl.BindVertexArray(p.vao)
+	return func() {
+		gl.BlendFuncSeparate(uint32(p.blend[0]), uint32(p.blend[1]), uint32(p.blend[2]), uint32(p.blend[3]))
+		gl.BlendEquation(uint32(p.blend[4]))
+		p.state.restore()
+	}
+}
+
+// close deletes the program and the vertex array.
+func (p *overPass) close() {
+	deleteProgram(&p.prog)
+	if p.vao != 0 {
+		gl.DeleteVertexArrays(1, &p.vao)
+		p.vao = 0
+	}
+}
+
+// rgbaTexture is an RGBA8 texture (filtered linearly when minified, nearest
+// when magnified, clamped at its edges) and the image last uploaded into it.
+type rgbaTexture struct {
+	tex  uint32
+	w, h int
+	img  *image.RGBA
+}
+
+// upload puts img into the texture unless it is there already, through
+// unpack (scratch for the unpack state).
+func (s *rgbaTexture) upload(img *image.RGBA, unpack *[len(unpackState)]int32) {
+	if s.img == img {
+		return
+	}
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	if s.tex == 0 || s.w != w || s.h != h {
+		deleteTexture(&s.tex)
+		s.tex = newTexture(gl.TEXTURE_2D)
+		gl.TextureStorage2D(s.tex, 1, gl.RGBA8, int32(w), int32(h))
+		gl.TextureParameteri(s.tex, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
+		gl.TextureParameteri(s.tex, gl.TEXTURE_MAG_FILTER, gl.NEAREST)
+		gl.TextureParameteri(s.tex, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
+		gl.TextureParameteri(s.tex, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
+		s.w, s.h = w, h
+	}
+	packedUnpack(unpack, 4)
+	defer restoreUnpack(unpack)
+	gl.PixelStorei(gl.UNPACK_ROW_LENGTH, int32(img.Stride/4))
+	gl.TextureSubImage2D(s.tex, 0, 0, 0, int32(w), int32(h), gl.RGBA, gl.UNSIGNED_BYTE, unsafe.Pointer(&img.Pix[0]))
+	s.img = img
+}
+
+// close deletes the texture.
+func (s *rgbaTexture) close() {
+	deleteTexture(&s.tex)
+	s.img = nil
 }

@@ -230,6 +230,9 @@ func TestSessionCorrupt(t *testing.T) {
 	if _, err := ReadSession(filepath.Join(dir, "none.flick")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a missing session: %v, want not-exist", err)
 	}
+	if _, err := ReadSession(dir); !errors.As(err, new(*SessionError)) || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("a folder read as a session: %v, want a SessionError saying it is a directory", err)
+	}
 }
 
 // TestWriteSessionRefused: a session ReadSession would refuse, or a write

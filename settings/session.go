@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -274,7 +275,7 @@ func parseSession(name, dir string, r io.Reader) (Session, error) {
 			}
 			src.Path = absPath(dir, src.Path)
 			if len(src.Path) > MaxName {
-				return bad(cur.seen["path"], "path", "%d bytes long from /, at most %d", len(src.Path), MaxName)
+				return bad(cur.seen["path"], "path", "%d bytes long once resolved, at most %d", len(src.Path), MaxName)
 			}
 			s.Sources = append(s.Sources, *src)
 		}
@@ -301,12 +302,7 @@ func parseSession(name, dir string, r io.Reader) (Session, error) {
 		if !ok || key == "" {
 			return Session{}, bad(line, "", "%.40q: want key = value", t)
 		}
-		i := -1
-		for j, f := range cur.fields {
-			if f.key == key {
-				i = j
-			}
-		}
+		i := slices.IndexFunc(cur.fields, func(f sessionField) bool { return f.key == key })
 		switch {
 		case i < 0 && cur == top:
 			return Session{}, bad(line, key, "unknown key; before the first [source], a session sets %s", keyList(cur.fields))

@@ -305,7 +305,11 @@ func (c *Cache) Recycle(b []uint16) {
 // kept if it were decoded now: it is within the share of the budget on
 // its side of its playhead, counting the cached frames of every active
 // source's current selection, on their own playhead's same side, that are
-// closer to their playheads than it. Prefetch asks this before decoding.
+// as close to their playheads as it or closer (another source's frame as
+// far as it cannot be evicted for it), and Put could make room for it now
+// (buffers being filled and pinned frames count): otherwise the decode
+// would be thrown away and asked for again at once. Prefetch asks this
+// before decoding.
 func (c *Cache) Fits(k Key, bytes int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -315,13 +319,23 @@ func (c *Cache) Fits(k Key, bytes int64) bool {
 		share = c.budget - share
 	}
 	d := c.distance(k)
+	// free is what Put could make room with: the budget not used, spare
+	// buffers, and the unpinned frames further than k.
 	var closer int64
+	free := c.budget - c.used
+	for _, b := range c.spare {
+		free += 2 * int64(cap(b))
+	}
 	for m, e := range c.frames {
-		if c.isActive(m.Source) && m.Channels == c.sourceLocked(m.Source).sel && c.isAhead(m) == ahead && c.distance(m) < d {
+		dm := c.distance(m)
+		if m != k && c.isActive(m.Source) && m.Channels == c.sourceLocked(m.Source).sel && c.isAhead(m) == ahead && dm <= d {
 			closer += frameBytes(e.f)
 		}
+		if e.pins == 0 && dm > d {
+			free += frameBytes(e.f)
+		}
 	}
-	return closer+bytes <= share
+	return closer+bytes <= share && bytes <= free
 }
 
 // ahead1 reports whether the frame under k is at or ahead of its source's
@@ -332,6 +346,18 @@ func (c *Cache) isAhead(k Key) bool {
 }
 
 func (c *Cache) isActive(src int) bool { return c.active == nil || c.active[src] }
+
+// activeSources returns how many sources are on screen (at least one),
+// among which the loaders share the room for their rings.
+func (c *Cache) activeSources() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := len(c.active)
+	if c.active == nil {
+		n = len(c.sources)
+	}
+	return max(1, n)
+}
 
 // Stats returns the counters and current sizes.
 func (c *Cache) Stats() CacheStats {

@@ -411,7 +411,7 @@ func (l *Loader) pump() {
 	// files, evicting for buffers) would only take CPU from it; it starts
 	// once that frame is in. A stream keeps prefetching: its next frame is
 	// wanted as soon as this one is delivered, and must be in flight.
-	for (l.streaming || !l.urgent) && l.prefetching() < l.pool.Workers() {
+	for (l.streaming || !l.urgent) && l.prefetching() < l.prefetchSlots() {
 		k, ok := l.nextPrefetch()
 		if !ok {
 			break
@@ -420,15 +420,22 @@ func (l *Loader) pump() {
 	}
 }
 
+// prefetchSlots is how many prefetch decodes the loader keeps in flight:
+// its part of one per worker, shared among the sources on screen (at
+// least one), since each holds a buffer counted in the shared budget.
+func (l *Loader) prefetchSlots() int {
+	return max(1, l.pool.Workers()/l.cache.activeSources())
+}
+
 // ringRoom is how many frames the ring may hold while streaming: RingSize,
-// or fewer when that many frames would take more than a quarter of the
-// cache budget (frames in the ring are pinned; prefetch needs the rest);
-// at least one.
+// or fewer when that many frames would take more than this source's part
+// of a quarter of the cache budget (frames in the rings are pinned;
+// prefetch needs the rest; the sources on screen share it); at least one.
 func (l *Loader) ringRoom() int {
 	if l.size == 0 {
 		return 1
 	}
-	return int(max(1, min(RingSize, l.cache.Stats().Budget/4/l.size)))
+	return int(max(1, min(RingSize, l.cache.Stats().Budget/4/int64(l.cache.activeSources())/l.size)))
 }
 
 // decoding reports whether the frame under k is being decoded.

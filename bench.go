@@ -25,6 +25,10 @@ const benchUsage = `Usage:
   flick bench PATH [RANGE] --play [--budget BYTES] [--realtime --fps N] [--frames N] [--warm] [--threads N] [--channels LIST] [--json]
       play through the engine with no display (every frame, as fast as it
       goes, unless --realtime): fps, drops, cache hits and misses, peak RSS
+  flick bench A [RANGE] --play --compare B [--sync frame|start] [--budget BYTES] [--frames N] [--warm] [--threads N] [--json]
+      play A against B as an A/B comparison does, every frame: both decoded
+      over one pool and cache, B's frames lined up with A's (by frame number,
+      or start-aligned); pairs/s counts the frames shown with both sides
 `
 
 // runBench is `flick bench`: the decoder alone, or headless playback.
@@ -40,6 +44,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fps            fpsFlag
 		frames         *int
 		realtime, warm *bool
+		compare, sync  *string
 	)
 	if play {
 		fs.Bool("play", false, "")
@@ -48,6 +53,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fs.Var(&fps, "fps", "")
 		frames = fs.Int("frames", 0, "")
 		warm = fs.Bool("warm", false, "")
+		compare = fs.String("compare", "", "")
+		sync = fs.String("sync", "frame", "")
 	}
 	positional, err := parseFlags(fs, args)
 	switch {
@@ -73,10 +80,21 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			return usageError(stderr, err.Error())
 		}
 		opt.Warm = *warm
+		if opt.Sync, err = engine.ParseSyncMode(*sync); err != nil {
+			return usageError(stderr, "--sync: "+err.Error())
+		}
+		if *compare != "" && *realtime {
+			return usageError(stderr, "--compare plays every frame: it goes without --realtime")
+		}
 	}
 	seq, code := findSequence(positional, stderr)
 	if seq == nil {
 		return code
+	}
+	if play && *compare != "" {
+		if opt.Compare, code = findSequence([]string{*compare}, stderr); opt.Compare == nil {
+			return code
+		}
 	}
 	var result any
 	if play {
@@ -94,6 +112,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		if !*jsonOut {
 			fmt.Fprintf(stdout, "%s: played %d frames (%d shown, %d failed) in %.2fs: %.1f fps, %d dropped\n",
 				seq, r.Frames, r.Shown, r.Failed, r.Seconds, r.FPS, r.Drops)
+			if opt.Compare != nil {
+				fmt.Fprintf(stdout, "against %s (sync %s): %d pairs, %.1f pairs/s\n", opt.Compare, opt.Sync, r.Pairs, r.PairsFPS)
+			}
 			fmt.Fprintf(stdout, "cache: %d hits, %d misses, %d evictions, budget %s; decoded %.1f MB/s; peak RSS %s\n",
 				r.Hits, r.Misses, r.Evictions, humanize.IBytes(uint64(r.BudgetBytes)), r.MBps, humanize.IBytes(uint64(r.PeakRSSBytes)))
 			printErrors(stdout, r.Errors)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,6 +32,7 @@ func TestBenchModesJSON(t *testing.T) {
 		{"decode only", []string{demo, "--json", "--decode-only"}, frames},
 		{"play", []string{demo, "--play", "--json", "--budget", "64MiB"}, frames},
 		{"play realtime", []string{demo, "--play", "--realtime", "--fps", "240", "--frames", "30", "--json"}, 30},
+		{"play compare", []string{demo, "--play", "--compare", demo, "--sync", "start", "--json", "--budget", "64MiB"}, frames},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -39,6 +41,8 @@ func TestBenchModesJSON(t *testing.T) {
 			}
 			var r struct {
 				Frames, Drops, Hits, Misses, Shown int
+				Pairs                              int
+				PairsFPS                           float64 `json:"pairs_per_s"`
 				Seconds, FPS                       float64
 				Bytes                              int64
 				FileBytes                          int64 `json:"file_bytes"`
@@ -62,6 +66,11 @@ func TestBenchModesJSON(t *testing.T) {
 			if r.PeakRSS <= 0 || r.Hits+r.Misses < r.Shown || r.Shown > r.Frames || r.Drops != r.Frames-r.Shown {
 				t.Errorf("play result %+v", r)
 			}
+			// Comparing the demo with itself, every frame has its pair.
+			if comparing := slices.Contains(tc.args, "--compare"); comparing != (r.Pairs == r.Shown && r.PairsFPS > 0) ||
+				!comparing && r.Pairs != 0 {
+				t.Errorf("comparing %v: %d pairs (%v/s) of %d frames shown", comparing, r.Pairs, r.PairsFPS, r.Shown)
+			}
 		})
 	}
 }
@@ -79,6 +88,9 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"x.exr", "--play", "--realtime", "--fps", "0"}, "--fps"},
 		{[]string{"x.exr", "--budget", "1GiB"}, "unknown flag --budget"},
 		{[]string{"x.exr", "--play", "--decode-only"}, "--decode-only goes without --play"},
+		{[]string{"x.exr", "--play", "--compare", "y.exr", "--realtime"}, "--compare plays every frame"},
+		{[]string{"x.exr", "--play", "--compare", "y.exr", "--sync", "tc"}, `--sync: unknown sync mode "tc"`},
+		{[]string{"x.exr", "--compare", "y.exr"}, "unknown flag --compare"},
 		{[]string{"--json"}, "bench needs a PATH"},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -36,13 +38,19 @@ type PlayOptions struct {
 	// so a sequence that fits the budget plays from the cache.
 	Warm    bool
 	Time    Timer        // nil: the wall clock
-	Present func(*Frame) // called with each frame shown; nil: nothing
+	Present func(*Frame) // called with each frame shown, B's too; nil: nothing
+	// Compare is source B, played beside the sequence (A) as an A/B
+	// comparison does: a second Loader over the same Pool and Cache,
+	// its frames lined up with A's by Sync (offset 0), each timeline
+	// frame's pair shown when both are in. Every-frame playback only.
+	Compare *Sequence
+	Sync    SyncMode
 }
 
 // PlayResult is what a headless playback measured.
 type PlayResult struct {
 	Frames       int      `json:"frames"`  // frames the clock passed: shown and dropped
-	Shown        int      `json:"shown"`   // frames presented
+	Shown        int      `json:"shown"`   // frames presented (A's, comparing)
 	Failed       int      `json:"failed"`  // frames shown as failed (missing or unreadable)
 	Seconds      float64  `json:"seconds"` // wall time of the run
 	FPS          float64  `json:"fps"`     // frames shown per second
@@ -55,6 +63,10 @@ type PlayResult struct {
 	BudgetBytes  int64    `json:"budget_bytes"`
 	PeakRSSBytes int64    `json:"peak_rss_bytes"`   // the process's peak resident memory so far
 	Errors       []string `json:"errors,omitempty"` // the failed frames' reasons (the first 10)
+	// Pairs counts, comparing, the timeline frames shown with both A's
+	// and B's frame (B lacks the others); PairsFPS is their rate.
+	Pairs    int     `json:"pairs,omitempty"`
+	PairsFPS float64 `json:"pairs_per_s,omitempty"`
 }
 
 // Play plays s through a Loader, Cache and Clock with no display and
@@ -62,6 +74,9 @@ type PlayResult struct {
 // hand-off ring; realtime playback requests the frame the clock shows, as
 // the viewer does. Frames that fail are counted and playback goes on.
 func Play(s *Sequence, opt PlayOptions) (PlayResult, error) {
+	if opt.Compare != nil && opt.Realtime {
+		return PlayResult{}, errors.New("comparing plays every frame, not in realtime")
+	}
 	budget, ts := opt.Budget, opt.Time
 	if budget <= 0 {
 		budget = AutoBudget()
@@ -79,6 +94,12 @@ func Play(s *Sequence, opt PlayOptions) (PlayResult, error) {
 	l := NewLoader(s, pool, cache)
 	defer l.Close()
 	l.SetChannels(opt.Channels)
+	p := player{l: l, ts: ts, present: opt.Present, sync: opt.Sync}
+	if opt.Compare != nil {
+		p.b = NewLoader(opt.Compare, pool, cache)
+		defer p.b.Close()
+		p.b.SetChannels(opt.Channels)
+	}
 	clock := NewClock(s.Frames, opt.FPS)
 	if opt.FPS <= 0 {
 		if in, err := Inspect(s); err == nil {
@@ -87,7 +108,7 @@ func Play(s *Sequence, opt PlayOptions) (PlayResult, error) {
 			}
 		}
 	}
-	p := player{l: l, clock: clock, ts: ts, present: opt.Present}
+	p.clock = clock
 	if opt.Warm {
 		if err := p.everyFrame(len(s.Frames)); err != nil {
 			return PlayResult{}, err
@@ -110,8 +131,12 @@ func Play(s *Sequence, opt PlayOptions) (PlayResult, error) {
 	snap := l.Stats().Snapshot()
 	r.Hits, r.Misses, r.Evictions = after.Hits-before.Hits, after.Misses-before.Misses, after.Evictions-before.Evictions
 	r.DecodedBytes, r.BudgetBytes, r.PeakRSSBytes = snap.DecodedBytes, budget, PeakRSS()
+	if p.b != nil {
+		r.DecodedBytes += p.b.Stats().Snapshot().DecodedBytes
+	}
 	if r.Seconds > 0 {
 		r.FPS = float64(r.Shown) / r.Seconds
+		r.PairsFPS = float64(r.Pairs) / r.Seconds
 		r.MBps = float64(r.DecodedBytes) / 1e6 / r.Seconds
 	}
 	return r, nil
@@ -120,6 +145,9 @@ func Play(s *Sequence, opt PlayOptions) (PlayResult, error) {
 // player is one headless playback in progress.
 type player struct {
 	l       *Loader
+	b       *Loader  // source B when comparing, else nil
+	sync    SyncMode // how B's frames line up with A's
+	bOrder  Order    // B's frames of A's order, in it
 	clock   *Clock
 	ts      Timer
 	present func(*Frame)
@@ -136,6 +164,23 @@ func (p *player) order(count int) {
 	p.clock.SetRepeat(repeat)
 	p.l.SetOrder(p.clock.Order())
 	p.clock.Scrub(p.ts.Now(), p.l.seq.First())
+	if p.b != nil {
+		// B goes through the frames it has of A's, in A's order.
+		p.bOrder = Order{Repeat: repeat}
+		for _, n := range p.clock.Order().Frames {
+			if fb, ok := p.bFrame(n); ok {
+				p.bOrder.Frames = append(p.bOrder.Frames, fb)
+			}
+		}
+		if len(p.bOrder.Frames) > 0 {
+			p.b.SetOrder(p.bOrder)
+		}
+	}
+}
+
+// bFrame returns B's frame shown with A's frame n, and whether B has it.
+func (p *player) bFrame(n int) (int, bool) {
+	return p.b.seq.SyncedFrame(p.sync, n, p.l.seq.Range, 0)
 }
 
 // show presents a frame the clock moved to and hands it back.
@@ -153,6 +198,17 @@ func (p *player) show(f *Frame) {
 	p.l.Release(f)
 }
 
+// showPair presents A's frame and B's, shown together, and hands them
+// back.
+func (p *player) showPair(a, b *Frame) {
+	p.res.Pairs++
+	p.show(a)
+	if p.present != nil {
+		p.present(b)
+	}
+	p.b.Release(b)
+}
+
 // everyFrame streams count frames through the ring; the clock, in
 // EveryFrame mode on a virtual time that is always one frame on, checks
 // that they come in its order.
@@ -162,6 +218,9 @@ func (p *player) everyFrame(count int) error {
 	virtual := time.Unix(0, 0)
 	p.clock.Play(virtual, 1)
 	p.l.Stream(p.l.seq.First(), 1)
+	if len(p.bOrder.Frames) > 0 {
+		p.b.Stream(p.bOrder.Frames[0], 1)
+	}
 	step := time.Duration(float64(time.Second) / p.clock.FPS())
 	for i := range count {
 		f := <-p.l.Frames()
@@ -175,6 +234,18 @@ func (p *player) everyFrame(count int) error {
 			return fmt.Errorf("hand-off: frame %d came where the clock wanted %d", f.Number, want)
 		}
 		p.res.Frames++
+		if p.b != nil {
+			if fb, ok := p.bFrame(f.Number); ok {
+				g := <-p.b.Frames()
+				if g.Number != fb {
+					p.l.Release(f)
+					p.b.Release(g)
+					return fmt.Errorf("hand-off: B's frame %d came with A's %d, where B's %d belongs", g.Number, f.Number, fb)
+				}
+				p.showPair(f, g)
+				continue
+			}
+		}
 		p.show(f)
 	}
 	return nil
@@ -230,9 +301,21 @@ func (p *player) receive(n int) *Frame {
 	}
 }
 
-// PeakRSS returns the process's peak resident memory in bytes (getrusage's
-// maxrss), 0 if it cannot be read.
+// PeakRSS returns the process's peak resident memory in bytes: VmHWM of
+// /proc/self/status on Linux, else getrusage's maxrss; 0 if neither can be
+// read. maxrss survives exec on Linux: a child started by a test binary of
+// 200 MiB would report that much before doing anything, VmHWM belongs to
+// the address space exec made.
 func PeakRSS() int64 {
+	if data, err := os.ReadFile("/proc/self/status"); err == nil {
+		for line := range strings.Lines(string(data)) {
+			if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				if kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64); err == nil {
+					return kb << 10
+				}
+			}
+		}
+	}
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
@@ -330,7 +413,7 @@ func DecodeAll(s *Sequence, sel exr.Selection, workers int, readFirst bool) (Dec
 			}
 			for n := range frames {
 				t := time.Now()
-				f, err := loadFrame(s, Key{n, sel}, buffer, pool.DecodeWhole, nil)
+				f, err := loadFrame(s, Key{Frame: n, Channels: sel}, buffer, pool.DecodeWhole, nil)
 				mu.Lock()
 				decode += time.Since(t)
 				if err != nil {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -220,61 +219,86 @@ const memChild = "FLICK_ENGINE_MEMORY_CHILD"
 
 // memOverhead is the fixed overhead allowed over the budget + 10%: the Go
 // runtime, the C libraries, the test binary, the decoders' scratch and the
-// garbage not yet collected under the memory limit.
+// garbage not yet collected under the memory limit. Comparing two sources
+// adds nothing to it: their frames share the one budget, and the decoders'
+// scratch belongs to the pool's workers, not to a loader.
 const memOverhead = 48 << 20
 
 // TestPlayMemoryStaysInBudget plays, in a child process of its own, a
-// sequence twice the size of a 64 MiB budget, and checks its peak RSS.
+// sequence twice the size of a 64 MiB budget, alone and compared with a
+// second one (two loaders over one cache and pool), and checks its peak
+// RSS (VmHWM: the child's own, not its parent's) against budget + 10% +
+// memOverhead.
 func TestPlayMemoryStaysInBudget(t *testing.T) {
 	if dir := os.Getenv(memChild); dir != "" {
-		s, err := Find(filepath.Join(dir, "mem.0001.exr"))
+		s, err := Find(filepath.Join(dir, "a.0001.exr"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		const budget = 64 << 20
 		debug.SetMemoryLimit(MemoryLimit(budget)) // as main does
-		r, err := Play(s, PlayOptions{Workers: 2, Budget: budget, Frames: 2 * len(s.Frames)})
+		opt := PlayOptions{Workers: 2, Budget: budget, Frames: 2 * len(s.Frames)}
+		if b := filepath.Join(dir, "b.0001.exr"); fileExists(b) {
+			if opt.Compare, err = Find(b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := Play(s, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
 		json.NewEncoder(os.Stdout).Encode(r)
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		fmt.Println("totalalloc MiB", ms.TotalAlloc>>20, "sys", ms.Sys>>20, "heapinuse", ms.HeapInuse>>20)
-
 		return
 	}
 	if raceEnabled {
 		t.Skip("the race detector's shadow memory makes RSS meaningless")
 	}
-	dir := t.TempDir()
-	const w, h, frames = 1024, 1024, 16 // 8 MiB a frame: 128 MiB in all
-	pix := make([]uint16, 4*w*h)
-	for i := 1; i <= frames; i++ {
-		for j := range pix {
-			pix[j] = uint16(0x3000 + (j*7+i*131)%0x0c00)
+	const w, h, frames = 1024, 1024, 16 // 8 MiB a frame: 128 MiB a sequence
+	write := func(dir, name string) {
+		pix := make([]uint16, 4*w*h)
+		for i := 1; i <= frames; i++ {
+			for j := range pix {
+				pix[j] = uint16(0x3000 + (j*7+i*131+len(name))%0x0c00)
+			}
+			if err := exr.WriteRGBA(filepath.Join(dir, fmt.Sprintf("%s.%04d.exr", name, i)), w, h, pix, exr.ZIP, 24); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if err := exr.WriteRGBA(filepath.Join(dir, fmt.Sprintf("mem.%04d.exr", i)), w, h, pix, exr.ZIP, 24); err != nil {
-			t.Fatal(err)
-		}
 	}
-	pix = nil
-	cmd := exec.Command(os.Args[0], "-test.run=^TestPlayMemoryStaysInBudget$")
-	cmd.Env = append(os.Environ(), memChild+"="+dir)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
+	for _, sources := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d sources", sources), func(t *testing.T) {
+			dir := t.TempDir()
+			write(dir, "a")
+			if sources == 2 {
+				write(dir, "b")
+			}
+			cmd := exec.Command(os.Args[0], "-test.run=^TestPlayMemoryStaysInBudget$")
+			cmd.Env = append(os.Environ(), memChild+"="+dir)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("child: %v\n%s", err, out)
+			}
+			var r PlayResult
+			if err := json.Unmarshal([]byte(strings.SplitN(string(out), "\n", 2)[0]), &r); err != nil {
+				t.Fatalf("%v in %s", err, out)
+			}
+			limit := int64(64<<20) + int64(64<<20)/10 + memOverhead
+			t.Logf("peak RSS %d MiB playing %d frames of 8 MiB of %d sources under a 64 MiB budget (limit %d MiB)",
+				r.PeakRSSBytes>>20, r.Shown*sources, sources, limit>>20)
+			wantPairs := 0
+			if sources == 2 {
+				wantPairs = 2 * frames
+			}
+			if r.Shown != 2*frames || r.Pairs != wantPairs || r.Evictions == 0 || r.PeakRSSBytes > limit {
+				t.Errorf("result %+v, peak RSS limit %d", r, limit)
+			}
+		})
 	}
-	var r PlayResult
-	if err := json.Unmarshal([]byte(strings.SplitN(string(out), "\n", 2)[0]), &r); err != nil {
-		t.Fatalf("%v in %s", err, out)
-	}
-	limit := int64(64<<20) + int64(64<<20)/10 + memOverhead
-	t.Log(string(out))
-	t.Logf("peak RSS %d MiB playing %d frames of 8 MiB under a 64 MiB budget (limit %d MiB)", r.PeakRSSBytes>>20, r.Shown, limit>>20)
-	if r.Shown != 2*frames || r.Evictions == 0 || r.PeakRSSBytes > limit {
-		t.Errorf("result %+v, peak RSS limit %d", r, limit)
-	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // TestPlayRealtimeFromCache plays the demo headless in realtime at 60 fps
@@ -348,5 +372,39 @@ func TestPlayRealtimeUncachedEnds(t *testing.T) {
 		}
 	case <-time.After(2 * time.Minute): // a hang guard, not a speed check
 		t.Fatal("realtime playback never finished: the last frame's decode was abandoned at every look")
+	}
+}
+
+// TestPlayComparePairs plays A against B start-aligned, looping twice: A
+// lacks a file, B's range is shorter and lacks a file; each A frame comes
+// with B's frame lined up with it where B has one, alone where not.
+func TestPlayComparePairs(t *testing.T) {
+	dir := t.TempDir()
+	writeFrames(t, dir, "a", 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010) // 1004 missing
+	writeFrames(t, dir, "b", 2001, 2002, 2003, 2004, 2005, 2006, 2008)             // 2007 missing
+	a, err := Find(filepath.Join(dir, "a.####.exr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Find(filepath.Join(dir, "b.####.exr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown []string
+	r, err := Play(a, PlayOptions{Workers: 2, Budget: 1 << 20, Frames: 2 * len(a.Frames), Compare: b, Sync: SyncStart,
+		Present: func(f *Frame) { shown = append(shown, fmt.Sprintf("%c%d", 'A'+f.Source, f.Number)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	once := []string{"A1001", "B2001", "A1002", "B2002", "A1003", "B2003", "A1005", "B2005", "A1006", "B2006",
+		"A1007", "A1008", "B2008", "A1009", "A1010"}
+	if want := append(slices.Clone(once), once...); !slices.Equal(shown, want) {
+		t.Errorf("shown %v\nwant  %v", shown, want)
+	}
+	if r.Shown != 18 || r.Pairs != 12 || r.Failed != 0 {
+		t.Errorf("result %+v: want 18 shown, 12 pairs", r)
+	}
+	if _, err := Play(a, PlayOptions{Compare: b, Realtime: true}); err == nil {
+		t.Error("realtime comparison played")
 	}
 }

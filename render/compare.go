@@ -88,11 +88,11 @@ type Comparison struct {
 // pixel whose centre lies exactly on a turned wipe's line may show either
 // side. Each side's KeepAlpha holds on its side.
 //
-// Blend and the differences draw each side's display pass (KeepAlpha off)
+// Blend and the differences draw each side as Draw does (KeepAlpha off)
 // into an RGBA32F intermediate of t's size (kept for the next call, made
 // again only for a new size, deleted by Close) and combine the two in a
-// compose pass over the union of the display windows, the background
-// around it. They combine what each display pass produces (display code
+// compose pass over the rectangle holding both sides' display and data
+// windows, the background around it. They combine what each display pass produces (display code
 // values, after exposure, transform and gamma), exactly as float: blend
 // at 0 is A's own Draw and at 1 B's, bit for bit; the signed difference is
 // written as code values (0.5 where A and B are equal) with no transform
@@ -227,17 +227,9 @@ func (d *Display) compose(t *Target, a, b Side, c Comparison) {
 		if err = in.ResizeFloat(t.width, t.height); err != nil {
 			break
 		}
-		bind(in)
 		s := side.Settings
 		s.KeepAlpha = false
-		x0, y0, x1, y1, ok := dataBox(in, side.Image, side.View)
-		if !ok || !covers(in, x0, y0, x1, y1) {
-			gl.ClearColor(0, 0, 0, 1)
-			gl.Clear(gl.COLOR_BUFFER_BIT)
-		}
-		if ok {
-			d.pass(side.Image, side.View, s, plan(side.Image, side.View, s), x0, y0, x1-x0, y1-y0)
-		}
+		d.draw(in, side.Image, side.View, s)
 	}
 	if err != nil {
 		if d.err == nil {
@@ -246,7 +238,7 @@ func (d *Display) compose(t *Target, a, b Side, c Comparison) {
 		return
 	}
 	bind(t)
-	x0, y0, x1, y1, ok := pixelBox(union(a.View.Display, b.View.Display), t.width, t.height)
+	x0, y0, x1, y1, ok := pixelBox(union(union(a.View.Display, a.View.Data), union(b.View.Display, b.View.Data)), t.width, t.height)
 	if !ok || !covers(t, x0, y0, x1, y1) {
 		clearBackground()
 	}

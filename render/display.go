@@ -447,8 +447,12 @@ func (d *Display) program(v variant) (*program, error) {
 func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	d.state.save()
 	defer d.state.restore()
-	bind(t)
+	d.draw(t, im, v, s)
+}
 
+// draw is Draw with the GL state not saved.
+func (d *Display) draw(t *Target, im *Image, v View, s Settings) {
+	bind(t)
 	bx0, by0, bx1, by1, ok := dataBox(t, im, v)
 	// An image over the whole target (an export) hides what the clears
 	// would paint, and on llvmpipe a clear is a pass over the target.

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/go-gl/gl/v4.5-core/gl"
 	"github.com/x448/float16"
 
 	"flick/render"
@@ -492,5 +495,84 @@ func TestCompareLeaksNothing(t *testing.T) {
 		if got, p := render.LiveObjects(), render.LivePrograms(); got != before || p != programs {
 			t.Errorf("after Close: %+v and %d programs live, want %+v and %d", got, p, before, programs)
 		}
+	})
+}
+
+// BenchmarkCompare times a frame of each compare mode drawn from two
+// 1920x1080 images into a 1920x1080 RGBA8 target (the viewer's, fitted:
+// every image pixel one target pixel; side by side halves it), each waited
+// for (glFinish), against a single Draw of one image. cpu-ms/op is the
+// process's user+sys CPU time (llvmpipe's threads included) per frame.
+func BenchmarkCompare(b *testing.B) {
+	const w, h = 1920, 1080
+	r := image.Rect(0, 0, w, h)
+	a, bb := source{testImage(w, h), w, h}, source{reversedImage(w, h), w, h}
+	for _, c := range []struct {
+		name string
+		mode render.CompareMode
+	}{{"single", -1}, {"wipe", render.CompareWipe}, {"side", render.CompareSide},
+		{"diff", render.CompareDifference}, {"blend", render.CompareBlend}} {
+		b.Run(c.name, func(b *testing.B) {
+			withPair(b, a, bb, func(d *render.Display, ia, ib *render.Image) error {
+				var tg render.Target
+				defer tg.Close()
+				if err := tg.Resize(w, h); err != nil {
+					return err
+				}
+				v := render.FitView(w, h, r, r)
+				cam := render.Fit(w, h, render.PairCanvas(c.mode, r, r))
+				va, vb := render.PairViews(cam, c.mode, r, r, r, r)
+				draw := func() {
+					switch c.name {
+					case "single":
+						d.Draw(&tg, ia, v, render.Settings{})
+					default:
+						d.DrawCompare(&tg, render.Side{Image: ia, View: va}, render.Side{Image: ib, View: vb},
+							render.Comparison{Mode: c.mode, WipeX: w / 2, Blend: 0.5, Gain: 2})
+					}
+				}
+				draw() // compiles
+				gl.Finish()
+				cpu0 := cpuTime()
+				b.ResetTimer()
+				for range b.N {
+					draw()
+					gl.Finish()
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(cpuTime()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
+				return nil
+			})
+		})
+	}
+}
+
+// cpuTime is the process's user+sys CPU time so far.
+func cpuTime() time.Duration {
+	var u syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &u)
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
+}
+
+// DrawCompare, drawn each UI frame while comparing, allocates nothing in
+// steady state, in any mode.
+func TestCompareAllocatesNothing(t *testing.T) {
+	const w, h = 21, 13
+	withPair(t, source{testImage(w, h), w, h}, source{reversedImage(w, h), w, h}, func(d *render.Display, ia, ib *render.Image) error {
+		var tg render.Target
+		defer tg.Close()
+		if err := tg.Resize(50, 40); err != nil {
+			return err
+		}
+		r := image.Rect(0, 0, w, h)
+		for m := range render.CompareMode(len(render.CompareModeNames())) {
+			va, vb := render.PairViews(render.Fit(50, 40, render.PairCanvas(m, r, r)), m, r, r, r, r)
+			a, b := render.Side{Image: ia, View: va}, render.Side{Image: ib, View: vb}
+			c := render.Comparison{Mode: m, WipeX: 25, WipeAngle: 20, Blend: 0.25, Gain: 3}
+			if n := testing.AllocsPerRun(50, func() { d.DrawCompare(&tg, a, b, c) }); n != 0 {
+				return fmt.Errorf("%s: %v allocations per DrawCompare", m, n)
+			}
+		}
+		return nil
 	})
 }

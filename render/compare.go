@@ -98,15 +98,17 @@ type Comparison struct {
 // written as code values (0.5 where A and B are equal) with no transform
 // after it. Their alpha is 1.
 //
-// A program that fails to compile or an intermediate that cannot be made
-// draws nothing and is reported by Err.
+// A mode that is none of these draws as a wipe. A program that fails to
+// compile or an intermediate that cannot be made draws nothing and is
+// reported by Err.
 func (d *Display) DrawCompare(t *Target, a, b Side, c Comparison) {
 	if t.fbo == 0 {
 		return
 	}
 	d.state.save()
 	defer d.state.restore()
-	if c.Mode.overlay() && c.Mode != CompareWipe {
+	switch c.Mode {
+	case CompareBlend, CompareDifference, CompareSigned:
 		d.compose(t, a, b, c)
 		return
 	}

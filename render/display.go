@@ -406,7 +406,8 @@ func NewDisplay() (*Display, error) {
 }
 
 // Err returns the error of the first display program that failed to
-// compile (Draw leaves the data window black for those settings), or nil.
+// compile (Draw leaves the data window black for those settings), or of
+// DrawCompare's first failure, or nil.
 func (d *Display) Err() error { return d.err }
 
 // program returns v's program, compiling it on first use. Programs with a

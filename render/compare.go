@@ -92,11 +92,11 @@ type Comparison struct {
 // into an RGBA32F intermediate of t's size (kept for the next call, made
 // again only for a new size, deleted by Close) and combine the two in a
 // compose pass over the rectangle holding both sides' display and data
-// windows, the background around it. They combine what each display pass produces (display code
-// values, after exposure, transform and gamma), exactly as float: blend
-// at 0 is A's own Draw and at 1 B's, bit for bit; the signed difference is
-// written as code values (0.5 where A and B are equal) with no transform
-// after it. Their alpha is 1.
+// windows, the background around it. They combine what each display pass
+// produces (display code values, after exposure, transform and gamma),
+// exactly as float: blend at 0 is A's own Draw and at 1 B's, bit for bit;
+// the signed difference is written as code values (0.5 where A and B are
+// equal) with no transform after it. Their alpha is 1.
 //
 // A mode that is none of these draws as a wipe. A program that fails to
 // compile or an intermediate that cannot be made draws nothing and is

@@ -151,10 +151,16 @@ type Settings struct {
 }
 
 // displayVertex draws a quad over the viewport from gl_VertexID alone.
+// uClip is a half-plane in the viewport's unit square (c): where
+// GL_CLIP_DISTANCE0 is on (DrawCompare), only the part where
+// dot(uClip, (c, 1)) >= 0 is drawn; its zero value keeps everything.
 const displayVertex = `#version 450 core
+uniform vec3 uClip;
+out float gl_ClipDistance[1];
 void main() {
 	vec2 c = vec2(gl_VertexID & 1, gl_VertexID >> 1);
 	gl_Position = vec4(c * 2.0 - 1.0, 0.0, 1.0);
+	gl_ClipDistance[0] = dot(uClip, vec3(c, 1.0));
 }
 `
 
@@ -343,8 +349,8 @@ func (v variant) source() string {
 
 // program is a compiled variant and its uniforms' locations.
 type program struct {
-	prog                                                 uint32
-	uData, uScale, uTaps, uGain, uInvGamma, uMask, uSize int32
+	prog                                                        uint32
+	uData, uScale, uTaps, uGain, uInvGamma, uMask, uSize, uClip int32
 }
 
 func newProgram(v variant) (*program, error) {
@@ -360,7 +366,8 @@ func newProgram(v variant) (*program, error) {
 	}
 	loc := func(name string) int32 { return gl.GetUniformLocation(prog, gl.Str(name+"\x00")) }
 	return &program{prog: prog, uData: loc("uData"), uScale: loc("uScale"), uTaps: loc("uTaps"),
-		uGain: loc("uGain"), uInvGamma: loc("uInvGamma"), uMask: loc("uMask"), uSize: loc("uSize")}, nil
+		uGain: loc("uGain"), uInvGamma: loc("uInvGamma"), uMask: loc("uMask"), uSize: loc("uSize"),
+		uClip: loc("uClip")}, nil
 }
 
 // Display draws scene-linear images into targets through the display
@@ -374,6 +381,12 @@ type Display struct {
 	err      error      // the first program that failed to compile
 	state    savedState // scratch for Draw
 	scratch  Target     // Prepare's 1x1 target
+
+	// clip is the half-plane the next pass keeps (DrawCompare's; the
+	// zero value, everything), cmp DrawCompare's intermediates and
+	// programs (compare.go).
+	clip halfPlane
+	cmp  compareState
 }
 
 // NewDisplay compiles the program of the plain view, so that a driver that
@@ -393,7 +406,8 @@ func NewDisplay() (*Display, error) {
 }
 
 // Err returns the error of the first display program that failed to
-// compile (Draw leaves the data window black for those settings), or nil.
+// compile (Draw leaves the data window black for those settings), or of
+// DrawCompare's first failure, or nil.
 func (d *Display) Err() error { return d.err }
 
 // program returns v's program, compiling it on first use. Programs with a
@@ -434,30 +448,55 @@ func (d *Display) program(v variant) (*program, error) {
 func (d *Display) Draw(t *Target, im *Image, v View, s Settings) {
 	d.state.save()
 	defer d.state.restore()
-	bind(t)
+	d.draw(t, im, v, s)
+}
 
-	bx0, by0, bx1, by1, ok := pixelBox(v.Data, t.width, t.height)
-	ok = ok && im != nil && im.tex != 0 && v.Data.X1 > v.Data.X0 && v.Data.Y1 > v.Data.Y0
+// draw is Draw with the GL state not saved.
+func (d *Display) draw(t *Target, im *Image, v View, s Settings) {
+	bind(t)
+	bx0, by0, bx1, by1, ok := dataBox(t, im, v)
 	// An image over the whole target (an export) hides what the clears
 	// would paint, and on llvmpipe a clear is a pass over the target.
-	if !ok || bx0 > 0 || by0 > 0 || int(bx1) < t.width || int(by1) < t.height {
-		gl.ClearColor(Background[0], Background[1], Background[2], 1)
-		gl.Clear(gl.COLOR_BUFFER_BIT)
-		// Target row 0 is the image's top row, as texture row 0 is:
-		// nothing flips y.
-		if x0, y0, x1, y1, in := pixelBox(v.Display, t.width, t.height); in {
-			gl.Enable(gl.SCISSOR_TEST)
-			gl.Scissor(x0, y0, x1-x0, y1-y0)
-			// EXR's pixels outside the data window are transparent black.
-			gl.ClearColor(0, 0, 0, float32(1-boolInt(s.KeepAlpha)))
-			gl.Clear(gl.COLOR_BUFFER_BIT)
-			gl.Disable(gl.SCISSOR_TEST)
-		}
+	if !ok || !covers(t, bx0, by0, bx1, by1) {
+		clearBackground()
+		clearDisplayWindow(t, v, s.KeepAlpha)
 	}
 	if !ok {
 		return
 	}
 	d.pass(im, v, s, plan(im, v, s), bx0, by0, bx1-bx0, by1-by0)
+}
+
+// dataBox is the box of t's pixels that im's data window covers in v;
+// false when nothing of im is drawn.
+func dataBox(t *Target, im *Image, v View) (x0, y0, x1, y1 int32, ok bool) {
+	x0, y0, x1, y1, ok = pixelBox(v.Data, t.width, t.height)
+	return x0, y0, x1, y1, ok && im != nil && im.tex != 0 && v.Data.X1 > v.Data.X0 && v.Data.Y1 > v.Data.Y0
+}
+
+// covers reports whether the box is the whole of t.
+func covers(t *Target, x0, y0, x1, y1 int32) bool {
+	return x0 <= 0 && y0 <= 0 && int(x1) >= t.width && int(y1) >= t.height
+}
+
+// clearBackground clears the bound framebuffer to Background.
+func clearBackground() {
+	gl.ClearColor(Background[0], Background[1], Background[2], 1)
+	gl.Clear(gl.COLOR_BUFFER_BIT)
+}
+
+// clearDisplayWindow clears v's display window in t (bound) to black,
+// transparent if keepAlpha: EXR's pixels outside the data window.
+func clearDisplayWindow(t *Target, v View, keepAlpha bool) {
+	// Target row 0 is the image's top row, as texture row 0 is: nothing
+	// flips y.
+	if x0, y0, x1, y1, in := pixelBox(v.Display, t.width, t.height); in {
+		gl.Enable(gl.SCISSOR_TEST)
+		gl.Scissor(x0, y0, x1-x0, y1-y0)
+		gl.ClearColor(0, 0, 0, float32(1-boolInt(keepAlpha)))
+		gl.Clear(gl.COLOR_BUFFER_BIT)
+		gl.Disable(gl.SCISSOR_TEST)
+	}
 }
 
 // bind makes t the framebuffer drawn, whole, with the state the display
@@ -498,6 +537,9 @@ func (d *Display) pass(im *Image, v View, s Settings, pl drawPlan, x, y, w, h in
 	if vr.buffer {
 		gl.ProgramUniform2i(p.prog, p.uSize, int32(im.width), int32(im.height))
 	}
+	// d.clip in target pixels, moved into the viewport's unit square.
+	k := d.clip
+	gl.ProgramUniform3f(p.prog, p.uClip, k.a*float32(w), k.b*float32(h), k.a*float32(x)+k.b*float32(y)+k.c)
 
 	gl.BindVertexArray(d.vao)
 	gl.BindTextureUnit(0, im.tex)
@@ -641,6 +683,7 @@ func (d *Display) Close() {
 		delete(d.programs, v)
 	}
 	d.scratch.Close()
+	d.cmp.close()
 	if d.vao != 0 {
 		gl.DeleteVertexArrays(1, &d.vao)
 		d.vao = 0

@@ -199,7 +199,7 @@ func (cmp *exportCompare) attach(ctx context.Context, job *export.Job, f *export
 		ADisplay: displayRect(first), BDisplay: displayRect(firstB),
 	}
 	if job.Slate != nil {
-		job.Slate.Fields["compared with"] = fmt.Sprintf("%s (%s)", b, c.Mode)
+		job.Slate.Fields["compared with"] = b.String() // the mode shows in the movie
 	}
 	return ahead, 0
 }

@@ -48,9 +48,10 @@ type Job struct {
 }
 
 // Compare is the second source (B) of a comparison export; the job's own
-// frames are A's. Movie frame i shows A's frame Frames[i] against B's
-// frame Frames[i] (B's frame number, or one B lacks: drawn black on B's
-// side only and listed in Progress.Skipped, like an unreadable frame).
+// frames are A's. Movie frame i shows A's frame Job.Frames[i] against
+// B's frame Compare.Frames[i] (one per movie frame; a frame B lacks is
+// drawn black on B's side only and listed in Progress.Skipped, like an
+// unreadable frame).
 type Compare struct {
 	Frames []int
 	// Load and Release are Job's for B's frames: Load is called in order

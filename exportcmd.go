@@ -164,6 +164,8 @@ type exportFlags struct {
 	timecode *timecode.Timecode
 	// matte is the Cryptomatte matte drawn (issue 22), if any.
 	matte exportMatte
+	// compare is the comparison with B (issue 16, exportcompare.go), if any.
+	compare exportCompare
 }
 
 // parseExportFlags reads flick export's arguments. When it returns false it
@@ -216,6 +218,7 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	fs.StringVar(&f.matte.layer, "matte-layer", "", "")
 	fs.StringVar(&f.matte.names, "names", "", "")
 	fs.StringVar(&f.matte.mode, "matte", "", "")
+	compare := defineCompareFlags(fs)
 	f.given = recordPresetKeys(fs) // once every flag is defined
 	positional, err := parseFlags(fs, args)
 	bad := func(msg string) (exportFlags, int, bool) { return f, usageError(stderr, msg), false }
@@ -225,7 +228,7 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	}
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(stdout, exportUsage)
+		fmt.Fprint(stdout, exportUsage+exportCompareUsage)
 		return f, 0, false
 	case err != nil:
 		return bad(err.Error())
@@ -308,6 +311,12 @@ func parseExportFlags(args []string, stdout, stderr io.Writer) (f exportFlags, c
 	if err := f.matte.check(f.codec, f.savePreset != ""); err != nil {
 		return bad(err.Error())
 	}
+	if f.compare, err = compare.check(); err != nil {
+		return bad(err.Error())
+	}
+	if f.compare.path != "" && f.matte.layer != "" {
+		return bad("--compare does not go with --matte-layer")
+	}
 	if f.matte.mode == matteGrey && f.savePreset == "" {
 		f.matte.greyDisplay(&f, stderr)
 	}
@@ -350,6 +359,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	// --view as given, before a config's view takes it: B's by default.
+	exrView := f.view
 	display := "" // the OpenColorIO display drawn for, if any
 	if f.ocio.config != "" {
 		// Its GL objects go with the export's GL context.
@@ -368,6 +379,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
+	f.compare.size(&movie)
 	if display != "" {
 		var warning string
 		if movie.Colour, warning = export.ColourFor(display, movie.Codec); warning != "" {
@@ -431,6 +443,13 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if len(f.burnins) > 0 {
 		job.Burnins, job.Fields = f.burnins, shot.Fields(frames, time.Now())
 	}
+	if f.compare.path != "" {
+		aheadB, code := f.compare.attach(ctx, &job, &f, exrView, seq, first, pool, stderr)
+		if aheadB == nil {
+			return code
+		}
+		defer aheadB.Stop()
+	}
 	result, err := exportGL(ctx, job, f.gl, func(via string) {
 		fmt.Fprintf(stderr, "flick: exporting %s (%d frames) to %s: %dx%d %s at %s fps, drawn through %s\n",
 			seq, len(frames), f.out, movie.Width, movie.Height, movie.Codec, movie.FPS, via)
@@ -442,6 +461,10 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	for _, s := range result.Skipped {
+		if s.B {
+			fmt.Fprintf(stderr, "flick: warning: B's frame %d is black on B's side of the movie: %v\n", s.Frame, s.Err)
+			continue
+		}
 		fmt.Fprintf(stderr, "flick: warning: frame %d is black in the movie: %v\n", s.Frame, s.Err)
 	}
 	if f.chunk != "" {

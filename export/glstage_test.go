@@ -38,7 +38,7 @@ func TestGLStageRingMatchesDirect(t *testing.T) {
 			g.direct = direct
 			for _, f := range src {
 				var pix []uint16
-				if pix, _, err = g.frame(f, nil, make([]uint16, w*h)); err != nil {
+				if pix, _, err = g.frame(f, nil, nil, make([]uint16, w*h)); err != nil {
 					return
 				}
 				if pix != nil {

@@ -45,7 +45,7 @@ func TestViewerOverlayMatchesExport(t *testing.T) {
 			return
 		}
 		g.direct = true
-		if _, _, glErr = g.frame(f, bands, exported); glErr != nil {
+		if _, _, glErr = g.frame(f, nil, bands, exported); glErr != nil {
 			return
 		}
 		// The viewer's way: its own display, image, target and overlay.

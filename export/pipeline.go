@@ -42,6 +42,30 @@ type Job struct {
 	// the bands whose text changed.
 	Burnins []burnin.Template
 	Fields  func(i int) burnin.Fields
+	// Compare, when set, is a second source drawn against the frames
+	// (issue 16): the movie shows the two as Compare.Comparison says.
+	Compare *Compare
+}
+
+// Compare is the second source (B) of a comparison export; the job's own
+// frames are A's. Movie frame i shows A's frame Job.Frames[i] against
+// B's frame Compare.Frames[i] (one per movie frame; a frame B lacks is
+// drawn black on B's side only and listed in Progress.Skipped, like an
+// unreadable frame).
+type Compare struct {
+	Frames []int
+	// Load and Release are Job's for B's frames: Load is called in order
+	// of Frames, each once.
+	Load    func(ctx context.Context, n int) (*engine.Frame, error)
+	Release func(*engine.Frame)
+	// Settings is how B is drawn: Job.Display's with B's own OpenColorIO
+	// transform (B's input colour space); KeepAlpha follows Job.Display's.
+	Settings   render.Settings
+	Comparison render.Comparison
+	// ADisplay and BDisplay are the sources' display windows, which place
+	// a side whose frame is missing (the others place each frame by its
+	// own).
+	ADisplay, BDisplay image.Rectangle
 }
 
 // Progress says how far an export is and where its time goes.
@@ -67,6 +91,9 @@ type Progress struct {
 type FrameError struct {
 	Frame int
 	Err   error
+	// B says the frame is the compared source's (Job.Compare): black on
+	// B's side only.
+	B bool
 }
 
 // FPS returns the frames encoded per second so far.
@@ -124,7 +151,7 @@ func Run(ctx context.Context, job Job, q *render.Queue) (Progress, error) {
 	go func() { defer wg.Done(); r.drawStage() }()
 	p := r.encodeStage()
 	for l := range r.frames { // after a failure: frames the GL stage never took
-		r.release(l.f)
+		r.release(l)
 	}
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
@@ -154,27 +181,34 @@ type run struct {
 	outs   *outputs
 }
 
-// loadResult is a frame from Job.Load, with how long loading it took, and
-// its burn-ins' bands.
+// loadResult is a frame from Job.Load (and B's from Compare.Load), with
+// how long loading them took, and its burn-ins' bands.
 type loadResult struct {
 	f     *engine.Frame
 	n     int
 	err   error
 	dur   time.Duration
 	bands []*image.RGBA
+	b     *engine.Frame // Compare's
+	bn    int
+	bErr  error
 }
 
 // drawn is a frame read back, with its stage times.
 type drawn struct {
 	pix                    []uint16 // nil: nothing read back yet
 	decode, draw, readback time.Duration
-	skipped                *FrameError
-	slate                  bool // pix is a slate frame
+	skipped                []FrameError // A's frame, B's or both
+	slate                  bool         // pix is a slate frame
 }
 
-func (r *run) release(f *engine.Frame) {
-	if f != nil {
-		r.job.Release(f)
+// release hands l's frames back.
+func (r *run) release(l loadResult) {
+	if l.f != nil {
+		r.job.Release(l.f)
+	}
+	if l.b != nil {
+		r.job.Compare.Release(l.b)
 	}
 }
 
@@ -188,11 +222,16 @@ func (r *run) loadStage() {
 	for i, n := range r.job.Frames {
 		t := time.Now()
 		f, err := r.job.Load(r.ctx, n)
+		l := loadResult{f: f, n: n, err: err}
+		if c := r.job.Compare; c != nil {
+			l.bn = c.Frames[i]
+			l.b, l.bErr = c.Load(r.ctx, l.bn)
+		}
 		if r.ctx.Err() != nil {
-			r.release(f)
+			r.release(l)
 			return
 		}
-		l := loadResult{f: f, n: n, err: err, dur: time.Since(t)}
+		l.dur = time.Since(t)
 		if burn != nil {
 			var fields burnin.Fields
 			if r.job.Fields != nil {
@@ -208,9 +247,13 @@ func (r *run) loadStage() {
 // then the frames still in the readback ring, into r.pixels.
 func (r *run) drawStage() {
 	defer close(r.pixels)
-	g := glStage{w: r.job.Movie.Width, h: r.job.Movie.Height, settings: r.job.Display}
+	g := glStage{w: r.job.Movie.Width, h: r.job.Movie.Height, settings: r.job.Display, compare: r.job.Compare}
 	// A movie with alpha gets the frames' (premultiplied) alpha.
 	g.settings.KeepAlpha = r.enc.spec.layout.hasAlpha()
+	if g.compare != nil {
+		g.settingsB = g.compare.Settings
+		g.settingsB.KeepAlpha = g.settings.KeepAlpha
+	}
 	defer r.q.Call(g.close)
 	// Set up while the first frame decodes.
 	var err error
@@ -224,19 +267,22 @@ func (r *run) drawStage() {
 	for l := range r.frames {
 		d := drawn{decode: l.dur}
 		if l.err != nil {
-			d.skipped = &FrameError{l.n, l.err}
+			d.skipped = append(d.skipped, FrameError{Frame: l.n, Err: l.err})
+		}
+		if l.bErr != nil {
+			d.skipped = append(d.skipped, FrameError{Frame: l.bn, Err: l.bErr, B: true})
 		}
 		out := r.outs.get(r.ctx)
 		var err error
 		if out != nil {
 			t := time.Now()
-			r.q.Call(func() { d.pix, d.readback, err = g.frame(l.f, l.bands, out) })
+			r.q.Call(func() { d.pix, d.readback, err = g.frame(l.f, l.b, l.bands, out) })
 			d.draw = time.Since(t) - d.readback
 			if d.pix == nil {
 				r.outs.put(out) // the ring is still filling
 			}
 		}
-		r.release(l.f)
+		r.release(l)
 		if err != nil {
 			r.cancel(err)
 		}
@@ -303,9 +349,7 @@ func (r *run) encodeStage() Progress {
 		p.Decode += d.decode
 		p.Draw += d.draw
 		p.Readback += d.readback
-		if d.skipped != nil {
-			p.Skipped = append(p.Skipped, *d.skipped)
-		}
+		p.Skipped = append(p.Skipped, d.skipped...)
 		if d.pix == nil {
 			continue
 		}
@@ -376,30 +420,45 @@ type glStage struct {
 	settings render.Settings
 	// direct reads each frame back as soon as it is drawn, without the
 	// ring (render.Software: the wait is the same, one copy fewer).
-	direct   bool
-	display  *render.Display
-	overlay  render.Overlay
-	image    render.Image
-	target   render.Target
-	readback render.Readback
+	direct  bool
+	display *render.Display
+	overlay render.Overlay
+	image   render.Image
+	// compare, when set, is drawn against image: B's frames go into
+	// imageB, drawn with settingsB.
+	compare   *Compare
+	imageB    render.Image
+	settingsB render.Settings
+	target    render.Target
+	readback  render.Readback
 }
 
-// frame draws f (nil or failed: black) at the output size, bands over it,
-// and starts its readback; once the ring is full it finishes the oldest frame into out and
+// frame draws f (nil or failed: black) at the output size, against b
+// (Compare's frame; nil or failed: black on B's side) when comparing, bands
+// over it, and starts its readback; once the ring is full it finishes the oldest frame into out and
 // returns it (else nil), with the time spent waiting for it. Reading back
-// directly, it returns f's own frame in out. f's pixels are the caller's
-// again when it returns.
-func (g *glStage) frame(f *engine.Frame, bands []*image.RGBA, out []uint16) ([]uint16, time.Duration, error) {
+// directly, it returns f's own frame in out. The frames' pixels are the
+// caller's again when it returns.
+func (g *glStage) frame(f, b *engine.Frame, bands []*image.RGBA, out []uint16) ([]uint16, time.Duration, error) {
 	defer g.image.Unpin()
-	var v render.View
-	var im *render.Image
-	if f != nil && f.Err == nil {
-		if err := g.image.Upload(f.Pix, f.DataWindow.Dx(), f.DataWindow.Dy()); err != nil {
-			return nil, 0, fmt.Errorf("frame %d: %w", f.Number, err)
-		}
-		v, im = fill(g.w, g.h, f.DisplayWindow, f.DataWindow), &g.image
+	defer g.imageB.Unpin()
+	im, err := upload(&g.image, f)
+	if err != nil {
+		return nil, 0, err
 	}
-	g.display.Draw(&g.target, im, v, g.settings)
+	if g.compare == nil {
+		var v render.View
+		if im != nil {
+			v = fill(g.w, g.h, f.DisplayWindow, f.DataWindow)
+		}
+		g.display.Draw(&g.target, im, v, g.settings)
+	} else {
+		imB, err := upload(&g.imageB, b)
+		if err != nil {
+			return nil, 0, err
+		}
+		g.drawCompare(f, b, im, imB)
+	}
 	if err := g.display.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -425,6 +484,40 @@ func (g *glStage) frame(f *engine.Frame, bands []*image.RGBA, out []uint16) ([]u
 	return pix, wait, g.readback.Start(&g.target)
 }
 
+// upload puts f's pixels into im and returns it; nil for no frame (nil or
+// failed), which is drawn black.
+func upload(im *render.Image, f *engine.Frame) (*render.Image, error) {
+	if f == nil || f.Err != nil {
+		return nil, nil
+	}
+	if err := im.Upload(f.Pix, f.DataWindow.Dx(), f.DataWindow.Dy()); err != nil {
+		return nil, fmt.Errorf("frame %d: %w", f.Number, err)
+	}
+	return im, nil
+}
+
+// drawCompare draws A's frame a (image ia) against B's frame b (image ib)
+// as the viewer does: both placed on their pair canvas (render.PairCanvas)
+// fitted to the output, a side with no frame placed by the source's
+// display window.
+func (g *glStage) drawCompare(a, b *engine.Frame, ia, ib *render.Image) {
+	c := g.compare
+	aDisplay, aData := c.ADisplay, c.ADisplay
+	if ia != nil {
+		aDisplay, aData = a.DisplayWindow, a.DataWindow
+	}
+	bDisplay, bData := c.BDisplay, c.BDisplay
+	if ib != nil {
+		bDisplay, bData = b.DisplayWindow, b.DataWindow
+	}
+	m := c.Comparison.Mode
+	cam := render.Fit(g.w, g.h, render.PairCanvas(m, aDisplay, bDisplay))
+	va, vb := render.PairViews(cam, m, aDisplay, aData, bDisplay, bData)
+	g.display.DrawCompare(&g.target,
+		render.Side{Image: ia, View: va, Settings: g.settings},
+		render.Side{Image: ib, View: vb, Settings: g.settingsB}, c.Comparison)
+}
+
 // init compiles the display program and makes the target. On a software
 // renderer the pixel-buffer rings are one more copy for nothing
 // (render.Software): the display reads each frame in place where the GL
@@ -442,6 +535,7 @@ func (g *glStage) init() error {
 	case render.Software():
 		g.image.Mode = render.UploadSync
 	}
+	g.imageB.Mode = g.image.Mode
 	return g.target.Resize16(g.w, g.h)
 }
 
@@ -465,6 +559,7 @@ func (g *glStage) close() {
 	g.readback.Close()
 	g.target.Close()
 	g.image.Close()
+	g.imageB.Close()
 	g.overlay.Close()
 	g.display.Close()
 }

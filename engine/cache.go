@@ -10,31 +10,45 @@ import (
 	"flick/engine/exr"
 )
 
-// Cache holds decoded frames of one sequence under a byte budget, keyed
-// by frame number and channel selection (Key), so frames decoded for
-// other channels are never served for the current ones; they are the
-// first to go when room is needed, and are served again if the selection
-// switches back while they are still here. The budget is split into a
-// share ahead of the playhead (in the play direction) and a share behind
-// it; when room is needed, the frame furthest from the playhead goes
-// first, frames behind before frames ahead, so playing a range larger than
-// the budget keeps the frames about to be shown. Frames handed out by Get
-// or Put are pinned until Release: a pinned frame is never evicted and its
-// buffer never reused. Evicted frames' buffers are reused for frames of
-// the same size. Buffers handed out by Buffer count against the budget
-// while they are being filled. All methods are safe for concurrent use.
+// Cache holds decoded frames of any number of sources (sequences, each
+// read by a Loader that registers it) under one byte budget, keyed by
+// source, frame number and channel selection (Key), so frames decoded for
+// other channels are never served for the current ones. Each source has
+// its own playhead, play direction and selection; SetActive names the
+// sources on screen (every source until it is called). The budget is split
+// into a share ahead of the playheads (in each source's play direction)
+// and a share behind them. When room is needed, frames go furthest first:
+// frames of inactive sources (each by its distance from its own playhead),
+// then frames of another selection than their source's, then frames behind
+// their playhead, then frames ahead of it. Distances from different
+// sources' playheads compare directly, so two sources on screen share the
+// budget equally around the playhead, and playing a range larger than the
+// budget keeps the frames about to be shown. Frames handed out by Get or
+// Put are pinned until Release: a pinned frame is never evicted and its
+// buffer never reused. Evicted frames' buffers are reused for frames of the
+// same size, whatever their source. Buffers handed out by Buffer count
+// against the budget while they are being filled. All methods are safe for
+// concurrent use.
 type Cache struct {
-	mu     sync.Mutex
-	budget int64   // bytes of pixels the cache may hold, cached, spare or being filled
-	ahead  float64 // share of the budget for frames ahead of the playhead
-	used   int64   // bytes of cached frames, spare buffers and buffers out being filled
-	frames map[Key]*cached
-	spare  [][]uint16       // buffers of evicted frames, for reuse
-	out    map[*uint16]bool // buffers handed out by Buffer, counted in used
-	head   int              // playhead frame
-	dir    int              // +1 playing forwards, -1 backwards
-	sel    exr.Selection    // the channels shown now
-	stats  CacheStats
+	mu      sync.Mutex
+	budget  int64   // bytes of pixels the cache may hold, cached, spare or being filled
+	ahead   float64 // share of the budget for frames ahead of the playheads
+	used    int64   // bytes of cached frames, spare buffers and buffers out being filled
+	frames  map[Key]*cached
+	spare   [][]uint16       // buffers of evicted frames, for reuse
+	out     map[*uint16]bool // buffers handed out by Buffer, counted in used
+	sources map[int]*source  // per source id; made on first use
+	next    int              // the id NewSource hands out next
+	active  map[int]bool     // the sources on screen; nil: every source
+	stats   CacheStats
+}
+
+// source is what the cache knows of one source.
+type source struct {
+	head   int           // playhead frame
+	dir    int           // +1 playing forwards, -1 backwards
+	sel    exr.Selection // the channels shown now
+	closed bool          // its loader closed: its frames go once unpinned
 }
 
 type cached struct {
@@ -50,33 +64,109 @@ type CacheStats struct {
 }
 
 // NewCache returns a cache of budget bytes, aheadShare of them (0 to 1) for
-// frames ahead of the playhead.
+// frames ahead of the playheads.
 func NewCache(budget int64, aheadShare float64) *Cache {
 	return &Cache{budget: budget, ahead: min(1, max(0, aheadShare)), frames: map[Key]*cached{},
-		out: map[*uint16]bool{}, dir: 1}
+		out: map[*uint16]bool{}, sources: map[int]*source{}}
 }
 
 func frameBytes(f *Frame) int64 { return 2 * int64(cap(f.Pix)) }
 
-// SetPlayhead moves the playhead and the play direction (+1 or -1), which
-// decide what is evicted first.
-func (c *Cache) SetPlayhead(frame, dir int) {
+// NewSource returns a source id not used before in this cache (0 first).
+// NewLoader calls it; Loader.Close ends the source (closeSource).
+func (c *Cache) NewSource() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.head = frame
+	id := c.next
+	c.next++
+	c.sourceLocked(id)
+	return id
+}
+
+// sourceLocked returns the state of source id, made (playing forwards
+// from 0, default channels) on first use.
+func (c *Cache) sourceLocked(id int) *source {
+	s, ok := c.sources[id]
+	if !ok {
+		s = &source{dir: 1}
+		c.sources[id] = s
+	}
+	return s
+}
+
+// SetPlayhead moves source src's playhead and play direction (+1 or -1),
+// which decide what is evicted first.
+func (c *Cache) SetPlayhead(src, frame, dir int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.sourceLocked(src)
+	s.head = frame
 	if dir < 0 {
-		c.dir = -1
+		s.dir = -1
 	} else {
-		c.dir = 1
+		s.dir = 1
 	}
 }
 
-// SetChannels sets the selection shown now: cached frames of other
-// selections are evicted before any frame of this one.
-func (c *Cache) SetChannels(sel exr.Selection) {
+// SetChannels sets the selection shown now of source src: its cached
+// frames of other selections are evicted before any frame of an active
+// source's current selection.
+func (c *Cache) SetChannels(src int, sel exr.Selection) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.sel = sel
+	c.sourceLocked(src).sel = sel
+}
+
+// SetActive names the sources on screen (A, and B when comparing): frames
+// of the others are evicted first, each source's by its distance from its
+// own playhead, and are kept until room is needed. Before the first call
+// every source is active.
+func (c *Cache) SetActive(sources ...int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.active = map[int]bool{}
+	for _, s := range sources {
+		c.active[s] = true
+	}
+}
+
+// SourceBytes returns the bytes of the frames of source src cached now,
+// for a meter of what each source holds of the budget.
+func (c *Cache) SourceBytes(src int) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var n int64
+	for k, e := range c.frames {
+		if k.Source == src {
+			n += frameBytes(e.f)
+		}
+	}
+	return n
+}
+
+// closeSource drops source src's frames, those pinned now once they are
+// released, and forgets the source.
+func (c *Cache) closeSource(src int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sourceLocked(src).closed = true
+	for k, e := range c.frames {
+		if k.Source == src && e.pins == 0 {
+			c.dropLocked(k, e)
+		}
+	}
+	c.forgetLocked(src)
+}
+
+// forgetLocked forgets a closed source once none of its frames is left.
+func (c *Cache) forgetLocked(src int) {
+	for k := range c.frames {
+		if k.Source == src {
+			return
+		}
+	}
+	delete(c.sources, src)
+	delete(c.active, src)
 }
 
 // Get returns the frame under k pinned, or nil if it is not cached.
@@ -121,7 +211,7 @@ func (c *Cache) Put(f *Frame) bool {
 	if _, ok := c.frames[k]; ok {
 		return false // the cached one is in use: keep it
 	}
-	if !c.makeRoomLocked(need, k) {
+	if !c.makeRoomLocked(need, c.distance(k)) {
 		return false
 	}
 	c.frames[k] = &cached{f: f, pins: 1}
@@ -143,29 +233,37 @@ func (c *Cache) Pin(f *Frame) bool {
 	return false
 }
 
-// Release unpins a frame that Get, Put or Pin returned.
+// Release unpins a frame that Get, Put or Pin returned. The last release
+// of a frame of a closed source drops it.
 func (c *Cache) Release(f *Frame) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.frames[f.Key()]; ok && e.f == f && e.pins > 0 {
-		e.pins--
+	k := f.Key()
+	e, ok := c.frames[k]
+	if !ok || e.f != f || e.pins == 0 {
+		return
+	}
+	e.pins--
+	if s := c.sources[k.Source]; e.pins == 0 && s != nil && s.closed {
+		c.dropLocked(k, e)
+		c.forgetLocked(k.Source)
 	}
 }
 
-// Buffer returns a pixel buffer of n values (n > 0) for frame (of the
-// current selection): a spare one of that size, or one taken from a frame
-// further from the playhead evicted to make room, or else a new one. It
-// counts against the budget until the caller hands it back through Put
-// inside a Frame, or through Recycle.
-func (c *Cache) Buffer(frame, n int) []uint16 {
+// Buffer returns a pixel buffer of n values (n > 0) for the frame under k:
+// a spare one of that size, or one taken from a frame further from its
+// playhead evicted to make room, or else a new one. It counts against the
+// budget until the caller hands it back through Put inside a Frame, or
+// through Recycle.
+func (c *Cache) Buffer(k Key, n int) []uint16 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	b := c.bufferLocked(frame, n)
+	b := c.bufferLocked(k, n)
 	c.out[&b[0]] = true
 	return b
 }
 
-func (c *Cache) bufferLocked(frame, n int) []uint16 {
+func (c *Cache) bufferLocked(k Key, n int) []uint16 {
 	need := 2 * int64(n)
 	for {
 		for i, b := range c.spare {
@@ -182,7 +280,7 @@ func (c *Cache) bufferLocked(frame, n int) []uint16 {
 		if last := len(c.spare) - 1; last >= 0 {
 			c.used -= 2 * int64(cap(c.spare[last]))
 			c.spare = c.spare[:last]
-		} else if !c.evictLocked(Key{frame, c.sel}) {
+		} else if !c.evictLocked(c.distance(k)) {
 			break // over budget until Put finds room or lets the frame go
 		}
 	}
@@ -200,29 +298,40 @@ func (c *Cache) Recycle(b []uint16) {
 	}
 	delete(c.out, &b[:1][0])
 	c.spare = append(c.spare, b)
-	c.makeRoomLocked(0, Key{c.head, c.sel}) // frees spares while over budget
+	c.makeRoomLocked(0, 0) // frees spares while over budget
 }
 
 // Fits reports whether the frame under k, of the given size, would be
 // kept if it were decoded now: it is within the share of the budget on
-// its side of the playhead, counting the frames of its selection between
-// it and the playhead that are cached. Prefetch asks this before decoding.
+// its side of its playhead, counting the cached frames of every active
+// source's current selection, on their own playhead's same side, that are
+// closer to their playheads than it. Prefetch asks this before decoding.
 func (c *Cache) Fits(k Key, bytes int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ahead := c.dir*(k.Frame-c.head) >= 0
+	ahead := c.isAhead(k)
 	share := int64(float64(c.budget) * c.ahead)
 	if !ahead {
 		share = c.budget - share
 	}
+	d := c.distance(k)
 	var closer int64
 	for m, e := range c.frames {
-		if m.Channels == k.Channels && (c.dir*(m.Frame-c.head) >= 0) == ahead && c.distance(m) < c.distance(k) {
+		if c.isActive(m.Source) && m.Channels == c.sourceLocked(m.Source).sel && c.isAhead(m) == ahead && c.distance(m) < d {
 			closer += frameBytes(e.f)
 		}
 	}
 	return closer+bytes <= share
 }
+
+// ahead1 reports whether the frame under k is at or ahead of its source's
+// playhead in its play direction.
+func (c *Cache) isAhead(k Key) bool {
+	s := c.sourceLocked(k.Source)
+	return s.dir*(k.Frame-s.head) >= 0
+}
+
+func (c *Cache) isActive(src int) bool { return c.active == nil || c.active[src] }
 
 // Stats returns the counters and current sizes.
 func (c *Cache) Stats() CacheStats {
@@ -233,24 +342,37 @@ func (c *Cache) Stats() CacheStats {
 	return s
 }
 
-// distance orders frames for eviction: frames of another selection count
-// as further than any other, frames behind the playhead as further than
-// any frame ahead of it.
+// Eviction tiers added to a frame's distance from its playhead: frames of
+// an inactive source count as further than any other, then frames of
+// another selection than their source's, then frames behind the playhead,
+// then frames ahead (tier 0). A range holds at most a million frames
+// (maxRangeFrames), so distances within a tier stay far below the next.
+const (
+	tierBehind    = 1 << 44
+	tierSelection = 1 << 48
+	tierInactive  = 1 << 52
+)
+
+// distance orders frames for eviction, furthest first (see the tiers).
 func (c *Cache) distance(k Key) int64 {
-	if k.Channels != c.sel {
-		return 1 << 50
-	}
-	d := int64(c.dir * (k.Frame - c.head))
+	s := c.sourceLocked(k.Source)
+	d := int64(s.dir * (k.Frame - s.head))
 	if d < 0 {
-		return 1<<40 - d
+		d = tierBehind - d
+	}
+	if k.Channels != s.sel {
+		d += tierSelection
+	}
+	if !c.isActive(k.Source) {
+		d += tierInactive
 	}
 	return d
 }
 
 // makeRoomLocked frees spare buffers, then evicts unpinned frames further
-// from the playhead than the frame under k (whose buffers become spares,
-// freed in turn), until need more bytes fit.
-func (c *Cache) makeRoomLocked(need int64, k Key) bool {
+// than limit (a distance) from their playheads (whose buffers become
+// spares, freed in turn), until need more bytes fit.
+func (c *Cache) makeRoomLocked(need, limit int64) bool {
 	for {
 		for c.used+need > c.budget && len(c.spare) > 0 {
 			last := len(c.spare) - 1
@@ -260,15 +382,15 @@ func (c *Cache) makeRoomLocked(need int64, k Key) bool {
 		if c.used+need <= c.budget {
 			return true
 		}
-		if !c.evictLocked(k) {
+		if !c.evictLocked(limit) {
 			return false
 		}
 	}
 }
 
-// evictLocked drops the unpinned frame furthest from the playhead, if it
-// is further than the frame under k.
-func (c *Cache) evictLocked(k Key) bool {
+// evictLocked drops the unpinned frame furthest from its playhead, if it
+// is further than limit.
+func (c *Cache) evictLocked(limit int64) bool {
 	var victim Key
 	far := int64(-1)
 	for m, e := range c.frames {
@@ -276,8 +398,8 @@ func (c *Cache) evictLocked(k Key) bool {
 			victim, far = m, d
 		}
 	}
-	if far < 0 || far <= c.distance(k) {
-		return false // only pinned frames, or frames closer than k, are left
+	if far < 0 || far <= limit {
+		return false // only pinned frames, or frames closer than limit, are left
 	}
 	c.dropLocked(victim, c.frames[victim])
 	c.stats.Evictions++

@@ -2,8 +2,11 @@ package engine
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"testing/synctest"
+
+	"flick/engine/exr"
 )
 
 // frameOfSize is a cached frame of n pixel values (2n bytes).
@@ -24,7 +27,7 @@ func cachedFrames(c *Cache) []int {
 
 func TestCacheEvictsBehindFirstThenFurthest(t *testing.T) {
 	c := NewCache(4*200, 0.75) // room for four 100-value frames
-	c.SetPlayhead(10, 1)
+	c.SetPlayhead(0, 10, 1)
 	for _, n := range []int{8, 9, 10, 11} {
 		if !c.Put(frameOfSize(n, 100)) {
 			t.Fatalf("frame %d not kept", n)
@@ -40,7 +43,7 @@ func TestCacheEvictsBehindFirstThenFurthest(t *testing.T) {
 		t.Errorf("after 12: %v", got)
 	}
 	// Playing backwards from 11: now 12 is behind and goes before 9.
-	c.SetPlayhead(11, -1)
+	c.SetPlayhead(0, 11, -1)
 	c.Put(frameOfSize(8, 100))
 	if got := cachedFrames(c); !slices.Equal(got, []int{8, 9, 10, 11}) {
 		t.Errorf("backwards: %v", got)
@@ -52,7 +55,7 @@ func TestCacheEvictsBehindFirstThenFurthest(t *testing.T) {
 
 func TestCacheNeverEvictsPinnedOrCloserFrames(t *testing.T) {
 	c := NewCache(2*200, 0.75)
-	c.SetPlayhead(0, 1)
+	c.SetPlayhead(0, 0, 1)
 	a, b := frameOfSize(0, 100), frameOfSize(1, 100)
 	c.Put(a) // both stay pinned
 	c.Put(b)
@@ -79,14 +82,14 @@ func TestCacheNeverEvictsPinnedOrCloserFrames(t *testing.T) {
 // evicts the furthest frame and hands over its buffer.
 func TestCacheBufferEvictsForRoom(t *testing.T) {
 	c := NewCache(2*200, 0.75)
-	c.SetPlayhead(5, 1)
+	c.SetPlayhead(0, 5, 1)
 	for _, n := range []int{5, 9} {
 		f := frameOfSize(n, 100)
 		c.Put(f)
 		c.Release(f)
 	}
 	far := c.frames[Key{Frame: 9}].f.Pix
-	buf := c.Buffer(6, 100)
+	buf := c.Buffer(Key{Frame: 6}, 100)
 	if &buf[0] != &far[0] || c.Has(Key{Frame: 9}) || !c.Has(Key{Frame: 5}) {
 		t.Errorf("want frame 9 evicted and its buffer reused; cached %v", cachedFrames(c))
 	}
@@ -102,7 +105,7 @@ func TestCacheBufferEvictsForRoom(t *testing.T) {
 // buffer as a spare (counted in the budget) for the next frame of that size.
 func TestCacheReusesReplacedBuffers(t *testing.T) {
 	c := NewCache(3*200, 0.75)
-	c.SetPlayhead(5, 1)
+	c.SetPlayhead(0, 5, 1)
 	old := frameOfSize(1, 100)
 	c.Put(old)
 	c.Release(old)
@@ -111,11 +114,11 @@ func TestCacheReusesReplacedBuffers(t *testing.T) {
 	if s := c.Stats(); s.Bytes != 600 {
 		t.Errorf("%d bytes counted, want 600 (two frames and a spare)", s.Bytes)
 	}
-	buf := c.Buffer(7, 100)
+	buf := c.Buffer(Key{Frame: 7}, 100)
 	if &buf[0] != &old.Pix[0] {
 		t.Error("the replaced frame's buffer was not reused")
 	}
-	other := c.Buffer(7, 50)
+	other := c.Buffer(Key{Frame: 7}, 50)
 	if len(other) != 50 {
 		t.Errorf("a buffer of another size has %d values", len(other))
 	}
@@ -136,7 +139,7 @@ func TestCacheReusesReplacedBuffers(t *testing.T) {
 
 func TestCacheFitsKeepsShares(t *testing.T) {
 	c := NewCache(8*200, 0.75) // 6 frames ahead, 2 behind
-	c.SetPlayhead(100, 1)
+	c.SetPlayhead(0, 100, 1)
 	for n := 100; n < 105; n++ {
 		c.Put(frameOfSize(n, 100))
 	}
@@ -227,6 +230,210 @@ func TestLoaderStaysInBudget(t *testing.T) {
 			if got := l.Stats().Snapshot().Decoded; got != i+3 {
 				t.Fatalf("at frame %d: %d frames decoded, want %d (up to two ahead)", n, got, i+3)
 			}
+		}
+	})
+}
+
+// grey is a selection other than the default, for frames of another
+// selection than their source's.
+var grey = exr.Selection{Names: [4]string{"R"}, Grey: true}
+
+// sourceFrame is a cached frame of 100 values of source src.
+func sourceFrame(src, number int, sel exr.Selection) *Frame {
+	return &Frame{Source: src, Number: number, Channels: sel, Pix: make([]uint16, 100)}
+}
+
+// evictionOrder empties the cache as room would be made and lists the
+// frames in the order they went, "A11" for frame 11 of source 0, "B9" for
+// frame 9 of source 1, "'" after a frame of another selection.
+func evictionOrder(c *Cache) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var order []string
+	for len(c.frames) > 0 {
+		var victim Key
+		far := int64(-1)
+		for m := range c.frames {
+			if d := c.distance(m); d > far {
+				victim, far = m, d
+			}
+		}
+		name := string(rune('A'+victim.Source)) + strconv.Itoa(victim.Frame)
+		if victim.Channels != c.sources[victim.Source].sel {
+			name += "'"
+		}
+		order = append(order, name)
+		if !c.evictLocked(-1) {
+			panic("nothing evicted")
+		}
+	}
+	return order
+}
+
+// TestCacheEvictionOrderAcrossSources: frames of inactive sources go
+// first (by distance from their own playhead), then frames of another
+// selection than their source's, then frames behind, then ahead, and
+// distances from A's and B's playheads compare directly.
+func TestCacheEvictionOrderAcrossSources(t *testing.T) {
+	type put struct {
+		src, frame int
+		sel        exr.Selection
+	}
+	for _, tc := range []struct {
+		name   string
+		heads  [2]int // A's and B's playheads, both playing forwards
+		active []int  // nil: SetActive not called
+		frames []put
+		want   []string
+	}{
+		{"ahead and behind, both active", [2]int{10, 10}, nil,
+			[]put{{0, 11, exr.Selection{}}, {0, 12, exr.Selection{}}, {1, 9, exr.Selection{}}, {1, 13, exr.Selection{}}},
+			[]string{"B9", "B13", "A12", "A11"}},
+		{"distances from different playheads", [2]int{10, 100}, []int{0, 1},
+			[]put{{0, 13, exr.Selection{}}, {1, 101, exr.Selection{}}, {1, 104, exr.Selection{}}, {0, 10, exr.Selection{}}},
+			[]string{"B104", "A13", "B101", "A10"}},
+		{"inactive first, even on its playhead", [2]int{10, 50}, []int{0},
+			[]put{{1, 50, exr.Selection{}}, {0, 8, exr.Selection{}}, {0, 15, exr.Selection{}}, {1, 52, exr.Selection{}}},
+			[]string{"B52", "B50", "A8", "A15"}},
+		{"inactive sources by their own playheads", [2]int{10, 100}, []int{2},
+			[]put{{0, 12, exr.Selection{}}, {1, 103, exr.Selection{}}, {1, 99, exr.Selection{}}, {0, 10, exr.Selection{}}},
+			[]string{"B99", "B103", "A12", "A10"}},
+		{"other selection before behind", [2]int{10, 10}, nil,
+			[]put{{0, 11, grey}, {0, 8, exr.Selection{}}, {1, 12, exr.Selection{}}, {1, 10, grey}},
+			[]string{"A11'", "B10'", "A8", "B12"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := NewCache(1<<20, 0.75)
+			a, b := c.NewSource(), c.NewSource()
+			c.SetPlayhead(a, tc.heads[0], 1)
+			c.SetPlayhead(b, tc.heads[1], 1)
+			if tc.active != nil {
+				c.SetActive(tc.active...)
+			}
+			for _, p := range tc.frames {
+				f := sourceFrame(p.src, p.frame, p.sel)
+				if !c.Put(f) {
+					t.Fatalf("frame %+v not kept", p)
+				}
+				c.Release(f)
+			}
+			if got := evictionOrder(c); !slices.Equal(got, tc.want) {
+				t.Errorf("eviction order %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestCacheFitsCountsActiveSources: the share ahead of the playheads holds
+// the frames of every active source; an inactive source's frames leave it.
+func TestCacheFitsCountsActiveSources(t *testing.T) {
+	c := NewCache(8*200, 0.75) // 6 frames ahead, 2 behind
+	a, b := c.NewSource(), c.NewSource()
+	c.SetPlayhead(a, 100, 1)
+	c.SetPlayhead(b, 500, 1)
+	for _, f := range []*Frame{sourceFrame(a, 100, exr.Selection{}), sourceFrame(a, 101, exr.Selection{}),
+		sourceFrame(a, 102, exr.Selection{}), sourceFrame(b, 500, exr.Selection{}), sourceFrame(b, 501, exr.Selection{})} {
+		c.Put(f)
+		c.Release(f)
+	}
+	if !c.Fits(Key{Source: b, Frame: 502}, 200) {
+		t.Error("no room for B's third frame ahead")
+	}
+	c.Put(sourceFrame(b, 502, exr.Selection{}))
+	if c.Fits(Key{Source: a, Frame: 103}, 200) {
+		t.Error("room for a seventh frame ahead: B's frames were not counted")
+	}
+	c.SetActive(a)
+	if !c.Fits(Key{Source: a, Frame: 103}, 200) {
+		t.Error("B is off screen, yet its frames still take A's share")
+	}
+}
+
+// TestCacheCloseSourceAndSwitch: switching shots keeps the other shot's
+// frames until room is needed; closing a source drops its frames (a
+// pinned one when released) and their buffers serve the other source.
+func TestCacheCloseSourceAndSwitch(t *testing.T) {
+	c := NewCache(4*200, 0.75)
+	a, b := c.NewSource(), c.NewSource()
+	for _, n := range []int{1, 2} {
+		for _, src := range []int{a, b} {
+			f := sourceFrame(src, n, exr.Selection{})
+			c.Put(f)
+			c.Release(f)
+		}
+	}
+	c.SetActive(b) // switch to shot B: A's frames stay while there is room
+	if !c.Has(Key{Source: a, Frame: 1}) || c.SourceBytes(a) != 400 || c.SourceBytes(b) != 400 {
+		t.Fatalf("after the switch: %d bytes of A, %d of B", c.SourceBytes(a), c.SourceBytes(b))
+	}
+	b3 := sourceFrame(b, 3, exr.Selection{})
+	c.Put(b3) // full: A's furthest frame goes, not B's
+	c.Release(b3)
+	if c.Has(Key{Source: a, Frame: 2}) || !c.Has(Key{Source: a, Frame: 1}) || c.SourceBytes(b) != 600 {
+		t.Errorf("room for B's frame 3: %v cached, %d bytes of B", cachedFrames(c), c.SourceBytes(b))
+	}
+	pinned := c.Get(Key{Source: b, Frame: 1})
+	c.closeSource(b)
+	if c.SourceBytes(b) != 200 || !c.Has(Key{Source: b, Frame: 1}) {
+		t.Fatalf("closed B holds %d bytes; want its pinned frame only", c.SourceBytes(b))
+	}
+	c.Release(pinned)
+	if c.SourceBytes(b) != 0 || c.sources[b] != nil {
+		t.Errorf("B's last frame released: %d bytes, source %+v", c.SourceBytes(b), c.sources[b])
+	}
+	before := c.Stats().Bytes
+	if c.Buffer(Key{Source: a, Frame: 3}, 100); c.Stats().Bytes != before {
+		t.Errorf("a buffer for A was allocated (%d bytes counted, %d before), not taken from B's", c.Stats().Bytes, before)
+	}
+}
+
+// TestLoadersShareCacheAndPool: two loaders over one cache and one pool,
+// both at the same frame playing forwards, prefetch both around the
+// playhead: each holds at least the three nearest frames (the share ahead
+// is six frames; which source's prefetch comes in first may take a frame
+// or two more of the rest of the budget), within the budget.
+func TestLoadersShareCacheAndPool(t *testing.T) {
+	s := demo(t)
+	frame := int64(2 * 4 * demoWidth * demoHeight)
+	inBubble(t, func(t *testing.T, pool *Pool) {
+		c := NewCache(8*frame, 0.75)
+		la, lb := NewLoader(s, pool, c), NewLoader(s, pool, c)
+		defer la.Close()
+		defer lb.Close()
+		if la.Source() == lb.Source() {
+			t.Fatalf("both loaders are source %d", la.Source())
+		}
+		head := s.Frames[10]
+		for _, l := range []*Loader{la, lb} {
+			l.Request(head, 1)
+		}
+		for _, l := range []*Loader{la, lb} {
+			f := receive(t, l)
+			if f.Source != l.Source() || f.Number != head || f.Err != nil {
+				t.Fatalf("loader %d delivered frame %d of source %d (%v)", l.Source(), f.Number, f.Source, f.Err)
+			}
+			l.Release(f)
+		}
+		synctest.Wait() // prefetch has done all it will
+		want := []int{head, head + 1, head + 2}
+		for _, l := range []*Loader{la, lb} {
+			var got []int
+			for _, n := range s.Frames {
+				if c.Has(Key{Source: l.Source(), Frame: n}) {
+					got = append(got, n)
+				}
+			}
+			if len(got) < 3 || !slices.Equal(got[:3], want) {
+				t.Errorf("source %d: cached %v (%d bytes), want %v", l.Source(), got, c.SourceBytes(l.Source()), want)
+			}
+		}
+		if st := c.Stats(); st.Bytes > st.Budget {
+			t.Errorf("%d bytes held, over the budget of %d", st.Bytes, st.Budget)
+		}
+		lb.Close()
+		if c.SourceBytes(lb.Source()) != 0 || !c.Has(Key{Source: la.Source(), Frame: head}) {
+			t.Errorf("after closing B: %d bytes of B; A's frame on screen kept: %v",
+				c.SourceBytes(lb.Source()), c.Has(Key{Source: la.Source(), Frame: head}))
 		}
 	})
 }

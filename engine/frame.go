@@ -13,10 +13,12 @@ import (
 // window, rows top first, with the windows it is shown in.
 type Frame struct {
 	Number int
+	// Source is the id of the source (the Loader's, Cache.NewSource) the
+	// frame was decoded for: with Number and Channels, its key in the Cache.
+	Source int
 	Path   string
 	// Channels is the selection the frame was decoded with, as asked for:
 	// the zero Selection means exr.DefaultSelection of the frame's header.
-	// With Number it is the frame's key in the Cache.
 	Channels      exr.Selection
 	Pix           []uint16
 	DataWindow    image.Rectangle // Max exclusive, as image.Rectangle
@@ -31,15 +33,16 @@ type Frame struct {
 	Err         error         // why the frame could not be loaded
 }
 
-// Key is what the cache stores a frame under: its number and the channel
-// selection its pixels hold (the zero Selection: the file's default).
+// Key is what the cache stores a frame under: its source, its number and
+// the channel selection its pixels hold (the zero Selection: the file's
+// default).
 type Key struct {
-	Frame    int
-	Channels exr.Selection
+	Source, Frame int
+	Channels      exr.Selection
 }
 
 // Key returns the frame's cache key.
-func (f *Frame) Key() Key { return Key{f.Number, f.Channels} }
+func (f *Frame) Key() Key { return Key{f.Source, f.Number, f.Channels} }
 
 // maxFramePixels bounds the data window accepted before a buffer is
 // allocated for it: 2^28 pixels is 2 GiB of RGBA half.
@@ -109,10 +112,11 @@ func loadFrame(s *Sequence, k Key, buffer func(n int) []uint16, decode decodeFun
 	buf := buffer(4 * w * ht)
 	start = time.Now()
 	if err := decode(f, buf, sel, stale); err != nil {
-		return &Frame{Number: k.Frame, Path: path, Channels: k.Channels, Pix: buf}, err
+		return &Frame{Number: k.Frame, Source: k.Source, Path: path, Channels: k.Channels, Pix: buf}, err
 	}
 	return &Frame{
 		Number:        k.Frame,
+		Source:        k.Source,
 		Path:          path,
 		Channels:      k.Channels,
 		Pix:           buf,

@@ -30,6 +30,7 @@ const RingSize = 8
 // Release. The zero channel selection is each file's default.
 type Loader struct {
 	seq     *Sequence
+	src     int // the source id the cache knows the sequence by
 	pool    *Pool
 	cache   *Cache
 	stats   *Stats
@@ -103,11 +104,13 @@ type result struct {
 }
 
 // NewLoader starts a loader for s that decodes on pool and keeps frames in
-// cache; it prefetches looping over all of s's frames until SetOrder says
-// otherwise.
+// cache under a new source id (Source); it prefetches looping over all of
+// s's frames until SetOrder says otherwise. Several loaders, one per
+// source, may share a pool and a cache.
 func NewLoader(s *Sequence, pool *Pool, cache *Cache) *Loader {
 	l := &Loader{
 		seq:      s,
+		src:      cache.NewSource(),
 		pool:     pool,
 		cache:    cache,
 		stats:    &Stats{},
@@ -125,6 +128,15 @@ func NewLoader(s *Sequence, pool *Pool, cache *Cache) *Loader {
 	l.wg.Add(1)
 	go l.run()
 	return l
+}
+
+// Source returns the id of the loader's source in the cache: its frames'
+// Source, and what Cache.SetActive and Cache.SourceBytes take.
+func (l *Loader) Source() int { return l.src }
+
+// key is the cache key of the loader's frame number with sel.
+func (l *Loader) key(frame int, sel exr.Selection) Key {
+	return Key{Source: l.src, Frame: frame, Channels: sel}
 }
 
 // Request asks for a frame, with the direction the user is going (+1 or
@@ -189,13 +201,13 @@ func (l *Loader) Ready(frame int) bool {
 	pending := l.pending.sel
 	l.mu.Unlock()
 	if pending != nil {
-		return l.cache.Has(Key{frame, *pending})
+		return l.cache.Has(l.key(frame, *pending))
 	}
 	// l.sel is the loader goroutine's; states.sel is its copy for others.
 	l.states.mu.Lock()
 	sel := l.states.sel
 	l.states.mu.Unlock()
-	return l.cache.Has(Key{frame, sel})
+	return l.cache.Has(l.key(frame, sel))
 }
 
 // State appends to dst[:0] the state of each of frames with the channels
@@ -211,10 +223,10 @@ func (l *Loader) State(frames []int, dst []FrameState) []FrameState {
 	for _, n := range frames {
 		var s FrameState
 		if len(st.decoding) > 0 {
-			_, s.Decoding = st.decoding[Key{n, st.sel}]
+			_, s.Decoding = st.decoding[l.key(n, st.sel)]
 		}
 		if len(st.failed) > 0 {
-			s.Err = st.failed[Key{n, st.sel}]
+			s.Err = st.failed[l.key(n, st.sel)]
 		}
 		dst = append(dst, s)
 	}
@@ -236,11 +248,16 @@ func (l *Loader) gauges() Gauges {
 		Workers: l.pool.Workers(), Busy: l.pool.Busy(), Cache: l.cache.Stats(), PendingRequests: pendingReq}
 }
 
-// Close stops the loader and waits for its goroutine and its decodes. Safe
-// to call twice.
+// Close stops the loader, waits for its goroutine and its decodes, takes
+// back the frames in the ring and drops its source's frames from the cache
+// (frames still pinned once they are released). Safe to call twice.
 func (l *Loader) Close() {
-	l.closer.Do(func() { close(l.done) })
-	l.wg.Wait()
+	l.closer.Do(func() {
+		close(l.done)
+		l.wg.Wait()
+		l.flush()
+		l.cache.closeSource(l.src)
+	})
 }
 
 func (l *Loader) run() {
@@ -281,7 +298,7 @@ func (l *Loader) take() {
 		l.states.mu.Lock()
 		l.states.sel = l.sel
 		l.states.mu.Unlock()
-		l.cache.SetChannels(l.sel)
+		l.cache.SetChannels(l.src, l.sel)
 		l.pgen.Add(1)
 		first, flushed := l.flush()
 		switch {
@@ -306,7 +323,7 @@ func (l *Loader) take() {
 			l.pgen.Add(1)
 		}
 		l.head, l.dir, l.asked = r.frame, dir, true
-		l.cache.SetPlayhead(r.frame, dir)
+		l.cache.SetPlayhead(l.src, r.frame, dir)
 		l.flush()
 		l.streaming, l.waiting = r.stream, false
 		if r.stream {
@@ -354,7 +371,7 @@ func (l *Loader) flush() (first int, flushed bool) {
 // wantFrame makes frame (with the current channels) the one the consumer
 // waits for, and delivers it at once if it is cached or known to fail.
 func (l *Loader) wantFrame(frame int) {
-	l.want, l.waiting = Key{frame, l.sel}, true
+	l.want, l.waiting = l.key(frame, l.sel), true
 	if f := l.cache.Get(l.want); f != nil {
 		l.deliver(f)
 	} else if f := l.failed[l.want]; f != nil {
@@ -368,7 +385,7 @@ func (l *Loader) deliver(f *Frame) {
 	l.out <- f
 	l.waiting = false
 	l.head = f.Number
-	l.cache.SetPlayhead(f.Number, l.dir)
+	l.cache.SetPlayhead(l.src, f.Number, l.dir)
 	if !l.streaming {
 		return
 	}
@@ -442,7 +459,7 @@ func (l *Loader) start(k Key, urgent bool) {
 		decode, gen, genOf = l.pool.Decode, l.gen.Load(), &l.gen
 	}
 	go func() {
-		buffer := func(n int) []uint16 { return l.cache.Buffer(k.Frame, n) }
+		buffer := func(n int) []uint16 { return l.cache.Buffer(k, n) }
 		f, err := loadFrame(l.seq, k, buffer, decode, func() bool { return genOf.Load() != gen })
 		l.results <- result{key: k, f: f, err: err, urgent: urgent}
 	}()
@@ -472,7 +489,7 @@ func (l *Loader) finish(r result) {
 		if r.f != nil {
 			l.cache.Recycle(r.f.Pix)
 		}
-		f := &Frame{Number: r.key.Frame, Path: l.seq.Path(r.key.Frame), Channels: r.key.Channels, Err: r.err}
+		f := &Frame{Number: r.key.Frame, Source: l.src, Path: l.seq.Path(r.key.Frame), Channels: r.key.Channels, Err: r.err}
 		l.failed[r.key] = f
 		if wanted {
 			l.deliver(f)
@@ -505,7 +522,7 @@ func (l *Loader) nextPrefetch() (Key, bool) {
 	}
 	reserved := int64(l.prefetching()) * l.size
 	for range len(frames) {
-		k := Key{frames[i], l.sel}
+		k := l.key(frames[i], l.sel)
 		if !l.cache.Has(k) && l.failed[k] == nil && !l.decoding(k) && l.seq.Path(k.Frame) != "" {
 			if !l.cache.Fits(k, l.size+reserved) {
 				return Key{}, false

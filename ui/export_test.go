@@ -61,7 +61,7 @@ func TestExportSourceUsesCacheAndRecyclesBuffers(t *testing.T) {
 		t.Errorf("%d frames decoded into %d buffers: released buffers are not reused", n-1, len(buffers))
 	}
 	// Frame 3 is unpinned: a frame nearer the playhead can take its place.
-	cache.SetPlayhead(10, -1)
+	cache.SetPlayhead(0, 10, -1)
 	f, err := engine.LoadFrame(seq, 4, func(k int) []uint16 { return make([]uint16, k) }, pool, func() bool { return false })
 	if err != nil {
 		t.Fatal(err)

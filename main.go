@@ -261,6 +261,9 @@ func isRange(arg string) bool {
 func findShots(positional []string, stderr io.Writer) ([]ui.Shot, int) {
 	var shots []ui.Shot
 	for i := 0; i < len(positional); {
+		if isRange(positional[i]) {
+			return nil, usageError(stderr, fmt.Sprintf("%s: a RANGE follows its PATH: flick A.#.exr 1001-1100 B.#.exr", positional[i]))
+		}
 		n := 1
 		if i+1 < len(positional) && isRange(positional[i+1]) {
 			n = 2

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/AllenDang/cimgui-go/imgui"
@@ -75,7 +76,9 @@ type app struct {
 
 	// ses is the shots and their playback; the shot shown is ses.src().
 	ses session
-	col colour // OpenColorIO: config, choices, transforms
+	// shotDrag is the Shots panel row being dragged.
+	shotDrag int
+	col      colour // OpenColorIO: config, choices, transforms
 
 	view       render.Settings // channels, exposure, transform chosen by the user
 	dirty      bool            // the target needs drawing again
@@ -195,6 +198,7 @@ func (a *app) title() string {
 		hooks += " — label " + a.frameLabel(a.titleFrame) // what the timeline calls the frame
 		hooks += a.inspectHook()
 		hooks += a.matteHook()
+		hooks += a.shotsHook()
 		hooks += fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
 		// The GL objects render holds (the title is made on the GL
 		// goroutine), for the leak tests.
@@ -279,10 +283,14 @@ func (a *app) start() {
 // loop has ended and before the window and its context go.
 func (a *app) close() {
 	a.dlg.export.cancelAndWait(a.win.Queue())
+	var loaders []*engine.Loader
 	for _, sh := range a.ses.shots {
-		if !sh.unload(stuckWait) {
-			fmt.Fprintln(os.Stderr, "flick: a frame's file does not answer (a stalled drive?); quitting without it")
+		if l := sh.unload(); l != nil {
+			loaders = append(loaders, l)
 		}
+	}
+	if !closeWithin(stuckWait, loaders...) {
+		fmt.Fprintln(os.Stderr, "flick: a frame's file does not answer (a stalled drive?); quitting without it")
 	}
 	a.target.Close()
 	a.dlg.export.preview.close()
@@ -361,6 +369,7 @@ func (a *app) activate(n int, first *engine.Frame) {
 	a.ses.clock.SetMode(mode)
 	a.ses.clock.SetRepeat(repeat)
 	s.loader.SetOrder(a.ses.clock.Order())
+	a.ses.cache.SetActive(s.loader.Source())
 	a.fitted = true
 	a.diag = diagnostics{}
 	if first != nil {
@@ -379,12 +388,21 @@ func (a *app) activate(n int, first *engine.Frame) {
 // not answer (a stalled network drive) may never stop.
 const stuckWait = 2 * time.Second
 
-// closeWithin closes l, waiting at most d for it; it reports whether l
-// stopped in time (if not, its goroutine is left to end with the process).
-func closeWithin(l *engine.Loader, d time.Duration) bool {
+// closeWithin closes the loaders together, waiting at most d for them; it
+// reports whether all stopped in time (if not, the goroutines of those
+// that did not are left to end with the process).
+func closeWithin(d time.Duration, loaders ...*engine.Loader) bool {
+	var wg sync.WaitGroup
+	for _, l := range loaders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.Close()
+		}()
+	}
 	stopped := make(chan struct{})
 	go func() {
-		l.Close()
+		wg.Wait()
 		close(stopped)
 	}()
 	select {
@@ -418,15 +436,13 @@ func (a *app) adoptOpened(o opened) {
 }
 
 // switchTo makes shot i current and shows its frame n. The shot left
-// keeps its selection; its loader is closed without waiting (its decodes
-// may wait on a stalled drive) as every shot decodes into one cache at a
-// time.
+// keeps its selection, its loader and its frames in the one cache, until
+// the cache needs room for the shots on screen (SetActive).
 func (a *app) switchTo(i, n int) {
 	a.dlg.export.cancelAndWait(a.win.Queue()) // it reads the shot left
 	if i != a.ses.cur {
-		a.src().unload(0)
+		a.src().hide()
 		a.ses.cur = i
-		a.ses.cache = engine.NewCache(a.opt.Budget, a.settings.AheadShare)
 	}
 	a.activate(n, nil)
 	a.chooseColour(a.col.dv) // the input colour space is the shot's
@@ -453,11 +469,13 @@ func (a *app) removeShot(i int) {
 	}
 	if gone == cur {
 		a.dlg.export.cancelAndWait(a.win.Queue())
-		a.ses.cache = engine.NewCache(a.opt.Budget, a.settings.AheadShare)
 		a.activate(a.src().seq.Range.Start, nil)
 		a.chooseColour(a.col.dv)
+		a.setTitle(a.src().seq.Range.Start)
 	}
-	gone.unload(0)
+	if l := gone.unload(); l != nil {
+		go l.Close() // it drops its frames from the cache; its decodes may wait on a stalled drive
+	}
 	a.log.add(levelInfo, "removed "+gone.seq.String())
 }
 

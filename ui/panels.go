@@ -56,6 +56,8 @@ func (a *app) panelWindows() {
 				a.waveformPanel()
 			case "cryptomatte":
 				a.mattePanel()
+			case "shots":
+				a.shotsPanel()
 			}
 		}
 		imgui.End()

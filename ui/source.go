@@ -85,23 +85,21 @@ func (s *source) release() {
 	}
 }
 
-// unload releases the frame on screen and the image and closes the
-// loader, waiting at most wait for its decodes (0: not at all; a decode
-// stuck on a stalled drive must not hold the UI). It reports whether the
-// loader stopped in time.
-func (s *source) unload(wait time.Duration) bool {
-	if s.loader == nil {
-		return true
-	}
+// hide releases the frame on screen and its image, for a shot no longer
+// shown: its loader and its frames in the cache stay.
+func (s *source) hide() {
 	s.release()
 	s.image.Close()
+}
+
+// unload hides the shot and takes its loader away for the caller to
+// close (nil if it had none): closing waits for decodes, which may wait
+// on a stalled drive.
+func (s *source) unload() *engine.Loader {
+	s.hide()
 	l := s.loader
 	s.loader, s.states = nil, s.states[:0]
-	if wait == 0 {
-		go l.Close()
-		return true
-	}
-	return closeWithin(l, wait)
+	return l
 }
 
 // refreshStates asks the loader which frames are decoding or failed.

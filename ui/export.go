@@ -256,7 +256,7 @@ func (e *exportDialog) start(a *app) {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	ahead := export.StartReadahead(ctx, frames, exportAhead, exportSource(a.src().seq, a.ses.cache, a.src().sel, a.opt.Pool))
+	ahead := export.StartReadahead(ctx, frames, exportAhead, exportSource(a.src().seq, a.ses.cache, a.src().loader.Source(), a.src().sel, a.opt.Pool))
 	// The viewer's choices: its OpenColorIO transform and the colour
 	// description of its display.
 	if a.view.OCIO != nil {
@@ -407,12 +407,12 @@ func (p *slatePreview) close() {
 // buffers come on top of the cache's budget.
 const exportAhead = export.ReadaheadLanes
 
-// exportSource is where an export from the viewer gets frames: those in
-// the cache (with the channels shown) are not decoded again; the others
+// exportSource is where an export from the viewer gets frames: those of
+// source src in the cache (with the channels shown) are not decoded again; the others
 // are decoded into the readahead's recycled buffers, not fresh ones per
 // frame.
-func exportSource(seq *engine.Sequence, cache *engine.Cache, sel exr.Selection, pool *engine.Pool) export.Source {
-	key := func(n int) engine.Key { return engine.Key{Frame: n, Channels: sel} }
+func exportSource(seq *engine.Sequence, cache *engine.Cache, src int, sel exr.Selection, pool *engine.Pool) export.Source {
+	key := func(n int) engine.Key { return engine.Key{Source: src, Frame: n, Channels: sel} }
 	return export.Source{
 		Cached: func(n int) *engine.Frame { return cache.Get(key(n)) },
 		Unpin:  cache.Release,

@@ -4,8 +4,9 @@
 // window is up nothing in it waits on decoding or on a sequence's files:
 // the headers of sequences opened from it are read in the background, and
 // a decode or an export's read-ahead stuck on a stalled drive is left
-// behind. (The first sequence's headers are read before the window opens;
-// the layout and settings files are read at start and written at quit.)
+// behind. (The headers of the shots given on the command line are read
+// before the window opens; the layout and settings files are read at start
+// and written at quit.)
 package ui
 
 import (

@@ -1,6 +1,6 @@
 // Command flick is a quick-look player for OpenEXR frame sequences.
 //
-//	flick [flags] [PATH [RANGE]]
+//	flick [flags] [PATH [RANGE]]...
 //	flick info PATH [RANGE] [--json]
 //	flick export PATH [RANGE] -o OUT.mov [flags]
 //	flick join OUT.mov CHUNK.mov... [--verify seams|full]
@@ -43,7 +43,7 @@ func init() {
 const usage = `flick - a quick-look player for OpenEXR frame sequences
 
 Usage:
-  flick [flags] [PATH [RANGE]]      view
+  flick [flags] [PATH [RANGE]]...   view (several: a session of shots)
   flick info PATH [RANGE] [--json]  describe a file or sequence from its headers
   flick export PATH [RANGE] -o OUT.mov [flags]
                                     render a review movie (flick export --help)
@@ -147,11 +147,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		positional = []string{demo}
 	}
-	seq, code := findSequence(positional, stderr)
-	if seq == nil {
+	shots, code := findShots(positional, stderr)
+	if shots == nil {
 		return code
 	}
-	if abs, err := filepath.Abs(positional[0]); err == nil && !demo {
+	seq := shots[0].Sequence
+	if abs, err := filepath.Abs(shots[0].Path); err == nil && !demo {
 		cfg.AddRecent(abs)
 	}
 	budget := cfg.CacheBytes
@@ -177,7 +178,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// closes, waiting a bounded time, as a decode stuck on a stalled drive
 	// must not keep flick from quitting. For the same reason the pool is not
 	// closed (that waits for its workers): they end with the process.
-	err = ui.Run(ui.Options{Sequence: seq, First: first, Loader: loader, Cache: cache, Pool: pool, Budget: budget,
+	err = ui.Run(ui.Options{Shots: shots, First: first, Loader: loader, Cache: cache, Pool: pool, Budget: budget,
 		FPS: float64(fps), Settings: cfg, SettingsPath: savePath, Warning: warning, SettingsBroken: warning != "",
 		OCIO: *ocioFlag, InputCS: *inputCS})
 	if err != nil {
@@ -251,6 +252,30 @@ func (f *fpsFlag) Set(s string) error {
 func isRange(arg string) bool {
 	digit := func(i int) bool { return len(arg) > i && arg[i] >= '0' && arg[i] <= '9' }
 	return digit(0) || len(arg) > 1 && arg[0] == '-' && digit(1)
+}
+
+// findShots resolves the viewer's PATH [RANGE] PATH [RANGE]... (each path
+// optionally followed by its range) into its shots, in order; on failure
+// it has reported the error about the first bad one and returns
+// findSequence's exit status.
+func findShots(positional []string, stderr io.Writer) ([]ui.Shot, int) {
+	var shots []ui.Shot
+	for i := 0; i < len(positional); {
+		if isRange(positional[i]) {
+			return nil, usageError(stderr, fmt.Sprintf("%s: a RANGE follows its PATH: flick A.#.exr 1001-1100 B.#.exr", positional[i]))
+		}
+		n := 1
+		if i+1 < len(positional) && isRange(positional[i+1]) {
+			n = 2
+		}
+		seq, code := findSequence(positional[i:i+n], stderr)
+		if seq == nil {
+			return nil, code
+		}
+		shots = append(shots, ui.Shot{Path: positional[i], Sequence: seq})
+		i += n
+	}
+	return shots, 0
 }
 
 // findSequence resolves PATH [RANGE]; on failure it has reported the error

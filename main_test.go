@@ -87,7 +87,8 @@ func TestBadInputsFailClearly(t *testing.T) {
 	text := filepath.Join("testdata", "not-an-image.exr")
 	empty := filepath.Join("testdata", "no-exr")
 	dir := t.TempDir()
-	desk, err := os.ReadFile(shared.File(t, "exr-samples", "ScanLines/Desk.exr"))
+	deskPath := shared.File(t, "exr-samples", "ScanLines/Desk.exr")
+	desk, err := os.ReadFile(deskPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,9 @@ func TestBadInputsFailClearly(t *testing.T) {
 		{"truncated EXR", []string{truncated}, 1, []string{"truncated.exr"}},
 		{"unknown flag", []string{"--frobnicate"}, 2, []string{"unknown flag --frobnicate", "--help"}},
 		{"bad fps", []string{text, "--fps", "fast"}, 2, []string{"--fps", "fast"}},
-		{"two paths", []string{text, text}, 2, []string{"one PATH"}},
+		{"second shot missing", []string{deskPath, filepath.Join(dir, "missing.exr")}, 1, []string{"missing.exr", "no such file"}},
+		{"second shot's range reversed", []string{deskPath, deskPath, "5-1"}, 2, []string{"5-1"}},
+		{"two ranges", []string{shared.File(t, "exr-samples", "Beachball/singlepart.0001.exr"), "1-2", "3-4"}, 2, []string{"3-4", "a RANGE follows its PATH"}},
 		{"--input-cs without a config", []string{text, "--input-cs", "ACEScg"}, 2, []string{"--input-cs", "--ocio CONFIG"}},
 		{"export --range not a range", []string{"export", text, "--range", "abc", "-o", filepath.Join(dir, "x.mov")}, 2,
 			[]string{"--range", `"abc"`, "not a frame range"}},

@@ -174,6 +174,9 @@ func (c *Clock) SetFPS(fps float64) {
 // SetMode sets Realtime or EveryFrame.
 func (c *Clock) SetMode(m Mode) { c.mode = m }
 
+// Mode returns Realtime or EveryFrame.
+func (c *Clock) Mode() Mode { return c.mode }
+
 // SetRepeat sets what happens at the ends.
 func (c *Clock) SetRepeat(r Repeat) { c.order.Repeat = r }
 

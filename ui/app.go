@@ -4,15 +4,19 @@
 // window is up nothing in it waits on decoding or on a sequence's files:
 // the headers of sequences opened from it are read in the background, and
 // a decode or an export's read-ahead stuck on a stalled drive is left
-// behind. (The first sequence's headers are read before the window opens;
-// the layout and settings files are read at start and written at quit.)
+// behind. (The headers of the shots given on the command line are read
+// before the window opens; the layout and settings files are read at start
+// and written at quit.)
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"image"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/AllenDang/cimgui-go/imgui"
@@ -27,13 +31,15 @@ import (
 
 // Options says what the viewer opens.
 type Options struct {
-	Sequence *engine.Sequence
-	// First is the frame to show at once (already decoded, so the window
-	// never opens on nothing), received from Loader.
+	// Shots are the session's shots in order; the first is shown first.
+	Shots []Shot
+	// First is the first shot's frame to show at once (already decoded, so
+	// the window never opens on nothing), received from Loader, the first
+	// shot's loader, which decodes into Cache.
 	First  *engine.Frame
 	Loader *engine.Loader
 	Cache  *engine.Cache
-	// Pool and Budget serve the sequences opened from the viewer.
+	// Pool decodes every shot; Budget is Cache's.
 	Pool   *engine.Pool
 	Budget int64
 	// FPS overrides the file's frame rate (0: the file's, else the
@@ -51,12 +57,17 @@ type Options struct {
 	OCIO, InputCS string
 }
 
+// Shot is a sequence to open and its path as given.
+type Shot struct {
+	Path     string
+	Sequence *engine.Sequence
+}
+
 // app is the viewer's state. GL goroutine only.
 type app struct {
 	opt     Options
 	win     *render.Window
 	display *render.Display
-	image   render.Image
 	target  render.Target
 	err     error // a GL failure: shown, and the viewer stops drawing
 	// burnins are the burn-in templates and fields, for the viewer's
@@ -64,27 +75,11 @@ type app struct {
 	burnins Burnins
 	burn    burninView
 
-	seq     *engine.Sequence
-	loader  *engine.Loader
-	cache   *engine.Cache
-	clock   *engine.Clock
-	every   bool                // every-frame playback (Stream) rather than realtime
-	in, out int                 // in and out points (frame numbers)
-	frame   *engine.Frame       // the frame on screen, pinned (pixels kept for the probe)
-	frames  []int               // every frame of the range, missing ones included
-	missing map[int]bool        // frames of the range with no file
-	states  []engine.FrameState // the loader's word on each of frames (decoding, failed with why), each UI frame
-	parts   []exr.Part          // the first frame's header, every part
-	first   engine.Inspection   // the first frame's headers, for the input colour space rules
-	col     colour              // OpenColorIO: config, choices, transforms
-	views   []string            // the file's views, the default first (fileViews)
-	stereo  string              // the view shown ("" in a file without views)
-	layer   string              // the layer shown, without its view (Layer.BaseName)
-	sel     exr.Selection       // the channels chosen (zero: each file's default)
-	decoded exr.Selection       // sel at the resolution level the zoom needs: what the loader decodes
-	// levelScale is the camera scale decoded was picked for.
-	levelScale float32
-	selName    string // what the channel selector shows
+	// ses is the shots and their playback; the shot shown is ses.src().
+	ses session
+	// shotDrag is the Shots panel row being dragged.
+	shotDrag int
+	col      colour // OpenColorIO: config, choices, transforms
 
 	view       render.Settings // channels, exposure, transform chosen by the user
 	dirty      bool            // the target needs drawing again
@@ -132,9 +127,13 @@ type app struct {
 // Run opens the viewer window and returns when it is closed. It must be
 // called on the main OS thread.
 func Run(opt Options) error {
-	a := &app{opt: opt, seq: opt.Sequence, fitted: true, settings: opt.Settings, settingsBroken: opt.SettingsBroken,
+	a := &app{opt: opt, fitted: true, settings: opt.Settings, settingsBroken: opt.SettingsBroken,
 		panels: map[string]bool{}, hooks: os.Getenv("FLICK_TEST_HOOKS") == "1"}
-	first := inspect("", opt.Sequence) // before the window opens (see the package comment)
+	a.ses = session{b: -1, pool: opt.Pool, cache: opt.Cache}
+	for _, sh := range opt.Shots { // before the window opens (see the package comment)
+		a.ses.shots = append(a.ses.shots, newSource(inspect(sh.Path, sh.Sequence)))
+	}
+	a.ses.src().loader = opt.Loader
 	win, err := render.NewWindow(render.WindowOptions{
 		Title: a.title(), Width: opt.Settings.WindowWidth, Height: opt.Settings.WindowHeight, FPS: 60,
 	})
@@ -171,7 +170,7 @@ func Run(opt Options) error {
 		}
 	})
 	a.opening = make(chan opened, 1)
-	a.adopt(first, opt.Loader, opt.Cache, opt.First)
+	a.activate(opt.First.Number, opt.First)
 	win.OnClose(a.close)
 	win.Run(func() { a.frameLoop(drops) })
 	return a.err
@@ -200,13 +199,14 @@ func (a *app) title() string {
 		hooks += " — label " + a.frameLabel(a.titleFrame) // what the timeline calls the frame
 		hooks += a.inspectHook()
 		hooks += a.matteHook()
+		hooks += a.shotsHook()
 		hooks += fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
 		// The GL objects render holds (the title is made on the GL
 		// goroutine), for the leak tests.
 		o := render.LiveObjects()
 		hooks += fmt.Sprintf(" — gl %d objects %d programs", o.Textures+o.Buffers+o.Framebuffers+o.Syncs, render.LivePrograms())
 	}
-	return fmt.Sprintf("flick — %s — %s%s — frame %d", a.seq, a.colourTitle(), hooks, a.titleFrame)
+	return fmt.Sprintf("flick — %s — %s%s — frame %d", a.src().seq, a.colourTitle(), hooks, a.titleFrame)
 }
 
 // setTitle shows frame n as the frame on screen in the window title.
@@ -274,8 +274,8 @@ func (a *app) start() {
 			}
 		}
 	}
-	if f := a.frame; f != nil {
-		a.frame = nil
+	if f := a.src().frame; f != nil {
+		a.src().frame = nil // shown again, now with GL
 		a.show(f)
 	}
 }
@@ -284,14 +284,15 @@ func (a *app) start() {
 // loop has ended and before the window and its context go.
 func (a *app) close() {
 	a.dlg.export.cancelAndWait(a.win.Queue())
-	if a.frame != nil {
-		a.loader.Release(a.frame)
-		a.frame = nil
+	var loaders []*engine.Loader
+	for _, sh := range a.ses.shots {
+		if l := sh.unload(); l != nil {
+			loaders = append(loaders, l)
+		}
 	}
-	if !closeWithin(a.loader, stuckWait) {
+	if !closeWithin(stuckWait, loaders...) {
 		fmt.Fprintln(os.Stderr, "flick: a frame's file does not answer (a stalled drive?); quitting without it")
 	}
-	a.image.Close()
 	a.target.Close()
 	a.dlg.export.preview.close()
 	a.burn.overlay.Close()
@@ -339,47 +340,48 @@ func inspect(path string, s *engine.Sequence) opened {
 	return o
 }
 
-// adopt makes o's sequence the open one, served by loader from cache;
-// first (may be nil) is its first frame, already received.
-func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first *engine.Frame) {
-	s := o.seq
-	a.seq, a.loader, a.cache = s, loader, cache
-	fps := a.opt.FPS
-	if fps == 0 {
-		fps = o.fps
+// src is the shot shown.
+func (a *app) src() *source { return a.ses.src() }
+
+// activate loads the current shot and shows its frame n (first, when not
+// nil, is that frame, already received): a new clock over its frames at
+// its rate keeps the previous clock's loop and realtime modes (the
+// settings' at start).
+func (a *app) activate(n int, first *engine.Frame) {
+	s := a.src()
+	if s.loader == nil {
+		s.loader = engine.NewLoader(s.seq, a.ses.pool, a.ses.cache)
+		if s.decoded != (exr.Selection{}) {
+			s.loader.SetChannels(s.decoded)
+		}
 	}
-	if fps == 0 {
-		fps = a.settings.FPS
+	fps := cmp.Or(a.opt.FPS, s.fps, a.settings.FPS)
+	mode, repeat := engine.EveryFrame, engine.Loop
+	if old := a.ses.clock; old != nil {
+		old.Pause()
+		mode, repeat = old.Mode(), old.Order().Repeat
+	} else {
+		if a.settings.Realtime {
+			mode = engine.Realtime
+		}
+		repeat, _ = engine.ParseRepeat(a.settings.Loop) // settings hold a valid name (Validate)
 	}
-	a.frames, a.missing = s.Range.Frames(), map[int]bool{}
-	for _, n := range s.Missing() {
-		a.missing[n] = true
-	}
-	a.clock = engine.NewClock(a.frames, fps)
-	a.clock.SetMode(engine.Realtime)
-	if !a.settings.Realtime {
-		a.clock.SetMode(engine.EveryFrame)
-	}
-	repeat, _ := engine.ParseRepeat(a.settings.Loop) // settings hold a valid name (Validate)
-	a.clock.SetRepeat(repeat)
-	a.in, a.out = s.Range.Start, s.Range.End
-	a.loader.SetOrder(a.clock.Order())
-	a.sel, a.decoded, a.selName, a.levelScale = exr.Selection{}, exr.Selection{}, "default", 0
-	a.states = a.states[:0]
-	a.parts, a.views, a.first = o.parts, fileViews(o.parts), o.first
-	a.stereo, a.layer = defaultView(a.views), ""
+	a.ses.clock = engine.NewClock(s.frames, fps)
+	a.ses.clock.SetMode(mode)
+	a.ses.clock.SetRepeat(repeat)
+	s.loader.SetOrder(a.ses.clock.Order())
+	a.ses.cache.SetActive(s.loader.Source())
 	a.fitted = true
 	a.diag = diagnostics{}
 	if first != nil {
 		if a.display == nil {
-			a.frame = first // shown once GL is up
+			s.frame = first // shown once GL is up
 		} else {
 			a.show(first)
 		}
 	} else {
-		a.request(s.Range.Start, 1)
+		a.seek(n)
 	}
-	a.log.add(levelInfo, fmt.Sprintf("opened %s (%d frames, %d missing)", s, len(s.Frames), len(s.Missing())))
 }
 
 // stuckWait is how long quitting waits for the loader's decodes to stop
@@ -387,12 +389,21 @@ func (a *app) adopt(o opened, loader *engine.Loader, cache *engine.Cache, first 
 // not answer (a stalled network drive) may never stop.
 const stuckWait = 2 * time.Second
 
-// closeWithin closes l, waiting at most d for it; it reports whether l
-// stopped in time (if not, its goroutine is left to end with the process).
-func closeWithin(l *engine.Loader, d time.Duration) bool {
+// closeWithin closes the loaders together, waiting at most d for them; it
+// reports whether all stopped in time (if not, the goroutines of those
+// that did not are left to end with the process).
+func closeWithin(d time.Duration, loaders ...*engine.Loader) bool {
+	var wg sync.WaitGroup
+	for _, l := range loaders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.Close()
+		}()
+	}
 	stopped := make(chan struct{})
 	go func() {
-		l.Close()
+		wg.Wait()
 		close(stopped)
 	}()
 	select {
@@ -411,31 +422,69 @@ func (a *app) open(path string) {
 	go func() { a.opening <- inspect(path, nil) }()
 }
 
-// adoptOpened switches to a sequence opened in the background.
+// adoptOpened adds a shot opened in the background to the session, after
+// the current one, and shows it.
 func (a *app) adoptOpened(o opened) {
 	if o.err != nil {
 		a.log.add(levelError, o.err.Error())
 		return
 	}
-	if a.frame != nil {
-		a.loader.Release(a.frame)
-		a.frame = nil
-	}
-	a.dlg.export.cancelAndWait(a.win.Queue())
-	go a.loader.Close() // its decodes may wait on a stalled drive; the new sequence does not
-	a.image.Close()
-	cache := engine.NewCache(a.opt.Budget, a.settings.AheadShare)
-	a.adopt(o, engine.NewLoader(o.seq, a.opt.Pool, cache), cache, nil)
+	s := newSource(o)
+	a.ses.shots = slices.Insert(a.ses.shots, a.ses.cur+1, s)
 	a.settings.AddRecent(o.path)
-	a.chooseColour(a.col.dv) // the input colour space is the new sequence's
-	a.setTitle(o.seq.Range.Start)
+	a.log.add(levelInfo, fmt.Sprintf("opened %s (%d frames, %d missing)", s.seq, len(s.seq.Frames), len(s.seq.Missing())))
+	a.switchTo(a.ses.cur+1, s.seq.Range.Start)
 }
 
-// receive takes decoded frames from the loader without waiting.
+// switchTo makes shot i current and shows its frame n. The shot left
+// keeps its selection, its loader and its frames in the one cache, until
+// the cache needs room for the shots on screen (SetActive).
+func (a *app) switchTo(i, n int) {
+	a.dlg.export.cancelAndWait(a.win.Queue()) // it reads the shot left
+	if i != a.ses.cur {
+		a.src().hide()
+		a.ses.cur = i
+	}
+	a.activate(n, nil)
+	a.chooseColour(a.col.dv) // the input colour space is the shot's
+	a.setTitle(n)
+}
+
+// pageShot goes k shots on (PageDown 1, PageUp -1), wrapping at the ends,
+// to the frame at the same distance from its start (relativeFrame).
+func (a *app) pageShot(k int) {
+	if len(a.ses.shots) < 2 {
+		return
+	}
+	i := a.ses.around(k)
+	a.switchTo(i, relativeFrame(a.src().seq, a.ses.clock.Frame(), a.ses.shots[i].seq))
+}
+
+// removeShot closes shot i and takes it out of the session (not the last
+// one); removing the current shot shows the next.
+func (a *app) removeShot(i int) {
+	cur := a.src()
+	gone := a.ses.remove(i)
+	if gone == nil {
+		return
+	}
+	if gone == cur {
+		a.dlg.export.cancelAndWait(a.win.Queue())
+		a.activate(a.src().seq.Range.Start, nil)
+		a.chooseColour(a.col.dv)
+		a.setTitle(a.src().seq.Range.Start)
+	}
+	if l := gone.unload(); l != nil {
+		go l.Close() // it drops its frames from the cache; its decodes may wait on a stalled drive
+	}
+	a.log.add(levelInfo, "removed "+gone.seq.String())
+}
+
+// receive takes the current shot's decoded frames without waiting.
 func (a *app) receive() {
 	for {
 		select {
-		case f := <-a.loader.Frames():
+		case f := <-a.src().loader.Frames():
 			a.show(f)
 		default:
 			return
@@ -446,121 +495,99 @@ func (a *app) receive() {
 // show uploads a frame's pixels and keeps the frame (pinned in the cache,
 // for the pixel probe) until the next one replaces it.
 func (a *app) show(f *engine.Frame) {
-	if a.frame != nil {
-		a.loader.Release(a.frame)
-	}
-	a.frame, a.dirty = f, true
+	a.dirty = true
 	a.diag.frameShown(time.Now())
 	a.setTitle(f.Number)
-	if f.Err != nil {
-		a.image.Close() // a broken frame shows as a broken frame, not as the previous one
+	switch err := a.src().show(f); {
+	case f.Err != nil:
 		a.log.frameError(f.Number, f.Err)
-		return
-	}
-	t := time.Now()
-	if err := a.image.Upload(f.Pix, f.DataWindow.Dx(), f.DataWindow.Dy()); err != nil {
+	case err != nil:
 		a.log.add(levelError, fmt.Sprintf("frame %d: %v", f.Number, err))
 	}
-	a.loader.Stats().SetPresent(f.Number, time.Since(t), 0)
-}
-
-// ready tells the clock whether a frame can be shown now: decoded, or
-// known to be missing or broken (shown as such).
-func (a *app) ready(n int) bool {
-	return a.loader.Ready(n) || a.stateOf(n).Err != nil
 }
 
 // refreshStates asks the loader which frames are decoding or failed (the
 // meter's amber and red), and logs each failure once, prefetched ones
 // included.
 func (a *app) refreshStates() {
-	a.states = a.loader.State(a.frames, a.states)
-	for i, st := range a.states {
+	s := a.src()
+	s.refreshStates()
+	for i, st := range s.states {
 		if st.Err != nil {
-			a.log.frameError(a.frames[i], st.Err)
+			a.log.frameError(s.frames[i], st.Err)
 		}
 	}
 }
 
-// stateOf is the loader's word on frame n of the range.
-func (a *app) stateOf(n int) engine.FrameState {
-	if i := a.seq.Range.Index(n); i >= 0 && i < len(a.states) {
-		return a.states[i]
-	}
-	return engine.FrameState{}
-}
-
 // tick advances playback and asks the loader for the frame to show.
 func (a *app) tick() {
-	if !a.clock.Playing() {
-		return
+	c := a.ses.clock
+	if !c.Playing() || a.ses.streaming() {
+		return // streaming: Stream delivers every frame in order; receive shows them
 	}
-	if a.every {
-		return // Stream delivers every frame in order; receive shows them
-	}
-	t := a.clock.Tick(time.Now(), a.ready)
+	t := c.Tick(time.Now(), a.src().ready)
 	if t.Dropped > 0 {
-		a.loader.Stats().AddDrops(t.Dropped)
+		a.src().loader.Stats().AddDrops(t.Dropped)
 	}
-	if t.Changed && (a.frame == nil || a.frame.Number != t.Frame) {
-		a.request(t.Frame, a.clock.Dir())
+	if f := a.src().frame; t.Changed && (f == nil || f.Number != t.Frame) {
+		a.request(t.Frame, c.Dir())
 	}
 }
 
 // request asks the loader for frame n (dir: the way the user is going).
 func (a *app) request(n, dir int) {
-	a.loader.Request(n, dir)
+	a.src().loader.Request(n, dir)
 }
 
 // play starts or stops playback going dir.
 func (a *app) play(dir int) {
-	if a.clock.Playing() && a.clock.Dir() == dir {
+	c := a.ses.clock
+	if c.Playing() && c.Dir() == dir {
 		a.pause()
 		return
 	}
-	a.clock.Play(time.Now(), dir)
-	a.every = !a.settings.Realtime
-	if a.every {
-		a.loader.Stream(a.clock.Frame(), dir)
+	c.Play(time.Now(), dir)
+	if a.ses.streaming() {
+		a.src().loader.Stream(c.Frame(), dir)
 	}
 }
 
 func (a *app) pause() {
-	a.clock.Pause()
-	if a.every {
-		a.every = false
-		a.request(a.clock.Frame(), a.clock.Dir())
+	streaming := a.ses.streaming()
+	a.ses.clock.Pause()
+	if streaming {
+		a.request(a.ses.clock.Frame(), a.ses.clock.Dir())
 	}
 }
 
 // seek shows frame n (scrub, step, first/last).
 func (a *app) seek(n int) {
 	a.pause()
-	n = a.clock.Scrub(time.Now(), n)
-	a.request(n, a.clock.Dir())
+	n = a.ses.clock.Scrub(time.Now(), n)
+	a.request(n, a.ses.clock.Dir())
 }
 
 // step moves k frames.
 func (a *app) step(k int) {
 	a.pause()
-	a.request(a.clock.Step(k), k)
+	a.request(a.ses.clock.Step(k), k)
 }
 
 // setInOut sets the in and out points (frame numbers).
 func (a *app) setInOut(in, out int) {
-	if err := a.clock.SetInOut(in, out); err != nil {
+	if err := a.ses.clock.SetInOut(in, out); err != nil {
 		a.log.add(levelWarning, err.Error())
 		return
 	}
-	a.in, a.out = in, out
-	a.loader.SetOrder(a.clock.Order())
+	a.src().loader.SetOrder(a.ses.clock.Order())
 }
 
 // setChannels switches the channels shown (a layer of a part), decoded at
 // the level the zoom needs.
 func (a *app) setChannels(sel exr.Selection, name string) {
-	a.sel, a.selName = sel, name
-	a.decode(a.withLevel(sel, a.camera.Scale))
+	s := a.src()
+	s.sel, s.selName = sel, name
+	a.decode(s.withLevel(sel, a.camera.Scale))
 }
 
 // saveSettings writes the settings back, unless the file was broken when
@@ -569,6 +596,8 @@ func (a *app) saveSettings() {
 	if a.settingsBroken || a.opt.SettingsPath == "" {
 		return
 	}
+	a.settings.Loop = a.ses.clock.Order().Repeat.String()
+	a.settings.Realtime = a.ses.clock.Mode() == engine.Realtime
 	a.settings.Panels = a.settings.Panels[:0]
 	for _, p := range panelNames {
 		if a.panels[p] {

@@ -72,8 +72,8 @@ func (a *app) drawBurnins(f *engine.Frame, v render.View) {
 		}
 		b.renderer, b.size, b.templates, b.failed = burnin.NewRenderer(size.X, size.Y, ts), size, slices.Clone(a.burnins.Templates), nil
 	}
-	i, _ := slices.BinarySearch(a.frames, f.Number)
-	fields := a.burninShot(f).Fields(a.frames, time.Now())(i)
+	i, _ := slices.BinarySearch(a.src().frames, f.Number)
+	fields := a.burninShot(f).Fields(a.src().frames, time.Now())(i)
 	if err := b.overlay.Draw(&a.target, at, b.renderer.Bands(fields)); err != nil {
 		a.log.add(levelWarning, "burn-ins: "+err.Error())
 	}
@@ -84,15 +84,15 @@ func (a *app) drawBurnins(f *engine.Frame, v render.View) {
 // layer.
 func (a *app) burninShot(f *engine.Frame) burnin.Shot {
 	w, h := export.OutputSize(f.DisplayWindow.Dx(), f.DisplayWindow.Dy(), float64(a.dlg.export.scale), 0, 0)
-	fps, _ := export.ParseFPS(fmt.Sprint(a.clock.FPS()))
+	fps, _ := export.ParseFPS(fmt.Sprint(a.ses.clock.FPS()))
 	view := a.view.Transform.String() // {view}: flick's transform, or
 	if a.view.OCIO != nil {
 		view = a.view.OCIO.String() // OpenColorIO's input to display / view, look
 	}
-	shot := burnin.Shot{Dir: a.seq.Dir, Prefix: a.seq.Prefix, Range: a.seq.Range.String(), Num: fps.Num, Den: fps.Den,
-		Width: w, Height: h, View: view, Layer: a.layer, Extra: a.burnins.Fields}
-	if len(a.frames) > 0 { // {tc} as the dialog's movie track has it
-		if tc, err := a.timecodeOf(a.frames[0], timecode.Rate{Num: fps.Num, Den: fps.Den}); err == nil {
+	shot := burnin.Shot{Dir: a.src().seq.Dir, Prefix: a.src().seq.Prefix, Range: a.src().seq.Range.String(), Num: fps.Num, Den: fps.Den,
+		Width: w, Height: h, View: view, Layer: a.src().layer, Extra: a.burnins.Fields}
+	if len(a.src().frames) > 0 { // {tc} as the dialog's movie track has it
+		if tc, err := a.timecodeOf(a.src().frames[0], timecode.Rate{Num: fps.Num, Den: fps.Den}); err == nil {
 			shot.Start = &tc
 		}
 	}

@@ -223,7 +223,7 @@ func (a *app) chooseColour(want ocio.DisplayView) {
 		return
 	}
 	fail := func(err error) { a.log.add(levelError, "OpenColorIO: "+err.Error()) }
-	in, err := c.config.InputSpace(InputRequest(a.seq, a.first, a.settings, c.flagInput))
+	in, err := c.config.InputSpace(InputRequest(a.src().seq, a.src().first, a.settings, c.flagInput))
 	if err != nil {
 		fail(err)
 		return
@@ -617,11 +617,11 @@ func (a *app) prepareColour(ct *render.ColorTransform) error {
 func (a *app) drawnThrough(ct *render.ColorTransform) (*render.Image, render.View, render.Settings) {
 	s := a.view
 	s.OCIO = ct
-	f := a.frame
+	f := a.src().frame
 	if f == nil || f.Err != nil {
 		return nil, render.View{}, s
 	}
-	return &a.image, a.camera.View(f.DisplayWindow, fullData(f)), s
+	return &a.src().image, a.camera.View(f.DisplayWindow, fullData(f)), s
 }
 
 // evictColour closes the oldest cached transform that nothing draws
@@ -764,7 +764,7 @@ func (a *app) colourMenus() {
 		return
 	}
 	if imgui.BeginComboV("input", c.input.ColorSpace, 0) {
-		key := PickKey(a.seq)
+		key := PickKey(a.src().seq)
 		if imgui.SelectableBoolV("by the rules (no pick)", a.settings.InputPicks[key] == "", 0, imgui.NewVec2(0, 0)) {
 			a.pickInput(key, "")
 		}

@@ -70,7 +70,7 @@ func (d *diagnostics) sample(c engine.CacheStats) {
 // panel plots per-frame stage times (stacked), cache bytes against the
 // budget over time, and lists throughput, hit rate, drops and workers.
 func (d *diagnostics) panel(a *app) {
-	snap := a.loader.Stats().Snapshot()
+	snap := a.src().loader.Stats().Snapshot()
 	d.sample(snap.Cache)
 	if imgui.Button("copy as text") {
 		imgui.SetClipboardText(diagText(a, snap))
@@ -125,7 +125,7 @@ func diagSummary(s engine.Snapshot, achieved float64) string {
 // diagText is the diagnostics as text for a bug report.
 func diagText(a *app, s engine.Snapshot) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "flick diagnostics, %s\nsequence %s\n", time.Now().Format(time.RFC3339), a.seq)
+	fmt.Fprintf(&b, "flick diagnostics, %s\nsequence %s\n", time.Now().Format(time.RFC3339), a.src().seq)
 	b.WriteString(diagSummary(s, a.diag.achievedFPS()) + "\n")
 	b.WriteString("frame  bytes  read_ms  decode_ms  upload_ms  present_ms\n")
 	for _, f := range s.Frames {

@@ -55,7 +55,7 @@ func list(dir string) *listing {
 func (d *dialogs) openOpen(a *app) {
 	d.openShown = true
 	if d.openPath == "" {
-		d.openPath = a.seq.Dir + string(filepath.Separator)
+		d.openPath = a.src().seq.Dir + string(filepath.Separator)
 	}
 	d.listing = list(filepath.Dir(d.openPath + "x"))
 }

@@ -112,10 +112,10 @@ func (e *exportDialog) applyPreset(a *app) {
 			e.speed = v
 		case en.Key == "scale":
 			e.scale = float32(num(v))
-		case en.Key == "width" && a.frame != nil:
-			e.scale = float32(num(v) / float64(a.frame.DisplayWindow.Dx()))
-		case en.Key == "height" && a.frame != nil:
-			e.scale = float32(num(v) / float64(a.frame.DisplayWindow.Dy()))
+		case en.Key == "width" && a.src().frame != nil:
+			e.scale = float32(num(v) / float64(a.src().frame.DisplayWindow.Dx()))
+		case en.Key == "height" && a.src().frame != nil:
+			e.scale = float32(num(v) / float64(a.src().frame.DisplayWindow.Dy()))
 		case en.Key == "slate":
 			e.slate, _ = strconv.ParseBool(v)
 		case en.Key == "slate-frames":
@@ -143,7 +143,7 @@ func (e *exportDialog) draw(a *app) {
 		return
 	}
 	if e.path == "" {
-		e.path = filepath.Join(a.seq.Dir, strings.TrimRight(a.seq.Prefix, "._-")+"_review.mov")
+		e.path = filepath.Join(a.src().seq.Dir, strings.TrimRight(a.src().seq.Prefix, "._-")+"_review.mov")
 	}
 	imgui.SetNextWindowSizeV(imgui.NewVec2(560*unit(), 0), imgui.CondAppearing)
 	imgui.SetNextWindowPosV(imgui.MainViewport().Center(), imgui.CondAppearing, imgui.NewVec2(0.5, 0.5))
@@ -187,7 +187,7 @@ func (e *exportDialog) draw(a *app) {
 	}
 	imgui.Checkbox("whole sequence (else in-out)", &e.whole)
 	imgui.TextDisabled(esc(fmt.Sprintf("as shown: %s, %s, exposure %+.1f, channels %s", a.view.Channels, a.colourTitle(),
-		a.view.Exposure, a.selName)))
+		a.view.Exposure, a.src().selName)))
 	switch {
 	case running:
 		frac := float32(0)
@@ -232,12 +232,12 @@ func (e *exportDialog) start(a *app) {
 		e.result = err
 		return
 	}
-	first, last := a.in, a.out
+	first, last := a.ses.in(), a.ses.out()
 	if e.whole {
-		first, last = a.seq.Range.Start, a.seq.Range.End
+		first, last = a.src().seq.Range.Start, a.src().seq.Range.End
 	}
 	var frames []int
-	for _, n := range a.seq.Range.Frames() {
+	for _, n := range a.src().seq.Range.Frames() {
 		if n >= first && n <= last {
 			frames = append(frames, n)
 		}
@@ -256,7 +256,7 @@ func (e *exportDialog) start(a *app) {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	ahead := export.StartReadahead(ctx, frames, exportAhead, exportSource(a.seq, a.cache, a.sel, a.opt.Pool))
+	ahead := export.StartReadahead(ctx, frames, exportAhead, exportSource(a.src().seq, a.ses.cache, a.src().loader.Source(), a.src().sel, a.opt.Pool))
 	// The viewer's choices: its OpenColorIO transform and the colour
 	// description of its display.
 	if a.view.OCIO != nil {
@@ -286,7 +286,7 @@ func (e *exportDialog) start(a *app) {
 		}
 	}
 	if len(burnins) > 0 {
-		shot := a.burninShot(a.frame)
+		shot := a.burninShot(a.src().frame)
 		shot.Start = start
 		job.Burnins, job.Fields = burnins, shot.Fields(frames, time.Now())
 	}
@@ -295,7 +295,7 @@ func (e *exportDialog) start(a *app) {
 		slate = e.slateOf(a, movie)
 		// The middle frame, decoded off the GL goroutine when Run asks;
 		// one that cannot be read leaves the slate without a thumbnail.
-		seq, key, pool := a.seq, engine.Key{Frame: frames[len(frames)/2], Channels: a.sel}, a.opt.Pool
+		seq, key, pool := a.src().seq, engine.Key{Frame: frames[len(frames)/2], Channels: a.src().sel}, a.opt.Pool
 		slate.Thumb = func() *engine.Frame {
 			f, _ := engine.LoadKey(seq, key, func(n int) []uint16 { return make([]uint16, n) }, pool, func() bool { return ctx.Err() != nil })
 			return f
@@ -328,12 +328,12 @@ func (e *exportDialog) start(a *app) {
 // movie is the movie the dialog's choices make of the frame on screen's
 // size, at the viewer's rate, tagged for its display.
 func (e *exportDialog) movie(a *app, codec export.Codec) (export.Options, error) {
-	f := a.frame
+	f := a.src().frame
 	if f == nil || f.Err != nil {
 		return export.Options{}, errors.New("export: no frame on screen to size the movie from")
 	}
 	w, h := export.OutputSize(f.DisplayWindow.Dx(), f.DisplayWindow.Dy(), float64(e.scale), 0, 0)
-	fps, _ := export.ParseFPS(fmt.Sprint(a.clock.FPS()))
+	fps, _ := export.ParseFPS(fmt.Sprint(a.ses.clock.FPS()))
 	var colour export.Colour
 	if a.view.OCIO != nil {
 		colour, _ = export.ColourFor(a.col.shown.dv.Display, codec)
@@ -345,7 +345,7 @@ func (e *exportDialog) movie(a *app, codec export.Codec) (export.Options, error)
 // slateOf is the slate of the viewer's sequence as movie shows it, with
 // the burn-ins' fields; no thumbnail yet.
 func (e *exportDialog) slateOf(a *app, movie export.Options) *export.Slate {
-	return &export.Slate{Frames: int(e.slateFrames), Fields: export.ShotFields(a.burninShot(a.frame), movie)}
+	return &export.Slate{Frames: int(e.slateFrames), Fields: export.ShotFields(a.burninShot(a.src().frame), movie)}
 }
 
 // slatePreview is the slate as the export would draw it, for the dialog:
@@ -373,11 +373,11 @@ func (p *slatePreview) draw(a *app, e *exportDialog) {
 	}
 	w := int(previewWidth * unit())
 	h := max(2, w*movie.Height/max(1, movie.Width))
-	key := fmt.Sprint(movie, e.slateFrames, a.frame.Number, a.in, a.out, a.view, a.colourTitle(), a.selName, a.burnins.Fields, w)
+	key := fmt.Sprint(movie, e.slateFrames, a.src().frame.Number, a.ses.in(), a.ses.out(), a.view, a.colourTitle(), a.src().selName, a.burnins.Fields, w)
 	if key != p.key {
 		p.key = key
 		pix := make([]uint16, 4*w*h)
-		p.err = e.slateOf(a, movie).Render(a.display, a.view, a.frame, w, h, pix)
+		p.err = e.slateOf(a, movie).Render(a.display, a.view, a.src().frame, w, h, pix)
 		if p.err == nil {
 			img := image.NewRGBA(image.Rect(0, 0, w, h))
 			for i, v := range pix {
@@ -407,12 +407,12 @@ func (p *slatePreview) close() {
 // buffers come on top of the cache's budget.
 const exportAhead = export.ReadaheadLanes
 
-// exportSource is where an export from the viewer gets frames: those in
-// the cache (with the channels shown) are not decoded again; the others
+// exportSource is where an export from the viewer gets frames: those of
+// source src in the cache (with the channels shown) are not decoded again; the others
 // are decoded into the readahead's recycled buffers, not fresh ones per
 // frame.
-func exportSource(seq *engine.Sequence, cache *engine.Cache, sel exr.Selection, pool *engine.Pool) export.Source {
-	key := func(n int) engine.Key { return engine.Key{Frame: n, Channels: sel} }
+func exportSource(seq *engine.Sequence, cache *engine.Cache, src int, sel exr.Selection, pool *engine.Pool) export.Source {
+	key := func(n int) engine.Key { return engine.Key{Source: src, Frame: n, Channels: sel} }
 	return export.Source{
 		Cached: func(n int) *engine.Frame { return cache.Get(key(n)) },
 		Unpin:  cache.Release,

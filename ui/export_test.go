@@ -41,7 +41,7 @@ func TestExportSourceUsesCacheAndRecyclesBuffers(t *testing.T) {
 	for i := range frames {
 		frames[i] = i + 1
 	}
-	r := export.StartReadahead(context.Background(), frames, exportAhead, exportSource(seq, cache, exr.Selection{}, pool))
+	r := export.StartReadahead(context.Background(), frames, exportAhead, exportSource(seq, cache, cached.Source, exr.Selection{}, pool))
 	buffers := map[*uint16]bool{}
 	for _, k := range frames {
 		f, err := r.Load(context.Background(), k)

@@ -163,7 +163,7 @@ func (a *app) inspect() {
 		}
 		break
 	}
-	f := a.frame
+	f := a.src().frame
 	if !a.inspecting() || f == nil || f.Err != nil {
 		return
 	}
@@ -190,7 +190,7 @@ func (a *app) inspect() {
 	if j.proc != nil {
 		in.procs[j.proc]++
 	}
-	if cache := a.cache; cache.Pin(f) {
+	if cache := a.ses.cache; cache.Pin(f) {
 		j.unpin = func() { cache.Release(f) }
 	}
 	in.out++
@@ -341,7 +341,7 @@ var channelLabels = [5]string{"R", "G", "B", "A", "luminance"}
 func (a *app) statisticsPanel() {
 	a.insp.drawn = append(a.insp.drawn, "statistics")
 	// Only where the frame's half values are not the file's.
-	if f := a.frame; f != nil && f.Err == nil {
+	if f := a.src().frame; f != nil && f.Err == nil {
 		if _, need := exactSelection(f); need {
 			imgui.Checkbox("exact (file's floats)", &a.insp.exact)
 			lo, hi := imgui.ItemRectMin(), imgui.ItemRectMax()
@@ -569,8 +569,8 @@ func (a *app) inspectHook() string {
 	if in.box != (image.Point{}) {
 		s += fmt.Sprintf(" exact %d,%d", in.box.X, in.box.Y)
 	}
-	if a.loader != nil {
-		s += fmt.Sprintf(" dropped %d", a.loader.Stats().Snapshot().Drops)
+	if a.src().loader != nil {
+		s += fmt.Sprintf(" dropped %d", a.src().loader.Stats().Snapshot().Drops)
 	}
 	return s
 }

@@ -39,21 +39,25 @@ type binding struct {
 // handler, the ? overlay, flick --help and the README's key list
 // (TestREADMEKeys) all read it.
 var bindings = []binding{
-	{chords: []chord{{imgui.KeySpace, 0, "Space"}}, help: "play / pause", do: func(a *app) { a.play(a.clock.Dir()) }},
+	{chords: []chord{{imgui.KeySpace, 0, "Space"}}, help: "play / pause", do: func(a *app) { a.play(a.ses.clock.Dir()) }},
 	{chords: []chord{{imgui.KeyUpArrow, 0, "Up"}}, help: "play forwards", do: func(a *app) { a.play(1) }},
 	{chords: []chord{{imgui.KeyDownArrow, 0, "Down"}}, help: "play backwards", do: func(a *app) { a.play(-1) }},
 	{chords: []chord{{imgui.KeyRightArrow, 0, "Right"}}, help: "step one frame forwards", repeat: true,
 		do: func(a *app) { a.step(1) }},
 	{chords: []chord{{imgui.KeyLeftArrow, 0, "Left"}}, help: "step one frame back", repeat: true,
 		do: func(a *app) { a.step(-1) }},
-	{chords: []chord{{imgui.KeyHome, 0, "Home"}}, help: "go to the in point", do: func(a *app) { a.seek(a.in) }},
-	{chords: []chord{{imgui.KeyEnd, 0, "End"}}, help: "go to the out point", do: func(a *app) { a.seek(a.out) }},
+	{chords: []chord{{imgui.KeyHome, 0, "Home"}}, help: "go to the in point", do: func(a *app) { a.seek(a.ses.in()) }},
+	{chords: []chord{{imgui.KeyEnd, 0, "End"}}, help: "go to the out point", do: func(a *app) { a.seek(a.ses.out()) }},
 	{chords: []chord{{imgui.KeyLeftBracket, 0, "["}, {imgui.KeyI, 0, "i"}}, help: "set the in point at the frame on screen",
-		do: func(a *app) { a.setInOut(a.clock.Frame(), max(a.out, a.clock.Frame())) }},
+		do: func(a *app) { a.setInOut(a.ses.clock.Frame(), max(a.ses.out(), a.ses.clock.Frame())) }},
 	{chords: []chord{{imgui.KeyRightBracket, 0, "]"}, {imgui.KeyO, 0, "o"}}, help: "set the out point at the frame on screen",
-		do: func(a *app) { a.setInOut(min(a.in, a.clock.Frame()), a.clock.Frame()) }},
+		do: func(a *app) { a.setInOut(min(a.ses.in(), a.ses.clock.Frame()), a.ses.clock.Frame()) }},
 	{chords: []chord{{imgui.KeyLeftBracket, shift, "Shift+["}, {imgui.KeyI, shift, "Shift+I"}},
-		help: "clear the in and out points", do: func(a *app) { a.setInOut(a.seq.Range.Start, a.seq.Range.End) }},
+		help: "clear the in and out points", do: func(a *app) { a.setInOut(a.src().seq.Range.Start, a.src().seq.Range.End) }},
+	{chords: []chord{{imgui.KeyPageDown, 0, "PageDown"}}, help: "next shot, at the same frame from its start",
+		do: func(a *app) { a.pageShot(1) }},
+	{chords: []chord{{imgui.KeyPageUp, 0, "PageUp"}}, help: "previous shot, at the same frame from its start",
+		do: func(a *app) { a.pageShot(-1) }},
 	{chords: []chord{{imgui.KeyT, 0, "t"}}, help: "timecode or frame numbers on the timeline",
 		do: func(a *app) { a.showTimecode = !a.showTimecode }},
 	{chords: []chord{{imgui.KeyR, 0, "r"}}, help: "show red alone (again: colour)", do: solo(render.ChannelR)},
@@ -203,19 +207,19 @@ func (a *app) toggleFullscreen() {
 // fit, actualSize and zoom (about the viewer's centre) change the camera;
 // they do nothing while no picture is shown.
 func (a *app) fit() {
-	if f := a.frame; f != nil && f.Err == nil {
+	if f := a.src().frame; f != nil && f.Err == nil {
 		a.camera, a.fitted, a.dirty = render.Fit(a.viewW, a.viewH, f.DisplayWindow), true, true
 	}
 }
 
 func (a *app) actualSize() {
-	if f := a.frame; f != nil && f.Err == nil {
+	if f := a.src().frame; f != nil && f.Err == nil {
 		a.setCamera(render.Actual(a.viewW, a.viewH, f.DisplayWindow))
 	}
 }
 
 func (a *app) zoom(by float32) {
-	if f := a.frame; f != nil && f.Err == nil {
+	if f := a.src().frame; f != nil && f.Err == nil {
 		a.setCamera(a.camera.ZoomAbout(float32(a.viewW)/2, float32(a.viewH)/2, a.camera.Scale*by))
 	}
 }

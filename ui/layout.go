@@ -11,13 +11,13 @@ import (
 // panelNames are the panels that can be shown, hidden and docked, with their
 // window titles.
 var panelNames = []string{"channels", "display", "info", "diagnostics", "log", "settings",
-	"statistics", "histogram", "waveform", "cryptomatte"}
+	"statistics", "histogram", "waveform", "cryptomatte", "shots"}
 
 var panelTitles = map[string]string{
 	"channels": "Channels", "display": "Display", "info": "Info",
 	"diagnostics": "Diagnostics", "log": "Log", "settings": "Settings",
 	"statistics": "Statistics", "histogram": "Histogram", "waveform": "Waveform",
-	"cryptomatte": "Cryptomatte",
+	"cryptomatte": "Cryptomatte", "shots": "Shots",
 }
 
 // layout draws the window: a menu bar, then a dock space holding the viewer
@@ -144,7 +144,7 @@ func (a *app) menuBar() {
 
 // statusLine says what is on screen and the last message.
 func (a *app) statusLine() string {
-	name := a.selName // "default", or a layer's key: part/name
+	name := a.src().selName // "default", or a layer's key: part/name
 	if _, layer, ok := strings.Cut(name, "/"); ok {
 		name = cmp.Or(layer, "(rgba)")
 	}
@@ -152,8 +152,8 @@ func (a *app) statusLine() string {
 	if a.col.on() {
 		text += ", input " + asciiInput(a.col.input)
 	}
-	if len(a.views) > 1 {
-		text = "view " + a.stereo + "   " + text
+	if len(a.src().views) > 1 {
+		text = "view " + a.src().stereo + "   " + text
 	}
 	if a.view.Exposure != 0 {
 		text += fmt.Sprintf(", exposure %+.1f", a.view.Exposure)
@@ -169,7 +169,7 @@ func (a *app) statusLine() string {
 	if a.view.ShowNaN {
 		text += ", NaN/Inf shown"
 	}
-	if f := a.frame; f != nil && f.Err == nil {
+	if f := a.src().frame; f != nil && f.Err == nil {
 		text += levelText(f)
 		text += fmt.Sprintf("   read %.1f ms, decode %.1f ms", ms(f.Read), ms(f.Decode))
 	}

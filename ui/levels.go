@@ -8,47 +8,24 @@ import (
 	"flick/engine/exr"
 )
 
-// withLevel returns sel at the resolution level of its part that a view
-// at scale (target pixels per full-resolution pixel) needs
-// (exr.PickLevel): a tiled part with mip or rip levels, zoomed out far
-// enough, is decoded at a smaller level; other parts and closer views keep
-// sel as it is.
-func (a *app) withLevel(sel exr.Selection, scale float32) exr.Selection {
-	if sel.Part >= len(a.parts) {
-		return sel
-	}
-	lx, ly := exr.PickLevel(a.parts[sel.Part], float64(scale))
-	if lx == 0 && ly == 0 {
-		return sel
-	}
-	if sel == (exr.Selection{}) { // the file's default names no channels: name them
-		d, err := exr.DefaultSelection(a.parts[0].Header)
-		if err != nil {
-			return sel
-		}
-		sel = d
-	}
-	sel.LevelX, sel.LevelY = lx, ly
-	return sel
-}
-
 // decode makes the loader decode sel and shows the frame on screen with
 // it (at once if cached).
 func (a *app) decode(sel exr.Selection) {
-	a.decoded = sel
-	a.loader.SetChannels(sel)
-	if !a.clock.Playing() {
-		a.request(a.clock.Frame(), a.clock.Dir())
+	a.src().decoded = sel
+	a.src().loader.SetChannels(sel)
+	if !a.ses.clock.Playing() {
+		a.request(a.ses.clock.Frame(), a.ses.clock.Dir())
 	}
 }
 
 // followZoom switches to the level the zoom needs when the scale changed.
 func (a *app) followZoom() {
-	if a.camera.Scale == a.levelScale {
+	s := a.src()
+	if a.camera.Scale == s.levelScale {
 		return
 	}
-	a.levelScale = a.camera.Scale
-	if sel := a.withLevel(a.sel, a.camera.Scale); sel != a.decoded {
+	s.levelScale = a.camera.Scale
+	if sel := s.withLevel(s.sel, a.camera.Scale); sel != s.decoded {
 		a.decode(sel)
 	}
 }

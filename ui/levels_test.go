@@ -27,7 +27,7 @@ func partsOf(t *testing.T, sample string) []exr.Part {
 // the smallest with at least as many), with the default channels named; closer
 // views and scan-line files keep the selection as it is.
 func TestWithLevelFollowsScale(t *testing.T) {
-	a := &app{parts: partsOf(t, "MultiResolution/ColorCodedLevels.exr")}
+	a := &source{parts: partsOf(t, "MultiResolution/ColorCodedLevels.exr")}
 	def, err := exr.DefaultSelection(a.parts[0].Header)
 	if err != nil {
 		t.Fatal(err)

@@ -153,16 +153,16 @@ func (a *app) matteTick() {
 		}
 		break
 	}
-	if m.seq != a.seq { // another sequence: its own cryptomattes; the selection stays
-		m.seq, m.layer, m.list, m.listed, m.err = a.seq, "", nil, false, nil
+	if m.seq != a.src().seq { // another sequence: its own cryptomattes; the selection stays
+		m.seq, m.layer, m.list, m.listed, m.err = a.src().seq, "", nil, false, nil
 		m.recycle(m.img)
 		m.img, m.have, a.dirty = nil, matteKey{}, true
 	}
-	f := a.frame
+	f := a.src().frame
 	if f == nil || f.Err != nil || (!m.on && !a.panels["cryptomatte"]) {
 		return
 	}
-	key := matteKey{path: a.seq.Path(f.Number), frame: f.Number, layer: m.layer, list: cryptomatte.FormatList(m.entries),
+	key := matteKey{path: a.src().seq.Path(f.Number), frame: f.Number, layer: m.layer, list: cryptomatte.FormatList(m.entries),
 		falseColour: m.falseColour, show: m.on}
 	if key == m.want {
 		return
@@ -256,7 +256,7 @@ func (a *app) matteClick(f *engine.Frame, scale imgui.Vec2) {
 	}
 	origin := imgui.ItemRectMin()
 	p := a.camera.ImagePixel((m.press.X-origin.X)*scale.X, (m.press.Y-origin.Y)*scale.Y, f.DisplayWindow)
-	job := matteJob{key: matteKey{path: a.seq.Path(f.Number), frame: f.Number, layer: m.layer}, pick: true, at: p, op: m.pressMods}
+	job := matteJob{key: matteKey{path: a.src().seq.Path(f.Number), frame: f.Number, layer: m.layer}, pick: true, at: p, op: m.pressMods}
 	select {
 	case m.pickq <- job:
 	default:

@@ -56,6 +56,8 @@ func (a *app) panelWindows() {
 				a.waveformPanel()
 			case "cryptomatte":
 				a.mattePanel()
+			case "shots":
+				a.shotsPanel()
 			}
 		}
 		imgui.End()
@@ -68,11 +70,11 @@ func (a *app) panelWindows() {
 // selection show at once).
 func (a *app) channelsPanel() {
 	a.viewPicker()
-	if imgui.SelectableBoolV("default (RGBA, or the first layer)", a.selName == "default", 0, imgui.NewVec2(0, 0)) {
-		a.stereo, a.layer = defaultView(a.views), ""
+	if imgui.SelectableBoolV("default (RGBA, or the first layer)", a.src().selName == "default", 0, imgui.NewVec2(0, 0)) {
+		a.src().stereo, a.src().layer = defaultView(a.src().views), ""
 		a.setChannels(exr.Selection{}, "default")
 	}
-	for _, p := range a.parts {
+	for _, p := range a.src().parts {
 		label := fmt.Sprintf("part %d", p.Index)
 		if p.Name != "" {
 			label += " " + p.Name
@@ -95,7 +97,7 @@ func (a *app) channelsPanel() {
 				name += " [" + l.View + "]"
 			}
 			key := layerKey(p.Index, l.Name)
-			if imgui.SelectableBoolV(name+"  "+strings.Join(l.Channels, " ")+"##"+key, a.selName == key, 0, imgui.NewVec2(0, 0)) {
+			if imgui.SelectableBoolV(name+"  "+strings.Join(l.Channels, " ")+"##"+key, a.src().selName == key, 0, imgui.NewVec2(0, 0)) {
 				if sel, err := exr.LayerSelection(p, l.Name); err != nil {
 					a.log.add(levelWarning, err.Error())
 				} else {
@@ -110,7 +112,7 @@ func (a *app) channelsPanel() {
 						full = l.Name + "." + c
 					}
 					ckey := layerKey(p.Index, full)
-					if imgui.SelectableBoolV(c+" (grey)##"+ckey, a.selName == ckey, 0, imgui.NewVec2(0, 0)) {
+					if imgui.SelectableBoolV(c+" (grey)##"+ckey, a.src().selName == ckey, 0, imgui.NewVec2(0, 0)) {
 						if sel, err := exr.ChannelSelection(p, full); err != nil {
 							a.log.add(levelWarning, err.Error())
 						} else {
@@ -168,18 +170,18 @@ func (a *app) displayPanel() {
 }
 
 func (a *app) infoPanel() {
-	s := a.seq
+	s := a.src().seq
 	imgui.TextUnformatted(fmt.Sprintf("%s\n%s\nrange %s, %d frames present", s.Dir, s, s.Range, len(s.Frames)))
 	if m := s.Missing(); len(m) > 0 {
 		imgui.TextColored(imgui.NewVec4(1, 0.6, 0.3, 1), esc(fmt.Sprintf("%d missing: %s", len(m), engine.FrameList(m))))
 	}
-	if f := a.frame; f != nil && f.Err == nil {
+	if f := a.src().frame; f != nil && f.Err == nil {
 		d, dw := f.DisplayWindow, fullData(f)
 		imgui.TextUnformatted(fmt.Sprintf("display %dx%d, data %dx%d at %d,%d\n%s, %d channels, %s per frame (RGBA half%s)",
 			d.Dx(), d.Dy(), dw.Dx(), dw.Dy(), dw.Min.X, dw.Min.Y, f.Header.Compression, len(f.Header.Channels),
 			humanize.IBytes(uint64(8*f.DataWindow.Dx()*f.DataWindow.Dy())), levelText(f)))
 	}
-	for _, p := range a.parts {
+	for _, p := range a.src().parts {
 		if !imgui.CollapsingHeaderTreeNodeFlagsV(fmt.Sprintf("part %d %s attributes", p.Index, p.Name), 0) {
 			continue
 		}

@@ -38,13 +38,13 @@ var stateColours = [...]uint32{colEmpty, colCached, colDecoding, colMissing, col
 var stateNames = [...]string{"not loaded", "cached", "decoding", "missing", "failed"}
 
 func (a *app) frameState(n int) frameState {
-	st := a.stateOf(n)
+	st := a.src().stateOf(n)
 	switch {
-	case a.missing[n]:
+	case a.src().missing[n]:
 		return stateMissing
 	case st.Err != nil:
 		return stateFailed
-	case a.loader.Ready(n):
+	case a.src().loader.Ready(n):
 		return stateCached
 	case st.Decoding:
 		return stateDecoding
@@ -54,9 +54,9 @@ func (a *app) frameState(n int) frameState {
 
 // transport is the row of playback controls.
 func (a *app) transport() {
-	playing, dir := a.clock.Playing(), a.clock.Dir()
+	playing, dir := a.ses.clock.Playing(), a.ses.clock.Dir()
 	if imgui.Button("|<") {
-		a.seek(a.in)
+		a.seek(a.ses.in())
 	}
 	imgui.SameLine()
 	if imgui.Button("<") {
@@ -84,33 +84,35 @@ func (a *app) transport() {
 	}
 	imgui.SameLine()
 	if imgui.Button(">|") {
-		a.seek(a.out)
+		a.seek(a.ses.out())
 	}
 	imgui.SameLine()
 	imgui.SetNextItemWidth(100)
-	repeat := int32(a.clock.Order().Repeat)
+	repeat := int32(a.ses.clock.Order().Repeat)
 	if imgui.ComboStrV("##repeat", &repeat, comboItems(engine.RepeatNames()), -1) {
-		a.clock.SetRepeat(engine.Repeat(repeat))
-		a.settings.Loop = engine.Repeat(repeat).String()
-		a.loader.SetOrder(a.clock.Order())
+		a.ses.clock.SetRepeat(engine.Repeat(repeat))
+		a.src().loader.SetOrder(a.ses.clock.Order())
 	}
 	imgui.SameLine()
 	imgui.SetNextItemWidth(70)
-	fps := float32(a.clock.FPS())
+	fps := float32(a.ses.clock.FPS())
 	if imgui.InputFloatV("fps", &fps, 0, 0, "%.3g", 0) && fps >= 1 && fps <= 1000 {
-		a.clock.SetFPS(float64(fps))
+		a.ses.clock.SetFPS(float64(fps))
 	}
 	imgui.SameLine()
-	realtime := a.settings.Realtime
+	realtime := a.ses.clock.Mode() == engine.Realtime
 	if imgui.Checkbox("realtime", &realtime) {
-		a.settings.Realtime = realtime
 		mode := engine.EveryFrame
 		if realtime {
 			mode = engine.Realtime
 		}
-		a.clock.SetMode(mode)
-		if a.clock.Playing() {
+		// Playback restarts in the new mode: pause ends the old one's way
+		// of fetching frames (a stream, or the clock's requests).
+		if playing {
 			a.pause()
+		}
+		a.ses.clock.SetMode(mode)
+		if playing {
 			a.play(dir)
 		}
 	}
@@ -118,13 +120,13 @@ func (a *app) transport() {
 	imgui.Checkbox("timecode", &a.showTimecode)
 	imgui.SameLine()
 	imgui.TextUnformatted(fmt.Sprintf("   frame %s   in %s  out %s   %.1f fps achieved   %d dropped",
-		a.frameLabel(a.clock.Frame()), a.frameLabel(a.in), a.frameLabel(a.out), a.diag.achievedFPS(), a.loader.Stats().Snapshot().Drops))
+		a.frameLabel(a.ses.clock.Frame()), a.frameLabel(a.ses.in()), a.frameLabel(a.ses.out()), a.diag.achievedFPS(), a.src().loader.Stats().Snapshot().Drops))
 }
 
 // timeline draws frame numbers, the in and out points and the playhead over
 // a cache meter with each frame's state; dragging scrubs.
 func (a *app) timeline() {
-	s := a.seq
+	s := a.src().seq
 	first, last := s.Range.Start, s.Range.End
 	width := imgui.ContentRegionAvail().X
 	// An 18 px ruler over an 8 px meter at the default font size.
@@ -139,14 +141,14 @@ func (a *app) timeline() {
 		return min(max(n, first), last)
 	}
 	if imgui.IsItemActive() {
-		if n := frameAt(imgui.MousePos().X); n != a.clock.Frame() || imgui.IsMouseClickedBool(imgui.MouseButtonLeft) {
+		if n := frameAt(imgui.MousePos().X); n != a.ses.clock.Frame() || imgui.IsMouseClickedBool(imgui.MouseButtonLeft) {
 			a.seek(n)
 		}
 	}
 	dl := imgui.WindowDrawList()
 	dl.AddRectFilled(origin, imgui.NewVec2(origin.X+width, origin.Y+barH), 0xff201818)
 	// In-out range, tick marks with frame numbers.
-	dl.AddRectFilled(imgui.NewVec2(xOf(a.in), origin.Y), imgui.NewVec2(xOf(a.out+1), origin.Y+barH), 0xff403028)
+	dl.AddRectFilled(imgui.NewVec2(xOf(a.ses.in()), origin.Y), imgui.NewVec2(xOf(a.ses.out()+1), origin.Y+barH), 0xff403028)
 	labelW := float32(60) // unscaled pixels a tick's label needs
 	if a.showTimecode {
 		labelW = 100
@@ -160,7 +162,7 @@ func (a *app) timeline() {
 		dl.AddLineV(imgui.NewVec2(x, origin.Y+barH-5*u), imgui.NewVec2(x, origin.Y+barH), 0xff909090, u)
 		addText(dl, imgui.NewVec2(x+2*u, origin.Y+u), 0xffa0a0a0, a.frameLabel(n))
 	}
-	for _, n := range []int{a.in, a.out + 1} {
+	for _, n := range []int{a.ses.in(), a.ses.out() + 1} {
 		x := xOf(n)
 		dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, origin.Y+barH+meterH+4*u), colInOut, 2*u)
 	}
@@ -175,12 +177,12 @@ func (a *app) timeline() {
 	if hovered {
 		n := frameAt(imgui.MousePos().X)
 		tip := fmt.Sprintf("frame %s: %s", a.frameLabel(n), stateNames[a.frameState(n)])
-		if err := a.stateOf(n).Err; err != nil {
+		if err := a.src().stateOf(n).Err; err != nil {
 			tip += "\n" + err.Error()
 		}
 		imgui.SetTooltip(esc(tip))
 	}
-	x := xOf(a.clock.Frame()) + width/span/2
+	x := xOf(a.ses.clock.Frame()) + width/span/2
 	dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, my+meterH), colPlayhead, 2*u)
 
 	// Legend and budget projection.
@@ -208,12 +210,12 @@ func tickStep(frames int, width, labelW float32) int {
 // budgetLine says whether the in-out range fits the cache budget at the
 // current channel set: "in-out needs 37 GB, budget 24 GB".
 func (a *app) budgetLine() string {
-	f := a.frame
+	f := a.src().frame
 	if f == nil || f.Err != nil {
 		return fmt.Sprintf("budget %s", humanize.IBytes(uint64(a.opt.Budget)))
 	}
 	per := uint64(8 * f.DataWindow.Dx() * f.DataWindow.Dy())
-	frames := uint64((a.out-a.in)/a.seq.Range.Step + 1)
+	frames := uint64((a.ses.out()-a.ses.in())/a.src().seq.Range.Step + 1)
 	need := per * frames
 	verdict := "fits"
 	if int64(need) > a.opt.Budget {
@@ -227,7 +229,7 @@ func (a *app) budgetLine() string {
 // framesPerSecond, else the playback rate (to a thousandth: 29.97 counts
 // drop frame, as timecode.Rate.Dropped says).
 func (a *app) timecodeRate() timecode.Rate {
-	return a.first.Rate(timecode.Rate{Num: int(math.Round(a.clock.FPS() * 1000)), Den: 1000})
+	return a.src().first.Rate(timecode.Rate{Num: int(math.Round(a.ses.clock.FPS() * 1000)), Den: 1000})
 }
 
 // frameLabel is frame n as the timeline and the transport line name it:
@@ -250,11 +252,11 @@ func (a *app) frameLabel(n int) string {
 func (a *app) timecodeOf(n int, r timecode.Rate) (timecode.Timecode, error) {
 	own, ok := timecode.Timecode{}, false
 	switch {
-	case a.frame != nil && a.frame.Number == n && a.frame.Err == nil:
-		own, ok = a.frame.TimeCode, a.frame.HasTimeCode
-	case len(a.first.Parts) > 0 && a.first.Parts[0].TimeCode != nil:
-		if first, err := a.first.Parts[0].TimeCode.Timecode(); err == nil {
-			if own, err = first.Add(n-a.first.Frame, r); err == nil {
+	case a.src().frame != nil && a.src().frame.Number == n && a.src().frame.Err == nil:
+		own, ok = a.src().frame.TimeCode, a.src().frame.HasTimeCode
+	case len(a.src().first.Parts) > 0 && a.src().first.Parts[0].TimeCode != nil:
+		if first, err := a.src().first.Parts[0].TimeCode.Timecode(); err == nil {
+			if own, err = first.Add(n-a.src().first.Frame, r); err == nil {
 				ok = true
 			}
 		}

@@ -36,7 +36,7 @@ func (a *app) viewport(size imgui.Vec2) {
 	if w != a.viewW || h != a.viewH {
 		a.viewW, a.viewH, a.dirty = w, h, true
 	}
-	f := a.frame
+	f := a.src().frame
 	shown := f != nil && f.Err == nil
 	if shown && a.fitted {
 		if c := render.Fit(w, h, f.DisplayWindow); c != a.camera {
@@ -71,7 +71,7 @@ func (a *app) viewport(size imgui.Vec2) {
 			return
 		}
 		var v render.View
-		img := &a.image
+		img := &a.src().image
 		if shown {
 			v = a.camera.View(f.DisplayWindow, fullData(f))
 		} else {
@@ -89,7 +89,7 @@ func (a *app) viewport(size imgui.Vec2) {
 	dl.AddImage(*tex, origin, imgui.ItemRectMax())
 	a.probing = false
 	if f != nil && f.Err != nil {
-		brokenCard(dl, origin, imgui.ItemRectMax(), f.Number, a.missing[f.Number], f.Err)
+		brokenCard(dl, origin, imgui.ItemRectMax(), f.Number, a.src().missing[f.Number], f.Err)
 	}
 	if !shown {
 		return

@@ -39,9 +39,9 @@ func layerKey(part int, name string) string { return fmt.Sprintf("%d/%s", part, 
 // chooseLayer shows a layer and remembers its view and its name without
 // the view, so that switching views keeps the layer.
 func (a *app) chooseLayer(l exr.Layer, sel exr.Selection, key string) {
-	a.layer = l.BaseName()
+	a.src().layer = l.BaseName()
 	if l.View != "" {
-		a.stereo = l.View
+		a.src().stereo = l.View
 	}
 	a.setChannels(sel, key)
 }
@@ -49,14 +49,14 @@ func (a *app) chooseLayer(l exr.Layer, sel exr.Selection, key string) {
 // setView shows the current layer of view v (instant for frames cached
 // with that view's channels; the others are decoded).
 func (a *app) setView(v string) {
-	sel, err := exr.FindLayer(a.parts, v, a.layer)
+	sel, err := exr.FindLayer(a.src().parts, v, a.src().layer)
 	if err != nil {
 		a.log.add(levelWarning, fmt.Sprintf("view %s: %v", v, err))
 		return
 	}
 	key := ""
-	if sel.Part < len(a.parts) {
-		p := a.parts[sel.Part]
+	if sel.Part < len(a.src().parts) {
+		p := a.src().parts[sel.Part]
 		for _, l := range p.Layers {
 			if s, err := exr.LayerSelection(p, l.Name); err == nil && s == sel {
 				key = layerKey(p.Index, l.Name)
@@ -64,28 +64,28 @@ func (a *app) setView(v string) {
 			}
 		}
 	}
-	a.stereo = v
+	a.src().stereo = v
 	a.setChannels(sel, key)
 }
 
 // nextView switches to the view after the current one (the v key).
 func (a *app) nextView() {
-	if len(a.views) < 2 {
+	if len(a.src().views) < 2 {
 		return
 	}
-	i := slices.Index(a.views, a.stereo)
-	a.setView(a.views[(i+1)%len(a.views)])
+	i := slices.Index(a.src().views, a.src().stereo)
+	a.setView(a.src().views[(i+1)%len(a.src().views)])
 }
 
 // viewPicker is the Channels panel's header: a combo of the file's views.
 func (a *app) viewPicker() {
-	if len(a.views) < 2 {
+	if len(a.src().views) < 2 {
 		return
 	}
 	imgui.SetNextItemWidth(160)
-	if imgui.BeginComboV("view (v)", a.stereo, 0) {
-		for _, v := range a.views {
-			if imgui.SelectableBoolV(v, v == a.stereo, 0, imgui.NewVec2(0, 0)) && v != a.stereo {
+	if imgui.BeginComboV("view (v)", a.src().stereo, 0) {
+		for _, v := range a.src().views {
+			if imgui.SelectableBoolV(v, v == a.src().stereo, 0, imgui.NewVec2(0, 0)) && v != a.src().stereo {
 				a.setView(v)
 			}
 		}

@@ -676,11 +676,8 @@ DWA_AVX static exr_result_t dwa_scratch(exr_decode_pipeline_t* d, const dwa_chun
 	x->acv = x->dcv = x->rowbuf = NULL;
 #define PART(n, p) (part[parts++] = (typeof(part[0])) {(n), (void**) &(p)})
 	if (k->want_dct) {
-		if (x->huffman) {
-			PART(flick_huf_scratch(acn), x->huf);
-		} else {
-			PART(2 * nac, x->acv);
-		}
+		if (x->huffman) PART(flick_huf_uncompress_scratch(acn, nac), x->huf);
+		PART(2 * nac, x->acv);
 		PART(2 * ndc, x->dcv);
 	}
 	if (k->want_rle) PART(k->rle_size, x->rle);
@@ -714,7 +711,19 @@ DWA_AVX static exr_result_t dwa_expand(const exr_decode_pipeline_t* d, const dwa
 		return corrupt(d, "its run-length data does not expand");
 	*ac = (dwa_ac) {.left = nac};
 	if (!k->want_dct) return EXR_ERR_SUCCESS;
-	if (x->huffman && nac > 0) {
+	if (x->huffman && nac > 0 && k->dec[k->ndec - 1].wanted &&
+		flick_huf_uncompress(x->acz, acn, x->acv, nac, x->huf) == FLICK_HUF_OK) {
+		// The request needs every AC value (its last decoder is asked
+		// for), and PIZ's whole-stream decode (pair table, two cursors)
+		// takes them faster than the blocks' cursor: the values it
+		// accepts are the ones that cursor would give.
+		ac->p = x->acv;
+		ac->end = x->acv + nac;
+	} else if (x->huffman && nac > 0) {
+		// The blocks' cursor: for a request that needs only the first
+		// decoders' values, and for a stream the whole-stream decode
+		// refuses (the cursor decodes only as far as the blocks go, and
+		// takes a run of none).
 		if (flick_huf_open(&ac->h, x->acz, acn, x->huf) != FLICK_HUF_OK) return corrupt(d, "bad AC code table");
 		ac->in = ac->h->bits;
 	} else if (!x->huffman && nac > 0) {

@@ -4,7 +4,7 @@
 // Here the cursor lives in registers, the refill has no branch, and the
 // bits are copied with zeros after them, so a refill loads 8 bytes with no
 // bounds check of its own. PIZ's whole-stream decode (flick_huf_uncompress)
-// goes further: one look-up of a FLICK_HUF_PAIR-bit table gives up to two
+// goes further: one look-up of a 12- or 14-bit table gives up to two
 // of its usual 6- to 8-bit codes, and two cursors decode the stream's
 // halves side by side, so two chains run at once (split, below).
 
@@ -14,10 +14,13 @@ enum { HUF_HEADER = 20 };
 
 static uint64_t align64(uint64_t n) { return (n + 63) & ~(uint64_t) 63; }
 
-// FLICK_HUF_PAIR is the pair table's index width: two tables of 1 << 14
-// entries (80 KiB) decoded PIZ streams fastest on the CPU measured (Xeon,
-// Emerald Rapids), against 12, 13, 15 and 16 bits.
-enum { FLICK_HUF_PAIR = 14, PAIR_SIZE = 1 << FLICK_HUF_PAIR };
+// The pair table's index width: 14 bits (two tables, 80 KiB) for a
+// stream of PAIR_WIDE_MIN values or more, 12 for a smaller one (a 64x64
+// tile's 16384 values, where building the wider table costs more than it
+// saves). They decoded PIZ streams of those sizes fastest on the CPU
+// measured (Xeon, Emerald Rapids), against 11, 13, 15 and 16 bits.
+enum { PAIR_WIDE = 14, PAIR_NARROW = 12, PAIR_WIDE_MIN = 65536, PAIR_SIZE = 1 << PAIR_WIDE };
+#define FLICK_HUF_INLINE static inline __attribute__((always_inline))
 
 // The scratch: the table, codes (build's list, then the pair table's
 // scratch), the bits.
@@ -152,7 +155,7 @@ uint64_t flick_huf_long(const flick_huf* t, uint64_t pos)
 	return 0;
 }
 
-// The pair table: what each FLICK_HUF_PAIR-bit prefix of the bits holds,
+// The pair table: what each width-bit prefix of the bits holds,
 // two codes when both fit in it and neither is the run-length code, else
 // one short code, else none (a long code, or the run-length code, which
 // needs its count: the cursor's flick_huf_next takes those). step[i] is
@@ -160,26 +163,28 @@ uint64_t flick_huf_long(const flick_huf* t, uint64_t pos)
 // in a table small enough for the L1 cache; vals[i] the values, sym1 |
 // sym2 << 16, loaded beside it. A prefix this wide holds two of PIZ's
 // usual 6- to 8-bit codes, which FLICK_HUF_FAST bits mostly do not.
+// width is a constant where it counts: the decode is compiled for each.
 // pairs fills step and vals from t, with one a scratch table of
-// PAIR_SIZE entries.
-static void pairs(const flick_huf* t, uint8_t* step, uint32_t* vals, uint32_t* one)
+// 1 << width entries.
+static void pairs(const flick_huf* t, uint8_t* step, uint32_t* vals, uint32_t* one, const int width)
 {
+	const uint32_t size = 1u << width;
 	// one: the first code of each prefix, (length << 24) | symbol, 0 for
 	// a longer one or the run-length code.
-	memset(one, 0, sizeof(uint32_t) * PAIR_SIZE);
-	for (int l = 1; l <= FLICK_HUF_PAIR; l++) {
+	memset(one, 0, sizeof(uint32_t) * size);
+	for (int l = 1; l <= width; l++) {
 		for (uint32_t j = 0; j < t->count[l]; j++) {
 			const uint32_t sym = t->sym[t->at[l] + j];
 			if ((int) sym == t->rlc) continue;
-			uint32_t* e = one + ((t->start[l] + j) << (FLICK_HUF_PAIR - l));
+			uint32_t* e = one + ((t->start[l] + j) << (width - l));
 			const uint32_t v = (uint32_t) l << 24 | sym;
-			for (uint32_t k = 0; k < 1u << (FLICK_HUF_PAIR - l); k++) e[k] = v;
+			for (uint32_t k = 0; k < 1u << (width - l); k++) e[k] = v;
 		}
 	}
-	for (uint32_t i = 0; i < PAIR_SIZE; i++) {
+	for (uint32_t i = 0; i < size; i++) {
 		const uint32_t e1 = one[i], l1 = e1 >> 24;
-		const uint32_t e2 = one[(i << l1) & (PAIR_SIZE - 1)], l2 = e2 >> 24;
-		const int two = l1 != 0 && l2 != 0 && l1 + l2 <= FLICK_HUF_PAIR;
+		const uint32_t e2 = one[(i << l1) & (size - 1)], l2 = e2 >> 24;
+		const int two = l1 != 0 && l2 != 0 && (int) (l1 + l2) <= width;
 		step[i] = (uint8_t) (l1 == 0 ? 0 : two ? 2u << 6 | (l1 + l2) : 1u << 6 | l1);
 		vals[i] = (e1 & 0xffff) | (two ? e2 << 16 : 0);
 	}
@@ -207,17 +212,17 @@ static cursor cursor_at(const flick_huf* t, uint64_t pos, uint16_t* o)
 }
 
 // fast decodes up to 56 bits' worth of pair-table look-ups at c: a refill
-// (no branch on how many bits are left), then 56 / FLICK_HUF_PAIR look-ups
-// of up to two values each. It returns 0 if it stopped at a code the
+// (no branch on how many bits are left), then 56 / width look-ups of up
+// to two values each. It returns 0 if it stopped at a code the
 // table does not hold. c's refill must load inside the bits and their
 // zeros (c->p at most t->limit), and c->o have room for 8 values.
-static inline int fast(const uint8_t* step, const uint32_t* vals, cursor* c)
+FLICK_HUF_INLINE int fast(const uint8_t* step, const uint32_t* vals, cursor* c, const int width)
 {
 	c->buf |= flick_huf_load(c->p) >> c->nb;
 	c->p += (63 - c->nb) >> 3;
 	c->nb |= 56;
-	for (int i = 0; i < 56 / FLICK_HUF_PAIR; i++) {
-		const uint64_t x = c->buf >> (64 - FLICK_HUF_PAIR);
+	for (int i = 0; i < 56 / width; i++) {
+		const uint64_t x = c->buf >> (64 - width);
 		const uint32_t e = step[x], v = vals[x];
 		if (__builtin_expect(e == 0, 0)) return 0;
 		c->buf <<= e & 63;
@@ -254,12 +259,12 @@ static inline int slow(const flick_huf* t, cursor* c, const uint16_t* begin, con
 
 // serial decodes the whole stream at t into out[0, nout) with one cursor:
 // the library's order, and its errors.
-static int serial(const flick_huf* t, const uint8_t* step, const uint32_t* vals, uint16_t* out, uint64_t nout)
+FLICK_HUF_INLINE int serial(const flick_huf* t, const uint8_t* step, const uint32_t* vals, uint16_t* out, uint64_t nout, const int width)
 {
 	cursor c = {t->bits, 0, 0, out};
 	uint16_t* const end = out + nout;
 	while (c.o < end) {
-		if (end - c.o >= 8 && __builtin_expect(c.p <= t->limit, 1) && fast(step, vals, &c)) continue;
+		if (end - c.o >= 8 && __builtin_expect(c.p <= t->limit, 1) && fast(step, vals, &c, width)) continue;
 		// A long code, the run-length code, or the last few values.
 		const int v = slow(t, &c, out, end);
 		if (v < 0) return -v;
@@ -284,7 +289,8 @@ enum { SYNC = 64 };
 
 // split decodes as serial does into out[0, nout), with tmp scratch for
 // nout + 16 values; it returns 0 when it cannot vouch for the result.
-static int split(const flick_huf* t, const uint8_t* step, const uint32_t* vals, uint16_t* out, uint64_t nout, uint16_t* tmp)
+FLICK_HUF_INLINE int split(const flick_huf* t, const uint8_t* step, const uint32_t* vals, uint16_t* out, uint64_t nout, uint16_t* tmp,
+	const int width)
 {
 	const uint64_t nbits = t->nbits;
 	uint16_t* const end = out + nout;
@@ -309,11 +315,11 @@ static int split(const flick_huf* t, const uint8_t* step, const uint32_t* vals, 
 	int bdone = 0;
 	while (used(t, &a) < near) {
 		if (end - a.o < 8) return 0;
-		if (!fast(step, vals, &a) && slow(t, &a, out, end) < 0) return 0;
+		if (!fast(step, vals, &a, width) && slow(t, &a, out, end) < 0) return 0;
 		if (bdone) continue;
 		const uint64_t ub = used(t, &b);
 		if (ub + 56 <= nbits && tend - b.o >= 8) {
-			if (!fast(step, vals, &b) && slow(t, &b, tmp, tend) < 0) return 0;
+			if (!fast(step, vals, &b, width) && slow(t, &b, tmp, tend) < 0) return 0;
 		} else if (ub < nbits) {
 			if (slow(t, &b, tmp, tend) < 0) return 0;
 		} else {
@@ -332,7 +338,7 @@ static int split(const flick_huf* t, const uint8_t* step, const uint32_t* vals, 
 	// b on alone, to the last bit.
 	for (uint64_t ub; (ub = used(t, &b)) < nbits;) {
 		if (ub + 56 <= nbits && tend - b.o >= 8) {
-			if (!fast(step, vals, &b) && slow(t, &b, tmp, tend) < 0) return 0;
+			if (!fast(step, vals, &b, width) && slow(t, &b, tmp, tend) < 0) return 0;
 		} else if (slow(t, &b, tmp, tend) < 0) {
 			return 0;
 		}
@@ -343,20 +349,27 @@ static int split(const flick_huf* t, const uint8_t* step, const uint32_t* vals, 
 	return 1;
 }
 
+// decode is flick_huf_uncompress_by with t open, and pair tables width
+// bits wide.
+FLICK_HUF_INLINE int decode(const flick_huf* t, uint16_t* out, uint64_t nout, int how, const int width)
+{
+	uint8_t* step = (uint8_t*) (((uintptr_t) t->limit - 8 + FLICK_HUF_PAD + 63) & ~(uintptr_t) 63);
+	uint32_t* vals = (uint32_t*) (step + PAIR_SIZE);
+	pairs(t, step, vals, (uint32_t*) ((uint8_t*) t + align64(sizeof(flick_huf))), width); // over build's codes
+	if (how != FLICK_HUF_SERIAL && (nout >= FLICK_HUF_SPLIT_MIN || how == FLICK_HUF_SPLIT) &&
+		split(t, step, vals, out, nout, (uint16_t*) (vals + PAIR_SIZE), width))
+		return FLICK_HUF_OK;
+	if (how == FLICK_HUF_SPLIT) return FLICK_HUF_UNSPLIT;
+	return serial(t, step, vals, out, nout, width);
+}
+
 int flick_huf_uncompress_by(const uint8_t* in, uint64_t n, uint16_t* out, uint64_t nout, void* scratch, int how)
 {
 	if (n < HUF_HEADER) return nout == 0 ? FLICK_HUF_OK : FLICK_HUF_SHORT;
 	const flick_huf* t;
 	int rv = flick_huf_open(&t, in, n, scratch);
 	if (rv != FLICK_HUF_OK) return rv;
-	uint8_t* step = (uint8_t*) (((uintptr_t) t->limit - 8 + FLICK_HUF_PAD + 63) & ~(uintptr_t) 63);
-	uint32_t* vals = (uint32_t*) (step + PAIR_SIZE);
-	pairs(t, step, vals, (uint32_t*) ((uint8_t*) t + align64(sizeof(flick_huf)))); // over build's codes
-	if (how != FLICK_HUF_SERIAL && (nout >= FLICK_HUF_SPLIT_MIN || how == FLICK_HUF_SPLIT) &&
-		split(t, step, vals, out, nout, (uint16_t*) (vals + PAIR_SIZE)))
-		return FLICK_HUF_OK;
-	if (how == FLICK_HUF_SPLIT) return FLICK_HUF_UNSPLIT;
-	return serial(t, step, vals, out, nout);
+	return nout >= PAIR_WIDE_MIN ? decode(t, out, nout, how, PAIR_WIDE) : decode(t, out, nout, how, PAIR_NARROW);
 }
 
 int flick_huf_uncompress(const uint8_t* in, uint64_t n, uint16_t* out, uint64_t nout, void* scratch)

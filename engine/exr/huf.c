@@ -92,6 +92,17 @@ static int64_t build(flick_huf* t, const uint8_t* in, uint64_t n, int im, int iM
 		if ((t->start[l] + t->count[l] - 1) >> l) return -1; // a code longer than its length
 		t->longest = l;
 	}
+	// No code may start with another (lengths whose codes claim more
+	// than all the bits hold): left-aligned, each length's codes lie
+	// below the shorter ones'. The library refuses such a table wherever
+	// a code of up to its 14-bit table's length is involved; flick
+	// refuses it everywhere, as no encoder writes one.
+	uint64_t below = 0;
+	for (int l = t->longest; l > 0; l--) {
+		if (t->count[l] == 0) continue;
+		if (t->start[l] << (FLICK_HUF_MAX - l) < below) return -1;
+		below = (t->start[l] + t->count[l]) << (FLICK_HUF_MAX - l);
+	}
 	memset(t->fast, 0, sizeof t->fast);
 	for (int j = 0; j < ncodes; j++) {
 		const uint32_t i = codes[j] >> 8;
@@ -100,16 +111,8 @@ static int64_t build(flick_huf* t, const uint8_t* in, uint64_t n, int im, int iM
 		t->sym[next[l]++] = i;
 		if (l > FLICK_HUF_FAST) continue;
 		uint32_t* e = t->fast + (cd << (FLICK_HUF_FAST - l));
-		for (uint32_t k = 0; k < 1u << (FLICK_HUF_FAST - l); k++) {
-			if (e[k] != 0) return -1;
-			e[k] = (uint32_t) l << 24 | i;
-		}
+		for (uint32_t k = 0; k < 1u << (FLICK_HUF_FAST - l); k++) e[k] = (uint32_t) l << 24 | i;
 	}
-	// A long code that starts with a short one (the short codes all in
-	// the table now, whatever their symbols' order).
-	for (int l = FLICK_HUF_FAST + 1; l <= t->longest; l++)
-		for (uint64_t cd = t->start[l] >> (l - FLICK_HUF_FAST); t->count[l] > 0 && cd <= (t->start[l] + t->count[l] - 1) >> (l - FLICK_HUF_FAST); cd++)
-			if (t->fast[cd] != 0) return -1;
 	t->rlc = iM;
 	return (int64_t) at;
 }

@@ -165,8 +165,9 @@ uint64_t flick_huf_long(const flick_huf* t, uint64_t pos)
 // the codes << 6 | their bits, the only thing the next look-up waits on,
 // in a table small enough for the L1 cache; vals[i] the values, sym1 |
 // sym2 << 16, loaded beside it. A prefix this wide holds two of PIZ's
-// usual 6- to 8-bit codes, which FLICK_HUF_FAST bits mostly do not.
+// usual 6- to 8-bit codes, which FLICK_HUF_FAST bits mostly do not. The
 // width is a constant where it counts: the decode is compiled for each.
+
 // pairs fills step and vals from t, with one a scratch table of
 // 1 << width entries.
 static void pairs(const flick_huf* t, uint8_t* step, uint32_t* vals, uint32_t* one, const int width)

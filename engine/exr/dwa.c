@@ -13,8 +13,8 @@
 // are not decoded at all.
 //
 // The output is bit-identical to the library's: the same channel rules
-// and classification, its Huffman code for the AC coefficients (decoded
-// here as the blocks consume them, not into a buffer first), zlib streams
+// and classification, its Huffman code for the AC coefficients (huf.c's
+// decoder, see ac_block), zlib streams
 // inflated with libdeflate, and the library's arithmetic, in its order:
 // the inverse DCT of its AVX path (dctInverse8x8_avx, skipping the rows it
 // skips), the inverse Rec.709 colour transform, F16C's float-to-half
@@ -112,14 +112,15 @@ static const uint8_t zigzag[64] = {
 	58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 };
 
-// The AC values come from OpenEXR's 16-bit Huffman code (huf.h), decoded
-// here as the blocks need them rather than into a buffer first: the
+// The AC values come from OpenEXR's 16-bit Huffman code (huf.h): the
 // library's decoder and the run-length step after it were half of its DWA
-// time.
+// time. A request that needs all of them has them decoded in one go by
+// huf.c's whole-stream decode (two cursors side by side), which is faster
+// still; any other is decoded as the blocks need them, as far as they go.
 
 // dwa_ac is a cursor into a chunk's AC values: through the Huffman code
-// (h != NULL), or an inflated buffer (DWA's DEFLATE mode, which OpenEXR's
-// writer does not use).
+// (h != NULL), or a buffer of them (p to end: huf.c's whole-stream decode,
+// or DWA's DEFLATE mode, which OpenEXR's writer does not use).
 typedef struct {
 	const flick_huf* h;
 	const uint8_t* in; // the next byte to load into buf
@@ -131,30 +132,49 @@ typedef struct {
 	const uint16_t *p, *end;
 } dwa_ac;
 
-// ac_block reads one block's AC values from a, run-length coded: 0xff00
-// ends the block, 0xffnn skips nn zeros, anything else is the next
-// coefficient in zig-zag order, stored into hz (row-major, zeroed). It
-// returns the zig-zag index of the last non-zero coefficient (0: none), or
-// -1 when the values or the bits run out or a code is invalid. The cursor
-// lives in locals (registers) meanwhile. The codes do not predict, so
-// nothing branches on them: a run stores a zero where one is already, and
-// the end of the block jumps past it.
+// ac_put stores AC value v, run-length coded, at zig-zag index z of hz:
+// 0xff00 ends the block, 0xffnn skips nn zeros, anything else is the next
+// coefficient. It returns the next index (64 or more: the block is done)
+// and keeps in *last the index of the last non-zero coefficient. The
+// values do not predict, so nothing branches on them: a run stores a zero
+// where one is already, and the end of the block jumps past it.
+static inline int ac_put(uint16_t* hz, int z, int v, int* last)
+{
+	const int n = v & 0xff;
+	const int lit = -((v >> 8) != 0xff); // all ones for a value, 0 for a run
+	hz[zigzag[z]] = (uint16_t) (v & lit);
+	*last = (*last & ~lit) | (z & lit);
+	return z + ((1 & lit) | ((n + ((n == 0) << 6)) & ~lit));
+}
+
+// ac_block reads one block's AC values from a into hz (row-major, zeroed),
+// as ac_put stores them. It returns the zig-zag index of the last non-zero
+// coefficient (0: none), or -1 when the values or the bits run out or a
+// code is invalid. The cursor lives in locals (registers) meanwhile.
 static inline int ac_block(dwa_ac* a, uint16_t* hz)
 {
+	int last = 0;
+	if (a->h == NULL) {
+		// The values are in a buffer (left is what end - p says).
+		const uint16_t* p = a->p;
+		for (int z = 1; z < 64;) {
+			if (__builtin_expect(p == a->end, 0)) return -1;
+			z = ac_put(hz, z, *p++, &last);
+		}
+		a->left -= (uint64_t) (p - a->p);
+		a->p = p;
+		return last;
+	}
 	const flick_huf* const t = a->h;
 	const uint8_t* in = a->in;
-	const uint16_t* p = a->p;
 	uint64_t buf = a->buf, left = a->left;
-	int nb = a->nb, prev = a->last, last = 0;
+	int nb = a->nb, prev = a->last;
 	uint32_t rep = a->rep;
 	for (int z = 1; z < 64;) {
 		if (__builtin_expect(left == 0, 0)) return -1;
 		left--;
 		int v;
-		if (t == NULL) {
-			if (p == a->end) return -1;
-			v = *p++;
-		} else if (rep > 0) {
+		if (rep > 0) {
 			rep--;
 			v = prev;
 		} else {
@@ -171,20 +191,15 @@ static inline int ac_block(dwa_ac* a, uint16_t* hz)
 			}
 			prev = v;
 		}
-		const int n = v & 0xff;
-		const int lit = -((v >> 8) != 0xff); // all ones for a value, 0 for a run
-		hz[zigzag[z]] = (uint16_t) (v & lit);
-		last = (last & ~lit) | (z & lit);
-		z += (1 & lit) | ((n + ((n == 0) << 6)) & ~lit);
+		z = ac_put(hz, z, v, &last);
 	}
 	a->in = in;
-	a->p = p;
 	a->buf = buf;
 	a->left = left;
 	a->nb = nb;
 	a->last = (uint16_t) prev;
 	a->rep = rep;
-	return t != NULL && (uint64_t) (in - t->bits) * 8 - (uint64_t) nb > t->nbits ? -1 : last;
+	return (uint64_t) (in - t->bits) * 8 - (uint64_t) nb > t->nbits ? -1 : last;
 }
 
 // A decoder is one lossy DCT stream: a layer's R'G'B' set (3 channels,
@@ -676,11 +691,8 @@ DWA_AVX static exr_result_t dwa_scratch(exr_decode_pipeline_t* d, const dwa_chun
 	x->acv = x->dcv = x->rowbuf = NULL;
 #define PART(n, p) (part[parts++] = (typeof(part[0])) {(n), (void**) &(p)})
 	if (k->want_dct) {
-		if (x->huffman) {
-			PART(flick_huf_scratch(acn), x->huf);
-		} else {
-			PART(2 * nac, x->acv);
-		}
+		if (x->huffman) PART(flick_huf_uncompress_scratch(acn, nac), x->huf);
+		PART(2 * nac, x->acv);
 		PART(2 * ndc, x->dcv);
 	}
 	if (k->want_rle) PART(k->rle_size, x->rle);
@@ -714,7 +726,19 @@ DWA_AVX static exr_result_t dwa_expand(const exr_decode_pipeline_t* d, const dwa
 		return corrupt(d, "its run-length data does not expand");
 	*ac = (dwa_ac) {.left = nac};
 	if (!k->want_dct) return EXR_ERR_SUCCESS;
-	if (x->huffman && nac > 0) {
+	if (x->huffman && nac > 0 && k->dec[k->ndec - 1].wanted &&
+		flick_huf_uncompress(x->acz, acn, x->acv, nac, x->huf) == FLICK_HUF_OK) {
+		// The request needs every AC value (its last decoder is asked
+		// for), and PIZ's whole-stream decode (pair table, two cursors)
+		// takes them faster than the blocks' cursor: the values it
+		// accepts are the ones that cursor would give.
+		ac->p = x->acv;
+		ac->end = x->acv + nac;
+	} else if (x->huffman && nac > 0) {
+		// The blocks' cursor: for a request that needs only the first
+		// decoders' values, and for a stream the whole-stream decode
+		// refuses (the cursor decodes only as far as the blocks go, and
+		// takes a run of none).
 		if (flick_huf_open(&ac->h, x->acz, acn, x->huf) != FLICK_HUF_OK) return corrupt(d, "bad AC code table");
 		ac->in = ac->h->bits;
 	} else if (!x->huffman && nac > 0) {

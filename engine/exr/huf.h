@@ -29,6 +29,7 @@ enum {
 	FLICK_HUF_TABLE, // its header or code table is invalid
 	FLICK_HUF_CODE,  // its bits hold an invalid code, or run out
 	FLICK_HUF_COUNT, // they decode to more or fewer values than asked for, or a run with nothing before it
+	FLICK_HUF_UNSPLIT, // flick_huf_uncompress_by's FLICK_HUF_SPLIT could not decode the stream in halves
 };
 
 // flick_huf is a stream's decoding table and its bits, in the scratch
@@ -57,14 +58,30 @@ uint64_t flick_huf_scratch(uint64_t n);
 // included: see flick_huf_uncompress for the empty stream).
 int flick_huf_open(const flick_huf** t, const uint8_t* in, uint64_t n, void* scratch);
 
+// flick_huf_uncompress_scratch is the scratch flick_huf_uncompress needs
+// for a stream of n bytes and nout values.
+uint64_t flick_huf_uncompress_scratch(uint64_t n, uint64_t nout);
+
 // flick_huf_uncompress is the library's hufUncompress: it decodes the n
-// bytes at in into exactly nout values at out, with scratch as
-// flick_huf_open's. A stream under 20 bytes is empty (nout must be 0).
-// Every value the bits hold must fill out, and every bit the header counts
-// be used, or it returns FLICK_HUF_COUNT (FLICK_HUF_CODE for bits that do
-// not decode); whatever the bytes, it reads nothing outside in[0, n) and
-// writes nothing outside out[0, nout) and the scratch.
+// bytes at in into exactly nout values at out, with scratch of
+// flick_huf_uncompress_scratch(n, nout) bytes. A stream under 20 bytes is
+// empty (nout must be 0). Every value the bits hold must fill out, and
+// every bit the header counts be used, or it returns FLICK_HUF_COUNT
+// (FLICK_HUF_CODE for bits that do not decode); whatever the bytes, it
+// reads nothing outside in[0, n) and writes nothing outside out[0, nout)
+// and the scratch. A stream of FLICK_HUF_SPLIT_MIN values or more is
+// decoded in halves side by side where that gives the same values (see
+// huf.c), else with one cursor.
 int flick_huf_uncompress(const uint8_t* in, uint64_t n, uint16_t* out, uint64_t nout, void* scratch);
+
+// How flick_huf_uncompress_by decodes: as flick_huf_uncompress does, with
+// one cursor only, or in halves only (FLICK_HUF_UNSPLIT where it cannot,
+// whatever the stream's size). The tests hold each path to the library.
+enum { FLICK_HUF_AUTO, FLICK_HUF_SERIAL, FLICK_HUF_SPLIT };
+#define FLICK_HUF_SPLIT_MIN 4096
+
+// flick_huf_uncompress_by is flick_huf_uncompress with the path how.
+int flick_huf_uncompress_by(const uint8_t* in, uint64_t n, uint16_t* out, uint64_t nout, void* scratch, int how);
 
 // flick_huf_error names a result for an error message.
 const char* flick_huf_error(int result);

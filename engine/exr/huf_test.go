@@ -12,8 +12,9 @@ import (
 // hufCases are value sets whose codes cover what huf.c decodes: one value
 // and a few, runs longer than a run-length code holds (255), every 16-bit
 // value (the run-length symbol is then 65536), wavelet-like values near
-// zero either side (PIZ's), and Fibonacci frequencies, which give codes of
-// every length up to 25 bits: long ones that miss the one-look-up table.
+// zero either side (PIZ's: a chunk's and a tile's), and Fibonacci
+// frequencies, which give codes of every length up to 25 bits: long ones
+// that miss the one-look-up table.
 func hufCases() map[string][]uint16 {
 	rng := rand.New(rand.NewPCG(3, 4))
 	cases := map[string][]uint16{
@@ -37,6 +38,7 @@ func hufCases() map[string][]uint16 {
 		wav[i] = uint16(int16(rng.NormFloat64() * 40))
 	}
 	cases["wavelet"] = wav
+	cases["wavelet tile"] = wav[:4*64*64] // a 64x64 tile's: huf.c's narrower pair table
 	var fib []uint16
 	for s, a, b := 0, 1, 1; s < 26; s, a, b = s+1, b, a+b {
 		for range a {
@@ -60,18 +62,38 @@ func hufCases() map[string][]uint16 {
 const hufGuard = 64
 
 // hufDecodeGuarded runs flick's decoder into n values followed by a
-// guard, and fails the test if it wrote into the guard.
-func hufDecodeGuarded(t *testing.T, name string, in []byte, n int) ([]uint16, int) {
+// guard, and fails the test if it wrote into the guard. It decodes by
+// each path (hufUncompressBy's): the one-cursor decode must give the same
+// result and values as PIZ's, and the decode in halves, where it does not
+// decline, too; split says whether it did not.
+func hufDecodeGuarded(t *testing.T, name string, in []byte, n int) (got []uint16, rv int, split bool) {
 	t.Helper()
-	out := make([]uint16, n+hufGuard)
-	poison(out)
-	rv := hufUncompress(in, out[:n])
-	for i := n; i < len(out); i++ {
-		if out[i] != 0xA5A5 {
-			t.Fatalf("%s: value %d written past the %d asked for", name, i, n)
+	decode := func(how int) ([]uint16, int) {
+		out := make([]uint16, n+hufGuard)
+		poison(out)
+		rv := hufUncompressBy(in, out[:n], how)
+		for i := n; i < len(out); i++ {
+			if out[i] != 0xA5A5 {
+				t.Fatalf("%s: value %d written past the %d asked for (path %d)", name, i, n, how)
+			}
 		}
+		return out[:n], rv
 	}
-	return out[:n], rv
+	got, rv = decode(hufAuto)
+	for _, how := range []int{hufSerial, hufSplit} {
+		other, orv := decode(how)
+		if how == hufSplit && orv == hufUnsplit {
+			continue
+		}
+		if orv != rv {
+			t.Fatalf("%s: result %d by path %d, %d by PIZ's", name, orv, how, rv)
+		}
+		if i := firstDiffU16(other, got); rv == 0 && i >= 0 {
+			t.Fatalf("%s: value %d is %#04x by path %d, %#04x by PIZ's", name, i, other[i], how, got[i])
+		}
+		split = split || how == hufSplit && orv == 0
+	}
+	return got, rv, split
 }
 
 // TestHufMatchesLibrary codes each of hufCases with the library's Huffman
@@ -89,15 +111,21 @@ func TestHufMatchesLibrary(t *testing.T) {
 		if i := firstDiffU16(want, raw); i >= 0 {
 			t.Fatalf("%s: the library's decoder gives %#04x for value %d, coded %#04x", name, want[i], i, raw[i])
 		}
-		got, rv := hufDecodeGuarded(t, name, stream, len(raw))
+		got, rv, split := hufDecodeGuarded(t, name, stream, len(raw))
 		if rv != 0 {
 			t.Fatalf("%s: flick's decoder: result %d", name, rv)
+		}
+		// PIZ's kind of stream must take the decode in halves (one of
+		// codes of nearly one length, as "every value"'s, may never fall
+		// into step with the code boundaries when started mid-stream).
+		if !split && (name == "wavelet" || name == "wavelet tile") {
+			t.Errorf("%s: %d values not decoded in halves", name, len(raw))
 		}
 		if i := firstDiffU16(got, want); i >= 0 {
 			t.Errorf("%s: value %d is %#04x, the library's %#04x", name, i, got[i], want[i])
 		}
 		for _, n := range []int{len(raw) - 1, len(raw) + 1} {
-			if _, rv := hufDecodeGuarded(t, name, stream, n); rv == 0 {
+			if _, rv, _ := hufDecodeGuarded(t, name, stream, n); rv == 0 {
 				t.Errorf("%s: %d values decoded as %d", name, len(raw), n)
 			}
 		}
@@ -112,9 +140,12 @@ func TestHufMatchesLibrary(t *testing.T) {
 func TestHufDamaged(t *testing.T) {
 	cases := hufCases()
 	rng := rand.New(rand.NewPCG(5, 6))
-	accepted, refused := 0, 0
+	accepted, refused, halves := 0, 0, 0
 	check := func(name string, in []byte, n int) {
-		got, rv := hufDecodeGuarded(t, name, in, n)
+		got, rv, split := hufDecodeGuarded(t, name, in, n)
+		if split {
+			halves++
+		}
 		if rv != 0 {
 			refused++
 			return
@@ -127,7 +158,7 @@ func TestHufDamaged(t *testing.T) {
 			t.Errorf("%s: value %d is %#04x, the library's %#04x", name, i, got[i], want[i])
 		}
 	}
-	for _, name := range []string{"three", "runs", "every value", "wavelet", "fibonacci", "random 1000"} {
+	for _, name := range []string{"three", "runs", "every value", "wavelet", "wavelet tile", "fibonacci", "random 1000"} {
 		raw := cases[name]
 		stream := exrref.HufCompress(raw)
 		// Truncated: every length for short streams, a few hundred for
@@ -157,7 +188,7 @@ func TestHufDamaged(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d damaged streams accepted (and equal to the library's decode), %d refused", accepted, refused)
+	t.Logf("%d damaged streams accepted (and equal to the library's decode), %d refused; %d decoded in halves", accepted, refused, halves)
 	if refused == 0 {
 		t.Error("no damaged stream refused")
 	}
@@ -175,7 +206,7 @@ func FuzzHufUncompress(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte, n uint32) {
 		n %= 1 << 20
-		got, rv := hufDecodeGuarded(t, "fuzz", in, int(n))
+		got, rv, _ := hufDecodeGuarded(t, "fuzz", in, int(n))
 		if rv != 0 {
 			return
 		}

@@ -297,7 +297,7 @@ exr_result_t flick_piz_decompress(exr_decode_pipeline_t* d)
 	}
 
 	// Scratch: the table, the chunk's values, the Huffman decoder's.
-	uint16_t* lut = flick_scratch(d, sizeof(uint16_t) * PIZ_VALUES + n + flick_huf_scratch((uint64_t) length));
+	uint16_t* lut = flick_scratch(d, sizeof(uint16_t) * PIZ_VALUES + n + flick_huf_uncompress_scratch((uint64_t) length, total));
 	if (lut == NULL) return EXR_ERR_OUT_OF_MEMORY;
 	uint16_t* tmp = lut + PIZ_VALUES;
 	const uint16_t max_value = reverse_lut(bitmap, lo, hi, lut);

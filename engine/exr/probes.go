@@ -27,11 +27,33 @@ func wav2Decode(v []uint16, nx, ox, ny, oy int, mx uint16) {
 	runtime.KeepAlive(v)
 }
 
+// How hufUncompressBy decodes (huf.h's flick_huf_uncompress_by): as PIZ
+// does, with one cursor only, or in halves only (hufUnsplit where it
+// cannot).
+const (
+	hufAuto    = C.FLICK_HUF_AUTO
+	hufSerial  = C.FLICK_HUF_SERIAL
+	hufSplit   = C.FLICK_HUF_SPLIT
+	hufUnsplit = C.FLICK_HUF_UNSPLIT
+)
+
+// hufScratchGuard is how many bytes after its scratch hufUncompressBy
+// checks flick's decoder left alone.
+const hufScratchGuard = 256
+
 // hufUncompress decodes the OpenEXR Huffman stream in into exactly
 // len(out) values with flick's decoder (huf.c), as exrref.HufUncompress
 // does with the library's; it returns huf.h's result (0: success).
-func hufUncompress(in []byte, out []uint16) int {
-	scratch := make([]byte, C.flick_huf_scratch(C.uint64_t(len(in))))
+func hufUncompress(in []byte, out []uint16) int { return hufUncompressBy(in, out, hufAuto) }
+
+// hufUncompressBy is hufUncompress by the path how. It panics if the
+// decoder wrote past its scratch.
+func hufUncompressBy(in []byte, out []uint16, how int) int {
+	size := int(C.flick_huf_uncompress_scratch(C.uint64_t(len(in)), C.uint64_t(len(out))))
+	scratch := make([]byte, size+hufScratchGuard)
+	for i := size; i < len(scratch); i++ {
+		scratch[i] = 0xA5
+	}
 	var pin *C.uint8_t
 	var pout *C.uint16_t
 	if len(in) > 0 {
@@ -40,10 +62,14 @@ func hufUncompress(in []byte, out []uint16) int {
 	if len(out) > 0 {
 		pout = (*C.uint16_t)(unsafe.Pointer(&out[0]))
 	}
-	rv := C.flick_huf_uncompress(pin, C.uint64_t(len(in)), pout, C.uint64_t(len(out)), unsafe.Pointer(&scratch[0]))
+	rv := C.flick_huf_uncompress_by(pin, C.uint64_t(len(in)), pout, C.uint64_t(len(out)), unsafe.Pointer(&scratch[0]), C.int(how))
 	runtime.KeepAlive(in)
 	runtime.KeepAlive(out)
-	runtime.KeepAlive(scratch)
+	for i := size; i < len(scratch); i++ {
+		if scratch[i] != 0xA5 {
+			panic("hufUncompressBy: scratch byte written past its end")
+		}
+	}
 	return int(rv)
 }
 

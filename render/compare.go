@@ -83,10 +83,11 @@ type Comparison struct {
 //
 // Wipe, side and stacked are one display pass per side into t, each
 // clipped to its half-plane (wipe: c's line; side and stacked: the line
-// where B's display window starts), over one clear of the background and
-// of both display windows (none where both images cover t, as Draw); a
-// pixel whose centre lies exactly on a turned wipe's line may show either
-// side. Each side's KeepAlpha holds on its side.
+// where B's display window starts), over clears of the background and of
+// both display windows where the passes leave pixels uncovered (side by
+// side, none where both data windows fill t, as in an export); a pixel
+// whose centre lies exactly on a turned wipe's line may show either side;
+// each side's KeepAlpha holds on its side.
 //
 // Blend and the differences combine what each side's Draw shows (KeepAlpha
 // off: display code values, after exposure, transform and gamma; black
@@ -128,11 +129,7 @@ func (d *Display) DrawCompare(t *Target, a, b Side, c Comparison) {
 	bind(t)
 	ax0, ay0, ax1, ay1, okA := dataBox(t, a.Image, a.View)
 	bx0, by0, bx1, by1, okB := dataBox(t, b.Image, b.View)
-	if !okA || !okB || !covers(t, ax0, ay0, ax1, ay1) || !covers(t, bx0, by0, bx1, by1) {
-		clearBackground()
-		clearDisplayWindow(t, a.View, a.Settings.KeepAlpha)
-		clearDisplayWindow(t, b.View, b.Settings.KeepAlpha)
-	}
+	clearUncovered(t, a, b, c.Mode, box(ax0, ay0, ax1, ay1, okA), box(bx0, by0, bx1, by1, okB))
 	gl.Enable(gl.CLIP_DISTANCE0)
 	defer gl.Disable(gl.CLIP_DISTANCE0)
 	defer func() { d.clip = halfPlane{} }()
@@ -146,6 +143,60 @@ func (d *Display) DrawCompare(t *Target, a, b Side, c Comparison) {
 	}
 }
 
+// clearUncovered clears (t bound) what the passes of a and b, whose data
+// windows land on the boxes ra and rb of t, will leave uncovered: the
+// background outside the display windows, black inside them. It may clear
+// more (the passes draw over it) but never less. Side by side and stacked
+// pass each side over its box cut at the line where B starts; a wipe's
+// two half-planes together cover where both boxes meet. On llvmpipe each
+// clear costs its area: a side-by-side export (both data windows fill t)
+// clears nothing, a viewer only the bands around the pictures.
+func clearUncovered(t *Target, a, b Side, m CompareMode, ra, rb image.Rectangle) {
+	var hole image.Rectangle // pixels the passes certainly cover
+	switch m {
+	case CompareSide, CompareStacked:
+		ra, rb = cutAt(m, b.View.Display, ra, rb)
+		hole = ra
+		if u := ra.Union(rb); area(u) == area(ra)+area(rb) {
+			hole = u
+		} else if area(rb) > area(ra) {
+			hole = rb
+		}
+	default:
+		hole = ra.Intersect(rb)
+		ra, rb = hole, hole
+	}
+	if hole == image.Rect(0, 0, t.width, t.height) {
+		return
+	}
+	clearAround(t, hole)
+	for _, s := range [2]*Side{&a, &b} {
+		if r := box(pixelBox(s.View.Display, t.width, t.height)); !r.In(hole) && !r.In(ra) && !r.In(rb) {
+			clearDisplayWindow(t, s.View, s.Settings.KeepAlpha)
+		}
+	}
+}
+
+// cutAt cuts side by side's (or stacked's) data boxes ra and rb at the
+// line where B's display window bd starts, to what each pass certainly
+// draws: pixels whose centres are cutMargin or more on its side of the
+// line (the clip distance is interpolated in float).
+func cutAt(m CompareMode, bd Rect, ra, rb image.Rectangle) (image.Rectangle, image.Rectangle) {
+	const cutMargin = 1.0 / 256
+	at := bd.X0
+	if m == CompareStacked {
+		at = bd.Y0
+	}
+	aEnd := int(math.Floor(float64(at-0.5-cutMargin))) + 1 // A: x + 0.5 <= at - cutMargin
+	bStart := int(math.Ceil(float64(at - 0.5 + cutMargin)))
+	if m == CompareStacked {
+		ra.Max.Y, rb.Min.Y = min(ra.Max.Y, aEnd), max(rb.Min.Y, bStart)
+	} else {
+		ra.Max.X, rb.Min.X = min(ra.Max.X, aEnd), max(rb.Min.X, bStart)
+	}
+	return ra.Intersect(ra), rb.Intersect(rb) // a box cut away is empty
+}
+
 // box is a pixel box as an image.Rectangle, empty when not ok.
 func box(x0, y0, x1, y1 int32, ok bool) image.Rectangle {
 	if !ok {
@@ -153,6 +204,9 @@ func box(x0, y0, x1, y1 int32, ok bool) image.Rectangle {
 	}
 	return image.Rect(int(x0), int(y0), int(x1), int(y1))
 }
+
+// area is r's number of pixels.
+func area(r image.Rectangle) int { return r.Dx() * r.Dy() }
 
 // clearAround clears t (bound) to Background outside hole, a box of its
 // pixels that passes after will cover; all of t when hole is empty.

@@ -751,3 +751,88 @@ func TestCompareOnePassEqualsRTT(t *testing.T) {
 		})
 	}
 }
+
+// Side by side and stacked clear only what their passes leave uncovered
+// (nothing where both data windows fill the target, as in an export), and
+// yet no pixel of what the target held before shows through: each pixel is
+// A's or B's own Draw, for data windows that fill their display windows,
+// inset and overscanning (cut at the line), whole and fractional
+// placements; a wipe over data windows that differ too.
+func TestCompareClearsWhatPassesLeave(t *testing.T) {
+	full := image.Rect(0, 0, 30, 20)
+	inset, over := image.Rect(3, 2, 26, 17), image.Rect(-4, -3, 34, 24)
+	old := flatImage(4, 4, [4]float32{1, 0, 1, 1}) // magenta: what the target held
+	for _, tc := range []struct {
+		name         string
+		mode         render.CompareMode
+		tw, th       int
+		cam          *render.Camera // nil: fitted to the canvas
+		aData, bData image.Rectangle
+	}{
+		{"side, export", render.CompareSide, 60, 20, nil, full, full},
+		{"side, letterboxed", render.CompareSide, 70, 50, nil, full, full},
+		{"side, overscan and inset", render.CompareSide, 70, 50, nil, over, inset},
+		{"side, fractional", render.CompareSide, 90, 40, &render.Camera{Scale: 1.37, X: 3.3, Y: 2.6}, over, full},
+		{"side, inset A", render.CompareSide, 60, 20, nil, inset, over},
+		{"vside, export", render.CompareStacked, 30, 40, nil, full, full},
+		{"vside, overscan", render.CompareStacked, 50, 70, &render.Camera{Scale: 1.21, X: 4.5, Y: 1.7}, over, inset},
+		{"wipe, inset B", render.CompareWipe, 60, 40, nil, full, inset},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := source{testImage(tc.aData.Dx(), tc.aData.Dy()), tc.aData.Dx(), tc.aData.Dy()}
+			b := source{reversedImage(tc.bData.Dx(), tc.bData.Dy()), tc.bData.Dx(), tc.bData.Dy()}
+			withPair(t, a, b, func(d *render.Display, ia, ib *render.Image) error {
+				var junk render.Image
+				defer junk.Close()
+				if err := junk.Upload(old, 4, 4); err != nil {
+					return err
+				}
+				cam := render.Fit(tc.tw, tc.th, render.PairCanvas(tc.mode, full, full))
+				if tc.cam != nil {
+					cam = *tc.cam
+				}
+				va, vb := render.PairViews(cam, tc.mode, full, tc.aData, full, tc.bData)
+				sa, sb := render.Settings{Exposure: 1}, render.Settings{KeepAlpha: true}
+				got, err := read16(tc.tw, tc.th, func(tg *render.Target) {
+					d.Draw(tg, &junk, render.View{Display: render.Rect{X1: float32(tc.tw), Y1: float32(tc.th)},
+						Data: render.Rect{X1: float32(tc.tw), Y1: float32(tc.th)}}, render.Settings{})
+					d.DrawCompare(tg, render.Side{Image: ia, View: va, Settings: sa}, render.Side{Image: ib, View: vb, Settings: sb},
+						render.Comparison{Mode: tc.mode, WipeX: float32(tc.tw / 2)})
+				})
+				if err != nil {
+					return err
+				}
+				wa, err := read16(tc.tw, tc.th, func(tg *render.Target) { d.Draw(tg, ia, va, sa) })
+				if err != nil {
+					return err
+				}
+				wb, err := read16(tc.tw, tc.th, func(tg *render.Target) { d.Draw(tg, ib, vb, sb) })
+				if err != nil {
+					return err
+				}
+				for y := range tc.th {
+					for x := range tc.tw {
+						var inB bool
+						switch tc.mode {
+						case render.CompareSide:
+							inB = float32(x)+0.5 >= vb.Display.X0
+						case render.CompareStacked:
+							inB = float32(y)+0.5 >= vb.Display.Y0
+						default:
+							inB = x >= tc.tw/2
+						}
+						want, side := wa, "A"
+						if inB {
+							want, side = wb, "B"
+						}
+						i := 4 * (y*tc.tw + x)
+						if [4]uint16(got[i:]) != [4]uint16(want[i:]) {
+							return fmt.Errorf("pixel (%d,%d) = %v, want %s's %v", x, y, got[i:i+4], side, want[i:i+4])
+						}
+					}
+				}
+				return nil
+			})
+		})
+	}
+}

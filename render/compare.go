@@ -389,6 +389,10 @@ func (d *Display) pairPlans(t *Target, a, b Side) (pa, pb drawPlan, one bool) {
 func (d *Display) pairPass(t *Target, a, b Side, pa, pb drawPlan, m CompareMode, k float32, x, y, w, h int32) {
 	vr := pa.vr
 	vr.pair = pairOf(m)
+	pass := image.Rect(int(x), int(y), int(x+w), int(y+h))
+	for _, s := range [2]*Side{&a, &b} {
+		vr.masked = vr.masked || !pass.In(box(dataBox(t, s.Image, s.View)))
+	}
 	p, err := d.program(vr)
 	if err != nil {
 		if d.err == nil {

@@ -558,8 +558,11 @@ func TestCompareLeaksNothing(t *testing.T) {
 // BenchmarkCompare times a frame of each compare mode drawn from two
 // 1920x1080 images into a 1920x1080 RGBA8 target (the viewer's, fitted:
 // every image pixel one target pixel; side by side halves it), each waited
-// for (glFinish), against a single Draw of one image. cpu-ms/op is the
-// process's user+sys CPU time (llvmpipe's threads included) per frame.
+// for (glFinish), against a single Draw of one image: blend and diff in
+// one pass, diff-rtt through intermediates (forced), side2x side by side
+// into a 3840x1080 target (an export's: every pixel drawn, nothing
+// cleared). cpu-ms/op is the process's user+sys CPU time (llvmpipe's
+// threads included) per frame.
 func BenchmarkCompare(b *testing.B) {
 	const w, h = 1920, 1080
 	r := image.Rect(0, 0, w, h)
@@ -567,17 +570,21 @@ func BenchmarkCompare(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		mode render.CompareMode
-	}{{"single", -1}, {"wipe", render.CompareWipe}, {"side", render.CompareSide},
-		{"diff", render.CompareDifference}, {"blend", render.CompareBlend}} {
+		tw   int  // the target's width
+		rtt  bool // intermediates forced
+	}{{"single", -1, w, false}, {"wipe", render.CompareWipe, w, false}, {"side", render.CompareSide, w, false},
+		{"side2x", render.CompareSide, 2 * w, false}, {"diff", render.CompareDifference, w, false},
+		{"blend", render.CompareBlend, w, false}, {"diff-rtt", render.CompareDifference, w, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			withPair(b, a, bb, func(d *render.Display, ia, ib *render.Image) error {
 				var tg render.Target
 				defer tg.Close()
-				if err := tg.Resize(w, h); err != nil {
+				if err := tg.Resize(c.tw, h); err != nil {
 					return err
 				}
+				render.ForceRTT(d, c.rtt)
 				v := render.FitView(w, h, r, r)
-				cam := render.Fit(w, h, render.PairCanvas(c.mode, r, r))
+				cam := render.Fit(c.tw, h, render.PairCanvas(c.mode, r, r))
 				va, vb := render.PairViews(cam, c.mode, r, r, r, r)
 				draw := func() {
 					switch c.name {
@@ -598,6 +605,9 @@ func BenchmarkCompare(b *testing.B) {
 				}
 				b.StopTimer()
 				b.ReportMetric(float64(cpuTime()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
+				if one, rtt := render.ComparePaths(d); c.mode >= render.CompareBlend && (one > 0 || rtt > 0) && (one > 0) == c.rtt {
+					return fmt.Errorf("%d drawn in one pass, %d through intermediates", one, rtt)
+				}
 				return nil
 			})
 		})

@@ -333,28 +333,36 @@ uniform float uGainB, uInvGammaB;
 #if BUFFER
 uniform ivec2 uSizeB;
 #endif
+uniform float uK; // combine's k
+
+#if MASKED
 // Each side's boxes of target pixels (x0, y0, x1, y1), as Draw rounds
 // them: where its data window and its display window land.
 uniform ivec4 uDataBox, uDisplayBox, uDataBoxB, uDisplayBoxB;
 uniform vec3 uBackground;
-uniform float uK; // combine's k
 
 // shown is what a side's Draw leaves at target pixel p where its chain
 // gives v: v over its data box, black over the rest of its display window,
-// the background around.
+// the background around. (A quarter of a 1080p difference's time on
+// llvmpipe: only MASKED variants pay it.)
 vec3 shown(vec3 v, ivec2 p, ivec4 data, ivec4 display) {
 	bool inData = all(greaterThanEqual(p, data.xy)) && all(lessThan(p, data.zw));
 	bool inDisplay = all(greaterThanEqual(p, display.xy)) && all(lessThan(p, display.zw));
 	return inData ? v : inDisplay ? vec3(0.0) : uBackground;
 }
 #endif
+#endif
 
 void main() {
 	vec4 a = shade(uImage, SIZE(uImage, uSize), uData, uScale, uTaps, uGain, uInvGamma);
 #if PAIR
 	vec4 b = shade(uImageB, SIZE(uImageB, uSizeB), uDataB, uScaleB, uTapsB, uGainB, uInvGammaB);
+#if MASKED
 	ivec2 p = ivec2(gl_FragCoord.xy);
-	oColor = vec4(combine(shown(a.rgb, p, uDataBox, uDisplayBox), shown(b.rgb, p, uDataBoxB, uDisplayBoxB), uK), 1.0);
+	a.rgb = shown(a.rgb, p, uDataBox, uDisplayBox);
+	b.rgb = shown(b.rgb, p, uDataBoxB, uDisplayBoxB);
+#endif
+	oColor = vec4(combine(a.rgb, b.rgb, uK), 1.0);
 #else
 	oColor = a;
 #endif
@@ -379,8 +387,11 @@ type variant struct {
 	checker, gamma, showNaN, keepAlpha bool
 	ocio                               *ColorTransform // nil: transform
 	// pair is PAIR: 0 for Draw's one image, else the combination of
-	// DrawCompare's one pass over two (pairOf).
-	pair int32
+	// DrawCompare's one pass over two (pairOf); masked (MASKED) when a
+	// side's data window leaves part of the pass to its display window
+	// or the background.
+	pair   int32
+	masked bool
 }
 
 // source is the fragment shader text of v: with OpenColorIO's text (its
@@ -392,9 +403,9 @@ func (v variant) source() string {
 		ocioText = v.ocio.shader.Text
 	}
 	return fmt.Sprintf("#version 450 core\n#define SAMPLE %d\n#define BUFFER %d\n#define CHANNELS %d\n#define TRANSFORM %d\n"+
-		"#define CHECKER %d\n#define GAMMA %d\n#define SHOW_NAN %d\n#define KEEP_ALPHA %d\n#define OCIO %d\n#define PAIR %d\n",
+		"#define CHECKER %d\n#define GAMMA %d\n#define SHOW_NAN %d\n#define KEEP_ALPHA %d\n#define OCIO %d\n#define PAIR %d\n#define MASKED %d\n",
 		v.sample, boolInt(v.buffer), v.channels, v.transform, boolInt(v.checker), boolInt(v.gamma), boolInt(v.showNaN),
-		boolInt(v.keepAlpha), boolInt(v.ocio != nil), v.pair) + ocioText + combineFunction + displayFragment
+		boolInt(v.keepAlpha), boolInt(v.ocio != nil), v.pair, boolInt(v.masked)) + ocioText + combineFunction + displayFragment
 }
 
 // program is a compiled variant and its uniforms' locations: its sides'

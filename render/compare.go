@@ -83,11 +83,11 @@ type Comparison struct {
 //
 // Wipe, side and stacked are one display pass per side into t, each
 // clipped to its half-plane (wipe: c's line; side and stacked: the line
-// where B's display window starts), over clears of the background and of
-// both display windows where the passes leave pixels uncovered (side by
-// side, none where both data windows fill t, as in an export); a pixel
-// whose centre lies exactly on a turned wipe's line may show either side;
-// each side's KeepAlpha holds on its side.
+// where B's display window starts), over one clear of the background
+// (none where the passes cover all of t: both images over it, or side by
+// side filling it, as in an export) and of each display window the passes
+// leave part of; a pixel whose centre lies exactly on a turned wipe's line
+// may show either side. Each side's KeepAlpha holds on its side.
 //
 // Blend and the differences combine what each side's Draw shows (KeepAlpha
 // off: display code values, after exposure, transform and gamma; black

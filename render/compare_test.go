@@ -762,12 +762,12 @@ func TestCompareOnePassEqualsRTT(t *testing.T) {
 	}
 }
 
-// Side by side and stacked clear only what their passes leave uncovered
-// (nothing where both data windows fill the target, as in an export), and
-// yet no pixel of what the target held before shows through: each pixel is
-// A's or B's own Draw, for data windows that fill their display windows,
-// inset and overscanning (cut at the line), whole and fractional
-// placements; a wipe over data windows that differ too.
+// Side by side and stacked skip the clears their passes make needless
+// (all of them where both data windows fill the target, as in an export),
+// and yet nothing the target held before shows through: each pixel is A's
+// or B's own Draw, for data windows that fill their display windows, inset
+// and overscanning (cut at the line), whole and fractional placements; a
+// wipe over data windows that differ too.
 func TestCompareClearsWhatPassesLeave(t *testing.T) {
 	full := image.Rect(0, 0, 30, 20)
 	inset, over := image.Rect(3, 2, 26, 17), image.Rect(-4, -3, 34, 24)

@@ -83,20 +83,25 @@ type Comparison struct {
 //
 // Wipe, side and stacked are one display pass per side into t, each
 // clipped to its half-plane (wipe: c's line; side and stacked: the line
-// where B's display window starts), over one clear of the background and
-// of both display windows (none where both images cover t, as Draw); a
-// pixel whose centre lies exactly on a turned wipe's line may show either
-// side. Each side's KeepAlpha holds on its side.
+// where B's display window starts), over one clear of the background
+// (none where the passes cover all of t: both images over it, or side by
+// side filling it, as in an export) and of each display window the passes
+// leave part of; a pixel whose centre lies exactly on a turned wipe's line
+// may show either side. Each side's KeepAlpha holds on its side.
 //
-// Blend and the differences draw each side as Draw does (KeepAlpha off)
-// into an RGBA32F intermediate of t's size (kept for the next call, made
-// again only for a new size, deleted by Close) and combine the two in a
-// compose pass over the rectangle holding both sides' display and data
-// windows, the background around it. They combine what each display pass
-// produces (display code values, after exposure, transform and gamma),
-// exactly as float: blend at 0 is A's own Draw and at 1 B's, bit for bit;
-// the signed difference is written as code values (0.5 where A and B are
-// equal) with no transform after it. Their alpha is 1.
+// Blend and the differences combine what each side's Draw shows (KeepAlpha
+// off: display code values, after exposure, transform and gamma; black
+// over the rest of its display window, the background around) over the
+// rectangle holding both sides' display and data windows, the background
+// around it. When both sides draw through the same display program variant
+// (the same OCIO transform or Transform, channels, flags, sampling kind
+// and image kind; exposure and gamma values may differ) one pass of that
+// program's PAIR variant samples both images; else each side is drawn into
+// an RGBA32F intermediate of t's size (kept for the next call, made again
+// only for a new size, deleted by Close) and a compose pass combines them.
+// Both give the same floats: blend at 0 is A's own Draw and at 1 B's, bit
+// for bit; the signed difference is written as code values (0.5 where A
+// and B are equal) with no transform after it. Their alpha is 1.
 //
 // A mode that is none of these draws as a wipe. A program that fails to
 // compile or an intermediate that cannot be made draws nothing and is
@@ -124,11 +129,7 @@ func (d *Display) DrawCompare(t *Target, a, b Side, c Comparison) {
 	bind(t)
 	ax0, ay0, ax1, ay1, okA := dataBox(t, a.Image, a.View)
 	bx0, by0, bx1, by1, okB := dataBox(t, b.Image, b.View)
-	if !okA || !okB || !covers(t, ax0, ay0, ax1, ay1) || !covers(t, bx0, by0, bx1, by1) {
-		clearBackground()
-		clearDisplayWindow(t, a.View, a.Settings.KeepAlpha)
-		clearDisplayWindow(t, b.View, b.Settings.KeepAlpha)
-	}
+	clearUncovered(t, a, b, c.Mode, box(ax0, ay0, ax1, ay1, okA), box(bx0, by0, bx1, by1, okB))
 	gl.Enable(gl.CLIP_DISTANCE0)
 	defer gl.Disable(gl.CLIP_DISTANCE0)
 	defer func() { d.clip = halfPlane{} }()
@@ -141,6 +142,74 @@ func (d *Display) DrawCompare(t *Target, a, b Side, c Comparison) {
 		d.pass(b.Image, b.View, b.Settings, plan(b.Image, b.View, b.Settings), bx0, by0, bx1-bx0, by1-by0)
 	}
 }
+
+// clearUncovered clears (t bound) what the passes of a and b, whose data
+// windows land on the boxes ra and rb of t, will leave uncovered: the
+// background outside the display windows, black inside them. It may clear
+// more (the passes draw over it) but never less. Side by side and stacked
+// pass each side over its box cut at the line where B starts; a wipe's
+// two half-planes together cover where both boxes meet. A side-by-side
+// export (both data windows fill t) clears nothing; a display window is
+// cleared only where a data box leaves part of it.
+func clearUncovered(t *Target, a, b Side, m CompareMode, ra, rb image.Rectangle) {
+	var hole image.Rectangle // pixels the passes certainly cover
+	switch m {
+	case CompareSide, CompareStacked:
+		ra, rb = cutAt(m, b.View.Display, ra, rb)
+		hole = ra
+		if u := ra.Union(rb); area(u) == area(ra)+area(rb) {
+			hole = u
+		} else if area(rb) > area(ra) {
+			hole = rb
+		}
+	default:
+		hole = ra.Intersect(rb)
+		ra, rb = hole, hole
+	}
+	if hole == image.Rect(0, 0, t.width, t.height) {
+		return
+	}
+	// All of t, not the bands around hole: llvmpipe clears a whole target
+	// cheaper than a scissored part (BenchmarkCompare's side: 1.1x the
+	// CPU with the bands).
+	clearBackground()
+	for _, s := range [2]*Side{&a, &b} {
+		if r := box(pixelBox(s.View.Display, t.width, t.height)); !r.In(hole) && !r.In(ra) && !r.In(rb) {
+			clearDisplayWindow(t, s.View, s.Settings.KeepAlpha)
+		}
+	}
+}
+
+// cutAt cuts side by side's (or stacked's) data boxes ra and rb at the
+// line where B's display window bd starts, to what each pass certainly
+// draws: pixels whose centres are cutMargin or more on its side of the
+// line (the clip distance is interpolated in float).
+func cutAt(m CompareMode, bd Rect, ra, rb image.Rectangle) (image.Rectangle, image.Rectangle) {
+	const cutMargin = 1.0 / 256
+	at := bd.X0
+	if m == CompareStacked {
+		at = bd.Y0
+	}
+	aEnd := int(math.Floor(float64(at-0.5-cutMargin))) + 1 // A: x + 0.5 <= at - cutMargin
+	bStart := int(math.Ceil(float64(at - 0.5 + cutMargin)))
+	if m == CompareStacked {
+		ra.Max.Y, rb.Min.Y = min(ra.Max.Y, aEnd), max(rb.Min.Y, bStart)
+	} else {
+		ra.Max.X, rb.Min.X = min(ra.Max.X, aEnd), max(rb.Min.X, bStart)
+	}
+	return ra.Intersect(ra), rb.Intersect(rb) // a box cut away is empty
+}
+
+// box is a pixel box as an image.Rectangle, empty when not ok.
+func box(x0, y0, x1, y1 int32, ok bool) image.Rectangle {
+	if !ok {
+		return image.Rectangle{}
+	}
+	return image.Rect(int(x0), int(y0), int(x1), int(y1))
+}
+
+// area is r's number of pixels.
+func area(r image.Rectangle) int { return r.Dx() * r.Dy() }
 
 // halfPlane is the part of a target where a·x + b·y + c >= 0 (x, y in
 // target pixels, y down). The zero value is the whole plane.
@@ -157,26 +226,38 @@ func halves(x, y, angle float32) (a, b halfPlane) {
 	return a, halfPlane{a: -a.a, b: -a.b, c: -a.c}
 }
 
+// combineFunction combines what two sides show (display code values) as
+// PAIR says: 1 blend, 2 |A−B|, 3 signed. The compose pass and the display
+// program's PAIR variants share it, so both paths do the same float maths.
+const combineFunction = `
+#if PAIR
+// k: blend's amount of B; the differences' 2^gain.
+vec3 combine(vec3 a, vec3 b, float k) {
+#if PAIR == 1
+	// The ends are A and B themselves, not mix's arithmetic on them.
+	return k <= 0.0 ? a : k >= 1.0 ? b : mix(a, b, k);
+#elif PAIR == 2
+	return abs(a - b) * k;
+#else
+	return 0.5 + (a - b) * k;
+#endif
+}
+#endif
+`
+
+// pairOf is PAIR for mode m (blend or a difference).
+func pairOf(m CompareMode) int32 { return int32(m-CompareBlend) + 1 }
+
 // composeFragment combines two display passes' results (units 0 and 1,
-// the target's pixels 1:1) as MODE says: 0 blend, 1 |A−B|, 2 signed.
+// the target's pixels 1:1).
 const composeFragment = `
 layout(binding = 0) uniform sampler2D uA;
 layout(binding = 1) uniform sampler2D uB;
-uniform float uK; // blend: the amount of B; the differences: 2^gain
+uniform float uK;
 out vec4 oColor;
 void main() {
 	ivec2 p = ivec2(gl_FragCoord.xy);
-	vec3 a = texelFetch(uA, p, 0).rgb;
-	vec3 b = texelFetch(uB, p, 0).rgb;
-#if MODE == 0
-	// The ends are A and B themselves, not mix's arithmetic on them.
-	vec3 v = uK <= 0.0 ? a : uK >= 1.0 ? b : mix(a, b, uK);
-#elif MODE == 1
-	vec3 v = abs(a - b) * uK;
-#else
-	vec3 v = 0.5 + (a - b) * uK;
-#endif
-	oColor = vec4(v, 1.0);
+	oColor = vec4(combine(texelFetch(uA, p, 0).rgb, texelFetch(uB, p, 0).rgb, uK), 1.0);
 }
 `
 
@@ -191,6 +272,11 @@ type composeProgram struct {
 type compareState struct {
 	sides    [2]Target
 	programs [3]composeProgram
+	// onePass and rtt count the blends and differences drawn in one pass
+	// and through the intermediates; forceRTT takes the intermediates
+	// always: the tests hold the two paths equal with them.
+	onePass, rtt int
+	forceRTT     bool
 }
 
 // program returns the compose program of m, compiling it on first use.
@@ -199,7 +285,7 @@ func (s *compareState) program(m CompareMode) (*composeProgram, error) {
 	if p.prog != 0 {
 		return p, nil
 	}
-	prog, err := newProgramObject(displayVertex, fmt.Sprintf("#version 450 core\n#define MODE %d\n", m-CompareBlend)+composeFragment)
+	prog, err := newProgramObject(displayVertex, fmt.Sprintf("#version 450 core\n#define PAIR %d\n", pairOf(m))+combineFunction+composeFragment)
 	if err != nil {
 		return nil, fmt.Errorf("compare program %s: %w", m, err)
 	}
@@ -218,20 +304,22 @@ func (s *compareState) close() {
 }
 
 // compose draws blend and the differences (DrawCompare), the GL state
-// saved.
+// saved: in one pass when pairPlans allows, else through the
+// intermediates.
 func (d *Display) compose(t *Target, a, b Side, c Comparison) {
-	p, err := d.cmp.program(c.Mode)
-	for i, side := range [2]*Side{&a, &b} {
-		if err != nil {
-			break
-		}
-		in := &d.cmp.sides[i]
-		if err = in.ResizeFloat(t.width, t.height); err != nil {
-			break
-		}
-		s := side.Settings
-		s.KeepAlpha = false
-		d.draw(in, side.Image, side.View, s)
+	a.Settings.KeepAlpha, b.Settings.KeepAlpha = false, false
+	k := c.Blend
+	if c.Mode != CompareBlend {
+		k = float32(math.Exp2(float64(c.Gain)))
+	}
+	pa, pb, one := d.pairPlans(t, a, b)
+	var cp *composeProgram
+	var err error
+	if one {
+		d.cmp.onePass++
+	} else {
+		d.cmp.rtt++
+		cp, err = d.drawSides(t, a, b, c.Mode)
 	}
 	if err != nil {
 		if d.err == nil {
@@ -247,17 +335,82 @@ func (d *Display) compose(t *Target, a, b Side, c Comparison) {
 	if !ok {
 		return
 	}
-	k := c.Blend
-	if c.Mode != CompareBlend {
-		k = float32(math.Exp2(float64(c.Gain)))
+	if one {
+		d.pairPass(t, a, b, pa, pb, c.Mode, k, x0, y0, x1-x0, y1-y0)
+		return
 	}
-	gl.ProgramUniform1f(p.prog, p.uK, k)
+	gl.ProgramUniform1f(cp.prog, cp.uK, k)
 	gl.BindVertexArray(d.vao)
 	gl.BindTextureUnit(0, d.cmp.sides[0].tex)
 	gl.BindTextureUnit(1, d.cmp.sides[1].tex)
-	gl.UseProgram(p.prog)
+	gl.UseProgram(cp.prog)
 	gl.Viewport(x0, y0, x1-x0, y1-y0)
 	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
+}
+
+// pairPlans returns how Draw would draw a and b and whether one pass of a
+// PAIR variant can draw both: both images land in t and both plans
+// compile to the same variant (one program holds one OCIO function and
+// one sampling plan; per-side uniforms carry the rest).
+func (d *Display) pairPlans(t *Target, a, b Side) (pa, pb drawPlan, one bool) {
+	_, _, _, _, okA := dataBox(t, a.Image, a.View)
+	_, _, _, _, okB := dataBox(t, b.Image, b.View)
+	if d.cmp.forceRTT || !okA || !okB {
+		return pa, pb, false
+	}
+	pa, pb = plan(a.Image, a.View, a.Settings), plan(b.Image, b.View, b.Settings)
+	return pa, pb, pa.vr == pb.vr
+}
+
+// pairPass draws a and b combined as mode m with k in one pass of the
+// PAIR variant of their plans' variant over the viewport x, y, w, h of t
+// (bound); a program that fails to compile draws nothing and is reported
+// by Err.
+func (d *Display) pairPass(t *Target, a, b Side, pa, pb drawPlan, m CompareMode, k float32, x, y, w, h int32) {
+	vr := pa.vr
+	vr.pair = pairOf(m)
+	pass := image.Rect(int(x), int(y), int(x+w), int(y+h))
+	for _, s := range [2]*Side{&a, &b} {
+		vr.masked = vr.masked || !pass.In(box(dataBox(t, s.Image, s.View)))
+	}
+	p, err := d.program(vr)
+	if err != nil {
+		if d.err == nil {
+			d.err = err
+		}
+		return
+	}
+	p.setSide(0, a.Image, a.View, a.Settings, pa)
+	p.setSide(1, b.Image, b.View, b.Settings, pb)
+	for i, s := range [2]*Side{&a, &b} {
+		u := &p.sides[i]
+		x0, y0, x1, y1, _ := dataBox(t, s.Image, s.View)
+		gl.ProgramUniform4i(p.prog, u.uDataBox, x0, y0, x1, y1)
+		x0, y0, x1, y1, _ = pixelBox(s.View.Display, t.width, t.height)
+		gl.ProgramUniform4i(p.prog, u.uDisplayBox, x0, y0, x1, y1)
+	}
+	mask := shownChannels(a.Settings) // b's too: the same variant
+	gl.ProgramUniform4f(p.prog, p.uMask, mask[0], mask[1], mask[2], mask[3])
+	gl.ProgramUniform3f(p.prog, p.uBackground, Background[0], Background[1], Background[2])
+	gl.ProgramUniform1f(p.prog, p.uK, k)
+	d.run(p, vr, x, y, w, h)
+}
+
+// drawSides draws a and b as Draw does into the intermediates, of t's
+// size, and returns mode m's compose program.
+func (d *Display) drawSides(t *Target, a, b Side, m CompareMode) (*composeProgram, error) {
+	p, err := d.cmp.program(m)
+	if err != nil {
+		return nil, err
+	}
+	for i, side := range [2]*Side{&a, &b} {
+		in := &d.cmp.sides[i]
+		if err := in.ResizeFloat(t.width, t.height); err != nil {
+			return nil, err
+		}
+		d.draw(in, side.Image, side.View, side.Settings)
+	}
+	return p, nil
 }
 
 // union is the smallest Rect holding r and s.

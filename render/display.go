@@ -171,6 +171,10 @@ void main() {
 // over the transforms would cost every transform's pow() on each pixel.
 // One pass instead of a chain of passes also saves writing and fetching a
 // float intermediate per step, which on llvmpipe costs more than the maths.
+//
+// A PAIR variant (DrawCompare's blend and differences) runs the chain on
+// two images, each through its own uniforms (B's end in B), and combines
+// what each side's Draw would show (combineFunction).
 const displayFragment = `
 out vec4 oColor;
 uniform vec2 uData;  // target position of the data window's corner
@@ -180,58 +184,62 @@ uniform float uGain; // exposure
 uniform float uInvGamma;
 uniform vec4 uMask;  // SHOW_NAN: the source channels shown
 
-// texel returns texel p, clamped to the image; bilinear filters at texel
-// coordinate t as a LINEAR, CLAMP_TO_EDGE texture does (with mipmaps when
-// the texture has them).
+// texel returns texel p of im (size texels), clamped to the image;
+// bilinear filters at texel coordinate t as a LINEAR, CLAMP_TO_EDGE
+// texture does (with mipmaps when the texture has them).
 #if BUFFER
-// The image is a buffer texture of uSize.x * uSize.y texels, rows top
-// first (UploadPinned), filtered here.
+// The image is a buffer texture of size.x * size.y texels (uSize), rows
+// top first (UploadPinned), filtered here.
+#define IMAGE samplerBuffer
+#define SIZE(im, uSize) (uSize)
 layout(binding = 0) uniform samplerBuffer uImage;
 uniform ivec2 uSize;
 
-vec4 texel(ivec2 p) {
-	p = clamp(p, ivec2(0), uSize - 1);
-	return texelFetch(uImage, p.y * uSize.x + p.x);
+vec4 texel(IMAGE im, ivec2 size, ivec2 p) {
+	p = clamp(p, ivec2(0), size - 1);
+	return texelFetch(im, p.y * size.x + p.x);
 }
 
-vec4 bilinear(vec2 t) {
+vec4 bilinear(IMAGE im, ivec2 size, vec2 t) {
 	vec2 p = t - 0.5;
 	ivec2 i = ivec2(floor(p));
 	vec2 f = p - vec2(i);
-	return mix(mix(texel(i), texel(i + ivec2(1, 0)), f.x),
-	           mix(texel(i + ivec2(0, 1)), texel(i + ivec2(1, 1)), f.x), f.y);
+	return mix(mix(texel(im, size, i), texel(im, size, i + ivec2(1, 0)), f.x),
+	           mix(texel(im, size, i + ivec2(0, 1)), texel(im, size, i + ivec2(1, 1)), f.x), f.y);
 }
 #else
+#define IMAGE sampler2D
+#define SIZE(im, uSize) textureSize(im, 0)
 layout(binding = 0) uniform sampler2D uImage;
 
-vec4 texel(ivec2 p) {
-	return texelFetch(uImage, clamp(p, ivec2(0), textureSize(uImage, 0) - 1), 0);
+vec4 texel(IMAGE im, ivec2 size, ivec2 p) {
+	return texelFetch(im, clamp(p, ivec2(0), size - 1), 0);
 }
 
-vec4 bilinear(vec2 t) {
-	return texture(uImage, t / vec2(textureSize(uImage, 0)));
+vec4 bilinear(IMAGE im, ivec2 size, vec2 t) {
+	return texture(im, t / vec2(size));
 }
 #endif
 
-// place resamples the image at the target pixel whose centre is frag:
-// target pixel p shows image texel coordinate (p - uData) * uScale.
-vec4 place(vec2 frag) {
-	vec2 t = (frag - uData) * uScale;
+// place resamples im at the target pixel whose centre is frag: target
+// pixel p shows image texel coordinate (p - data) * scale.
+vec4 place(IMAGE im, ivec2 size, vec2 frag, vec2 data, vec2 scale, ivec2 taps) {
+	vec2 t = (frag - data) * scale;
 #if SAMPLE == 0 // nearest
-	return texel(ivec2(floor(t)));
+	return texel(im, size, ivec2(floor(t)));
 #elif SAMPLE == 1 // one bilinear (or mipmapped) tap
-	return bilinear(t);
+	return bilinear(im, size, t);
 #else
 	// A box filter over the footprint: each bilinear tap averages 2x2
 	// texels, so at even integer scales this is the exact area average.
 	vec4 sum = vec4(0.0);
-	for (int j = 0; j < uTaps.y; j++) {
-		for (int i = 0; i < uTaps.x; i++) {
-			vec2 o = (vec2(i, j) + 0.5) / vec2(uTaps) - 0.5;
-			sum += bilinear(t + o * uScale);
+	for (int j = 0; j < taps.y; j++) {
+		for (int i = 0; i < taps.x; i++) {
+			vec2 o = (vec2(i, j) + 0.5) / vec2(taps) - 0.5;
+			sum += bilinear(im, size, t + o * scale);
 		}
 	}
-	return sum / float(uTaps.x * uTaps.y);
+	return sum / float(taps.x * taps.y);
 #endif
 }
 
@@ -264,8 +272,10 @@ float encode(float x) {
 #endif
 }
 
-void main() {
-	vec4 s = place(gl_FragCoord.xy);
+// shade is the chain at this fragment for im (size texels) placed by
+// data, scale and taps, exposed by gain, with gamma 1/invGamma.
+vec4 shade(IMAGE im, ivec2 size, vec2 data, vec2 scale, ivec2 taps, float gain, float invGamma) {
+	vec4 s = place(im, size, gl_FragCoord.xy, data, scale, taps);
 	vec3 v;
 #if CHANNELS == 1
 	v = s.rrr;
@@ -284,7 +294,7 @@ void main() {
 	ivec2 q = ivec2(gl_FragCoord.xy) / 8;
 	v += (1.0 - s.a) * (((q.x + q.y) & 1) == 0 ? 0.05 : 0.2);
 #endif
-	v *= uGain;
+	v *= gain;
 #if OCIO
 	// OpenColorIO's transform from the input space to the display's view;
 	// its alpha is not used (alpha is not colour).
@@ -293,7 +303,7 @@ void main() {
 	v = vec3(encode(v.r), encode(v.g), encode(v.b));
 #endif
 #if GAMMA
-	v = sign(v) * pow(abs(v), vec3(uInvGamma));
+	v = sign(v) * pow(abs(v), vec3(invGamma));
 #endif
 #if SHOW_NAN
 	bool nan = false, pos = false, neg = false;
@@ -308,9 +318,53 @@ void main() {
 	else if (neg) v = vec3(0.0, 0.0, 1.0);
 #endif
 #if KEEP_ALPHA
-	oColor = vec4(v, s.a);
+	return vec4(v, s.a);
 #else
-	oColor = vec4(v, 1.0);
+	return vec4(v, 1.0);
+#endif
+}
+
+#if PAIR
+// B's image and uniforms, as A's above.
+layout(binding = 1) uniform IMAGE uImageB;
+uniform vec2 uDataB, uScaleB;
+uniform ivec2 uTapsB;
+uniform float uGainB, uInvGammaB;
+#if BUFFER
+uniform ivec2 uSizeB;
+#endif
+uniform float uK; // combine's k
+
+#if MASKED
+// Each side's boxes of target pixels (x0, y0, x1, y1), as Draw rounds
+// them: where its data window and its display window land.
+uniform ivec4 uDataBox, uDisplayBox, uDataBoxB, uDisplayBoxB;
+uniform vec3 uBackground;
+
+// shown is what a side's Draw leaves at target pixel p where its chain
+// gives v: v over its data box, black over the rest of its display window,
+// the background around. (A quarter of a 1080p difference's time on
+// llvmpipe: only MASKED variants pay it.)
+vec3 shown(vec3 v, ivec2 p, ivec4 data, ivec4 display) {
+	bool inData = all(greaterThanEqual(p, data.xy)) && all(lessThan(p, data.zw));
+	bool inDisplay = all(greaterThanEqual(p, display.xy)) && all(lessThan(p, display.zw));
+	return inData ? v : inDisplay ? vec3(0.0) : uBackground;
+}
+#endif
+#endif
+
+void main() {
+	vec4 a = shade(uImage, SIZE(uImage, uSize), uData, uScale, uTaps, uGain, uInvGamma);
+#if PAIR
+	vec4 b = shade(uImageB, SIZE(uImageB, uSizeB), uDataB, uScaleB, uTapsB, uGainB, uInvGammaB);
+#if MASKED
+	ivec2 p = ivec2(gl_FragCoord.xy);
+	a.rgb = shown(a.rgb, p, uDataBox, uDisplayBox);
+	b.rgb = shown(b.rgb, p, uDataBoxB, uDisplayBoxB);
+#endif
+	oColor = vec4(combine(a.rgb, b.rgb, uK), 1.0);
+#else
+	oColor = a;
 #endif
 }
 `
@@ -332,25 +386,40 @@ type variant struct {
 	transform                          Transform
 	checker, gamma, showNaN, keepAlpha bool
 	ocio                               *ColorTransform // nil: transform
+	// pair is PAIR: 0 for Draw's one image, else the combination of
+	// DrawCompare's one pass over two (pairOf); masked (MASKED) when a
+	// side's data window leaves part of the pass to its display window
+	// or the background.
+	pair   int32
+	masked bool
 }
 
 // source is the fragment shader text of v: with OpenColorIO's text (its
-// samplers and function) ahead of the chain when v has a ColorTransform.
+// samplers and function) ahead of the chain when v has a ColorTransform,
+// and combine (compare.go) for a PAIR variant.
 func (v variant) source() string {
 	ocioText := ""
 	if v.ocio != nil {
 		ocioText = v.ocio.shader.Text
 	}
 	return fmt.Sprintf("#version 450 core\n#define SAMPLE %d\n#define BUFFER %d\n#define CHANNELS %d\n#define TRANSFORM %d\n"+
-		"#define CHECKER %d\n#define GAMMA %d\n#define SHOW_NAN %d\n#define KEEP_ALPHA %d\n#define OCIO %d\n",
+		"#define CHECKER %d\n#define GAMMA %d\n#define SHOW_NAN %d\n#define KEEP_ALPHA %d\n#define OCIO %d\n#define PAIR %d\n#define MASKED %d\n",
 		v.sample, boolInt(v.buffer), v.channels, v.transform, boolInt(v.checker), boolInt(v.gamma), boolInt(v.showNaN),
-		boolInt(v.keepAlpha), boolInt(v.ocio != nil)) + ocioText + displayFragment
+		boolInt(v.keepAlpha), boolInt(v.ocio != nil), v.pair, boolInt(v.masked)) + ocioText + combineFunction + displayFragment
 }
 
-// program is a compiled variant and its uniforms' locations.
+// program is a compiled variant and its uniforms' locations: its sides'
+// (Draw's image; a PAIR variant's A and B) and those of the whole pass.
 type program struct {
-	prog                                                        uint32
-	uData, uScale, uTaps, uGain, uInvGamma, uMask, uSize, uClip int32
+	prog                          uint32
+	sides                         [2]sideUniforms
+	uMask, uClip, uBackground, uK int32
+}
+
+// sideUniforms are the locations of one side's uniforms (B's names end in
+// B); the boxes are a PAIR variant's.
+type sideUniforms struct {
+	uData, uScale, uTaps, uGain, uInvGamma, uSize, uDataBox, uDisplayBox int32
 }
 
 func newProgram(v variant) (*program, error) {
@@ -365,9 +434,13 @@ func newProgram(v variant) (*program, error) {
 		v.ocio.setSamplers(prog)
 	}
 	loc := func(name string) int32 { return gl.GetUniformLocation(prog, gl.Str(name+"\x00")) }
-	return &program{prog: prog, uData: loc("uData"), uScale: loc("uScale"), uTaps: loc("uTaps"),
-		uGain: loc("uGain"), uInvGamma: loc("uInvGamma"), uMask: loc("uMask"), uSize: loc("uSize"),
-		uClip: loc("uClip")}, nil
+	p := &program{prog: prog, uMask: loc("uMask"), uClip: loc("uClip"), uBackground: loc("uBackground"), uK: loc("uK")}
+	for i, suffix := range [2]string{"", "B"} {
+		p.sides[i] = sideUniforms{uData: loc("uData" + suffix), uScale: loc("uScale" + suffix), uTaps: loc("uTaps" + suffix),
+			uGain: loc("uGain" + suffix), uInvGamma: loc("uInvGamma" + suffix), uSize: loc("uSize" + suffix),
+			uDataBox: loc("uDataBox" + suffix), uDisplayBox: loc("uDisplayBox" + suffix)}
+	}
+	return p, nil
 }
 
 // Display draws scene-linear images into targets through the display
@@ -516,33 +589,45 @@ func bind(t *Target) {
 // bound framebuffer; a program that fails to compile draws nothing and
 // is reported by Err.
 func (d *Display) pass(im *Image, v View, s Settings, pl drawPlan, x, y, w, h int32) error {
-	if !pl.vr.buffer {
-		im.prepare(pl.mip)
-	}
-	sx, sy, taps, vr := pl.sx, pl.sy, pl.taps, pl.vr
-	p, err := d.program(vr)
+	p, err := d.program(pl.vr)
 	if err != nil {
 		if d.err == nil {
 			d.err = err
 		}
 		return err
 	}
-	gl.ProgramUniform2f(p.prog, p.uData, v.Data.X0, v.Data.Y0)
-	gl.ProgramUniform2f(p.prog, p.uScale, sx, sy)
-	gl.ProgramUniform2i(p.prog, p.uTaps, taps[0], taps[1])
-	gl.ProgramUniform1f(p.prog, p.uGain, float32(math.Exp2(float64(s.Exposure))))
-	gl.ProgramUniform1f(p.prog, p.uInvGamma, 1/s.Gamma)
+	p.setSide(0, im, v, s, pl)
 	m := shownChannels(s)
 	gl.ProgramUniform4f(p.prog, p.uMask, m[0], m[1], m[2], m[3])
-	if vr.buffer {
-		gl.ProgramUniform2i(p.prog, p.uSize, int32(im.width), int32(im.height))
-	}
 	// d.clip in target pixels, moved into the viewport's unit square.
 	k := d.clip
 	gl.ProgramUniform3f(p.prog, p.uClip, k.a*float32(w), k.b*float32(h), k.a*float32(x)+k.b*float32(y)+k.c)
+	d.run(p, pl.vr, x, y, w, h)
+	return nil
+}
 
+// setSide binds im to texture unit i and sets side i's uniforms of p for
+// drawing im in v through s as pl plans.
+func (p *program) setSide(i int, im *Image, v View, s Settings, pl drawPlan) {
+	if !pl.vr.buffer {
+		im.prepare(pl.mip)
+	}
+	u := &p.sides[i]
+	gl.ProgramUniform2f(p.prog, u.uData, v.Data.X0, v.Data.Y0)
+	gl.ProgramUniform2f(p.prog, u.uScale, pl.sx, pl.sy)
+	gl.ProgramUniform2i(p.prog, u.uTaps, pl.taps[0], pl.taps[1])
+	gl.ProgramUniform1f(p.prog, u.uGain, float32(math.Exp2(float64(s.Exposure))))
+	gl.ProgramUniform1f(p.prog, u.uInvGamma, 1/s.Gamma)
+	if pl.vr.buffer {
+		gl.ProgramUniform2i(p.prog, u.uSize, int32(im.width), int32(im.height))
+	}
+	gl.BindTextureUnit(uint32(i), im.tex)
+}
+
+// run draws p, compiled for vr, over the viewport x, y, w, h of the bound
+// framebuffer, its uniforms and images set.
+func (d *Display) run(p *program, vr variant, x, y, w, h int32) {
 	gl.BindVertexArray(d.vao)
-	gl.BindTextureUnit(0, im.tex)
 	if vr.ocio != nil {
 		vr.ocio.bind()
 		defer vr.ocio.unbind()
@@ -550,7 +635,6 @@ func (d *Display) pass(im *Image, v View, s Settings, pl drawPlan, x, y, w, h in
 	gl.UseProgram(p.prog)
 	gl.Viewport(x, y, w, h)
 	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
-	return nil
 }
 
 // drawPlan is how Draw draws an image: its scale (image texels per

@@ -569,10 +569,9 @@ func (a *app) tick() {
 // request asks the loader for frame n (dir: the way the user is going);
 // comparing, each side's loader for its frame at timeline frame n.
 func (a *app) request(n, dir int) {
-	if a.ses.comparing() {
+	if a.ses.request(n, dir) {
 		a.dirty = true // a side that lacks n shows it as missing at once
 	}
-	a.ses.request(n, dir)
 }
 
 // play starts or stops playback going dir.

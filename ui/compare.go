@@ -192,18 +192,21 @@ func (s *session) ready(g int) bool {
 }
 
 // request asks each shot on screen for its frame at clock frame g (dir:
-// the way the user is going); a side that lacks the frame is asked for
-// nothing and shows it as missing.
-func (s *session) request(g, dir int) {
+// the way the user is going), and reports whether a side lacks it (asked
+// for nothing, it shows the frame as missing).
+func (s *session) request(g, dir int) (lacks bool) {
 	if !s.comparing() {
 		s.src().loader.Request(g, dir)
-		return
+		return false
 	}
 	for _, sh := range s.onScreen() {
 		if f, ok := s.sideFrame(sh, g); ok {
 			sh.loader.Request(f, dir)
+		} else {
+			lacks = true
 		}
 	}
+	return lacks
 }
 
 // load gives shot sh a loader if it has none, decoding the channels it

@@ -7,6 +7,7 @@ import (
 
 	"github.com/AllenDang/cimgui-go/imgui"
 
+	"flick/engine"
 	"flick/render"
 )
 
@@ -126,7 +127,9 @@ func (a *app) compareViewport(origin, end imgui.Vec2, w, h int, scale imgui.Vec2
 			wx, wy = a.wipePoint(pa.view)
 		}
 	}
-	if a.dirty {
+	// Playing, a timeline frame is drawn once both sides are in (one
+	// draw, not one per side).
+	if a.dirty && (!a.ses.clock.Playing() || a.ses.inAt(g)) {
 		if err := a.target.Resize(w, h); err != nil {
 			a.err = err
 			return
@@ -393,4 +396,56 @@ func (a *app) nudge(k float32) {
 	}
 	a.dirty = true
 	a.setTitle(a.titleFrame)
+}
+
+// comparePanel is the Compare panel: B, the mode, the sync, the blend
+// amount, the difference gain, the wipe's angle, and a reset of them all.
+func (a *app) comparePanel() {
+	s := &a.ses
+	c := &s.cmp
+	if len(s.shots) < 2 {
+		imgui.TextDisabled("open a second shot to compare (File → Open)")
+		return
+	}
+	bName := "(the next shot)"
+	if b := s.bSrc(); b != nil {
+		bName = b.name()
+	}
+	if imgui.BeginComboV("B", bName, 0) {
+		for i, sh := range s.shots {
+			if i != s.cur && imgui.SelectableBoolV(fmt.Sprintf("%s##%d", sh.name(), i), i == s.b, 0, imgui.NewVec2(0, 0)) {
+				a.setB(i)
+			}
+		}
+		imgui.EndCombo()
+	}
+	if imgui.BeginComboV("mode", c.mode.name(), 0) {
+		for m := cmpOff; m <= cmpB; m++ {
+			if imgui.SelectableBoolV(m.name(), m == c.mode, 0, imgui.NewVec2(0, 0)) {
+				a.setCompare(m)
+			}
+		}
+		imgui.EndCombo()
+	}
+	if imgui.BeginComboV("sync", c.sync.String(), 0) {
+		for i, n := range engine.SyncModeNames() {
+			if imgui.SelectableBoolV(n, engine.SyncMode(i) == c.sync, 0, imgui.NewVec2(0, 0)) {
+				a.setSync(engine.SyncMode(i))
+			}
+		}
+		imgui.EndCombo()
+	}
+	changed := imgui.SliderFloatV("blend", &c.blend, 0, 1, "%.2f B", 0)
+	changed = imgui.SliderFloatV("gain", &c.gain, -10, 10, "%+.1f stops", 0) || changed
+	changed = imgui.SliderFloatV("wipe angle", &c.wipeAngle, -180, 180, "%.0f°", 0) || changed
+	if imgui.Button("reset") {
+		mode, sync := c.mode, c.sync
+		*c = defaultCompare()
+		c.mode, c.sync, changed = mode, sync, true
+		a.setSync(engine.SyncFrame) // remaps if it changes
+	}
+	if changed {
+		a.dirty = true
+		a.setTitle(a.titleFrame)
+	}
 }

@@ -132,7 +132,7 @@ var bindings = []binding{
 
 // mouseHelp follows the key list wherever it is shown.
 const mouseHelp = "Mouse: the wheel zooms about the cursor, a drag pans; the pixel under the cursor is probed; " +
-	"Shift+drag chooses the region the inspection panels describe."
+	"Shift+drag chooses the region the inspection panels describe; comparing with a wipe, a drag near its line moves it and Shift+drag turns it."
 
 // keys returns how help names b's chords ("[ or i").
 func (b *binding) keys() string {

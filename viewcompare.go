@@ -57,7 +57,7 @@ func (v *viewCompare) fits(c ui.Compare, shots int) error {
 		return fmt.Errorf("--compare needs two shots: flick A B --compare %s", v.mode)
 	}
 	if len(c.Offsets) > shots {
-		return fmt.Errorf("--offset: %d offsets for %d shots", len(c.Offsets), shots)
+		return fmt.Errorf("--offset: %d offsets given, at most one per shot (%d)", len(c.Offsets), shots)
 	}
 	return nil
 }

@@ -154,10 +154,10 @@ func (a *app) compareViewport(origin, end imgui.Vec2, w, h int, scale imgui.Vec2
 	a.probing = false
 	dl.PushClipRect(origin, end)
 	defer dl.PopClipRect()
-	// Each side's windows; a straight wipe shows each side's on its side
-	// only.
+	// Each side's windows (a side with no picture has none); a straight
+	// wipe shows each side's on its side only.
 	for i, p := range []pairSide{pa, pb} {
-		if c.mode == cmpB && i == 0 {
+		if c.mode == cmpB && i == 0 || p.img == nil {
 			continue
 		}
 		if c.mode == cmpWipe && c.wipeAngle == 0 {

@@ -56,6 +56,10 @@ type compareState struct {
 	blend                   float32 // 0: A, 1: B
 	gain                    float32 // stops, for the differences
 	sync                    engine.SyncMode
+	// peekFrom is the mode to go back to when the peek key is let go;
+	// peeking says it is held.
+	peekFrom cmpMode
+	peeking  bool
 }
 
 // defaultCompare is the comparison a session starts with: off, a straight
@@ -98,6 +102,26 @@ func (s *session) toggle(m, other cmpMode) cmpMode {
 		return other
 	}
 	return m
+}
+
+// peek shows B alone until unpeek, from any mode (tev's held key); false
+// when it cannot (peeking already, or one shot only).
+func (s *session) peek() bool {
+	from := s.cmp.mode
+	if s.cmp.peeking || !s.setMode(cmpB) {
+		return false
+	}
+	s.cmp.peekFrom, s.cmp.peeking = from, true
+	return true
+}
+
+// unpeek goes back to the mode peek left; false when not peeking.
+func (s *session) unpeek() bool {
+	if !s.cmp.peeking {
+		return false
+	}
+	s.cmp.peeking = false
+	return s.setMode(s.cmp.peekFrom)
 }
 
 // flipped is the mode the flip key goes to: B alone from anything but B
@@ -238,6 +262,12 @@ func (a *app) setCompare(m cmpMode) {
 		a.log.add(levelWarning, "compare needs a second shot: open one")
 		return
 	}
+	a.modeChanged(was, g)
+}
+
+// modeChanged follows a change of the compare mode from clock frame g,
+// comparing or not (was).
+func (a *app) modeChanged(was bool, g int) {
 	a.dirty = true
 	switch now := a.ses.comparing(); {
 	case now && !was:

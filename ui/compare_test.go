@@ -128,3 +128,27 @@ func TestCompareModes(t *testing.T) {
 		}
 	}
 }
+
+// Peeking shows B alone from any mode and goes back to that mode; with
+// one shot there is nothing to peek at.
+func TestComparePeek(t *testing.T) {
+	if s := shotsOf(t, "1-10"); s.peek() || s.cmp.peeking {
+		t.Fatal("peeked with one shot")
+	}
+	for _, from := range []cmpMode{cmpOff, cmpWipe, cmpDiff, cmpB} {
+		s := shotsOf(t, "1-10", "1-10")
+		s.setMode(from)
+		if !s.peek() || s.cmp.mode != cmpB || !s.comparing() {
+			t.Errorf("peek from %s: mode %s", from.name(), s.cmp.mode.name())
+		}
+		if s.peek() {
+			t.Errorf("peek from %s: peeked again while peeking", from.name())
+		}
+		if !s.unpeek() || s.cmp.mode != from || s.cmp.peeking {
+			t.Errorf("peek from %s, let go: mode %s", from.name(), s.cmp.mode.name())
+		}
+		if s.unpeek() {
+			t.Errorf("peek from %s: let go twice", from.name())
+		}
+	}
+}

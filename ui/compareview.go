@@ -23,10 +23,6 @@ type compareView struct {
 	// bct is the OpenColorIO transform B was last drawn through (nil:
 	// A's or none), which evictColour keeps.
 	bct *render.ColorTransform
-	// peekFrom is the mode the peek key returns to when let go; peeking
-	// says it is held.
-	peekFrom cmpMode
-	peeking  bool
 }
 
 type wipeDrag int
@@ -361,21 +357,17 @@ func (a *app) compareHook() string {
 // peek shows B while the peek key is held (tev): B alone from any mode,
 // back to that mode when it is let go (endPeek).
 func (a *app) peek() {
-	if a.cv.peeking || a.ses.bSrc() == nil && len(a.ses.shots) < 2 {
-		return
-	}
-	from := a.ses.cmp.mode
-	a.setCompare(cmpB)
-	if a.ses.cmp.mode == cmpB {
-		a.cv.peeking, a.cv.peekFrom = true, from
+	was, g := a.ses.comparing(), a.ses.clock.Frame()
+	if a.ses.peek() {
+		a.modeChanged(was, g)
 	}
 }
 
 // endPeek goes back from the peek once its key is up.
 func (a *app) endPeek() {
-	if a.cv.peeking && !imgui.IsKeyDown(peekKey) {
-		a.cv.peeking = false
-		a.setCompare(a.cv.peekFrom)
+	was, g := a.ses.comparing(), a.ses.clock.Frame()
+	if a.ses.cmp.peeking && !imgui.IsKeyDown(peekKey) && a.ses.unpeek() {
+		a.modeChanged(was, g)
 	}
 }
 

@@ -11,13 +11,14 @@ import (
 // panelNames are the panels that can be shown, hidden and docked, with their
 // window titles.
 var panelNames = []string{"channels", "display", "info", "diagnostics", "log", "settings",
-	"statistics", "histogram", "waveform", "cryptomatte", "shots"}
+	"statistics", "histogram", "waveform", "cryptomatte", "shots", "compare"}
 
 var panelTitles = map[string]string{
 	"channels": "Channels", "display": "Display", "info": "Info",
 	"diagnostics": "Diagnostics", "log": "Log", "settings": "Settings",
 	"statistics": "Statistics", "histogram": "Histogram", "waveform": "Waveform",
 	"cryptomatte": "Cryptomatte", "shots": "Shots",
+	"compare": "Compare",
 }
 
 // layout draws the window: a menu bar, then a dock space holding the viewer
@@ -149,6 +150,9 @@ func (a *app) statusLine() string {
 		name = cmp.Or(layer, "(rgba)")
 	}
 	text := fmt.Sprintf("%s   %s, %s", name, a.view.Channels, a.colourTitle())
+	if t := a.compareTitle(); t != "" {
+		text = t + "   " + text
+	}
 	if a.col.on() {
 		text += ", input " + asciiInput(a.col.input)
 	}

@@ -58,6 +58,8 @@ func (a *app) panelWindows() {
 				a.mattePanel()
 			case "shots":
 				a.shotsPanel()
+			case "compare":
+				a.comparePanel()
 			}
 		}
 		imgui.End()

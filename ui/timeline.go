@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/AllenDang/cimgui-go/imgui"
 	"github.com/dustin/go-humanize"
@@ -212,17 +213,59 @@ func tickStep(frames int, width, labelW float32) int {
 func (a *app) budgetLine() string {
 	f := a.src().frame
 	if f == nil || f.Err != nil {
-		return fmt.Sprintf("budget %s", humanize.IBytes(uint64(a.opt.Budget)))
+		return budgetProjection(a.opt.Budget)
 	}
-	per := uint64(8 * f.DataWindow.Dx() * f.DataWindow.Dy())
-	frames := uint64((a.ses.out()-a.ses.in())/a.src().seq.Range.Step + 1)
-	need := per * frames
+	return budgetProjection(a.opt.Budget, sideNeed{frames: (a.ses.out()-a.ses.in())/a.src().seq.Range.Step + 1, per: frameBytes(f)})
+}
+
+// frameBytes is what a frame like f takes in the cache: four half
+// channels over its data window (at its level).
+func frameBytes(f *engine.Frame) uint64 { return uint64(8 * f.DataWindow.Dx() * f.DataWindow.Dy()) }
+
+// sideNeed is what one side of the picture (A, or B while comparing)
+// needs of the cache to hold the in-out range: its frames there and the
+// bytes of one.
+type sideNeed struct {
+	frames int
+	per    uint64
+}
+
+// budgetProjection says whether the sides' frames of the in-out range fit
+// budget together. One side: "in-out needs 830 MiB (100 frames × 8.3 MiB),
+// budget 4.0 GiB: fits"; two that need the same: "in-out needs 2 × 830
+// MiB (100 frames × 8.3 MiB each), ..."; two that differ: "in-out needs
+// 830 MiB + 415 MiB (A 100 frames × 8.3 MiB, B 50 frames × 8.3 MiB),
+// ...". With no side (no frame on screen to size one) it gives the budget
+// alone.
+func budgetProjection(budget int64, sides ...sideNeed) string {
+	b := humanize.IBytes(uint64(budget))
+	if len(sides) == 0 {
+		return "budget " + b
+	}
+	var total uint64
+	needs := make([]string, len(sides))
+	for i, s := range sides {
+		total += uint64(s.frames) * s.per
+		needs[i] = humanize.IBytes(uint64(s.frames) * s.per)
+	}
 	verdict := "fits"
-	if int64(need) > a.opt.Budget {
+	if total > uint64(budget) {
 		verdict = "does not fit"
 	}
-	return fmt.Sprintf("in-out needs %s (%d frames × %s), budget %s: %s", humanize.IBytes(need), frames,
-		humanize.IBytes(per), humanize.IBytes(uint64(a.opt.Budget)), verdict)
+	var need string
+	switch {
+	case len(sides) == 1:
+		need = fmt.Sprintf("%s (%d frames × %s)", needs[0], sides[0].frames, humanize.IBytes(sides[0].per))
+	case len(sides) == 2 && sides[0] == sides[1]:
+		need = fmt.Sprintf("2 × %s (%d frames × %s each)", needs[0], sides[0].frames, humanize.IBytes(sides[0].per))
+	default:
+		each := make([]string, len(sides))
+		for i, s := range sides {
+			each[i] = fmt.Sprintf("%c %d frames × %s", 'A'+i, s.frames, humanize.IBytes(s.per))
+		}
+		need = fmt.Sprintf("%s (%s)", strings.Join(needs, " + "), strings.Join(each, ", "))
+	}
+	return fmt.Sprintf("in-out needs %s, budget %s: %s", need, b, verdict)
 }
 
 // timecodeRate is the rate the viewer counts timecode at: the files'

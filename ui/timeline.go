@@ -38,19 +38,57 @@ const (
 var stateColours = [...]uint32{colEmpty, colCached, colDecoding, colMissing, colFailed}
 var stateNames = [...]string{"not loaded", "cached", "decoding", "missing", "failed"}
 
-func (a *app) frameState(n int) frameState {
-	st := a.src().stateOf(n)
+func (a *app) frameState(n int) frameState { return meterState(a.src(), n) }
+
+// meterState is what the cache meter shows for frame n of shot s.
+func meterState(s *source, n int) frameState {
+	st := s.stateOf(n)
 	switch {
-	case a.src().missing[n]:
+	case s.missing[n]:
 		return stateMissing
 	case st.Err != nil:
 		return stateFailed
-	case a.src().loader.Ready(n):
+	case s.loader.Ready(n):
 		return stateCached
 	case st.Decoding:
 		return stateDecoding
 	}
 	return stateEmpty
+}
+
+// Colours of A's and B's ranges on the timeline while comparing (ImGui
+// ABGR): blue and pink, apart from the meter's states.
+var sideColours = [...]uint32{0xffd08040, 0xffb060e0}
+
+// timelineSide is one side of a comparison on the timeline.
+type timelineSide struct {
+	name string // "A" or "B"
+	s    *source
+	// first and last are the timeline frames its range's ends show at.
+	first, last int
+}
+
+// timelineSides are A and B on the timeline, comparing.
+func (a *app) timelineSides() []timelineSide {
+	var sides []timelineSide
+	for i, sh := range a.ses.onScreen() {
+		r := sh.seq.Range
+		ref := a.src().seq.Range
+		sides = append(sides, timelineSide{name: string(rune('A' + i)), s: sh,
+			first: engine.TimelineFrame(a.ses.cmp.sync, r.Start, ref, r, sh.offset),
+			last:  engine.TimelineFrame(a.ses.cmp.sync, r.End, ref, r, sh.offset)})
+	}
+	return sides
+}
+
+// sideState is what side sh's row of the meter shows at timeline frame g:
+// missing where the side lacks the frame (outside its range, or no file).
+func (a *app) sideState(sh *source, g int) frameState {
+	n, ok := a.ses.sideFrame(sh, g)
+	if !ok {
+		return stateMissing
+	}
+	return meterState(sh, n)
 }
 
 // transport is the row of playback controls.
@@ -125,16 +163,31 @@ func (a *app) transport() {
 }
 
 // timeline draws frame numbers, the in and out points and the playhead over
-// a cache meter with each frame's state; dragging scrubs.
+// a cache meter with each frame's state; dragging scrubs. Comparing, its
+// frames are the timeline's (the clock's), A's and B's ranges are bars of
+// their own colours under the numbers, and the meter has a row for each
+// side (a frame a side lacks is missing on its row).
 func (a *app) timeline() {
 	s := a.src().seq
-	first, last := s.Range.Start, s.Range.End
+	first, last, step := s.Range.Start, s.Range.End, s.Range.Step
+	var sides []timelineSide
+	if a.ses.comparing() {
+		frames := a.ses.clockFrames()
+		first, last, step = frames[0], frames[len(frames)-1], 1
+		sides = a.timelineSides()
+	}
 	width := imgui.ContentRegionAvail().X
-	// An 18 px ruler over an 8 px meter at the default font size.
+	// An 18 px ruler over an 8 px meter at the default font size; each
+	// side's range is a row of the font's height between them.
 	u := unit()
 	barH, meterH := 18*u, 8*u
+	rowH := imgui.FontSize() + 2*u
+	rangesH := float32(len(sides)) * rowH
+	if len(sides) > 0 {
+		meterH = 12 * u // two rows of 6
+	}
 	origin := imgui.CursorScreenPos()
-	imgui.InvisibleButton("timeline", imgui.NewVec2(width, barH+meterH+4*u))
+	imgui.InvisibleButton("timeline", imgui.NewVec2(width, barH+rangesH+meterH+4*u))
 	span := float32(max(1, last-first+1))
 	xOf := func(n int) float32 { return origin.X + float32(n-first)/span*width }
 	frameAt := func(x float32) int {
@@ -163,25 +216,38 @@ func (a *app) timeline() {
 		dl.AddLineV(imgui.NewVec2(x, origin.Y+barH-5*u), imgui.NewVec2(x, origin.Y+barH), 0xff909090, u)
 		addText(dl, imgui.NewVec2(x+2*u, origin.Y+u), 0xffa0a0a0, a.frameLabel(n))
 	}
+	// Each side's range: a bar from its first frame to its last, named.
+	for i, sd := range sides {
+		y := origin.Y + barH + float32(i)*rowH
+		x0, x1 := xOf(sd.first), xOf(sd.last+1)
+		dl.AddRectFilled(imgui.NewVec2(x0, y+u), imgui.NewVec2(x1, y+rowH-u), sideColours[i]&0x80ffffff)
+		dl.AddRectFilled(imgui.NewVec2(x0, y+rowH-3*u), imgui.NewVec2(x1, y+rowH-u), sideColours[i])
+		name := fmt.Sprintf("%s %s %d-%d", sd.name, sd.s.name(), sd.s.seq.Range.Start, sd.s.seq.Range.End)
+		dl.PushClipRect(imgui.NewVec2(max(x0, origin.X), y), imgui.NewVec2(min(x1, origin.X+width), y+rowH))
+		addText(dl, imgui.NewVec2(max(x0, origin.X)+2*u, y+u), 0xffffffff, name)
+		dl.PopClipRect()
+	}
 	for _, n := range []int{a.ses.in(), a.ses.out() + 1} {
 		x := xOf(n)
-		dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, origin.Y+barH+meterH+4*u), colInOut, 2*u)
+		dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, origin.Y+barH+rangesH+meterH+4*u), colInOut, 2*u)
 	}
 	// Cache meter.
-	my := origin.Y + barH + 2*u
+	my := origin.Y + barH + rangesH + 2*u
 	hovered := imgui.IsItemHovered()
-	for n := first; n <= last; n += s.Range.Step {
-		st := a.frameState(n)
-		x0, x1 := xOf(n), max(xOf(n+s.Range.Step), xOf(n)+1)
-		dl.AddRectFilled(imgui.NewVec2(x0, my), imgui.NewVec2(x1, my+meterH), stateColours[st])
+	for n := first; n <= last; n += step {
+		x0, x1 := xOf(n), max(xOf(n+step), xOf(n)+1)
+		if len(sides) == 0 {
+			dl.AddRectFilled(imgui.NewVec2(x0, my), imgui.NewVec2(x1, my+meterH), stateColours[a.frameState(n)])
+			continue
+		}
+		rowM := meterH / float32(len(sides))
+		for i, sd := range sides {
+			y := my + float32(i)*rowM
+			dl.AddRectFilled(imgui.NewVec2(x0, y), imgui.NewVec2(x1, y+rowM-u), stateColours[a.sideState(sd.s, n)])
+		}
 	}
 	if hovered {
-		n := frameAt(imgui.MousePos().X)
-		tip := fmt.Sprintf("frame %s: %s", a.frameLabel(n), stateNames[a.frameState(n)])
-		if err := a.src().stateOf(n).Err; err != nil {
-			tip += "\n" + err.Error()
-		}
-		imgui.SetTooltip(esc(tip))
+		imgui.SetTooltip(esc(a.meterTip(frameAt(imgui.MousePos().X), sides)))
 	}
 	x := xOf(a.ses.clock.Frame()) + width/span/2
 	dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, my+meterH), colPlayhead, 2*u)
@@ -197,6 +263,32 @@ func (a *app) timeline() {
 	imgui.TextUnformatted("   " + a.budgetLine())
 }
 
+// meterTip is the meter's tooltip at frame n: its state and why it failed;
+// comparing, each side's frame at timeline frame n and its state.
+func (a *app) meterTip(n int, sides []timelineSide) string {
+	if len(sides) == 0 {
+		tip := fmt.Sprintf("frame %s: %s", a.frameLabel(n), stateNames[a.frameState(n)])
+		if err := a.src().stateOf(n).Err; err != nil {
+			tip += "\n" + err.Error()
+		}
+		return tip
+	}
+	tip := "timeline frame " + a.frameLabel(n)
+	for _, sd := range sides {
+		f, ok := a.ses.sideFrame(sd.s, n)
+		switch {
+		case !ok:
+			tip += fmt.Sprintf("\n%s: no frame %d", sd.name, f)
+		default:
+			tip += fmt.Sprintf("\n%s: frame %d %s", sd.name, f, stateNames[meterState(sd.s, f)])
+			if err := sd.s.stateOf(f).Err; err != nil {
+				tip += ": " + err.Error()
+			}
+		}
+	}
+	return tip
+}
+
 // tickStep picks a frame-number spacing that leaves room for labels of
 // labelW (width and labelW in unscaled pixels).
 func tickStep(frames int, width, labelW float32) int {
@@ -209,13 +301,41 @@ func tickStep(frames int, width, labelW float32) int {
 }
 
 // budgetLine says whether the in-out range fits the cache budget at the
-// current channel set: "in-out needs 37 GB, budget 24 GB".
+// current channel set: "in-out needs 37 GB, budget 24 GB"; comparing, A's
+// and B's frames in in-out together (budgetProjection).
 func (a *app) budgetLine() string {
+	if a.ses.comparing() {
+		return budgetProjection(a.opt.Budget, a.sideNeeds()...)
+	}
 	f := a.src().frame
 	if f == nil || f.Err != nil {
 		return budgetProjection(a.opt.Budget)
 	}
 	return budgetProjection(a.opt.Budget, sideNeed{frames: (a.ses.out()-a.ses.in())/a.src().seq.Range.Step + 1, per: frameBytes(f)})
+}
+
+// sideNeeds is what each side on screen needs of the cache for in-out,
+// comparing: its frames at the timeline frames in-out and the size of its
+// frame on screen (of its first frame's data window while it shows none).
+func (a *app) sideNeeds() []sideNeed {
+	var needs []sideNeed
+	for _, sh := range a.ses.onScreen() {
+		var need sideNeed
+		for g := a.ses.in(); g <= a.ses.out(); g++ {
+			if _, ok := a.ses.sideFrame(sh, g); ok {
+				need.frames++
+			}
+		}
+		switch f := sh.frame; {
+		case f != nil && f.Err == nil:
+			need.per = frameBytes(f)
+		case len(sh.parts) > 0:
+			dw := sh.parts[0].Header.DataWindow
+			need.per = uint64(8 * dw.Width() * dw.Height())
+		}
+		needs = append(needs, need)
+	}
+	return needs
 }
 
 // frameBytes is what a frame like f takes in the cache: four half

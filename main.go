@@ -76,6 +76,13 @@ Flags (before or after PATH):
                the frames' colour space in that config (default: your pick
                in the Display panel, the header, a file rule, the
                scene_linear role; flick info PATH --ocio CONFIG says which)
+  --compare wipe|side|vside|blend|diff|signed
+               compare the first shot (A) with the second (B) from the start
+               (README "Compare")
+  --sync frame|start
+               line A and B up by frame number (default) or by first frame
+  --offset N[,N...]
+               shift the shots, in order, by N frames against each other
   --json       (info) print JSON: a "sequence" object (pattern, first, last,
                frames present, missing), the first frame's header, formats
   -h, --help   show this help
@@ -121,6 +128,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	showVersion := fs.Bool("version", false, "")
 	ocioFlag := fs.String("ocio", "", "")
 	inputCS := fs.String("input-cs", "", "")
+	var compare viewCompare
+	compare.register(fs)
 	positional, err := parseFlags(fs, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -147,9 +156,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		positional = []string{demo}
 	}
+	cmpOpt, err := compare.parse()
+	if err != nil {
+		return usageError(stderr, err.Error())
+	}
 	shots, code := findShots(positional, stderr)
 	if shots == nil {
 		return code
+	}
+	if err := compare.fits(cmpOpt, len(shots)); err != nil {
+		return usageError(stderr, err.Error())
 	}
 	seq := shots[0].Sequence
 	if abs, err := filepath.Abs(shots[0].Path); err == nil && !demo {
@@ -180,7 +196,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// closed (that waits for its workers): they end with the process.
 	err = ui.Run(ui.Options{Shots: shots, First: first, Loader: loader, Cache: cache, Pool: pool, Budget: budget,
 		FPS: float64(fps), Settings: cfg, SettingsPath: savePath, Warning: warning, SettingsBroken: warning != "",
-		OCIO: *ocioFlag, InputCS: *inputCS})
+		OCIO: *ocioFlag, InputCS: *inputCS, Compare: cmpOpt})
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -36,6 +36,10 @@ func (a *app) viewport(size imgui.Vec2) {
 	if w != a.viewW || h != a.viewH {
 		a.viewW, a.viewH, a.dirty = w, h, true
 	}
+	if a.ses.comparing() {
+		a.compareViewport(origin, imgui.ItemRectMax(), w, h, scale)
+		return
+	}
 	f := a.src().frame
 	shown := f != nil && f.Err == nil
 	if shown && a.fitted {

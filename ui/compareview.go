@@ -126,6 +126,7 @@ func (a *app) compareViewport(origin, end imgui.Vec2, w, h int, scale imgui.Vec2
 			wx, wy = a.wipePoint(pa.view)
 		}
 	}
+	drawn := a.dirty
 	if a.dirty {
 		if err := a.target.Resize(w, h); err != nil {
 			a.err = err
@@ -149,6 +150,10 @@ func (a *app) compareViewport(origin, end imgui.Vec2, w, h int, scale imgui.Vec2
 	dl := imgui.WindowDrawList()
 	dl.AddImage(*tex, origin, end)
 	a.probing = false
+	if imgui.IsItemHovered() {
+		a.probeCompare(mx, my, image.Pt(int(mx), int(my)), drawn, rm, pa, pb)
+		a.probing = a.probeOK
+	}
 	dl.PushClipRect(origin, end)
 	defer dl.PopClipRect()
 	if overA {

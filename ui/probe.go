@@ -136,3 +136,62 @@ func viewPixel(v render.View, display image.Rectangle, x, y float32) image.Point
 		Y: display.Min.Y + int(math.Floor(float64((y-v.Display.Y0)/sy))),
 	}
 }
+
+// comparedProbe is the probe's state while comparing: B's side (A's is
+// app.probe) and the frames both were read from.
+type comparedProbe struct {
+	on             bool // the last probe read was a comparison's
+	b              probe
+	aFrame, bFrame *engine.Frame // nil: the side shows no frame there
+}
+
+// probeCompare reads the probe while comparing in mode m (a render mode:
+// A or B alone are probed as the wipe places them) with the cursor at
+// target position (mx, my), pixel at: each side's own pixel (pairPixels)
+// from the frame it shows, with the file's own values over FLOAT and UINT
+// channels as without comparing (exactValues), and the value on screen.
+// As the single-source probe, it reads again only when the cursor's
+// pixel, the picture or a side's frame changed, or exact values came in.
+func (a *app) probeCompare(mx, my float32, at image.Point, drawn bool, m render.CompareMode, pa, pb pairSide) {
+	shown := func(p pairSide) *engine.Frame {
+		if p.img == nil {
+			return nil
+		}
+		return p.sh.frame
+	}
+	fa, fb := shown(pa), shown(pb)
+	c := &a.cmpProbe
+	if c.on && at == a.probeAt && !drawn && c.aFrame == fa && c.bFrame == fb && !a.exact.changed(&a.probeExactGen) {
+		return
+	}
+	if a.exact.wake == nil {
+		a.exact.wake = a.win.Wake
+	}
+	pxA, pxB := pairPixels(a.camera, m, pa.disp, pa.data, pb.disp, pb.data, mx, my)
+	read := func(p *probe, f *engine.Frame, px image.Point) {
+		*p = probe{Pixel: px}
+		if f == nil {
+			return
+		}
+		p.Data = px.Sub(fullData(f).Min)
+		lp := levelPixel(f, px)
+		if p.Values, p.InData = probeFrame(f, lp); p.InData {
+			p.Values, p.Exact = a.exact.lookup(f, lp, p.Values)
+		}
+	}
+	read(&a.probe, fa, pxA)
+	read(&c.b, fb, pxB)
+	a.probe.Shown, a.probeOK = a.target.Pixel(at.X, at.Y)
+	c.on, c.aFrame, c.bFrame = true, fa, fb
+	a.probeAt, a.probeFrame = at, nil
+}
+
+// probeText is what the status line says of the pixel under the cursor:
+// A's, B's and their difference while comparing, else the probe's.
+func (a *app) probeText() string {
+	if a.ses.comparing() && a.cmpProbe.on {
+		c := &a.cmpProbe
+		return pairProbeText(a.probe, c.b, c.aFrame != nil, c.bFrame != nil)
+	}
+	return a.probe.String()
+}

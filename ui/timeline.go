@@ -164,9 +164,10 @@ func (a *app) transport() {
 
 // timeline draws frame numbers, the in and out points and the playhead over
 // a cache meter with each frame's state; dragging scrubs. Comparing, its
-// frames are the timeline's (the clock's), A's and B's ranges are bars of
-// their own colours under the numbers, and the meter has a row for each
-// side (a frame a side lacks is missing on its row).
+// frames are the timeline's (the clock's), A's and B's ranges are thin
+// bars of their own colours at the foot of the ruler (named in the
+// legend), and the meter has a half-height row for each side (a frame a
+// side lacks is missing on its row): the timeline keeps its height.
 func (a *app) timeline() {
 	s := a.src().seq
 	first, last, step := s.Range.Start, s.Range.End, s.Range.Step
@@ -177,17 +178,11 @@ func (a *app) timeline() {
 		sides = a.timelineSides()
 	}
 	width := imgui.ContentRegionAvail().X
-	// An 18 px ruler over an 8 px meter at the default font size; each
-	// side's range is a row of the font's height between them.
+	// An 18 px ruler over an 8 px meter at the default font size.
 	u := unit()
 	barH, meterH := 18*u, 8*u
-	rowH := imgui.FontSize() + 2*u
-	rangesH := float32(len(sides)) * rowH
-	if len(sides) > 0 {
-		meterH = 12 * u // two rows of 6
-	}
 	origin := imgui.CursorScreenPos()
-	imgui.InvisibleButton("timeline", imgui.NewVec2(width, barH+rangesH+meterH+4*u))
+	imgui.InvisibleButton("timeline", imgui.NewVec2(width, barH+meterH+4*u))
 	span := float32(max(1, last-first+1))
 	xOf := func(n int) float32 { return origin.X + float32(n-first)/span*width }
 	frameAt := func(x float32) int {
@@ -216,23 +211,18 @@ func (a *app) timeline() {
 		dl.AddLineV(imgui.NewVec2(x, origin.Y+barH-5*u), imgui.NewVec2(x, origin.Y+barH), 0xff909090, u)
 		addText(dl, imgui.NewVec2(x+2*u, origin.Y+u), 0xffa0a0a0, a.frameLabel(n))
 	}
-	// Each side's range: a bar from its first frame to its last, named.
+	// Each side's range: a bar from its first frame to its last, A's
+	// over B's, over the ticks' feet.
 	for i, sd := range sides {
-		y := origin.Y + barH + float32(i)*rowH
-		x0, x1 := xOf(sd.first), xOf(sd.last+1)
-		dl.AddRectFilled(imgui.NewVec2(x0, y+u), imgui.NewVec2(x1, y+rowH-u), sideColours[i]&0x80ffffff)
-		dl.AddRectFilled(imgui.NewVec2(x0, y+rowH-3*u), imgui.NewVec2(x1, y+rowH-u), sideColours[i])
-		name := fmt.Sprintf("%s %s %d-%d", sd.name, sd.s.name(), sd.s.seq.Range.Start, sd.s.seq.Range.End)
-		dl.PushClipRect(imgui.NewVec2(max(x0, origin.X), y), imgui.NewVec2(min(x1, origin.X+width), y+rowH))
-		addText(dl, imgui.NewVec2(max(x0, origin.X)+2*u, y+u), 0xffffffff, name)
-		dl.PopClipRect()
+		y := origin.Y + barH - float32(len(sides)-i)*3*u
+		dl.AddRectFilled(imgui.NewVec2(xOf(sd.first), y), imgui.NewVec2(xOf(sd.last+1), y+3*u), sideColours[i])
 	}
 	for _, n := range []int{a.ses.in(), a.ses.out() + 1} {
 		x := xOf(n)
-		dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, origin.Y+barH+rangesH+meterH+4*u), colInOut, 2*u)
+		dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, origin.Y+barH+meterH+4*u), colInOut, 2*u)
 	}
 	// Cache meter.
-	my := origin.Y + barH + rangesH + 2*u
+	my := origin.Y + barH + 2*u
 	hovered := imgui.IsItemHovered()
 	for n := first; n <= last; n += step {
 		x0, x1 := xOf(n), max(xOf(n+step), xOf(n)+1)
@@ -252,7 +242,14 @@ func (a *app) timeline() {
 	x := xOf(a.ses.clock.Frame()) + width/span/2
 	dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, my+meterH), colPlayhead, 2*u)
 
-	// Legend and budget projection.
+	// Legend (comparing, the sides' names first) and budget projection.
+	for i, sd := range sides {
+		imgui.ColorButtonV("##side"+sd.name, imgui.ColorConvertU32ToFloat4(sideColours[i]),
+			imgui.ColorEditFlagsNoTooltip, imgui.NewVec2(10*u, 10*u))
+		imgui.SameLine()
+		imgui.TextUnformatted(esc(fmt.Sprintf("%s %s %d-%d  ", sd.name, sd.s.name(), sd.s.seq.Range.Start, sd.s.seq.Range.End)))
+		imgui.SameLine()
+	}
 	for st := stateCached; st <= stateFailed; st++ {
 		imgui.ColorButtonV("##"+stateNames[st], imgui.ColorConvertU32ToFloat4(stateColours[st]),
 			imgui.ColorEditFlagsNoTooltip, imgui.NewVec2(10*u, 10*u))

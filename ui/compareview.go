@@ -156,6 +156,25 @@ func (a *app) compareViewport(origin, end imgui.Vec2, w, h int, scale imgui.Vec2
 	}
 	dl.PushClipRect(origin, end)
 	defer dl.PopClipRect()
+	// Each side's windows; a straight wipe shows each side's on its side
+	// only.
+	for i, p := range []pairSide{pa, pb} {
+		if c.mode == cmpB && i == 0 {
+			continue
+		}
+		if c.mode == cmpWipe && c.wipeAngle == 0 {
+			x := origin.X + wx/scale.X
+			if i == 0 {
+				dl.PushClipRect(origin, imgui.NewVec2(x, end.Y))
+			} else {
+				dl.PushClipRect(imgui.NewVec2(x, origin.Y), end)
+			}
+			outlines(dl, origin, scale, p.view)
+			dl.PopClipRect()
+			continue
+		}
+		outlines(dl, origin, scale, p.view)
+	}
 	if overA {
 		a.drawRegion(dl, origin, scale, fa)
 	}

@@ -117,7 +117,9 @@ func TestCompareExportDialog(t *testing.T) {
 				}
 				return
 			}
-			if p := exporttest.PSNR(part, single[k], 0, 1, 2); p < compareMatch {
+			p := exporttest.PSNR(part, single[k], 0, 1, 2)
+			t.Logf("frame %d: %s's half against its frame %d of flick export: %.1f dB", g, name, k, p)
+			if p < compareMatch {
 				t.Errorf("frame %d: %s's half matches its frame %d of flick export at %.1f dB, want %d or more", g, name, k, p, compareMatch)
 			}
 		}

@@ -133,15 +133,10 @@ func (c *compareFlags) check() (exportCompare, error) {
 	return cmp, nil
 }
 
-// size makes movie, each source's size, the size of the pair: twice as
-// wide side by side, twice as tall stacked.
+// size makes movie, each source's size, the size of the pair
+// (export.CompareSize).
 func (cmp *exportCompare) size(movie *export.Options) {
-	switch cmp.c.Mode {
-	case render.CompareSide:
-		movie.Width *= 2
-	case render.CompareStacked:
-		movie.Height *= 2
-	}
+	movie.Width, movie.Height = export.CompareSize(cmp.c.Mode, movie.Width, movie.Height)
 }
 
 // attach finds B and makes job compare A (seq, whose first frame is first,

@@ -594,3 +594,17 @@ func OutputSize(w, h int, scale float64, width, height int) (int, int) {
 	even := func(v float64) int { return max(2, 2*int(math.Round(v/2))) }
 	return even(fw), even(fh)
 }
+
+// CompareSize is the movie size of a comparison in mode m whose sources
+// are each drawn at w x h (OutputSize): twice as wide side by side, twice
+// as tall stacked, w x h in the overlay modes. flick export --compare and
+// the viewer's export dialog both size their movies by it.
+func CompareSize(m render.CompareMode, w, h int) (int, int) {
+	switch m {
+	case render.CompareSide:
+		return 2 * w, h
+	case render.CompareStacked:
+		return w, 2 * h
+	}
+	return w, h
+}

@@ -110,6 +110,8 @@ type app struct {
 	// probeExactGen is its count of decoded chunks when the probe last read.
 	exact         exactValues
 	probeExactGen int
+	// cmpProbe is the probe's B side while comparing (ui/probe.go).
+	cmpProbe comparedProbe
 
 	settings       settings.Settings
 	settingsBroken bool

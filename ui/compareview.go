@@ -125,7 +125,8 @@ func (a *app) compareViewport(origin, end imgui.Vec2, w, h int, scale imgui.Vec2
 	}
 	// Playing, a timeline frame is drawn once both sides are in (one
 	// draw, not one per side).
-	if a.dirty && (!a.ses.clock.Playing() || a.ses.inAt(g)) {
+	drawn := a.dirty && (!a.ses.clock.Playing() || a.ses.inAt(g))
+	if drawn {
 		if err := a.target.Resize(w, h); err != nil {
 			a.err = err
 			return
@@ -148,6 +149,10 @@ func (a *app) compareViewport(origin, end imgui.Vec2, w, h int, scale imgui.Vec2
 	dl := imgui.WindowDrawList()
 	dl.AddImage(*tex, origin, end)
 	a.probing = false
+	if imgui.IsItemHovered() {
+		a.probeCompare(mx, my, image.Pt(int(mx), int(my)), drawn, rm, pa, pb)
+		a.probing = a.probeOK
+	}
 	dl.PushClipRect(origin, end)
 	defer dl.PopClipRect()
 	// Each side's windows (a side with no picture has none); a straight

@@ -35,6 +35,9 @@ type exportDialog struct {
 	speed   string // the encoder's speed preset (export.Options.Preset)
 	scale   float32
 	whole   bool // the whole sequence rather than in-out
+	// alone exports A alone while the viewer compares A and B (the
+	// dialog's "export the comparison" unticked).
+	alone   bool
 	cancel  context.CancelFunc
 	mu      sync.Mutex // guards progress, result, running
 	running bool
@@ -51,14 +54,23 @@ type exportDialog struct {
 	slateFrames        int32
 	preview            slatePreview // GL goroutine only
 
-	// ocio is the OpenColorIO transform the running export draws through
-	// (GL goroutine only): the viewer's cache must not close it.
-	ocio *render.ColorTransform
+	// ocio and ocioB are the OpenColorIO transforms the running export
+	// draws A and B through (GL goroutine only): the viewer's cache must
+	// not close them.
+	ocio, ocioB *render.ColorTransform
 }
 
 // uses reports whether a running export draws through ct.
 func (e *exportDialog) uses(ct *render.ColorTransform) bool {
-	return e.isRunning() && ct != nil && e.ocio == ct
+	return e.isRunning() && ct != nil && (e.ocio == ct || e.ocioB == ct)
+}
+
+// comparison is the mode the export draws A and B with, and whether it
+// compares them: while the viewer shows A and B combined (not one of them
+// alone), unless the user chose to export A alone.
+func (e *exportDialog) comparison(a *app) (render.CompareMode, bool) {
+	m, ok := a.ses.cmp.mode.pair()
+	return m, ok && a.ses.comparing() && !e.alone
 }
 
 func (e *exportDialog) defaults(s settings.Export) {
@@ -186,8 +198,18 @@ func (e *exportDialog) draw(a *app) {
 		e.preview.draw(a, e)
 	}
 	imgui.Checkbox("whole sequence (else in-out)", &e.whole)
-	imgui.TextDisabled(esc(fmt.Sprintf("as shown: %s, %s, exposure %+.1f, channels %s", a.view.Channels, a.colourTitle(),
-		a.view.Exposure, a.src().selName)))
+	shown := fmt.Sprintf("as shown: %s, %s, exposure %+.1f, channels %s", a.view.Channels, a.colourTitle(),
+		a.view.Exposure, a.src().selName)
+	if m, ok := a.ses.cmp.mode.pair(); ok && a.ses.comparing() {
+		both := !e.alone
+		if imgui.Checkbox("export the comparison", &both) {
+			e.alone = !both
+		}
+		if both {
+			shown += fmt.Sprintf("; %s against %s (B, channels %s)", m, a.ses.bSrc().name(), a.ses.bSrc().selName)
+		}
+	}
+	imgui.TextDisabled(esc(shown))
 	switch {
 	case running:
 		frac := float32(0)
@@ -242,6 +264,11 @@ func (e *exportDialog) start(a *app) {
 			frames = append(frames, n)
 		}
 	}
+	var timeline []int // comparing, the movie's timeline frames
+	if _, ok := e.comparison(a); ok {
+		timeline = e.timeline(a)
+		frames = sideFrames(a, a.src(), timeline)
+	}
 	movie, err := e.movie(a, codec)
 	if err != nil {
 		e.result = err
@@ -264,7 +291,7 @@ func (e *exportDialog) start(a *app) {
 			a.log.add(levelWarning, warning)
 		}
 	}
-	e.ocio = a.view.OCIO
+	e.ocio, e.ocioB = a.view.OCIO, nil
 	job := export.Job{
 		Frames:  frames,
 		Display: a.view,
@@ -304,6 +331,13 @@ func (e *exportDialog) start(a *app) {
 	if start != nil {
 		job.Movie.Timecode = slate.Start(*start, movie.FPS)
 	}
+	var aheadB *export.Readahead
+	if m, ok := e.comparison(a); ok {
+		aheadB = e.compare(ctx, a, &job, m, timeline)
+		if slate != nil {
+			slate.Fields["compared with"] = a.ses.bSrc().seq.String() // the mode shows in the movie
+		}
+	}
 	e.cancel = cancel
 	e.mu.Lock()
 	e.running, e.result, e.done, e.prog = true, nil, "", export.Progress{Total: len(frames)}
@@ -315,6 +349,9 @@ func (e *exportDialog) start(a *app) {
 		defer e.wg.Done()
 		p, err := export.Run(ctx, job, q)
 		ahead.Cancel() // not waited for: a lane may be stuck opening a file
+		if aheadB != nil {
+			aheadB.Cancel()
+		}
 		e.mu.Lock()
 		e.running, e.prog, e.result = false, p, err
 		if err == nil {
@@ -333,6 +370,9 @@ func (e *exportDialog) movie(a *app, codec export.Codec) (export.Options, error)
 		return export.Options{}, errors.New("export: no frame on screen to size the movie from")
 	}
 	w, h := export.OutputSize(f.DisplayWindow.Dx(), f.DisplayWindow.Dy(), float64(e.scale), 0, 0)
+	if m, ok := e.comparison(a); ok {
+		w, h = export.CompareSize(m, w, h)
+	}
 	fps, _ := export.ParseFPS(fmt.Sprint(a.ses.clock.FPS()))
 	var colour export.Colour
 	if a.view.OCIO != nil {
@@ -340,6 +380,52 @@ func (e *exportDialog) movie(a *app, codec export.Codec) (export.Options, error)
 	}
 	return export.Options{Path: e.path, Codec: codec, Width: w, Height: h, FPS: fps, CRF: int(e.crf),
 		Preset: e.speed, Colour: colour}, nil
+}
+
+// timeline is the timeline frames a comparison's movie shows: in-out, or
+// the whole timeline.
+func (e *exportDialog) timeline(a *app) []int {
+	var frames []int
+	for _, g := range a.ses.clockFrames() {
+		if e.whole || g >= a.ses.in() && g <= a.ses.out() {
+			frames = append(frames, g)
+		}
+	}
+	return frames
+}
+
+// sideFrames are shot sh's frames at the timeline frames (session.sideFrame:
+// the viewer's sync and offsets), whether sh has them or not: one it lacks
+// is black on its side.
+func sideFrames(a *app, sh *source, timeline []int) []int {
+	frames := make([]int, len(timeline))
+	for i, g := range timeline {
+		frames[i], _ = a.ses.sideFrame(sh, g)
+	}
+	return frames
+}
+
+// compare makes job, of A's frames at the timeline frames, compare them
+// against B as the viewer does in mode m: B's frame at each (sideFrames),
+// read from the shared cache or decoded by a readahead of B's own, drawn
+// with B's own OpenColorIO transform (sideTransform), the wipe's point in
+// the movie's pixels. It returns B's readahead, for the caller to cancel.
+func (e *exportDialog) compare(ctx context.Context, a *app, job *export.Job, m render.CompareMode, timeline []int) *export.Readahead {
+	b, sa := a.ses.bSrc(), a.src()
+	frames := sideFrames(a, b, timeline)
+	ahead := export.StartReadahead(ctx, frames, exportAhead, exportSource(b.seq, a.ses.cache, b.loader.Source(), b.sel, a.opt.Pool))
+	settings := a.view
+	settings.OCIO = a.sideTransform(b)
+	e.ocioB = settings.OCIO
+	c := a.ses.cmp
+	g := a.ses.clock.Frame()
+	job.Compare = &export.Compare{
+		Frames: frames, Load: ahead.Load, Release: ahead.Release, Settings: settings,
+		Comparison: render.Comparison{Mode: m, WipeX: c.wipeX * float32(job.Movie.Width), WipeY: c.wipeY * float32(job.Movie.Height),
+			WipeAngle: c.wipeAngle, Blend: c.blend, Gain: c.gain},
+		ADisplay: a.side(sa, g).disp, BDisplay: a.side(b, g).disp,
+	}
+	return ahead
 }
 
 // slateOf is the slate of the viewer's sequence as movie shows it, with

@@ -178,7 +178,7 @@ func (a *app) statusLine() string {
 		text += fmt.Sprintf("   read %.1f ms, decode %.1f ms", ms(f.Read), ms(f.Decode))
 	}
 	if a.probing {
-		text += "   " + a.probe.String()
+		text += "   " + a.probeText()
 	}
 	if a.err != nil {
 		return text + "   error: " + a.err.Error()

@@ -5,6 +5,8 @@ import (
 
 	"github.com/AllenDang/cimgui-go/imgui"
 	"github.com/dustin/go-humanize"
+
+	"flick/engine"
 )
 
 // shotPayload is the Shots panel's drag and drop payload type; the row
@@ -13,18 +15,27 @@ const shotPayload = "flick-shot"
 
 // shotsPanel lists the session's shots, one row each: x removes one (not
 // the last), a click on its name shows it, dragging the name onto another
-// row moves it there, its offset shifts it against the others (frames).
+// row moves it there, its B button makes it the shot compared with A (not
+// A's own row), its offset shifts it against the others (frames, applied
+// at once). Above them, how the shots' frames line up (sync).
 func (a *app) shotsPanel() {
+	sync := int32(a.ses.cmp.sync)
+	imgui.SetNextItemWidth(imgui.FontSize() * 6)
+	if imgui.ComboStrV("sync", &sync, comboItems(engine.SyncModeNames()), -1) {
+		a.setSync(engine.SyncMode(sync))
+	}
+	imgui.SameLine()
+	imgui.TextDisabled("frame: by frame number; start: first frames together")
 	flags := imgui.TableFlagsBorders | imgui.TableFlagsRowBg | imgui.TableFlagsSizingFixedFit | imgui.TableFlagsScrollX
-	if !imgui.BeginTableV("shots", 6, flags, imgui.NewVec2(0, 0), 0) {
+	if !imgui.BeginTableV("shots", 7, flags, imgui.NewVec2(0, 0), 0) {
 		return
 	}
 	// The status, the longest, comes last: a narrow panel scrolls to it.
-	for _, h := range []string{"", "shot", "range", "size", "offset", "status"} {
+	for _, h := range []string{"", "shot", "B", "range", "size", "offset", "status"} {
 		imgui.TableSetupColumn(h)
 	}
 	imgui.TableHeadersRow()
-	show, remove, moveTo := -1, -1, -1
+	show, remove, moveTo, b := -1, -1, -1, -1
 	for i, s := range a.ses.shots {
 		imgui.PushIDInt(int32(i))
 		imgui.TableNextRow()
@@ -52,19 +63,25 @@ func (a *app) shotsPanel() {
 			imgui.EndDragDropTarget()
 		}
 		imgui.TableSetColumnIndex(2)
-		imgui.TextUnformatted(s.seq.Range.String())
+		imgui.BeginDisabledV(i == a.ses.cur) // A is not compared with itself
+		if imgui.RadioButtonBool("##b", i == a.ses.b) && i != a.ses.b {
+			b = i
+		}
+		imgui.EndDisabled()
 		imgui.TableSetColumnIndex(3)
+		imgui.TextUnformatted(s.seq.Range.String())
+		imgui.TableSetColumnIndex(4)
 		if len(s.parts) > 0 {
 			d := s.parts[0].DisplayWindow
 			imgui.TextUnformatted(fmt.Sprintf("%dx%d", d.Width(), d.Height()))
 		}
-		imgui.TableSetColumnIndex(4)
+		imgui.TableSetColumnIndex(5)
 		off := int32(s.offset)
 		imgui.SetNextItemWidth(imgui.FontSize() * 6)
 		if imgui.InputInt("##offset", &off) {
-			s.offset = int(off)
+			a.setOffset(i, int(off))
 		}
-		imgui.TableSetColumnIndex(5)
+		imgui.TableSetColumnIndex(6)
 		imgui.TextUnformatted(esc(a.shotStatus(s)))
 		imgui.PopID()
 	}
@@ -76,6 +93,8 @@ func (a *app) shotsPanel() {
 		a.removeShot(remove)
 	case show >= 0:
 		a.switchTo(show, relativeFrame(a.src().seq, a.ses.clock.Frame(), a.ses.shots[show].seq))
+	case b >= 0:
+		a.setB(b)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/AllenDang/cimgui-go/imgui"
 	"github.com/dustin/go-humanize"
@@ -37,19 +38,57 @@ const (
 var stateColours = [...]uint32{colEmpty, colCached, colDecoding, colMissing, colFailed}
 var stateNames = [...]string{"not loaded", "cached", "decoding", "missing", "failed"}
 
-func (a *app) frameState(n int) frameState {
-	st := a.src().stateOf(n)
+func (a *app) frameState(n int) frameState { return meterState(a.src(), n) }
+
+// meterState is what the cache meter shows for frame n of shot s.
+func meterState(s *source, n int) frameState {
+	st := s.stateOf(n)
 	switch {
-	case a.src().missing[n]:
+	case s.missing[n]:
 		return stateMissing
 	case st.Err != nil:
 		return stateFailed
-	case a.src().loader.Ready(n):
+	case s.loader.Ready(n):
 		return stateCached
 	case st.Decoding:
 		return stateDecoding
 	}
 	return stateEmpty
+}
+
+// Colours of A's and B's ranges on the timeline while comparing (ImGui
+// ABGR): blue and pink, apart from the meter's states.
+var sideColours = [...]uint32{0xffd08040, 0xffb060e0}
+
+// timelineSide is one side of a comparison on the timeline.
+type timelineSide struct {
+	name string // "A" or "B"
+	s    *source
+	// first and last are the timeline frames its range's ends show at.
+	first, last int
+}
+
+// timelineSides are A and B on the timeline, comparing.
+func (a *app) timelineSides() []timelineSide {
+	var sides []timelineSide
+	for i, sh := range a.ses.onScreen() {
+		r := sh.seq.Range
+		ref := a.src().seq.Range
+		sides = append(sides, timelineSide{name: string(rune('A' + i)), s: sh,
+			first: engine.TimelineFrame(a.ses.cmp.sync, r.Start, ref, r, sh.offset),
+			last:  engine.TimelineFrame(a.ses.cmp.sync, r.End, ref, r, sh.offset)})
+	}
+	return sides
+}
+
+// sideState is what side sh's row of the meter shows at timeline frame g:
+// missing where the side lacks the frame (outside its range, or no file).
+func (a *app) sideState(sh *source, g int) frameState {
+	n, ok := a.ses.sideFrame(sh, g)
+	if !ok {
+		return stateMissing
+	}
+	return meterState(sh, n)
 }
 
 // transport is the row of playback controls.
@@ -124,10 +163,20 @@ func (a *app) transport() {
 }
 
 // timeline draws frame numbers, the in and out points and the playhead over
-// a cache meter with each frame's state; dragging scrubs.
+// a cache meter with each frame's state; dragging scrubs. Comparing, its
+// frames are the timeline's (the clock's), A's and B's ranges are thin
+// bars of their own colours at the foot of the ruler (named in the
+// legend), and the meter has a half-height row for each side (a frame a
+// side lacks is missing on its row): the timeline keeps its height.
 func (a *app) timeline() {
 	s := a.src().seq
-	first, last := s.Range.Start, s.Range.End
+	first, last, step := s.Range.Start, s.Range.End, s.Range.Step
+	var sides []timelineSide
+	if a.ses.comparing() {
+		frames := a.ses.clockFrames()
+		first, last, step = frames[0], frames[len(frames)-1], 1
+		sides = a.timelineSides()
+	}
 	width := imgui.ContentRegionAvail().X
 	// An 18 px ruler over an 8 px meter at the default font size.
 	u := unit()
@@ -162,6 +211,12 @@ func (a *app) timeline() {
 		dl.AddLineV(imgui.NewVec2(x, origin.Y+barH-5*u), imgui.NewVec2(x, origin.Y+barH), 0xff909090, u)
 		addText(dl, imgui.NewVec2(x+2*u, origin.Y+u), 0xffa0a0a0, a.frameLabel(n))
 	}
+	// Each side's range: a bar from its first frame to its last, A's
+	// over B's, over the ticks' feet.
+	for i, sd := range sides {
+		y := origin.Y + barH - float32(len(sides)-i)*3*u
+		dl.AddRectFilled(imgui.NewVec2(xOf(sd.first), y), imgui.NewVec2(xOf(sd.last+1), y+3*u), sideColours[i])
+	}
 	for _, n := range []int{a.ses.in(), a.ses.out() + 1} {
 		x := xOf(n)
 		dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, origin.Y+barH+meterH+4*u), colInOut, 2*u)
@@ -169,23 +224,32 @@ func (a *app) timeline() {
 	// Cache meter.
 	my := origin.Y + barH + 2*u
 	hovered := imgui.IsItemHovered()
-	for n := first; n <= last; n += s.Range.Step {
-		st := a.frameState(n)
-		x0, x1 := xOf(n), max(xOf(n+s.Range.Step), xOf(n)+1)
-		dl.AddRectFilled(imgui.NewVec2(x0, my), imgui.NewVec2(x1, my+meterH), stateColours[st])
+	for n := first; n <= last; n += step {
+		x0, x1 := xOf(n), max(xOf(n+step), xOf(n)+1)
+		if len(sides) == 0 {
+			dl.AddRectFilled(imgui.NewVec2(x0, my), imgui.NewVec2(x1, my+meterH), stateColours[a.frameState(n)])
+			continue
+		}
+		rowM := meterH / float32(len(sides))
+		for i, sd := range sides {
+			y := my + float32(i)*rowM
+			dl.AddRectFilled(imgui.NewVec2(x0, y), imgui.NewVec2(x1, y+rowM-u), stateColours[a.sideState(sd.s, n)])
+		}
 	}
 	if hovered {
-		n := frameAt(imgui.MousePos().X)
-		tip := fmt.Sprintf("frame %s: %s", a.frameLabel(n), stateNames[a.frameState(n)])
-		if err := a.src().stateOf(n).Err; err != nil {
-			tip += "\n" + err.Error()
-		}
-		imgui.SetTooltip(esc(tip))
+		imgui.SetTooltip(esc(a.meterTip(frameAt(imgui.MousePos().X), sides)))
 	}
 	x := xOf(a.ses.clock.Frame()) + width/span/2
 	dl.AddLineV(imgui.NewVec2(x, origin.Y), imgui.NewVec2(x, my+meterH), colPlayhead, 2*u)
 
-	// Legend and budget projection.
+	// Legend (comparing, the sides' names first) and budget projection.
+	for i, sd := range sides {
+		imgui.ColorButtonV("##side"+sd.name, imgui.ColorConvertU32ToFloat4(sideColours[i]),
+			imgui.ColorEditFlagsNoTooltip, imgui.NewVec2(10*u, 10*u))
+		imgui.SameLine()
+		imgui.TextUnformatted(esc(fmt.Sprintf("%s %s %d-%d  ", sd.name, sd.s.name(), sd.s.seq.Range.Start, sd.s.seq.Range.End)))
+		imgui.SameLine()
+	}
 	for st := stateCached; st <= stateFailed; st++ {
 		imgui.ColorButtonV("##"+stateNames[st], imgui.ColorConvertU32ToFloat4(stateColours[st]),
 			imgui.ColorEditFlagsNoTooltip, imgui.NewVec2(10*u, 10*u))
@@ -194,6 +258,32 @@ func (a *app) timeline() {
 		imgui.SameLine()
 	}
 	imgui.TextUnformatted("   " + a.budgetLine())
+}
+
+// meterTip is the meter's tooltip at frame n: its state and why it failed;
+// comparing, each side's frame at timeline frame n and its state.
+func (a *app) meterTip(n int, sides []timelineSide) string {
+	if len(sides) == 0 {
+		tip := fmt.Sprintf("frame %s: %s", a.frameLabel(n), stateNames[a.frameState(n)])
+		if err := a.src().stateOf(n).Err; err != nil {
+			tip += "\n" + err.Error()
+		}
+		return tip
+	}
+	tip := "timeline frame " + a.frameLabel(n)
+	for _, sd := range sides {
+		f, ok := a.ses.sideFrame(sd.s, n)
+		switch {
+		case !ok:
+			tip += fmt.Sprintf("\n%s: no frame %d", sd.name, f)
+		default:
+			tip += fmt.Sprintf("\n%s: frame %d %s", sd.name, f, stateNames[meterState(sd.s, f)])
+			if err := sd.s.stateOf(f).Err; err != nil {
+				tip += ": " + err.Error()
+			}
+		}
+	}
+	return tip
 }
 
 // tickStep picks a frame-number spacing that leaves room for labels of
@@ -208,21 +298,91 @@ func tickStep(frames int, width, labelW float32) int {
 }
 
 // budgetLine says whether the in-out range fits the cache budget at the
-// current channel set: "in-out needs 37 GB, budget 24 GB".
+// current channel set: "in-out needs 37 GB, budget 24 GB"; comparing, A's
+// and B's frames in in-out together (budgetProjection).
 func (a *app) budgetLine() string {
+	if a.ses.comparing() {
+		return budgetProjection(a.opt.Budget, a.sideNeeds()...)
+	}
 	f := a.src().frame
 	if f == nil || f.Err != nil {
-		return fmt.Sprintf("budget %s", humanize.IBytes(uint64(a.opt.Budget)))
+		return budgetProjection(a.opt.Budget)
 	}
-	per := uint64(8 * f.DataWindow.Dx() * f.DataWindow.Dy())
-	frames := uint64((a.ses.out()-a.ses.in())/a.src().seq.Range.Step + 1)
-	need := per * frames
+	return budgetProjection(a.opt.Budget, sideNeed{frames: (a.ses.out()-a.ses.in())/a.src().seq.Range.Step + 1, per: frameBytes(f)})
+}
+
+// sideNeeds is what each side on screen needs of the cache for in-out,
+// comparing: its frames at the timeline frames in-out and the size of its
+// frame on screen (of its first frame's data window while it shows none).
+func (a *app) sideNeeds() []sideNeed {
+	var needs []sideNeed
+	for _, sh := range a.ses.onScreen() {
+		var need sideNeed
+		for g := a.ses.in(); g <= a.ses.out(); g++ {
+			if _, ok := a.ses.sideFrame(sh, g); ok {
+				need.frames++
+			}
+		}
+		switch f := sh.frame; {
+		case f != nil && f.Err == nil:
+			need.per = frameBytes(f)
+		case len(sh.parts) > 0:
+			dw := sh.parts[0].Header.DataWindow
+			need.per = uint64(8 * dw.Width() * dw.Height())
+		}
+		needs = append(needs, need)
+	}
+	return needs
+}
+
+// frameBytes is what a frame like f takes in the cache: four half
+// channels over its data window (at its level).
+func frameBytes(f *engine.Frame) uint64 { return uint64(8 * f.DataWindow.Dx() * f.DataWindow.Dy()) }
+
+// sideNeed is what one side of the picture (A, or B while comparing)
+// needs of the cache to hold the in-out range: its frames there and the
+// bytes of one.
+type sideNeed struct {
+	frames int
+	per    uint64
+}
+
+// budgetProjection says whether the sides' frames of the in-out range fit
+// budget together. One side: "in-out needs 830 MiB (100 frames × 8.3 MiB),
+// budget 4.0 GiB: fits"; two that need the same: "in-out needs 2 × 830
+// MiB (100 frames × 8.3 MiB each), ..."; two that differ: "in-out needs
+// 830 MiB + 415 MiB (A 100 frames × 8.3 MiB, B 50 frames × 8.3 MiB),
+// ...". With no side (no frame on screen to size one) it gives the budget
+// alone.
+func budgetProjection(budget int64, sides ...sideNeed) string {
+	b := humanize.IBytes(uint64(budget))
+	if len(sides) == 0 {
+		return "budget " + b
+	}
+	var total uint64
+	needs := make([]string, len(sides))
+	for i, s := range sides {
+		total += uint64(s.frames) * s.per
+		needs[i] = humanize.IBytes(uint64(s.frames) * s.per)
+	}
 	verdict := "fits"
-	if int64(need) > a.opt.Budget {
+	if total > uint64(budget) {
 		verdict = "does not fit"
 	}
-	return fmt.Sprintf("in-out needs %s (%d frames × %s), budget %s: %s", humanize.IBytes(need), frames,
-		humanize.IBytes(per), humanize.IBytes(uint64(a.opt.Budget)), verdict)
+	var need string
+	switch {
+	case len(sides) == 1:
+		need = fmt.Sprintf("%s (%d frames × %s)", needs[0], sides[0].frames, humanize.IBytes(sides[0].per))
+	case len(sides) == 2 && sides[0] == sides[1]:
+		need = fmt.Sprintf("2 × %s (%d frames × %s each)", needs[0], sides[0].frames, humanize.IBytes(sides[0].per))
+	default:
+		each := make([]string, len(sides))
+		for i, s := range sides {
+			each[i] = fmt.Sprintf("%c %d frames × %s", 'A'+i, s.frames, humanize.IBytes(s.per))
+		}
+		need = fmt.Sprintf("%s (%s)", strings.Join(needs, " + "), strings.Join(each, ", "))
+	}
+	return fmt.Sprintf("in-out needs %s, budget %s: %s", need, b, verdict)
 }
 
 // timecodeRate is the rate the viewer counts timecode at: the files'

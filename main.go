@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -147,12 +148,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		positional = []string{demo}
 	}
-	shots, code := findShots(positional, stderr)
-	if shots == nil {
-		return code
+	// A session file (flick show.flick) opens alone, in place of PATHs: a
+	// broken one is one line naming its file and line, and exit 1.
+	var shots []ui.Shot
+	var session *ui.SessionFile
+	var seq *engine.Sequence
+	if slices.ContainsFunc(positional, ui.IsSession) {
+		if len(positional) > 1 {
+			return usageError(stderr, "a session file opens alone: flick show.flick")
+		}
+		if session, err = ui.ReadSessionFile(positional[0]); err != nil {
+			return fail(stderr, err)
+		}
+		seq = session.First()
+	} else {
+		var code int
+		if shots, code = findShots(positional, stderr); shots == nil {
+			return code
+		}
+		seq = shots[0].Sequence
 	}
-	seq := shots[0].Sequence
-	if abs, err := filepath.Abs(shots[0].Path); err == nil && !demo {
+	if abs, err := filepath.Abs(positional[0]); err == nil && !demo {
 		cfg.AddRecent(abs)
 	}
 	budget := cfg.CacheBytes
@@ -180,7 +196,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// closed (that waits for its workers): they end with the process.
 	err = ui.Run(ui.Options{Shots: shots, First: first, Loader: loader, Cache: cache, Pool: pool, Budget: budget,
 		FPS: float64(fps), Settings: cfg, SettingsPath: savePath, Warning: warning, SettingsBroken: warning != "",
-		OCIO: *ocioFlag, InputCS: *inputCS})
+		OCIO: *ocioFlag, InputCS: *inputCS, Session: session})
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -272,7 +288,11 @@ func findShots(positional []string, stderr io.Writer) ([]ui.Shot, int) {
 		if seq == nil {
 			return nil, code
 		}
-		shots = append(shots, ui.Shot{Path: positional[i], Sequence: seq})
+		shot := ui.Shot{Path: positional[i], Sequence: seq}
+		if n == 2 {
+			shot.Range = positional[i+1]
+		}
+		shots = append(shots, shot)
 		i += n
 	}
 	return shots, 0

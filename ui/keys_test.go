@@ -69,6 +69,9 @@ func TestKeyDispatch(t *testing.T) {
 			if got := fired(c.key, c.mods|ctrl|shift, false, false); slices.Contains(got, b) {
 				t.Errorf("%s with Ctrl+Shift also held runs %q", c.name, b.help)
 			}
+			if got := fired(c.key, c.mods^alt, false, false); slices.Contains(got, b) {
+				t.Errorf("%s with Alt toggled runs %q", c.name, b.help)
+			}
 		}
 	}
 	// The actions that touch only the app's own state, run on a bare app.

@@ -136,7 +136,7 @@ type app struct {
 func Run(opt Options) error {
 	a := &app{opt: opt, fitted: true, settings: opt.Settings, settingsBroken: opt.SettingsBroken,
 		panels: map[string]bool{}, hooks: os.Getenv("FLICK_TEST_HOOKS") == "1"}
-	a.ses = session{b: -1, pool: opt.Pool, cache: opt.Cache}
+	a.ses = session{b: -1, cmp: defaultCompare(), pool: opt.Pool, cache: opt.Cache}
 	for _, sh := range opt.Shots { // before the window opens (see the package comment)
 		o := inspect(sh.Path, sh.Sequence)
 		o.rng = sh.Range
@@ -371,11 +371,8 @@ func (a *app) src() *source { return a.ses.src() }
 // settings' at start).
 func (a *app) activate(n int, first *engine.Frame) {
 	s := a.src()
-	if s.loader == nil {
-		s.loader = engine.NewLoader(s.seq, a.ses.pool, a.ses.cache)
-		if s.decoded != (exr.Selection{}) {
-			s.loader.SetChannels(s.decoded)
-		}
+	for _, sh := range a.ses.onScreen() {
+		a.ses.load(sh)
 	}
 	fps := cmp.Or(a.opt.FPS, s.fps, a.settings.FPS)
 	mode, repeat := engine.EveryFrame, engine.Loop
@@ -388,11 +385,10 @@ func (a *app) activate(n int, first *engine.Frame) {
 		}
 		repeat, _ = engine.ParseRepeat(a.settings.Loop) // settings hold a valid name (Validate)
 	}
-	a.ses.clock = engine.NewClock(s.frames, fps)
+	a.ses.clock = engine.NewClock(a.ses.clockFrames(), fps)
 	a.ses.clock.SetMode(mode)
 	a.ses.clock.SetRepeat(repeat)
-	s.loader.SetOrder(a.ses.clock.Order())
-	a.ses.cache.SetActive(s.loader.Source())
+	a.ses.setOrders()
 	a.fitted = true
 	a.diag = diagnostics{}
 	if first != nil {
@@ -482,7 +478,7 @@ func (a *app) switchTo(i, n int) {
 	a.dlg.export.cancelAndWait(a.win.Queue()) // it reads the shot left
 	if i != a.ses.cur {
 		a.src().hide()
-		a.ses.cur = i
+		a.ses.setCur(i)
 	}
 	a.activate(n, nil)
 	a.chooseColour(a.col.dv) // the input colour space is the shot's
@@ -506,7 +502,7 @@ func (a *app) pageShot(k int) {
 // one, nor the last not missing); removing the current shot shows the
 // next not missing.
 func (a *app) removeShot(i int) {
-	cur := a.src()
+	cur, comparing := a.src(), a.ses.comparing()
 	if i == a.ses.cur && !slices.ContainsFunc(a.ses.shots, func(s *source) bool { return s != cur && s.gone == nil }) {
 		a.log.add(levelWarning, "the only shot found stays: the others are missing")
 		return
@@ -523,6 +519,9 @@ func (a *app) removeShot(i int) {
 		a.activate(a.src().seq.Range.Start, nil)
 		a.chooseColour(a.col.dv)
 		a.setTitle(a.src().seq.Range.Start)
+	} else if comparing && !a.ses.comparing() { // B went: back to A's frames
+		sa := a.src()
+		a.remap(engine.SourceFrame(a.ses.cmp.sync, a.ses.clock.Frame(), sa.seq.Range, sa.seq.Range, sa.offset))
 	}
 	if l := gone.unload(); l != nil {
 		go l.Close() // it drops its frames from the cache; its decodes may wait on a stalled drive
@@ -530,8 +529,10 @@ func (a *app) removeShot(i int) {
 	a.log.add(levelInfo, "removed "+gone.seq.String())
 }
 
-// receive takes the current shot's decoded frames without waiting.
+// receive takes the current shot's decoded frames (and B's, comparing)
+// without waiting.
 func (a *app) receive() {
+	a.receiveB()
 	for {
 		select {
 		case f := <-a.src().loader.Frames():
@@ -547,7 +548,7 @@ func (a *app) receive() {
 func (a *app) show(f *engine.Frame) {
 	a.dirty = true
 	a.diag.frameShown(time.Now())
-	a.setTitle(f.Number)
+	a.setTitle(a.ses.clockFrame(f.Number))
 	switch err := a.src().show(f); {
 	case f.Err != nil:
 		a.log.frameError(f.Number, f.Err)
@@ -561,6 +562,9 @@ func (a *app) show(f *engine.Frame) {
 // included.
 func (a *app) refreshStates() {
 	s := a.src()
+	if a.ses.comparing() {
+		a.ses.bSrc().refreshStates() // B's side of ready
+	}
 	s.refreshStates()
 	for i, st := range s.states {
 		if st.Err != nil {
@@ -575,18 +579,22 @@ func (a *app) tick() {
 	if !c.Playing() || a.ses.streaming() {
 		return // streaming: Stream delivers every frame in order; receive shows them
 	}
-	t := c.Tick(time.Now(), a.src().ready)
+	t := c.Tick(time.Now(), a.ses.ready)
 	if t.Dropped > 0 {
 		a.src().loader.Stats().AddDrops(t.Dropped)
 	}
-	if f := a.src().frame; t.Changed && (f == nil || f.Number != t.Frame) {
+	if f := a.src().frame; t.Changed && (a.ses.comparing() || f == nil || f.Number != t.Frame) {
 		a.request(t.Frame, c.Dir())
 	}
 }
 
-// request asks the loader for frame n (dir: the way the user is going).
+// request asks the loader for frame n (dir: the way the user is going);
+// comparing, each side's loader for its frame at timeline frame n.
 func (a *app) request(n, dir int) {
-	a.src().loader.Request(n, dir)
+	if a.ses.comparing() {
+		a.dirty = true // a side that lacks n shows it as missing at once
+	}
+	a.ses.request(n, dir)
 }
 
 // play starts or stops playback going dir.
@@ -629,7 +637,7 @@ func (a *app) setInOut(in, out int) {
 		a.log.add(levelWarning, err.Error())
 		return
 	}
-	a.src().loader.SetOrder(a.ses.clock.Order())
+	a.ses.setOrders()
 }
 
 // setChannels switches the channels shown (a layer of a part), decoded at

@@ -13,9 +13,10 @@ import (
 type session struct {
 	shots []*source // in the user's order
 	cur   int       // the shot shown (A)
-	// b is the shot compared with A, -1 for none. Nothing sets it yet:
-	// compare builds on it.
+	// b is the shot compared with A, -1 for none; cmp is how they are
+	// compared (ui/compare.go).
 	b     int
+	cmp   compareState
 	clock *engine.Clock // over the current shot's frames
 	// pool decodes every shot's frames into cache.
 	pool  *engine.Pool
@@ -35,9 +36,11 @@ func (s *session) out() int {
 }
 
 // streaming reports whether every-frame playback is running: the loader
-// streams the frames in order and the clock does not pick them.
+// streams the frames in order and the clock does not pick them. Comparing,
+// the clock picks every frame (EveryFrame waits for both sides) and the
+// loaders prefetch around it.
 func (s *session) streaming() bool {
-	return s.clock.Playing() && s.clock.Mode() == engine.EveryFrame
+	return !s.comparing() && s.clock.Playing() && s.clock.Mode() == engine.EveryFrame
 }
 
 // around is the shot k places from the current one, wrapping at the ends.
@@ -83,6 +86,12 @@ func (s *session) remove(i int) *source {
 		s.cur = slices.Index(s.shots, cur)
 	}
 	s.b = slices.Index(s.shots, b) // -1 when b was gone (or none)
+	if s.b == s.cur {
+		s.b = -1 // B became current: A cannot be B
+	}
+	if s.b < 0 {
+		s.cmp.mode = cmpOff
+	}
 	return gone
 }
 

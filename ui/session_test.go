@@ -79,8 +79,9 @@ func TestShotOrder(t *testing.T) {
 	if gone := s.remove(2); gone.path != "A" || s.src().path != "B" || s.b != 1 {
 		t.Fatalf("after removing A: %v, current %s", names(s), s.src().path)
 	}
-	// B C, B current: removing it shows C (which stays B too).
-	if gone := s.remove(0); gone.path != "B" || s.src().path != "C" || s.b != 0 {
+	// B C, B current: removing it shows C, which is no longer B (A
+	// cannot be B).
+	if gone := s.remove(0); gone.path != "B" || s.src().path != "C" || s.b != -1 {
 		t.Fatalf("after removing the current B: %v, current %s, b %d", names(s), s.src().path, s.b)
 	}
 	if gone := s.remove(0); gone != nil || len(s.shots) != 1 {

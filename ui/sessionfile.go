@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"flick/engine"
@@ -171,8 +172,8 @@ func (a *app) sessionState() settings.Session {
 	}
 	s := settings.Session{A: a.ses.cur, Frame: c.Frame(), In: a.ses.in(), Out: a.ses.out(),
 		Loop: c.Order().Repeat.String(), Realtime: c.Mode() == engine.Realtime, FPS: c.FPS(),
-		Channels: a.view.Channels.String(), Transform: a.view.Transform.String(),
-		Exposure: float64(a.view.Exposure), Gamma: float64(g), ShowNaN: a.view.ShowNaN, Checker: a.view.Checker,
+		Channels: strings.ToLower(a.view.Channels.String()), Transform: a.view.Transform.Name(),
+		Exposure: wide(a.view.Exposure), Gamma: wide(g), ShowNaN: a.view.ShowNaN, Checker: a.view.Checker,
 		OCIOConfig: a.col.source.Name, Display: a.col.dv.Display, View: a.col.dv.View, Look: a.col.dv.Look}
 	a.compareState(&s)
 	for _, sh := range a.ses.shots {
@@ -236,7 +237,7 @@ func (a *app) restore(f *SessionFile) {
 	if err := c.SetInOut(s.In, s.Out); err != nil {
 		a.log.add(levelWarning, "session in/out: "+err.Error())
 	}
-	a.src().loader.SetOrder(c.Order())
+	a.ses.setOrders()
 	a.restoreDisplay(s)
 	a.seek(s.Frame) // the title follows once the frame is shown
 }
@@ -347,17 +348,80 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
-// compareState puts the session's comparison into s: B.
-func (a *app) compareState(s *settings.Session) {
-	s.B = a.ses.b
+// cmpBOnly is the session file's name for B alone (cmpB); A alone
+// (cmpOff) is "", the modes between are render's names.
+const cmpBOnly = "b"
+
+// cmpModeName is m's name in a session file.
+func cmpModeName(m cmpMode) string {
+	if r, ok := m.pair(); ok {
+		return r.String()
+	}
+	if m == cmpB {
+		return cmpBOnly
+	}
+	return ""
 }
 
-// restoreCompare restores the comparison of s: B, unless its source is
-// missing (then none, said in the log).
-func (a *app) restoreCompare(s settings.Session, sources []opened) {
-	a.ses.b = s.B
-	if s.B >= 0 && sources[s.B].err != nil {
-		a.ses.b = -1
-		a.log.add(levelWarning, fmt.Sprintf("shot %d (B) is missing: no comparison", s.B+1))
+// parseCmpMode is the mode a session file's name names.
+func parseCmpMode(name string) (cmpMode, error) {
+	switch name {
+	case "":
+		return cmpOff, nil
+	case cmpBOnly:
+		return cmpB, nil
 	}
+	r, err := render.ParseCompareMode(name)
+	if err != nil {
+		return cmpOff, err
+	}
+	return cmpModeOf(r), nil
+}
+
+// wide is x as the float64 of its shortest decimal, so that a session
+// file says 0.3 where the viewer holds float32(0.3).
+func wide(x float32) float64 {
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', -1, 32), 64)
+	return f
+}
+
+// compareState puts the session's comparison into s: B and its
+// compareState.
+func (a *app) compareState(s *settings.Session) {
+	c := a.ses.cmp
+	s.B, s.Compare, s.Sync = a.ses.b, cmpModeName(c.mode), c.sync.String()
+	s.WipeX, s.WipeY, s.WipeAngle = wide(c.wipeX), wide(c.wipeY), wide(c.wipeAngle)
+	s.Blend, s.Gain = wide(c.blend), wide(c.gain)
+}
+
+// restoreCompare sets the comparison of s (B none when its source is
+// missing or is the shot shown, said in the log; names that do not parse
+// are said and left as they were) and makes the clock over A's frames or,
+// comparing, the timeline.
+func (a *app) restoreCompare(s settings.Session, sources []opened) {
+	c := &a.ses.cmp
+	if m, err := parseCmpMode(s.Compare); err == nil {
+		c.mode = m
+	} else {
+		a.log.add(levelWarning, "session compare: "+err.Error())
+	}
+	if m, err := engine.ParseSyncMode(s.Sync); err == nil {
+		c.sync = m
+	} else {
+		a.log.add(levelWarning, "session sync: "+err.Error())
+	}
+	c.wipeX, c.wipeY, c.wipeAngle = float32(s.WipeX), float32(s.WipeY), float32(s.WipeAngle)
+	c.blend, c.gain = float32(s.Blend), float32(s.Gain)
+	a.ses.b = -1
+	switch {
+	case s.B < 0:
+	case sources[s.B].err != nil:
+		a.log.add(levelWarning, fmt.Sprintf("shot %d (B) is missing: no comparison", s.B+1))
+	case !a.ses.setB(s.B):
+		a.log.add(levelWarning, fmt.Sprintf("shot %d (B) is shown as A: no comparison", s.B+1))
+	}
+	if a.ses.b < 0 {
+		c.mode = cmpOff
+	}
+	a.activate(s.Frame, nil) // the clock over the frames the comparison shows
 }

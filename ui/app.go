@@ -6,7 +6,7 @@
 // a decode or an export's read-ahead stuck on a stalled drive is left
 // behind. (The headers of the shots given on the command line are read
 // before the window opens; the layout and settings files are read at start
-// and written at quit.)
+// and written at quit; a session file is written when the user saves it.)
 package ui
 
 import (

@@ -75,7 +75,11 @@ func (d *dialogs) openSave(a *app) {
 	d.saveShown, d.replacing = true, ""
 	d.savePath = a.sessionPath
 	if d.savePath == "" {
-		d.savePath = filepath.Join(a.src().seq.Dir, "session"+SessionExt)
+		dir, err := filepath.Abs(a.src().seq.Dir)
+		if err != nil {
+			dir = a.src().seq.Dir
+		}
+		d.savePath = filepath.Join(dir, "session"+SessionExt)
 	}
 	d.listing = list(filepath.Dir(d.savePath))
 }
@@ -145,7 +149,7 @@ func (d *dialogs) browse(path *string, h float32) {
 			d.listing = list(filepath.Dir(l.dir))
 		}
 		for _, e := range l.entries {
-			if imgui.SelectableBool(e) {
+			if entry(e) {
 				*path = filepath.Join(l.dir, e)
 				if strings.HasSuffix(e, "/") {
 					*path += string(filepath.Separator)
@@ -195,4 +199,13 @@ func (d *dialogs) saveDialog(a *app) {
 		return
 	}
 	d.browse(&d.savePath, 0)
+}
+
+// entry is a selectable row showing name as it is: a label would hide
+// what follows a "##" (a pattern's frame digits) as Dear ImGui's ID.
+func entry(name string) bool {
+	at := imgui.CursorScreenPos()
+	clicked := imgui.SelectableBool("##" + name)
+	imgui.WindowDrawList().AddTextVec2(at, imgui.ColorU32Col(imgui.ColText), name)
+	return clicked
 }

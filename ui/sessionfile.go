@@ -42,7 +42,7 @@ func ReadSessionFile(path string) (*SessionFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	ses, err := settings.ReadSession(abs)
+	ses, err := settings.ReadSession(path) // its errors name the file as given
 	if err != nil {
 		return nil, err
 	}

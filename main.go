@@ -77,6 +77,13 @@ Flags (before or after PATH):
                the frames' colour space in that config (default: your pick
                in the Display panel, the header, a file rule, the
                scene_linear role; flick info PATH --ocio CONFIG says which)
+  --compare wipe|side|vside|blend|diff|signed
+               compare the first shot (A) with the second (B) from the start
+               (README "Compare")
+  --sync frame|start
+               line A and B up by frame number (default) or by first frame
+  --offset N[,N...]
+               shift the shots, in order, by N frames against each other
   --json       (info) print JSON: a "sequence" object (pattern, first, last,
                frames present, missing), the first frame's header, formats
   -h, --help   show this help
@@ -122,6 +129,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	showVersion := fs.Bool("version", false, "")
 	ocioFlag := fs.String("ocio", "", "")
 	inputCS := fs.String("input-cs", "", "")
+	var compare viewCompare
+	compare.register(fs)
 	positional, err := parseFlags(fs, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -148,14 +157,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		positional = []string{demo}
 	}
-	// A session file (flick show.flick) opens alone, in place of PATHs: a
-	// broken one is one line naming its file and line, and exit 1.
+	cmpOpt, err := compare.parse()
+	if err != nil {
+		return usageError(stderr, err.Error())
+	}
+	// A session file (flick show.flick) opens alone, in place of PATHs, with
+	// its own comparison: a broken one is one line naming its file and
+	// line, and exit 1.
 	var shots []ui.Shot
 	var session *ui.SessionFile
 	var seq *engine.Sequence
 	if slices.ContainsFunc(positional, ui.IsSession) {
 		if len(positional) > 1 {
 			return usageError(stderr, "a session file opens alone: flick show.flick")
+		}
+		given := ""
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "compare" || f.Name == "sync" || f.Name == "offset" {
+				given = f.Name
+			}
+		})
+		if given != "" {
+			return usageError(stderr, "--"+given+": a session file keeps its own comparison")
 		}
 		if session, err = ui.ReadSessionFile(positional[0]); err != nil {
 			return fail(stderr, err)
@@ -165,6 +188,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		var code int
 		if shots, code = findShots(positional, stderr); shots == nil {
 			return code
+		}
+		if err := compare.fits(cmpOpt, len(shots)); err != nil {
+			return usageError(stderr, err.Error())
 		}
 		seq = shots[0].Sequence
 	}
@@ -196,7 +222,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// closed (that waits for its workers): they end with the process.
 	err = ui.Run(ui.Options{Shots: shots, First: first, Loader: loader, Cache: cache, Pool: pool, Budget: budget,
 		FPS: float64(fps), Settings: cfg, SettingsPath: savePath, Warning: warning, SettingsBroken: warning != "",
-		OCIO: *ocioFlag, InputCS: *inputCS, Session: session})
+		OCIO: *ocioFlag, InputCS: *inputCS, Compare: cmpOpt, Session: session})
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -58,6 +58,18 @@ type Options struct {
 	// Session, when not nil, is the session file opened in place of
 	// Shots (flick show.flick): First is from its First sequence.
 	Session *SessionFile
+	// Compare is what the viewer starts comparing.
+	Compare Compare
+}
+
+// Compare is the comparison the viewer starts with: with On, the first
+// shot (A) against the second (B) in Mode; Sync and the shots' Offsets
+// (in order, as many as given) apply whether or not it is On.
+type Compare struct {
+	On      bool
+	Mode    render.CompareMode
+	Sync    engine.SyncMode
+	Offsets []int
 }
 
 // Shot is a sequence to open and its path and range as given ("" the
@@ -84,6 +96,8 @@ type app struct {
 	// sessionPath is the session's file (absolute; "" until opened or
 	// saved as one): where Ctrl+S saves.
 	sessionPath string
+	// cv is the comparison's viewer state (ui/compareview.go).
+	cv compareView
 	// shotDrag is the Shots panel row being dragged.
 	shotDrag int
 	col      colour // OpenColorIO: config, choices, transforms
@@ -146,6 +160,10 @@ func Run(opt Options) error {
 		a.ses.shots, a.ses.cur = opt.Session.shots(), opt.Session.shown
 	}
 	a.ses.src().loader = opt.Loader
+	a.ses.cmp.sync = opt.Compare.Sync
+	for i, n := range opt.Compare.Offsets {
+		a.ses.shots[i].offset = n
+	}
 	win, err := render.NewWindow(render.WindowOptions{
 		Title: a.title(), Width: opt.Settings.WindowWidth, Height: opt.Settings.WindowHeight, FPS: 60,
 	})
@@ -186,6 +204,9 @@ func Run(opt Options) error {
 	if opt.Session != nil {
 		a.restore(opt.Session)
 	}
+	if opt.Compare.On {
+		a.setCompare(cmpModeOf(opt.Compare.Mode))
+	}
 	win.OnClose(a.close)
 	win.Run(func() { a.frameLoop(drops) })
 	return a.err
@@ -216,13 +237,18 @@ func (a *app) title() string {
 		hooks += a.matteHook()
 		hooks += a.shotsHook()
 		hooks += a.sessionHook()
+		hooks += a.compareHook()
 		hooks += fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
 		// The GL objects render holds (the title is made on the GL
 		// goroutine), for the leak tests.
 		o := render.LiveObjects()
 		hooks += fmt.Sprintf(" — gl %d objects %d programs", o.Textures+o.Buffers+o.Framebuffers+o.Syncs, render.LivePrograms())
 	}
-	return fmt.Sprintf("flick — %s — %s%s — frame %d", a.src().seq, a.colourTitle(), hooks, a.titleFrame)
+	seq := a.src().seq.String()
+	if t := a.compareTitle(); t != "" {
+		seq += " vs " + a.ses.bSrc().seq.String() + " — " + t
+	}
+	return fmt.Sprintf("flick — %s — %s%s — frame %d", seq, a.colourTitle(), hooks, a.titleFrame)
 }
 
 // setTitle shows frame n as the frame on screen in the window title.
@@ -547,8 +573,10 @@ func (a *app) receive() {
 // for the pixel probe) until the next one replaces it.
 func (a *app) show(f *engine.Frame) {
 	a.dirty = true
-	a.diag.frameShown(time.Now())
-	a.setTitle(a.ses.clockFrame(f.Number))
+	if !a.ses.comparing() { // comparing, pairShown says when both sides are in
+		a.diag.frameShown(time.Now())
+		a.setTitle(f.Number)
+	}
 	switch err := a.src().show(f); {
 	case f.Err != nil:
 		a.log.frameError(f.Number, f.Err)

@@ -265,6 +265,14 @@ func (a *app) showColour(key colourKey) {
 			return
 		}
 	}
+	a.buildColour(key)
+}
+
+// buildColour builds the transform of key on a goroutine, unless it is
+// being built; transformBuilt keeps it (and shows it if it is still the
+// one chosen).
+func (a *app) buildColour(key colourKey) {
+	c := &a.col
 	if c.building[key] {
 		return
 	}
@@ -597,6 +605,9 @@ func (a *app) transformBuilt(e cachedTransform, err error) {
 		})
 	}
 	c.cache = append(c.cache, e)
+	if a.ses.comparing() {
+		a.dirty = true // B may draw through it (sideTransform)
+	}
 	if len(c.cache) > colourCache {
 		a.evictColour()
 	}
@@ -629,7 +640,7 @@ func (a *app) drawnThrough(ct *render.ColorTransform) (*render.Image, render.Vie
 func (a *app) evictColour() {
 	c := &a.col
 	for i, e := range c.cache {
-		if e.ct != a.view.OCIO && !a.dlg.export.uses(e.ct) && !a.insp.uses(e.view) {
+		if e.ct != a.view.OCIO && e.ct != a.cv.bct && !a.dlg.export.uses(e.ct) && !a.insp.uses(e.view) {
 			e.close()
 			c.cache = append(c.cache[:i], c.cache[i+1:]...)
 			return

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"time"
 
 	"flick/engine"
 	"flick/engine/exr"
@@ -34,6 +35,13 @@ func (m cmpMode) pair() (render.CompareMode, bool) {
 	}
 	return 0, false
 }
+
+// cmpNames name the cmpModes, in their order, for the title's hook and
+// the Compare panel.
+var cmpNames = [...]string{"off", "wipe", "side", "vside", "blend", "diff", "signed", "B"}
+
+// name is m's name ("wipe").
+func (m cmpMode) name() string { return cmpNames[m] }
 
 // cmpModeOf is the cmpMode that combines A and B as r does.
 func cmpModeOf(r render.CompareMode) cmpMode { return cmpWipe + cmpMode(r) }
@@ -282,10 +290,28 @@ func (a *app) setSync(m engine.SyncMode) {
 	}
 }
 
-// receiveB takes B's decoded frames without waiting, comparing.
+// inAt reports whether both sides of timeline frame g are on screen: each
+// shot on screen shows its frame of g or lacks it.
+func (s *session) inAt(g int) bool {
+	for _, sh := range s.onScreen() {
+		if f, ok := s.sideFrame(sh, g); ok && (sh.frame == nil || sh.frame.Number != f) {
+			return false
+		}
+	}
+	return true
+}
+
+// receiveB takes B's decoded frames without waiting, comparing, and once
+// both sides of the clock's frame are in (which the previous UI frame's
+// frames may have made so) counts the pair as shown and puts its frame in
+// the title.
 func (a *app) receiveB() {
 	if !a.ses.comparing() {
 		return
+	}
+	if g := a.ses.clock.Frame(); g != a.titleFrame && a.ses.inAt(g) {
+		a.diag.frameShown(time.Now())
+		a.setTitle(g)
 	}
 	b := a.ses.bSrc()
 	for {

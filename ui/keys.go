@@ -106,6 +106,23 @@ var bindings = []binding{
 		do: (*app).copyMatte},
 	{chords: []chord{{imgui.KeyV, ctrl, "Ctrl+V"}}, help: "paste a matte list as the matte selection",
 		do: (*app).pasteMatte},
+	// Compare (ui/compare.go): A is the shot shown, B the next unless
+	// chosen in the Compare panel.
+	{chords: []chord{{imgui.KeyF6, 0, "F6"}}, help: "compare: wipe, A left of the line, B right (again: off)",
+		do: func(a *app) { a.setCompare(a.ses.toggle(cmpWipe, cmpOff)) }},
+	{chords: []chord{{imgui.KeyF7, 0, "F7"}}, help: "compare: side by side (again: stacked)",
+		do: func(a *app) { a.setCompare(a.ses.toggle(cmpSide, cmpStacked)) }},
+	{chords: []chord{{imgui.KeyF8, 0, "F8"}}, help: "compare: blend A and B (again: off)",
+		do: func(a *app) { a.setCompare(a.ses.toggle(cmpBlend, cmpOff)) }},
+	{chords: []chord{{imgui.KeyF9, 0, "F9"}}, help: "compare: difference of A and B (again: signed, mid-grey where equal)",
+		do: func(a *app) { a.setCompare(a.ses.toggle(cmpDiff, cmpSigned)) }},
+	{chords: []chord{{imgui.KeyX, 0, "x"}}, help: "flip: B alone (again: A alone)",
+		do: func(a *app) { a.setCompare(a.ses.flipped()) }},
+	{chords: []chord{{peekKey, 0, "z"}}, help: "hold to peek at B (let go: back)", do: (*app).peek},
+	{chords: []chord{{imgui.KeyPeriod, shift, ">"}}, help: "blend: more B; difference: gain up half a stop", repeat: true,
+		do: func(a *app) { a.nudge(1) }},
+	{chords: []chord{{imgui.KeyComma, shift, "<"}}, help: "blend: less B; difference: gain down half a stop", repeat: true,
+		do: func(a *app) { a.nudge(-1) }},
 	{chords: []chord{{imgui.KeyF, 0, "f"}}, help: "fit the image to the viewer", do: (*app).fit},
 	{chords: []chord{{imgui.Key1, 0, "1"}}, help: "one image pixel per screen pixel", do: (*app).actualSize},
 	{chords: []chord{{imgui.KeyEqual, shift, "+"}, {imgui.KeyEqual, 0, "="}, {imgui.KeyKeypadAdd, 0, "Keypad +"}},
@@ -195,6 +212,7 @@ func (a *app) keys() {
 			bindings[i].do(a)
 		}
 	}
+	a.endPeek()
 }
 
 // solo returns the action of a channel key: show ch, or colour when ch is
@@ -220,6 +238,10 @@ func (a *app) toggleFullscreen() {
 // fit, actualSize and zoom (about the viewer's centre) change the camera;
 // they do nothing while no picture is shown.
 func (a *app) fit() {
+	if a.ses.comparing() { // compareViewport fits both
+		a.fitted, a.dirty = true, true
+		return
+	}
 	if f := a.src().frame; f != nil && f.Err == nil {
 		a.camera, a.fitted, a.dirty = render.Fit(a.viewW, a.viewH, f.DisplayWindow), true, true
 	}

@@ -155,6 +155,9 @@ func (a *app) statusLine() string {
 		name = cmp.Or(layer, "(rgba)")
 	}
 	text := fmt.Sprintf("%s   %s, %s", name, a.view.Channels, a.colourTitle())
+	if t := a.compareTitle(); t != "" {
+		text = t + "   " + text
+	}
 	if a.col.on() {
 		text += ", input " + asciiInput(a.col.input)
 	}

@@ -36,6 +36,10 @@ func (a *app) viewport(size imgui.Vec2) {
 	if w != a.viewW || h != a.viewH {
 		a.viewW, a.viewH, a.dirty = w, h, true
 	}
+	if a.ses.comparing() {
+		a.compareViewport(origin, imgui.ItemRectMax(), w, h, scale)
+		return
+	}
 	f := a.src().frame
 	shown := f != nil && f.Err == nil
 	if shown && a.fitted {
@@ -94,23 +98,8 @@ func (a *app) viewport(size imgui.Vec2) {
 	if !shown {
 		return
 	}
-	v := a.camera.View(f.DisplayWindow, fullData(f))
-	if v.Data != v.Display {
-		dl.PushClipRect(origin, imgui.ItemRectMax())
-		for _, o := range []struct {
-			r   render.Rect
-			col uint32
-		}{{v.Display, displayOutline}, {v.Data, dataOutline}} {
-			// On the pixels just outside the window: ImGui strokes a
-			// rectangle half a pixel inside the corners it is given.
-			x0, y0 := math.Floor(float64(o.r.X0/scale.X)), math.Floor(float64(o.r.Y0/scale.Y))
-			x1, y1 := math.Ceil(float64(o.r.X1/scale.X)), math.Ceil(float64(o.r.Y1/scale.Y))
-			dl.AddRectV(imgui.NewVec2(origin.X+float32(x0)-1, origin.Y+float32(y0)-1),
-				imgui.NewVec2(origin.X+float32(x1)+1, origin.Y+float32(y1)+1), o.col, 0, 0, 1)
-		}
-		dl.PopClipRect()
-	}
 	dl.PushClipRect(origin, imgui.ItemRectMax())
+	outlines(dl, origin, scale, a.camera.View(f.DisplayWindow, fullData(f)))
 	a.drawRegion(dl, origin, scale, f)
 	dl.PopClipRect()
 	if imgui.IsItemHovered() {
@@ -130,6 +119,25 @@ func (a *app) viewport(size imgui.Vec2) {
 			a.probeAt, a.probeFrame = at, f
 		}
 		a.probing = a.probeOK
+	}
+}
+
+// outlines draws the display and data windows of view v where they
+// differ.
+func outlines(dl *imgui.DrawList, origin, scale imgui.Vec2, v render.View) {
+	if v.Data == v.Display {
+		return
+	}
+	for _, o := range []struct {
+		r   render.Rect
+		col uint32
+	}{{v.Display, displayOutline}, {v.Data, dataOutline}} {
+		// On the pixels just outside the window: ImGui strokes a
+		// rectangle half a pixel inside the corners it is given.
+		x0, y0 := math.Floor(float64(o.r.X0/scale.X)), math.Floor(float64(o.r.Y0/scale.Y))
+		x1, y1 := math.Ceil(float64(o.r.X1/scale.X)), math.Ceil(float64(o.r.Y1/scale.Y))
+		dl.AddRectV(imgui.NewVec2(origin.X+float32(x0)-1, origin.Y+float32(y0)-1),
+			imgui.NewVec2(origin.X+float32(x1)+1, origin.Y+float32(y1)+1), o.col, 0, 0, 1)
 	}
 }
 

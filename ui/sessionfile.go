@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,14 +100,19 @@ func (f *SessionFile) shots() []*source {
 
 // missingSource is a shot whose files are gone: listed in the Shots panel
 // as missing, never shown, kept when the session is saved again. Its
-// sequence only names it (the range is the one saved, when it parses).
+// sequence only names it: its file name with each run of #s as one, as RV
+// writes a pattern (Dear ImGui would take what follows a "##" in a label
+// for its ID), and the range saved, when it parses.
 func missingSource(o opened) *source {
-	seq := &engine.Sequence{Dir: filepath.Dir(o.path), Suffix: filepath.Base(o.path)}
+	seq := &engine.Sequence{Dir: filepath.Dir(o.path), Suffix: hashRuns.ReplaceAllString(filepath.Base(o.path), "#")}
 	if r, err := engine.ParseRange(o.rng); err == nil {
 		seq.Range = r
 	}
 	return &source{path: o.path, rng: o.rng, seq: seq, gone: o.err, missing: map[int]bool{}, selName: "default"}
 }
+
+// hashRuns are runs of #s in a pattern.
+var hashRuns = regexp.MustCompile("#+")
 
 // names is the shot's channel selection by name, as a session keeps it:
 // its part's name (when a layer is chosen), its view and its layer

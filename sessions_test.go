@@ -14,7 +14,8 @@ import (
 // (shot_v001..v003), each in the shot's place at the same frame; past the
 // last and the first the status line says so and nothing changes; PageDown
 // and PageUp still walk the session's shots. Ctrl+Shift+S saves the
-// session under a name typed (.flick added), Ctrl+S again to that file;
+// session under a name typed (.flick added; on an existing file, only once
+// the user says to replace it), Ctrl+S again to that file;
 // `flick saved.flick` restores it, and saving it again writes the same
 // text (every field went through the viewer and back); the folder moved
 // whole still opens; a source whose files are gone is a missing shot,
@@ -83,6 +84,20 @@ func TestVersionsAndSessions(t *testing.T) {
 			t.Errorf("the saved session lacks %q:\n%s", line, first)
 		}
 	}
+	// Ctrl+Shift+S on the session's own file asks before replacing it.
+	before, err := os.Stat(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.hold("s", "Control_L", "Shift_L")
+	v.key("Return")
+	v.waitFrames(4)
+	if now, err := os.Stat(saved); err != nil || !os.SameFile(before, now) {
+		t.Fatalf("Ctrl+Shift+S, Return replaced %s without asking (%v)", saved, err)
+	}
+	v.key("Return") // Replace
+	v.waitFor(func() bool { now, err := os.Stat(saved); return err == nil && !os.SameFile(before, now) },
+		"the session replaced once the user says so")
 	// Ctrl+S saves to the same file: one more frame on.
 	v.key("Right")
 	v.hold("s", "Control_L")
@@ -140,7 +155,7 @@ func TestVersionsAndSessions(t *testing.T) {
 		}
 	}
 	session := filepath.Join(moved, "saved.flick")
-	before, _ := os.Stat(session)
+	before, _ = os.Stat(session)
 	v = startViewer(t, t.TempDir(), session)
 	at("shot_v001", 1, 2, 1005, "the session with its plate gone")
 	said("missing: "+filepath.Join(moved, "plate.####.exr"), "the missing plate on the status line")

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -160,15 +161,40 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
-	shots, code := findShots(positional, stderr)
-	if shots == nil {
-		return code
+	// A session file (flick show.flick) opens alone, in place of PATHs, with
+	// its own comparison: a broken one is one line naming its file and
+	// line, and exit 1.
+	var shots []ui.Shot
+	var session *ui.SessionFile
+	var seq *engine.Sequence
+	if slices.ContainsFunc(positional, ui.IsSession) {
+		if len(positional) > 1 {
+			return usageError(stderr, "a session file opens alone: flick show.flick")
+		}
+		given := ""
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "compare" || f.Name == "sync" || f.Name == "offset" {
+				given = f.Name
+			}
+		})
+		if given != "" {
+			return usageError(stderr, "--"+given+": a session file keeps its own comparison")
+		}
+		if session, err = ui.ReadSessionFile(positional[0]); err != nil {
+			return fail(stderr, err)
+		}
+		seq = session.First()
+	} else {
+		var code int
+		if shots, code = findShots(positional, stderr); shots == nil {
+			return code
+		}
+		if err := compare.fits(cmpOpt, len(shots)); err != nil {
+			return usageError(stderr, err.Error())
+		}
+		seq = shots[0].Sequence
 	}
-	if err := compare.fits(cmpOpt, len(shots)); err != nil {
-		return usageError(stderr, err.Error())
-	}
-	seq := shots[0].Sequence
-	if abs, err := filepath.Abs(shots[0].Path); err == nil && !demo {
+	if abs, err := filepath.Abs(positional[0]); err == nil && !demo {
 		cfg.AddRecent(abs)
 	}
 	budget := cfg.CacheBytes
@@ -196,7 +222,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// closed (that waits for its workers): they end with the process.
 	err = ui.Run(ui.Options{Shots: shots, First: first, Loader: loader, Cache: cache, Pool: pool, Budget: budget,
 		FPS: float64(fps), Settings: cfg, SettingsPath: savePath, Warning: warning, SettingsBroken: warning != "",
-		OCIO: *ocioFlag, InputCS: *inputCS, Compare: cmpOpt})
+		OCIO: *ocioFlag, InputCS: *inputCS, Compare: cmpOpt, Session: session})
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -288,7 +314,11 @@ func findShots(positional []string, stderr io.Writer) ([]ui.Shot, int) {
 		if seq == nil {
 			return nil, code
 		}
-		shots = append(shots, ui.Shot{Path: positional[i], Sequence: seq})
+		shot := ui.Shot{Path: positional[i], Sequence: seq}
+		if n == 2 {
+			shot.Range = positional[i+1]
+		}
+		shots = append(shots, shot)
 		i += n
 	}
 	return shots, 0

@@ -6,7 +6,7 @@
 // a decode or an export's read-ahead stuck on a stalled drive is left
 // behind. (The headers of the shots given on the command line are read
 // before the window opens; the layout and settings files are read at start
-// and written at quit.)
+// and written at quit; a session file is written when the user saves it.)
 package ui
 
 import (
@@ -55,6 +55,9 @@ type Options struct {
 	// OCIO is --ocio: the OpenColorIO config, over $OCIO and the
 	// ocio_config setting (ocio.Pick); InputCS is --input-cs.
 	OCIO, InputCS string
+	// Session, when not nil, is the session file opened in place of
+	// Shots (flick show.flick): First is from its First sequence.
+	Session *SessionFile
 	// Compare is what the viewer starts comparing.
 	Compare Compare
 }
@@ -69,10 +72,11 @@ type Compare struct {
 	Offsets []int
 }
 
-// Shot is a sequence to open and its path as given.
+// Shot is a sequence to open and its path and range as given ("" the
+// whole sequence).
 type Shot struct {
-	Path     string
-	Sequence *engine.Sequence
+	Path, Range string
+	Sequence    *engine.Sequence
 }
 
 // app is the viewer's state. GL goroutine only.
@@ -89,6 +93,9 @@ type app struct {
 
 	// ses is the shots and their playback; the shot shown is ses.src().
 	ses session
+	// sessionPath is the session's file (absolute; "" until opened or
+	// saved as one): where Ctrl+S saves.
+	sessionPath string
 	// cv is the comparison's viewer state (ui/compareview.go).
 	cv compareView
 	// shotDrag is the Shots panel row being dragged.
@@ -147,7 +154,12 @@ func Run(opt Options) error {
 		panels: map[string]bool{}, hooks: os.Getenv("FLICK_TEST_HOOKS") == "1"}
 	a.ses = session{b: -1, cmp: defaultCompare(), pool: opt.Pool, cache: opt.Cache}
 	for _, sh := range opt.Shots { // before the window opens (see the package comment)
-		a.ses.shots = append(a.ses.shots, newSource(inspect(sh.Path, sh.Sequence)))
+		o := inspect(sh.Path, sh.Sequence)
+		o.rng = sh.Range
+		a.ses.shots = append(a.ses.shots, newSource(o))
+	}
+	if opt.Session != nil {
+		a.ses.shots, a.ses.cur = opt.Session.shots(), opt.Session.shown
 	}
 	a.ses.src().loader = opt.Loader
 	a.ses.cmp.sync = opt.Compare.Sync
@@ -191,6 +203,9 @@ func Run(opt Options) error {
 	})
 	a.opening = make(chan opened, 1)
 	a.activate(opt.First.Number, opt.First)
+	if opt.Session != nil {
+		a.restore(opt.Session)
+	}
 	if opt.Compare.On {
 		a.setCompare(cmpModeOf(opt.Compare.Mode))
 	}
@@ -223,6 +238,7 @@ func (a *app) title() string {
 		hooks += a.inspectHook()
 		hooks += a.matteHook()
 		hooks += a.shotsHook()
+		hooks += a.sessionHook()
 		hooks += a.compareHook()
 		hooks += fmt.Sprintf(" — ui %d viewer %d,%d-%d,%d", a.drawn, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
 		// The GL objects render holds (the title is made on the GL
@@ -344,11 +360,17 @@ func (a *app) close() {
 // goroutine (a network drive may stall).
 type opened struct {
 	path  string
+	rng   string // the range given ("" the whole sequence)
 	seq   *engine.Sequence
 	fps   float64 // 0: the file does not say
 	parts []exr.Part
 	first engine.Inspection
 	err   error
+	// session is a session file read in place of a sequence (its path
+	// ends in SessionExt); replace is the shot a version steps from
+	// (stepVersion), whose place it takes.
+	session *SessionFile
+	replace *source
 }
 
 // inspect finds the sequence at path and reads its first frame's header.
@@ -443,14 +465,26 @@ func closeWithin(d time.Duration, loaders ...*engine.Loader) bool {
 // and the viewer switches when it is done (opening).
 func (a *app) open(path string) {
 	a.log.add(levelInfo, "opening "+path)
+	if IsSession(path) {
+		go func() { a.opening <- openSessionFile(path) }()
+		return
+	}
 	go func() { a.opening <- inspect(path, nil) }()
 }
 
 // adoptOpened adds a shot opened in the background to the session, after
 // the current one, and shows it.
 func (a *app) adoptOpened(o opened) {
+	if o.replace != nil {
+		a.replaceShot(o)
+		return
+	}
 	if o.err != nil {
 		a.log.add(levelError, o.err.Error())
+		return
+	}
+	if o.session != nil {
+		a.adoptSession(o.session)
 		return
 	}
 	s := newSource(o)
@@ -462,8 +496,13 @@ func (a *app) adoptOpened(o opened) {
 
 // switchTo makes shot i current and shows its frame n. The shot left
 // keeps its selection, its loader and its frames in the one cache, until
-// the cache needs room for the shots on screen (SetActive).
+// the cache needs room for the shots on screen (SetActive). A missing shot
+// is not shown: the status line says so.
 func (a *app) switchTo(i, n int) {
+	if g := a.ses.shots[i].gone; g != nil {
+		a.log.add(levelWarning, fmt.Sprintf("%s is missing: %v", a.ses.shots[i].path, g))
+		return
+	}
 	a.dlg.export.cancelAndWait(a.win.Queue()) // it reads the shot left
 	if i != a.ses.cur {
 		a.src().hide()
@@ -474,25 +513,36 @@ func (a *app) switchTo(i, n int) {
 	a.setTitle(n)
 }
 
-// pageShot goes k shots on (PageDown 1, PageUp -1), wrapping at the ends,
-// to the frame at the same distance from its start (relativeFrame).
+// pageShot goes k shots on (PageDown 1, PageUp -1), wrapping at the ends
+// and skipping missing shots, to the frame at the same distance from its
+// start (relativeFrame).
 func (a *app) pageShot(k int) {
-	if len(a.ses.shots) < 2 {
-		return
+	j := k
+	for a.ses.shots[a.ses.around(j)].gone != nil { // ends at the current shot at the latest
+		j += k
 	}
-	i := a.ses.around(k)
-	a.switchTo(i, relativeFrame(a.src().seq, a.ses.clock.Frame(), a.ses.shots[i].seq))
+	if i := a.ses.around(j); i != a.ses.cur {
+		a.switchTo(i, relativeFrame(a.src().seq, a.ses.clock.Frame(), a.ses.shots[i].seq))
+	}
 }
 
 // removeShot closes shot i and takes it out of the session (not the last
-// one); removing the current shot shows the next.
+// one, nor the last not missing); removing the current shot shows the
+// next not missing.
 func (a *app) removeShot(i int) {
 	cur, comparing := a.src(), a.ses.comparing()
+	if i == a.ses.cur && !slices.ContainsFunc(a.ses.shots, func(s *source) bool { return s != cur && s.gone == nil }) {
+		a.log.add(levelWarning, "the only shot found stays: the others are missing")
+		return
+	}
 	gone := a.ses.remove(i)
 	if gone == nil {
 		return
 	}
 	if gone == cur {
+		for a.src().gone != nil {
+			a.ses.cur = a.ses.around(1)
+		}
 		a.dlg.export.cancelAndWait(a.win.Queue())
 		a.activate(a.src().seq.Range.Start, nil)
 		a.chooseColour(a.col.dv)

@@ -75,9 +75,9 @@ func (s *session) comparing() bool { return s.b >= 0 && s.cmp.mode != cmpOff }
 // bSrc is shot B, nil for none.
 func (s *session) bSrc() *source { return s.shotAt(s.b) }
 
-// setB makes shot i B; A itself cannot be B (false).
+// setB makes shot i B; A itself cannot be B, nor a missing shot (false).
 func (s *session) setB(i int) bool {
-	if i == s.cur || i < 0 || i >= len(s.shots) {
+	if i == s.cur || i < 0 || i >= len(s.shots) || s.shots[i].gone != nil {
 		return false
 	}
 	s.b = i

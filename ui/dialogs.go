@@ -11,11 +11,16 @@ import (
 	"flick/engine"
 )
 
-// dialogs holds the open and export dialogs.
+// dialogs holds the open, save and export dialogs.
 type dialogs struct {
 	openShown bool
 	openPath  string
 	listing   *listing
+	// saveShown is the session's save dialog (Ctrl+Shift+S); replacing
+	// is the existing file a save waits to be allowed to replace.
+	saveShown bool
+	savePath  string
+	replacing string
 	export    exportDialog
 }
 
@@ -38,8 +43,12 @@ func list(dir string) *listing {
 			return
 		}
 		for _, e := range ents {
-			if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			switch {
+			case strings.HasPrefix(e.Name(), "."):
+			case e.IsDir():
 				l.entries = append(l.entries, e.Name()+"/")
+			case IsSession(e.Name()):
+				l.entries = append(l.entries, e.Name())
 			}
 		}
 		if seqs, err := engine.FindAll(dir); err == nil {
@@ -60,6 +69,21 @@ func (d *dialogs) openOpen(a *app) {
 	d.listing = list(filepath.Dir(d.openPath + "x"))
 }
 
+// openSave shows the save dialog, on the session's file or, with none
+// yet, a new one in the current shot's folder.
+func (d *dialogs) openSave(a *app) {
+	d.saveShown, d.replacing = true, ""
+	d.savePath = a.sessionPath
+	if d.savePath == "" {
+		dir, err := filepath.Abs(a.src().seq.Dir)
+		if err != nil {
+			dir = a.src().seq.Dir
+		}
+		d.savePath = filepath.Join(dir, "session"+SessionExt)
+	}
+	d.listing = list(filepath.Dir(d.savePath))
+}
+
 func (d *dialogs) draw(a *app) {
 	if d.openShown {
 		imgui.OpenPopupStr("Open")
@@ -67,6 +91,14 @@ func (d *dialogs) draw(a *app) {
 	imgui.SetNextWindowSizeV(imgui.NewVec2(640*unit(), 420*unit()), imgui.CondAppearing)
 	if imgui.BeginPopupModalV("Open", &d.openShown, 0) {
 		d.openDialog(a)
+		imgui.EndPopup()
+	}
+	if d.saveShown {
+		imgui.OpenPopupStr("Save Session")
+	}
+	imgui.SetNextWindowSizeV(imgui.NewVec2(640*unit(), 420*unit()), imgui.CondAppearing)
+	if imgui.BeginPopupModalV("Save Session", &d.saveShown, 0) {
+		d.saveDialog(a)
 		imgui.EndPopup()
 	}
 	d.export.draw(a)
@@ -88,36 +120,92 @@ func (d *dialogs) openDialog(a *app) {
 		imgui.CloseCurrentPopup()
 		return
 	}
-	if l := d.listing; l != nil {
-		imgui.TextDisabled(esc(l.dir))
-		imgui.BeginChildStrV("entries", imgui.NewVec2(0, -90), imgui.ChildFlagsBorders, 0)
-		select {
-		case <-l.done:
-			if l.err != nil {
-				imgui.TextUnformatted(l.err.Error())
-			}
-			if imgui.SelectableBool("../") {
-				d.openPath = filepath.Dir(l.dir) + string(filepath.Separator)
-				d.listing = list(filepath.Dir(l.dir))
-			}
-			for _, e := range l.entries {
-				if imgui.SelectableBool(e) {
-					d.openPath = filepath.Join(l.dir, e)
-					if strings.HasSuffix(e, "/") {
-						d.openPath += string(filepath.Separator)
-						d.listing = list(d.openPath)
-					}
-				}
-			}
-		default:
-			imgui.TextUnformatted("reading the folder...")
-		}
-		imgui.EndChild()
-	}
+	d.browse(&d.openPath, -90)
 	imgui.TextUnformatted("Recent:")
 	for _, p := range a.settings.Recent {
 		if imgui.SelectableBool(p) {
 			d.openPath = p
 		}
 	}
+}
+
+// browse lists the folder being read (sub-folders, sequences, session
+// files) in a child of height h (negative: what the window leaves): a
+// folder picked is listed and a file picked is put in path.
+func (d *dialogs) browse(path *string, h float32) {
+	l := d.listing
+	if l == nil {
+		return
+	}
+	imgui.TextDisabled(esc(l.dir))
+	imgui.BeginChildStrV("entries", imgui.NewVec2(0, h), imgui.ChildFlagsBorders, 0)
+	select {
+	case <-l.done:
+		if l.err != nil {
+			imgui.TextUnformatted(l.err.Error())
+		}
+		if imgui.SelectableBool("../") {
+			*path = filepath.Dir(l.dir) + string(filepath.Separator)
+			d.listing = list(filepath.Dir(l.dir))
+		}
+		for _, e := range l.entries {
+			if entry(e) {
+				*path = filepath.Join(l.dir, e)
+				if strings.HasSuffix(e, "/") {
+					*path += string(filepath.Separator)
+					d.listing = list(*path)
+				}
+			}
+		}
+	default:
+		imgui.TextUnformatted("reading the folder...")
+	}
+	imgui.EndChild()
+}
+
+// saveDialog: a path field for the session file (SessionExt added when
+// missing) and the folder's contents; an existing file is replaced only
+// once the user says so.
+func (d *dialogs) saveDialog(a *app) {
+	if d.replacing != "" {
+		imgui.TextUnformatted(esc(d.replacing) + " exists. Replace it?")
+		if imgui.Button("Replace") || imgui.IsKeyPressedBoolV(imgui.KeyEnter, false) {
+			a.writeSession(d.replacing)
+			d.saveShown, d.replacing = false, ""
+			imgui.CloseCurrentPopup()
+			return
+		}
+		imgui.SameLine()
+		if imgui.Button("Cancel") || imgui.IsKeyPressedBoolV(imgui.KeyEscape, false) {
+			d.replacing = ""
+		}
+		return
+	}
+	imgui.SetNextItemWidth(-80)
+	if imgui.IsWindowAppearing() {
+		imgui.SetKeyboardFocusHere()
+	}
+	enter := imgui.InputTextWithHint("##path", "session"+SessionExt, &d.savePath, imgui.InputTextFlagsEnterReturnsTrue, nil)
+	imgui.SameLine()
+	if (imgui.Button("Save") || enter) && strings.TrimSpace(d.savePath) != "" {
+		p := withSessionExt(strings.TrimSpace(d.savePath))
+		if fileExists(p) {
+			d.replacing = p
+			return
+		}
+		a.writeSession(p)
+		d.saveShown = false
+		imgui.CloseCurrentPopup()
+		return
+	}
+	d.browse(&d.savePath, 0)
+}
+
+// entry is a selectable row showing name as it is: a label would hide
+// what follows a "##" (a pattern's frame digits) as Dear ImGui's ID.
+func entry(name string) bool {
+	at := imgui.CursorScreenPos()
+	clicked := imgui.SelectableBool("##" + name)
+	imgui.WindowDrawList().AddTextVec2(at, imgui.ColorU32Col(imgui.ColText), name)
+	return clicked
 }

@@ -11,12 +11,13 @@ import (
 )
 
 // mods are the modifiers a chord needs held: exactly these, no others
-// (Alt and Super are not looked at).
+// (a chord without alt refuses Alt held; Super is not looked at).
 type mods uint8
 
 const (
 	ctrl mods = 1 << iota
 	shift
+	alt
 )
 
 // A chord is a key and its modifiers, with the name help gives it.
@@ -58,6 +59,15 @@ var bindings = []binding{
 		do: func(a *app) { a.pageShot(1) }},
 	{chords: []chord{{imgui.KeyPageUp, 0, "PageUp"}}, help: "previous shot, at the same frame from its start",
 		do: func(a *app) { a.pageShot(-1) }},
+	// Versions and session files (ui/version.go, ui/sessionfile.go).
+	{chords: []chord{{imgui.KeyPageDown, alt, "Alt+PageDown"}}, help: "next version of the shot (its v###), in its place",
+		do: func(a *app) { a.stepVersion(1) }},
+	{chords: []chord{{imgui.KeyPageUp, alt, "Alt+PageUp"}}, help: "previous version of the shot (its v###), in its place",
+		do: func(a *app) { a.stepVersion(-1) }},
+	{chords: []chord{{imgui.KeyS, ctrl, "Ctrl+S"}}, help: "save the session (the first time: as Ctrl+Shift+S)",
+		do: (*app).saveSession},
+	{chords: []chord{{imgui.KeyS, ctrl | shift, "Ctrl+Shift+S"}}, help: "save the session as a .flick file",
+		do: func(a *app) { a.dlg.openSave(a) }},
 	{chords: []chord{{imgui.KeyT, 0, "t"}}, help: "timecode or frame numbers on the timeline",
 		do: func(a *app) { a.showTimecode = !a.showTimecode }},
 	{chords: []chord{{imgui.KeyR, 0, "r"}}, help: "show red alone (again: colour)", do: solo(render.ChannelR)},
@@ -192,6 +202,9 @@ func (a *app) keys() {
 	}
 	if io.KeyShift() {
 		held |= shift
+	}
+	if io.KeyAlt() {
+		held |= alt
 	}
 	typing := io.WantTextInput()
 	for i := range bindings {

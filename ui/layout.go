@@ -96,6 +96,12 @@ func (a *app) menuBar() {
 			}
 			imgui.EndMenu()
 		}
+		if imgui.MenuItemBoolV("Save Session", "Ctrl+S", false, true) {
+			a.saveSession()
+		}
+		if imgui.MenuItemBoolV("Save Session As...", "Ctrl+Shift+S", false, true) {
+			a.dlg.openSave(a)
+		}
 		if imgui.MenuItemBoolV("Export...", "Ctrl+E", false, true) {
 			a.dlg.export.open = true
 		}

@@ -8,6 +8,7 @@ import (
 	"flick/engine"
 	"flick/engine/exr"
 	"flick/render"
+	"flick/settings"
 )
 
 // source is one shot of the session: a sequence, what its headers say, the
@@ -40,12 +41,19 @@ type source struct {
 	offset int
 	frame  *engine.Frame // the frame on screen, pinned (pixels kept for the probe)
 	image  render.Image  // frame's pixels on the GL side
+	// rng is the range given with path ("" the whole sequence).
+	rng string
+	// gone says why a session's source was not found: a missing shot,
+	// never shown (loader nil, no frames); saved is its source as the
+	// session file said it, written back as it was.
+	gone  error
+	saved *settings.SessionSource
 }
 
 // newSource is the shot o found, showing its default channels; it has no
 // loader yet.
 func newSource(o opened) *source {
-	s := &source{path: o.path, seq: o.seq, fps: o.fps, parts: o.parts, first: o.first,
+	s := &source{path: o.path, rng: o.rng, seq: o.seq, fps: o.fps, parts: o.parts, first: o.first,
 		frames: o.seq.Range.Frames(), missing: map[int]bool{}, selName: "default"}
 	for _, n := range o.seq.Missing() {
 		s.missing[n] = true
@@ -55,7 +63,8 @@ func newSource(o opened) *source {
 	return s
 }
 
-// name is the shot's name in the Shots panel: its pattern's base name.
+// name is the shot's name in the Shots panel: its pattern's base name
+// (a missing shot's: its path's).
 func (s *source) name() string { return filepath.Base(s.seq.String()) }
 
 // show makes f the frame on screen and uploads its pixels, releasing the
@@ -148,6 +157,8 @@ func (s *source) withLevel(sel exr.Selection, scale float32) exr.Selection {
 // status is the shot's state in a word or a few, for the Shots panel.
 func (s *source) status() string {
 	switch {
+	case s.gone != nil:
+		return "missing: " + s.gone.Error()
 	case s.loader == nil:
 		return "not loaded"
 	case s.frame != nil && s.frame.Err != nil:

@@ -54,18 +54,8 @@ func (a *app) setView(v string) {
 		a.log.add(levelWarning, fmt.Sprintf("view %s: %v", v, err))
 		return
 	}
-	key := ""
-	if sel.Part < len(a.src().parts) {
-		p := a.src().parts[sel.Part]
-		for _, l := range p.Layers {
-			if s, err := exr.LayerSelection(p, l.Name); err == nil && s == sel {
-				key = layerKey(p.Index, l.Name)
-				break
-			}
-		}
-	}
 	a.src().stereo = v
-	a.setChannels(sel, key)
+	a.setChannels(sel, layerKeyOf(a.src().parts, sel))
 }
 
 // nextView switches to the view after the current one (the v key).

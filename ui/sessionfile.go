@@ -395,8 +395,8 @@ func wide(x float32) float64 {
 // compareState.
 func (a *app) compareState(s *settings.Session) {
 	c := a.ses.cmp
-	if a.cv.peeking {
-		c.mode = a.cv.peekFrom // the peek key held shows B for a moment: not the session's mode
+	if c.peeking {
+		c.mode = c.peekFrom // the peek key held shows B for a moment: not the session's mode
 	}
 	s.B, s.Compare, s.Sync = a.ses.b, cmpModeName(c.mode), c.sync.String()
 	s.WipeX, s.WipeY, s.WipeAngle = wide(c.wipeX), wide(c.wipeY), wide(c.wipeAngle)

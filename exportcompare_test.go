@@ -121,6 +121,32 @@ func TestExportCompareSide(t *testing.T) {
 			}
 		}
 	}
+
+	// A size whose aspect is not the shot's (252x192 for 2048x1556 at
+	// 0.123, to even numbers): each half still covers its half as a single
+	// export covers its movie, with no sliver of background at the edges.
+	odd := func(args ...string) {
+		t.Helper()
+		args = append(append([]string{"export", beach, "1-1"}, args...), "--scale", "0.123", "--codec", "prores4444", "--headless")
+		if code, _, stderr := runFlick(t, args...); code != 0 {
+			t.Fatalf("flick %q: exit %d: %s", args, code, stderr)
+		}
+	}
+	a, b, side = filepath.Join(dir, "a252.mov"), filepath.Join(dir, "b252.mov"), filepath.Join(dir, "side252.mov")
+	odd("-o", a)
+	odd("--view", "left", "-o", b)
+	odd("--compare", beach, "--compare-view", "left", "-o", side)
+	af, w, h = movieFrames(t, a)
+	bf, _, _ = movieFrames(t, b)
+	got, gw, gh := movieFrames(t, side)
+	if w != 252 || h != 192 || gw != 2*w || gh != h || len(got) != 1 {
+		t.Fatalf("at --scale 0.123: A %dx%d, side by side %d frames of %dx%d; want 252x192 and 1 of 504x192", w, h, len(got), gw, gh)
+	}
+	pa := exporttest.PSNR(crop(got[0], gw, image.Rect(0, 0, w, h)), af[0], 0, 1, 2)
+	pb := exporttest.PSNR(crop(got[0], gw, image.Rect(w, 0, 2*w, h)), bf[0], 0, 1, 2)
+	if pa < compareMatch || pb < compareMatch {
+		t.Errorf("at --scale 0.123 the halves match A's and B's exports at %.1f and %.1f dB; want %d or more", pa, pb, compareMatch)
+	}
 }
 
 // The difference of a shot with itself is black at every frame, at a gain

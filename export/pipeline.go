@@ -511,8 +511,14 @@ func (g *glStage) drawCompare(a, b *engine.Frame, ia, ib *render.Image) {
 		bDisplay, bData = b.DisplayWindow, b.DataWindow
 	}
 	m := c.Comparison.Mode
-	cam := render.Fit(g.w, g.h, render.PairCanvas(m, aDisplay, bDisplay))
-	va, vb := render.PairViews(cam, m, aDisplay, aData, bDisplay, bData)
+	canvas := render.PairCanvas(m, aDisplay, bDisplay)
+	// As fill does for one source, the canvas covers the whole output,
+	// whose aspect differs from it by the rounding of the size to even
+	// numbers: fitted, it would leave slivers of background at the edges,
+	// and the halves of a side by side would differ from single exports.
+	va, vb := render.PairViews(render.Camera{Scale: 1}, m, aDisplay, aData, bDisplay, bData)
+	sx, sy := float32(g.w)/float32(canvas.Dx()), float32(g.h)/float32(canvas.Dy())
+	va, vb = stretch(va, sx, sy), stretch(vb, sx, sy)
 	g.display.DrawCompare(&g.target,
 		render.Side{Image: ia, View: va, Settings: g.settings},
 		render.Side{Image: ib, View: vb, Settings: g.settingsB}, c.Comparison)
@@ -568,14 +574,17 @@ func (g *glStage) close() {
 // (the output keeps the display window's aspect, up to the rounding of its
 // size to even numbers).
 func fill(w, h int, display, data image.Rectangle) render.View {
-	sx, sy := float32(w)/float32(display.Dx()), float32(h)/float32(display.Dy())
-	place := func(r image.Rectangle) render.Rect {
-		return render.Rect{
-			X0: float32(r.Min.X-display.Min.X) * sx, Y0: float32(r.Min.Y-display.Min.Y) * sy,
-			X1: float32(r.Max.X-display.Min.X) * sx, Y1: float32(r.Max.Y-display.Min.Y) * sy,
-		}
+	v := render.Camera{Scale: 1}.View(display, data)
+	return stretch(v, float32(w)/float32(display.Dx()), float32(h)/float32(display.Dy()))
+}
+
+// stretch scales a view placed at one target pixel per image pixel, its
+// origin at the output's top left, by sx and sy.
+func stretch(v render.View, sx, sy float32) render.View {
+	scale := func(r render.Rect) render.Rect {
+		return render.Rect{X0: r.X0 * sx, Y0: r.Y0 * sy, X1: r.X1 * sx, Y1: r.Y1 * sy}
 	}
-	return render.View{Display: place(display), Data: place(data)}
+	return render.View{Display: scale(v.Display), Data: scale(v.Data)}
 }
 
 // OutputSize is the movie size for a w x h display window: scaled by scale,

@@ -229,13 +229,23 @@ func Save(path string, s Settings, c Choices) error {
 
 // WriteFile writes data to path through a temporary file in its folder and
 // a rename, so that a failed or interrupted write leaves the old file (or
-// none), never half a file. The caller makes the folder.
+// none), never half a file. The caller makes the folder. The file keeps
+// the permissions of the one it replaces, else it is readable by all
+// (0644, as an editor would make it: session files and presets are shared),
+// not the temporary file's 0600.
 func WriteFile(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(data)
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		mode = fi.Mode().Perm()
+	}
+	err = tmp.Chmod(mode)
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

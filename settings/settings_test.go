@@ -134,3 +134,33 @@ func TestPickInput(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWriteFileMode: a new file is readable by all (0644, not the
+// temporary file's 0600: session files and presets are shared), and a
+// replaced one keeps its permissions.
+func TestWriteFileMode(t *testing.T) {
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "show.flick")
+	if err := WriteFile(fresh, []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	kept := filepath.Join(dir, "private.flick")
+	if err := os.WriteFile(kept, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(kept, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(kept, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{fresh: 0o644, kept: 0o640} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %v, want %v", filepath.Base(path), got, want)
+		}
+	}
+}

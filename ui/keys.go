@@ -54,7 +54,7 @@ var bindings = []binding{
 	{chords: []chord{{imgui.KeyRightBracket, 0, "]"}, {imgui.KeyO, 0, "o"}}, help: "set the out point at the frame on screen",
 		do: func(a *app) { a.setInOut(min(a.ses.in(), a.ses.clock.Frame()), a.ses.clock.Frame()) }},
 	{chords: []chord{{imgui.KeyLeftBracket, shift, "Shift+["}, {imgui.KeyI, shift, "Shift+I"}},
-		help: "clear the in and out points", do: func(a *app) { a.setInOut(a.src().seq.Range.Start, a.src().seq.Range.End) }},
+		help: "clear the in and out points", do: func(a *app) { a.setInOut(a.ses.span()) }},
 	{chords: []chord{{imgui.KeyPageDown, 0, "PageDown"}}, help: "next shot, at the same frame from its start",
 		do: func(a *app) { a.pageShot(1) }},
 	{chords: []chord{{imgui.KeyPageUp, 0, "PageUp"}}, help: "previous shot, at the same frame from its start",

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"image"
 	"math"
@@ -255,13 +256,8 @@ func (a *app) compareLabels(dl *imgui.DrawList, origin, scale imgui.Vec2, pa, pb
 	}
 	ax, ay := centre(pa.view.Display)
 	bx, by := centre(pb.view.Display)
-	ta, tb := "A", "B"
-	if f := pa.failure("A"); f != "" {
-		ta = f
-	}
-	if f := pb.failure("B"); f != "" {
-		tb = f
-	}
+	fa, fb := pa.failure("A"), pb.failure("B")
+	ta, tb := cmp.Or(fa, "A"), cmp.Or(fb, "B")
 	top := pa.view.Display.Y0 + 14*u*scale.Y
 	switch c.mode {
 	case cmpWipe:
@@ -277,13 +273,27 @@ func (a *app) compareLabels(dl *imgui.DrawList, origin, scale imgui.Vec2, pa, pb
 		label(wx-dy*off, wy+dx*off, ta)
 		label(wx+dy*off, wy-dx*off, tb)
 	case cmpSide, cmpStacked:
+		// A name at the top of its picture, off what the eye is on; a
+		// failure in the middle of its black.
+		if fa == "" {
+			ay = pa.view.Display.Y0 + 14*u*scale.Y
+		}
+		if fb == "" {
+			by = pb.view.Display.Y0 + 14*u*scale.Y
+		}
 		label(ax, ay, ta)
 		label(bx, by, tb)
 	case cmpB:
 		label(bx, top, tb)
-	default: // blend, differences: over one window
-		label(ax, ay-12*u*scale.Y, ta)
-		label(ax, ay+12*u*scale.Y, tb)
+	default: // blend, differences: one picture, whose middle is what the
+		// eye is on: only a side's failure is said, at the top.
+		y := top
+		for _, f := range []string{fa, fb} {
+			if f != "" {
+				label(ax, y, f)
+				y += 20 * u * scale.Y
+			}
+		}
 	}
 }
 

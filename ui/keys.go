@@ -276,24 +276,44 @@ func (a *app) keysOverlay() {
 	}
 	vp := imgui.MainViewport()
 	imgui.SetNextWindowPosV(vp.Center(), imgui.CondAlways, imgui.NewVec2(0.5, 0.5))
+	// Never larger than the window: the list scrolls under the wheel.
+	imgui.SetNextWindowSizeConstraints(imgui.NewVec2(0, 0), imgui.NewVec2(vp.Size().X*0.95, vp.Size().Y*0.95))
 	imgui.SetNextWindowBgAlpha(0.9)
-	flags := imgui.WindowFlagsNoDecoration | imgui.WindowFlagsAlwaysAutoResize | imgui.WindowFlagsNoSavedSettings |
-		imgui.WindowFlagsNoDocking | imgui.WindowFlagsNoFocusOnAppearing
+	flags := imgui.WindowFlagsNoTitleBar | imgui.WindowFlagsNoResize | imgui.WindowFlagsNoCollapse |
+		imgui.WindowFlagsAlwaysAutoResize | imgui.WindowFlagsNoSavedSettings | imgui.WindowFlagsNoDocking |
+		imgui.WindowFlagsNoFocusOnAppearing
 	if imgui.BeginV("Keys", &a.showKeys, flags) {
 		imgui.TextUnformatted("Keys")
 		imgui.Separator()
-		if imgui.BeginTableV("keys", 2, imgui.TableFlagsSizingFixedFit, imgui.NewVec2(0, 0), 0) {
-			for i := range bindings {
+		// Two bindings a row, their words wrapped in columns of a fixed
+		// width: the list is half as tall and no wider than a laptop's
+		// window.
+		if imgui.BeginTableV("keys", 4, imgui.TableFlagsSizingFixedFit, imgui.NewVec2(0, 0), 0) {
+			for range 2 {
+				imgui.TableSetupColumn("key")
+				imgui.TableSetupColumnV("does", imgui.TableColumnFlagsWidthFixed, 330*unit(), 0)
+			}
+			half := (len(bindings) + 1) / 2
+			for i := range half {
 				imgui.TableNextRow()
-				imgui.TableNextColumn()
-				imgui.TextUnformatted(bindings[i].keys())
-				imgui.TableNextColumn()
-				imgui.TextUnformatted(bindings[i].help)
+				for _, j := range []int{i, i + half} {
+					if j >= len(bindings) {
+						break
+					}
+					imgui.TableNextColumn()
+					imgui.TextUnformatted(bindings[j].keys())
+					imgui.TableNextColumn()
+					imgui.PushTextWrapPosV(0)
+					imgui.TextUnformatted(bindings[j].help)
+					imgui.PopTextWrapPos()
+				}
 			}
 			imgui.EndTable()
 		}
+		imgui.PushTextWrapPosV(imgui.ItemRectSize().X)
 		imgui.TextUnformatted(typingHelp())
 		imgui.TextUnformatted(mouseHelp)
+		imgui.PopTextWrapPos()
 	}
 	imgui.End()
 }

@@ -156,4 +156,9 @@ exr_result_t flick_write(int fd, const char* name, const void* pix, const flick_
 // flick_dwa_cpu says whether this CPU has what dwa.c needs (AVX2, F16C).
 int flick_dwa_cpu(void);
 
+// flick_dwa_ac_avx512 sets whether dwa.c decodes a block's buffered AC values
+// with AVX-512 (on: 1 or 0; -1 leaves it) and returns what it was: this
+// CPU's choice until set. For the tests, which hold each path to the library.
+int flick_dwa_ac_avx512(int on);
+
 #endif

@@ -39,6 +39,7 @@
 #define FLICK_DWA 1
 #include <immintrin.h>
 #define DWA_AVX __attribute__((target("avx2,f16c")))
+#define DWA_AVX512 __attribute__((target("avx2,f16c,avx512f,avx512bw,avx512vl,avx512vbmi2,popcnt,lzcnt")))
 #endif
 
 #ifdef FLICK_DWA
@@ -116,7 +117,9 @@ static const uint8_t zigzag[64] = {
 // library's decoder and the run-length step after it were half of its DWA
 // time. A request that needs all of them has them decoded in one go by
 // huf.c's whole-stream decode (two cursors side by side), which is faster
-// still; any other is decoded as the blocks need them, as far as they go.
+// still, and on a CPU with AVX-512 (VBMI2's compress and expand) each
+// block's are placed at once (ac_block512), not a value at a time; any
+// other is decoded as the blocks need them, as far as they go.
 
 // dwa_ac is a cursor into a chunk's AC values: through the Huffman code
 // (h != NULL), or a buffer of them (p to end: huf.c's whole-stream decode,
@@ -147,15 +150,129 @@ static inline int ac_put(uint16_t* hz, int z, int v, int* last)
 	return z + ((1 & lit) | ((n + ((n == 0) << 6)) & ~lit));
 }
 
+// unzigzag[j] is the zig-zag index of row-major position j: zigzag's
+// inverse.
+static const uint16_t unzigzag[64] = {
+	0, 1, 5, 6, 14, 15, 27, 28, 2, 4, 7, 13, 16, 26, 29, 42, 3, 8, 12, 17, 25, 30, 41, 43, 9, 11, 18, 24, 31, 40, 44, 53,
+	10, 19, 23, 32, 39, 45, 52, 54, 20, 22, 33, 38, 46, 51, 55, 60, 21, 34, 37, 47, 50, 56, 59, 61, 35, 36, 48, 49, 57, 58, 62, 63,
+};
+
+// lane[i] is i: a vector's lane numbers.
+static const uint16_t lane[32] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+
+// ac_avx512 says whether ac_block takes buffered values a block at a time
+// with AVX-512 (ac_block512): this CPU's answer (ac_cpu, once), or what
+// the tests set (flick_dwa_ac_avx512), to hold each path to the library.
+static int ac_avx512;
+static pthread_once_t ac_cpu_once = PTHREAD_ONCE_INIT;
+
+static void ac_cpu(void)
+{
+	__atomic_store_n(&ac_avx512,
+		__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+			__builtin_cpu_supports("avx512vbmi2"),
+		__ATOMIC_RELAXED);
+}
+
+// ac_block512 is ac_block for values in a buffer, a block's worth at once:
+// the values' steps (1 for a value, nn for a run of nn zeros, 256 for the
+// block's end) summed across the vector give each value's zig-zag index,
+// those under 64 are the block's, and the values (runs left out) are
+// expanded into the indices of theirs, then put in row-major order. The
+// per-value loop's chain of indices, stores and branches goes.
+DWA_AVX512 static int ac_block512(dwa_ac* a, uint16_t* hz)
+{
+	const uint16_t* const p = a->p;
+	const uint64_t avail = (uint64_t) (a->end - p);
+	const __mmask32 in0 = avail >= 32 ? ~(__mmask32) 0 : (__mmask32) ((1u << avail) - 1);
+	const __mmask32 in1 = avail >= 64 ? ~(__mmask32) 0 : avail <= 32 ? 0 : (__mmask32) ((1u << (avail - 32)) - 1);
+	// The lanes past the buffer's end load nothing (masked loads do
+	// not fault) and are left out below.
+	const __m512i v[2] = {_mm512_maskz_loadu_epi16(in0, p), _mm512_maskz_loadu_epi16(in1, p + 32)};
+	const __m512i one = _mm512_set1_epi16(1);
+	__m512i step[2], sum[2];
+	__mmask32 lit[2];
+	for (int h = 0; h < 2; h++) {
+		lit[h] = _mm512_cmplt_epu16_mask(v[h], _mm512_set1_epi16((short) 0xff00));
+		// A run's step: (nn - 1) & 0xff, plus 1.
+		const __m512i run = _mm512_add_epi16(_mm512_and_si512(_mm512_sub_epi16(v[h], one), _mm512_set1_epi16(0xff)), one);
+		__m512i x = step[h] = _mm512_mask_mov_epi16(run, lit[h], one);
+		// Inclusive prefix sums of the steps (at most 64 * 256: no
+		// overflow), lane i - s added to lane i.
+#define UP(sh)                                                                                                         \
+	x = _mm512_add_epi16(x, _mm512_maskz_permutexvar_epi16(~(__mmask32) ((1u << (sh)) - 1),                               \
+				    _mm512_sub_epi16(_mm512_loadu_si512(lane), _mm512_set1_epi16(sh)), x))
+		UP(1);
+		UP(2);
+		UP(4);
+		UP(8);
+		UP(16);
+#undef UP
+		sum[h] = x;
+	}
+	sum[1] = _mm512_add_epi16(sum[1], _mm512_permutexvar_epi16(_mm512_set1_epi16(31), sum[0]));
+	// Each value's index is 1 + the steps before it; the block's values
+	// are those under 64, and the last of them must end the block (its
+	// index plus step 64 or more), else the values run out.
+	__mmask32 in[2], ends = 0;
+	__m512i z[2];
+	for (int h = 0; h < 2; h++) {
+		z[h] = _mm512_add_epi16(_mm512_sub_epi16(sum[h], step[h]), one);
+		in[h] = _mm512_cmplt_epu16_mask(z[h], _mm512_set1_epi16(64)) & (h == 0 ? in0 : in1);
+		ends |= _mm512_mask_cmpge_epu16_mask(in[h], sum[h], _mm512_set1_epi16(63));
+		lit[h] &= in[h];
+	}
+	if (ends == 0) return -1;
+	const int n = __builtin_popcount(in[0]) + __builtin_popcount(in[1]);
+	// mask: a bit at the index of each of the block's values (runs left
+	// out).
+	__m512i bits = _mm512_setzero_si512();
+#define BITS(h, q)                                                                                                     \
+	bits = _mm512_or_si512(bits, _mm512_maskz_sllv_epi64((__mmask8) (lit[h] >> (8 * (q))), _mm512_set1_epi64(1),          \
+					     _mm512_cvtepu16_epi64(_mm512_extracti32x4_epi32(z[h], q))))
+	BITS(0, 0);
+	BITS(0, 1);
+	BITS(0, 2);
+	BITS(0, 3);
+	if (n > 32) {
+		BITS(1, 0);
+		BITS(1, 1);
+		BITS(1, 2);
+		BITS(1, 3);
+	}
+#undef BITS
+	const uint64_t mask = (uint64_t) _mm512_reduce_or_epi64(bits);
+	// The values in order (runs left out: the first 32 in seq[0], the
+	// rest in seq[1]), then spread to their indices over hz's (its DC
+	// value, zeros), the first 32 indices' from seq's start, the others'
+	// from where those end (m0). In registers: through memory, the loads
+	// would wait for the stores they straddle.
+	const int n0 = __builtin_popcount(lit[0]);
+	const __m512i c0 = _mm512_maskz_compress_epi16(lit[0], v[0]), c1 = _mm512_maskz_compress_epi16(lit[1], v[1]);
+	const __m512i at = _mm512_loadu_si512(lane);
+	const __m512i seq0 = n0 == 32 ? c0 : _mm512_mask_expand_epi16(c0, ~(__mmask32) 0 << n0, c1);
+	const __m512i seq1 = _mm512_permutexvar_epi16(_mm512_add_epi16(at, _mm512_set1_epi16((short) (32 - n0))), c1);
+	const int m0 = __builtin_popcountll(mask & 0xffffffff);
+	const __m512i zz0 = _mm512_mask_expand_epi16(_mm512_loadu_si512(hz), (__mmask32) mask, seq0);
+	const __m512i zz1 = _mm512_maskz_expand_epi16(
+		(__mmask32) (mask >> 32), _mm512_permutex2var_epi16(seq0, _mm512_add_epi16(at, _mm512_set1_epi16((short) m0)), seq1));
+	_mm512_storeu_si512(hz, _mm512_permutex2var_epi16(zz0, _mm512_loadu_si512(unzigzag), zz1));
+	_mm512_storeu_si512(hz + 32, _mm512_permutex2var_epi16(zz0, _mm512_loadu_si512(unzigzag + 32), zz1));
+	a->p = p + n;
+	a->left -= (uint64_t) n;
+	return mask == 0 ? 0 : 63 - __builtin_clzll(mask);
+}
+
 // ac_block reads one block's AC values from a into hz (row-major, zeroed),
 // as ac_put stores them. It returns the zig-zag index of the last non-zero
 // coefficient (0: none), or -1 when the values or the bits run out or a
 // code is invalid. The cursor lives in locals (registers) meanwhile.
-static inline int ac_block(dwa_ac* a, uint16_t* hz)
+DWA_AVX static inline int ac_block(dwa_ac* a, uint16_t* hz)
 {
 	int last = 0;
 	if (a->h == NULL) {
 		// The values are in a buffer (left is what end - p says).
+		if (__atomic_load_n(&ac_avx512, __ATOMIC_RELAXED)) return ac_block512(a, hz);
 		const uint16_t* p = a->p;
 		for (int z = 1; z < 64;) {
 			if (__builtin_expect(p == a->end, 0)) return -1;
@@ -860,6 +977,7 @@ static exr_result_t dwa_fused(exr_decode_pipeline_t* d)
 		return EXR_ERR_INVALID_ARGUMENT;
 	}
 	if (d->chunk.packed_size == d->chunk.unpacked_size) return flick_lanes_stored(d, &o);
+	pthread_once(&ac_cpu_once, ac_cpu);
 	return dwa_decode(d, &o, &k);
 }
 #endif
@@ -869,6 +987,19 @@ int flick_dwa_cpu(void)
 #ifdef FLICK_DWA
 	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
 #else
+	return 0;
+#endif
+}
+
+int flick_dwa_ac_avx512(int on)
+{
+#ifdef FLICK_DWA
+	pthread_once(&ac_cpu_once, ac_cpu);
+	const int was = __atomic_load_n(&ac_avx512, __ATOMIC_RELAXED);
+	if (on >= 0) __atomic_store_n(&ac_avx512, on, __ATOMIC_RELAXED);
+	return was;
+#else
+	(void) on;
 	return 0;
 #endif
 }

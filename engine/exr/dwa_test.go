@@ -124,6 +124,22 @@ var dwaSelections = []Selection{
 	{Names: [4]string{"spec.G", "Y", "motion.u", "A"}},
 }
 
+// forEachACPath runs f for each way dwa.c may take a block's buffered AC
+// values on this CPU, as a subtest: the per-value loop, and AVX-512's
+// block at a time where the CPU has it.
+func forEachACPath(t *testing.T, f func(t *testing.T)) {
+	cpu := dwaACAVX512(-1)
+	defer dwaACAVX512(cpu)
+	paths := []string{"per value"}
+	if cpu == 1 {
+		paths = append(paths, "AVX-512")
+	}
+	for on, name := range paths {
+		dwaACAVX512(on)
+		t.Run(name, f)
+	}
+}
+
 // TestDWAMatchesLibrary decodes DWAA and DWAB files of many layers, at
 // sizes that leave partial blocks and chunks and at three compression
 // levels, through dwa.c and through the library's DWA decompressor (the C++
@@ -131,36 +147,38 @@ var dwaSelections = []Selection{
 // selection must match, whole and in chunk ranges on concurrent goroutines,
 // nothing may be written past the destination, and dwa.c must be what
 // decoded the chunks (checkDWADecodes; requests of FLOAT or UINT channels
-// stay on the library's).
+// stay on the library's). It does so for each of forEachACPath's paths.
 func TestDWAMatchesLibrary(t *testing.T) {
 	if !dwaCPU() {
 		t.Skip("this CPU has no AVX2 or F16C: DWA goes to the library's decoder")
 	}
-	dir := t.TempDir()
-	sizes := [][2]int{{1, 1}, {3, 2}, {19, 11}, {70, 45}, {257, 37}, {64, 300}}
-	if testing.Short() {
-		sizes = sizes[2:4]
-	}
-	for _, comp := range []Compression{DWAA, DWAB} {
-		proved := 0
-		for _, size := range sizes {
-			for _, level := range []float32{0, 45, 400} {
-				w, h := size[0], size[1]
-				path := filepath.Join(dir, fmt.Sprintf("%s_%dx%d_%g.exr", comp, w, h, level))
-				writeDWALayers(t, path, w, h, comp, level, uint64(comp), 0)
-				for _, sel := range dwaSelections {
-					checkStepsMatchLibrary(t, path, sel)
-				}
-				checkStepsMatchLibrary(t, path, Selection{Names: [4]string{"Z"}, Grey: true})
-				if checkDWADecodes(t, path) {
-					proved++
+	forEachACPath(t, func(t *testing.T) {
+		dir := t.TempDir()
+		sizes := [][2]int{{1, 1}, {3, 2}, {19, 11}, {70, 45}, {257, 37}, {64, 300}}
+		if testing.Short() {
+			sizes = sizes[2:4]
+		}
+		for _, comp := range []Compression{DWAA, DWAB} {
+			proved := 0
+			for _, size := range sizes {
+				for _, level := range []float32{0, 45, 400} {
+					w, h := size[0], size[1]
+					path := filepath.Join(dir, fmt.Sprintf("%s_%dx%d_%g.exr", comp, w, h, level))
+					writeDWALayers(t, path, w, h, comp, level, uint64(comp), 0)
+					for _, sel := range dwaSelections {
+						checkStepsMatchLibrary(t, path, sel)
+					}
+					checkStepsMatchLibrary(t, path, Selection{Names: [4]string{"Z"}, Grey: true})
+					if checkDWADecodes(t, path) {
+						proved++
+					}
 				}
 			}
+			if proved == 0 {
+				t.Fatalf("%s: no file had a compressed first chunk to tell the decoders apart", comp)
+			}
 		}
-		if proved == 0 {
-			t.Fatalf("%s: no file had a compressed first chunk to tell the decoders apart", comp)
-		}
-	}
+	})
 }
 
 // checkDWADecodes tells which decoder decodes the scanline DWA file at
@@ -217,73 +235,76 @@ func checkDWADecodes(t *testing.T, path string) bool {
 // TestDWATiled decodes tiled DWAA and DWAB files of many layers (tiles of
 // 16 and 64 pixels, partial ones at the edges) through dwa.c in Core's
 // pipeline, whole and in tile ranges on concurrent goroutines, and through
-// the C++ reader: every value of every selection must match. FLOAT
+// the C++ reader, by each of forEachACPath's paths: every value of every
+// selection must match. FLOAT
 // channels, which dwa.c does not take, go to the C++ reader, and Core
 // cannot decode them.
 func TestDWATiled(t *testing.T) {
 	if !dwaCPU() {
 		t.Skip("this CPU has no AVX2 or F16C: tiled DWA goes to the C++ reader")
 	}
-	dir := t.TempDir()
-	for _, comp := range []Compression{DWAA, DWAB} {
-		for _, tile := range []int{16, 64} {
-			const w, h = 257, 70
-			path := filepath.Join(dir, fmt.Sprintf("%s_%d.exr", comp, tile))
-			writeDWALayers(t, path, w, h, comp, 45, 5, tile)
-			f, err := Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, sel := range dwaSelections {
-				name := fmt.Sprintf("%s tiles %d %v", comp, tile, sel.Names)
-				tg, err := f.target(sel)
+	forEachACPath(t, func(t *testing.T) {
+		dir := t.TempDir()
+		for _, comp := range []Compression{DWAA, DWAB} {
+			for _, tile := range []int{16, 64} {
+				const w, h = 257, 70
+				path := filepath.Join(dir, fmt.Sprintf("%s_%d.exr", comp, tile))
+				writeDWALayers(t, path, w, h, comp, 45, 5, tile)
+				f, err := Open(path)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if v, err := f.route(tg, sel, viaAuto); v != viaCore || err != nil {
-					t.Fatalf("%s: routed to %v (%v), want Core with dwa.c", name, v, err)
-				}
-				want := make([]uint16, 4*w*h)
-				if err := decodeWith(f, want, sel, 0, f.Chunks(), decodeOptions{via: viaIMF}); err != nil {
-					t.Fatalf("%s: C++ reader: %v", name, err)
-				}
-				got := make([]uint16, 4*w*h)
-				poison(got)
-				var wg sync.WaitGroup
-				errs := make([]error, 3)
-				for g := range 3 {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						errs[g] = decodeWith(f, got, sel, g*f.Chunks()/3, (g+1)*f.Chunks()/3, decodeOptions{})
-					}()
-				}
-				wg.Wait()
-				for _, err := range errs {
+				for _, sel := range dwaSelections {
+					name := fmt.Sprintf("%s tiles %d %v", comp, tile, sel.Names)
+					tg, err := f.target(sel)
 					if err != nil {
-						t.Fatalf("%s: %v", name, err)
+						t.Fatal(err)
+					}
+					if v, err := f.route(tg, sel, viaAuto); v != viaCore || err != nil {
+						t.Fatalf("%s: routed to %v (%v), want Core with dwa.c", name, v, err)
+					}
+					want := make([]uint16, 4*w*h)
+					if err := decodeWith(f, want, sel, 0, f.Chunks(), decodeOptions{via: viaIMF}); err != nil {
+						t.Fatalf("%s: C++ reader: %v", name, err)
+					}
+					got := make([]uint16, 4*w*h)
+					poison(got)
+					var wg sync.WaitGroup
+					errs := make([]error, 3)
+					for g := range 3 {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							errs[g] = decodeWith(f, got, sel, g*f.Chunks()/3, (g+1)*f.Chunks()/3, decodeOptions{})
+						}()
+					}
+					wg.Wait()
+					for _, err := range errs {
+						if err != nil {
+							t.Fatalf("%s: %v", name, err)
+						}
+					}
+					if i := firstDiffU16(got, want); i >= 0 {
+						t.Fatalf("%s: value %d is %#04x, the C++ reader gives %#04x", name, i, got[i], want[i])
 					}
 				}
-				if i := firstDiffU16(got, want); i >= 0 {
-					t.Fatalf("%s: value %d is %#04x, the C++ reader gives %#04x", name, i, got[i], want[i])
+				// Core has no DWA decoder of its own and codec.cpp's takes no
+				// tiles: without dwa.c, Core cannot decode these tiles, so the
+				// decodes above that matched the C++ reader were dwa.c's.
+				if err := decodeWith(f, make([]uint16, 4*w*h), dwaSelections[0], 0, f.Chunks(), decodeOptions{via: viaCore, libraryCodecs: true}); err == nil {
+					t.Fatalf("%s tiles %d: Core decodes tiled DWA without dwa.c", comp, tile)
 				}
+				z := Selection{Names: [4]string{"Z"}, Grey: true}
+				if err := decodeWith(f, make([]uint16, 4*w*h), z, 0, f.Chunks(), decodeOptions{via: viaCore}); !errors.Is(err, ErrNotImplemented) {
+					t.Errorf("%s tiles %d: FLOAT Z through Core: %v, want ErrNotImplemented", comp, tile, err)
+				}
+				if err := f.Decode(make([]uint16, 4*w*h), z); err != nil {
+					t.Errorf("%s tiles %d: FLOAT Z: %v", comp, tile, err)
+				}
+				f.Close()
 			}
-			// Core has no DWA decoder of its own and codec.cpp's takes no
-			// tiles: without dwa.c, Core cannot decode these tiles, so the
-			// decodes above that matched the C++ reader were dwa.c's.
-			if err := decodeWith(f, make([]uint16, 4*w*h), dwaSelections[0], 0, f.Chunks(), decodeOptions{via: viaCore, libraryCodecs: true}); err == nil {
-				t.Fatalf("%s tiles %d: Core decodes tiled DWA without dwa.c", comp, tile)
-			}
-			z := Selection{Names: [4]string{"Z"}, Grey: true}
-			if err := decodeWith(f, make([]uint16, 4*w*h), z, 0, f.Chunks(), decodeOptions{via: viaCore}); !errors.Is(err, ErrNotImplemented) {
-				t.Errorf("%s tiles %d: FLOAT Z through Core: %v, want ErrNotImplemented", comp, tile, err)
-			}
-			if err := f.Decode(make([]uint16, 4*w*h), z); err != nil {
-				t.Errorf("%s tiles %d: FLOAT Z: %v", comp, tile, err)
-			}
-			f.Close()
 		}
-	}
+	})
 }
 
 // TestDWALevelsDiffer makes sure the levels TestDWAMatchesLibrary writes
@@ -308,64 +329,67 @@ func TestDWALevelsDiffer(t *testing.T) {
 // TestDWACorrupt decodes DWA files with bytes of their chunks changed, or
 // cut short, through dwa.c: each must decode or fail with an error naming
 // the chunk, never crash or write past the destination (the race detector
-// watches in make test; FuzzDecodeChunks goes further).
+// watches in make test; FuzzDecodeChunks goes further), by each of
+// forEachACPath's paths.
 func TestDWACorrupt(t *testing.T) {
-	dir := t.TempDir()
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, comp := range []Compression{DWAA, DWAB} {
-		src := filepath.Join(dir, comp.String()+".exr")
-		const w, h = 70, 45
-		writeDWALayers(t, src, w, h, comp, 45, 7, 0)
-		base, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		end := headerEnd(base)
-		failed, runs := 0, 300
-		if testing.Short() {
-			runs = 40
-		}
-		for i := range runs {
-			data := slices.Clone(base)
-			at := end + 16 + rng.IntN(len(data)-end-16)
-			switch i % 3 {
-			case 0:
-				data[at] ^= byte(1 + rng.IntN(255))
-			case 1:
-				for j := range 8 {
-					data[min(at+j, len(data)-1)] = byte(rng.Uint32())
-				}
-			default:
-				data = data[:at]
-			}
-			path := filepath.Join(dir, fmt.Sprintf("bad%d.exr", i))
-			if err := os.WriteFile(path, data, 0o600); err != nil {
+	forEachACPath(t, func(t *testing.T) {
+		dir := t.TempDir()
+		rng := rand.New(rand.NewPCG(3, 4))
+		for _, comp := range []Compression{DWAA, DWAB} {
+			src := filepath.Join(dir, comp.String()+".exr")
+			const w, h = 70, 45
+			writeDWALayers(t, src, w, h, comp, 45, 7, 0)
+			base, err := os.ReadFile(src)
+			if err != nil {
 				t.Fatal(err)
 			}
-			f, err := Open(path)
-			if err != nil {
-				continue
+			end := headerEnd(base)
+			failed, runs := 0, 300
+			if testing.Short() {
+				runs = 40
 			}
-			for _, sel := range dwaSelections[:4] {
-				buf := make([]uint16, 4*w*h+8)
-				poison(buf)
-				err := decodeWith(f, buf[:4*w*h], sel, 0, f.Chunks(), decodeOptions{via: viaCore})
+			for i := range runs {
+				data := slices.Clone(base)
+				at := end + 16 + rng.IntN(len(data)-end-16)
+				switch i % 3 {
+				case 0:
+					data[at] ^= byte(1 + rng.IntN(255))
+				case 1:
+					for j := range 8 {
+						data[min(at+j, len(data)-1)] = byte(rng.Uint32())
+					}
+				default:
+					data = data[:at]
+				}
+				path := filepath.Join(dir, fmt.Sprintf("bad%d.exr", i))
+				if err := os.WriteFile(path, data, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				f, err := Open(path)
 				if err != nil {
-					failed++
-					if !strings.Contains(err.Error(), "chunk") && !strings.Contains(err.Error(), "line") {
-						t.Errorf("byte %d: error without context: %v", at, err)
+					continue
+				}
+				for _, sel := range dwaSelections[:4] {
+					buf := make([]uint16, 4*w*h+8)
+					poison(buf)
+					err := decodeWith(f, buf[:4*w*h], sel, 0, f.Chunks(), decodeOptions{via: viaCore})
+					if err != nil {
+						failed++
+						if !strings.Contains(err.Error(), "chunk") && !strings.Contains(err.Error(), "line") {
+							t.Errorf("byte %d: error without context: %v", at, err)
+						}
+					}
+					for j, v := range buf[4*w*h:] {
+						if v != 0xA5A5 {
+							t.Fatalf("byte %d: value %d past the destination was written", at, j)
+						}
 					}
 				}
-				for j, v := range buf[4*w*h:] {
-					if v != 0xA5A5 {
-						t.Fatalf("byte %d: value %d past the destination was written", at, j)
-					}
-				}
+				f.Close()
 			}
-			f.Close()
+			t.Logf("%s: %d of %d decodes of damaged files failed", comp, failed, 4*runs)
 		}
-		t.Logf("%s: %d of %d decodes of damaged files failed", comp, failed, 4*runs)
-	}
+	})
 }
 
 // TestDWAShortBits gives the first chunk's AC Huffman code fewer bits than

@@ -15,11 +15,15 @@ enum { HUF_HEADER = 20 };
 static uint64_t align64(uint64_t n) { return (n + 63) & ~(uint64_t) 63; }
 
 // The pair table's index width: 14 bits (two tables, 80 KiB) for a
-// stream of PAIR_WIDE_MIN values or more, 12 for a smaller one (a 64x64
-// tile's 16384 values, where building the wider table costs more than it
-// saves). They decoded PIZ streams of those sizes fastest on the CPU
-// measured (Xeon, Emerald Rapids), against 11, 13, 15 and 16 bits.
-enum { PAIR_WIDE = 14, PAIR_NARROW = 12, PAIR_WIDE_MIN = 65536, PAIR_SIZE = 1 << PAIR_WIDE };
+// stream of PAIR_WIDE_MIN values or more whose codes average PAIR_WIDE_BITS
+// / 4 bits or more, 12 for a smaller one (a 64x64 tile's 16384 values,
+// where building the wider table costs more than it saves) and for one of
+// shorter codes (12 bits mostly hold two already). They decoded PIZ
+// streams of those sizes fastest on the CPU measured (Xeon, Emerald
+// Rapids), against 11, 13, 15 and 16 bits; PIZ's codes average 5.2 to 5.7
+// bits there, and DWAA's AC values (a stream per 32 lines, so the table's
+// build counts) 4.2, which 12 bits decoded faster.
+enum { PAIR_WIDE = 14, PAIR_NARROW = 12, PAIR_WIDE_MIN = 65536, PAIR_WIDE_BITS = 19, PAIR_SIZE = 1 << PAIR_WIDE };
 #define FLICK_HUF_INLINE static inline __attribute__((always_inline))
 
 // The scratch: the table, codes (build's list, then the pair table's
@@ -373,7 +377,8 @@ int flick_huf_uncompress_by(const uint8_t* in, uint64_t n, uint16_t* out, uint64
 	const flick_huf* t;
 	int rv = flick_huf_open(&t, in, n, scratch);
 	if (rv != FLICK_HUF_OK) return rv;
-	return nout >= PAIR_WIDE_MIN ? decode(t, out, nout, how, PAIR_WIDE) : decode(t, out, nout, how, PAIR_NARROW);
+	return nout >= PAIR_WIDE_MIN && 4 * t->nbits >= PAIR_WIDE_BITS * nout ? decode(t, out, nout, how, PAIR_WIDE)
+										: decode(t, out, nout, how, PAIR_NARROW);
 }
 
 int flick_huf_uncompress(const uint8_t* in, uint64_t n, uint16_t* out, uint64_t nout, void* scratch)

@@ -77,3 +77,8 @@ func hufUncompressBy(in []byte, out []uint16, how int) int {
 // thread keeps for its next decode (pipebuf.c); the tests ask it on a
 // locked thread.
 func pipelineKeptBytes() int { return int(C.flick_pipeline_kept_bytes()) }
+
+// dwaACAVX512 sets whether dwa.c decodes a block's buffered AC values with
+// AVX-512 (on: 1 or 0; -1 leaves it) and returns what it was (bridge.h's
+// flick_dwa_ac_avx512): this CPU's choice until set.
+func dwaACAVX512(on int) int { return int(C.flick_dwa_ac_avx512(C.int(on))) }

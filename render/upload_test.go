@@ -171,6 +171,59 @@ func checkNames(t *testing.T) {
 	})
 }
 
+// The viewer and the export upload in UploadSync on a software renderer
+// and through the PBO ring elsewhere: both must draw the same picture, bit
+// for bit, at the samplings a viewer sees (a 4K frame fitted into a 1080p
+// window is minified about 2.1x: a box of bilinear taps; 1:1; beyond 32x,
+// mipmaps), on an odd width whose rows are not 4-pixel aligned, after a
+// first frame of another size.
+func TestUploadModesDrawAlike(t *testing.T) {
+	d := newDisplay(t)
+	const w, h = 301, 163
+	pix := smoothFrame(w, h)
+	first := smoothFrame(64, 32)
+	for _, c := range []struct {
+		name   string
+		tw, th int
+	}{{"1:1", w, h}, {"2.1x", 143, 78}, {"40x", 7, 4}} {
+		t.Run(c.name, func(t *testing.T) {
+			r := image.Rect(0, 0, w, h)
+			v := render.FitView(c.tw, c.th, r, r)
+			var got [2][]float32
+			for i, mode := range []render.UploadMode{render.UploadPBO, render.UploadSync} {
+				got[i] = make([]float32, 4*c.tw*c.th)
+				var err error
+				rendertest.Call(func() {
+					im := render.Image{Mode: mode}
+					defer im.Close()
+					var tg render.Target
+					defer tg.Close()
+					if err = tg.ResizeFloat(c.tw, c.th); err != nil {
+						return
+					}
+					if err = im.Upload(first, 64, 32); err != nil {
+						return
+					}
+					if err = im.Upload(pix, w, h); err != nil {
+						return
+					}
+					d.Draw(&tg, &im, v, render.Settings{Transform: render.TransformRaw, KeepAlpha: true})
+					err = tg.ReadFloat(got[i])
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := range got[0] {
+				if got[1][i] != got[0][i] {
+					p := i / 4
+					t.Fatalf("pixel (%d,%d) channel %d: sync %v, pbo %v", p%c.tw, p/c.tw, i%4, got[1][i], got[0][i])
+				}
+			}
+		})
+	}
+}
+
 // smoothFrame is a w x h RGBA half frame of ramps with a one-texel
 // checkerboard in blue, so that every filter weight shows in what is drawn.
 func smoothFrame(w, h int) []uint16 {

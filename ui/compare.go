@@ -351,7 +351,7 @@ func (a *app) receiveB() {
 		select {
 		case f := <-b.loader.Frames():
 			a.dirty = true
-			if err := b.show(f); err != nil && f.Err == nil {
+			if err := b.show(f, a.upload); err != nil && f.Err == nil {
 				a.log.add(levelError, fmt.Sprintf("B: frame %d: %v", f.Number, err))
 			}
 		default:

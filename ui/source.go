@@ -67,10 +67,10 @@ func newSource(o opened) *source {
 // (a missing shot's: its path's).
 func (s *source) name() string { return filepath.Base(s.seq.String()) }
 
-// show makes f the frame on screen and uploads its pixels, releasing the
-// one it replaces. A broken frame closes the image (it shows as broken,
-// not as the previous frame); the error is f's or the upload's.
-func (s *source) show(f *engine.Frame) error {
+// show makes f the frame on screen and uploads its pixels in mode,
+// releasing the one it replaces. A broken frame closes the image (it shows
+// as broken, not as the previous frame); the error is f's or the upload's.
+func (s *source) show(f *engine.Frame, mode render.UploadMode) error {
 	s.release()
 	s.frame = f
 	if f.Err != nil {
@@ -78,6 +78,7 @@ func (s *source) show(f *engine.Frame) error {
 		return f.Err
 	}
 	t := time.Now()
+	s.image.Mode = mode
 	if err := s.image.Upload(f.Pix, f.DataWindow.Dx(), f.DataWindow.Dy()); err != nil {
 		return err
 	}

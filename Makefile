@@ -6,16 +6,24 @@ GO      ?= go
 FILE    ?=
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
+# lld with --gc-sections drops go-astiav's C wrappers for libavdevice,
+# libavfilter and libswscale, which flick never calls, and --as-needed then
+# leaves those libraries, and the 77 more they pull in, unloaded: 147
+# libraries instead of 224, so the dynamic loader's symbol lookups, at every
+# start and again when EGL loads Mesa and LLVM, take half as long (flick
+# --version: 72 -> 35 ms of CPU, a one-frame flick export 207 -> 170).
+# GNU ld keeps a library that only discarded sections refer to.
+EXTLDFLAGS := -fuse-ld=lld -Wl,--gc-sections -Wl,--as-needed
 
-# Debian packages: compilers, OpenEXR 3.1, OpenColorIO 2.1 and FFmpeg 5.1
-# headers, GL/X11 for
+# Debian packages: compilers, lld (see EXTLDFLAGS), OpenEXR 3.1,
+# OpenColorIO 2.1 and FFmpeg 5.1 headers, GL/X11 for
 # the window (GLFW loads the X extension libraries at run time), EGL for
 # flick export without a display (headers; libEGL and Mesa's EGL vendor
 # library, which flick opens at run time), and Xvfb,
 # Mesa's llvmpipe and ImageMagick's import for the GL and screenshot tests,
 # OpenEXR's command-line tools (exrheader, exrmaketiled, exrstdattr) that
 # the header tests use to make and check files.
-DEBS := gcc g++ pkg-config git \
+DEBS := gcc g++ lld pkg-config git \
 	libopenexr-dev libdeflate-dev libopencolorio-dev \
 	libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev \
 	libavfilter-dev libavdevice-dev \
@@ -42,7 +50,7 @@ deps:
 
 # The first build compiles cimgui-go's bindings: several minutes, then cached.
 build: deps
-	$(GO) build -ldflags "$(LDFLAGS)" -o flick .
+	$(GO) build -ldflags '$(LDFLAGS) -extldflags "$(EXTLDFLAGS)"' -o flick .
 
 run: build
 	./flick $(FILE)

@@ -56,11 +56,12 @@ run: build
 	./flick $(FILE)
 
 # engine and settings run under the race detector; the GL packages and the
-# end-to-end tests start their own Xvfb when there is no DISPLAY; render's
+# end-to-end tests start their own Xvfb when there is no DISPLAY (their
+# flick binary linked as build links it: FLICK_EXTLDFLAGS); render's
 # tests run again on the headless EGL context flick export uses without one.
 test: deps lint build
 	$(GO) test -race -shuffle=on ./engine/... ./settings/...
-	$(GO) test -shuffle=on ./render/... ./ui/... ./export/... .
+	FLICK_EXTLDFLAGS="$(EXTLDFLAGS)" $(GO) test -shuffle=on ./render/... ./ui/... ./export/... .
 	FLICK_TEST_GL=egl $(GO) test -shuffle=on ./render/
 
 bench: deps

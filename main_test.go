@@ -27,7 +27,9 @@ var (
 	buildErr  error
 )
 
-// flickBinary builds the command once for all tests in this run.
+// flickBinary builds the command once for all tests in this run, linked
+// as make build links it when FLICK_EXTLDFLAGS gives its external linker
+// flags (make test does), so that the binary users run is the one tested.
 func flickBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -38,7 +40,11 @@ func flickBinary(t *testing.T) string {
 		}
 		binary = filepath.Join(dir, "flick")
 		goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
-		out, err := exec.Command(goCmd, "build", "-o", binary, ".").CombinedOutput()
+		args := []string{"build", "-o", binary}
+		if ld := os.Getenv("FLICK_EXTLDFLAGS"); ld != "" {
+			args = append(args, "-ldflags", "-extldflags '"+ld+"'")
+		}
+		out, err := exec.Command(goCmd, append(args, ".")...).CombinedOutput()
 		if err != nil {
 			buildErr = errors.New("go build: " + err.Error() + "\n" + string(out))
 		}

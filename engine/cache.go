@@ -285,7 +285,7 @@ func (c *Cache) bufferLocked(k Key, n int) []uint16 {
 		}
 	}
 	c.used += need
-	return make([]uint16, n)
+	return Pixels(n)
 }
 
 // Recycle takes back a buffer from Buffer that was not filled (the decode

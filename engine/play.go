@@ -407,7 +407,7 @@ func DecodeAll(s *Sequence, sel exr.Selection, workers int, readFirst bool) (Dec
 			var buf []uint16 // reused: one frame's pixels per worker
 			buffer := func(n int) []uint16 {
 				if cap(buf) < n {
-					buf = make([]uint16, n)
+					buf = Pixels(n)
 				}
 				return buf[:n]
 			}

@@ -3,10 +3,7 @@ package export
 import (
 	"context"
 	"fmt"
-	"os"
 	"sync"
-	"syscall"
-	"unsafe"
 
 	"flick/engine"
 )
@@ -117,30 +114,7 @@ func (r *Readahead) buffer(size int) []uint16 {
 		}
 	default:
 	}
-	b := make([]uint16, size)
-	hugePages(b)
-	return b
-}
-
-// hugePage is the size of an x86-64 transparent huge page.
-const hugePage = 2 << 20
-
-// hugePages advises the kernel to back b with transparent huge pages
-// (MADV_HUGEPAGE, honoured where THP is "always" or "madvise"): the first
-// write to a fresh 1080p frame buffer then takes 8 page faults, not 4,000
-// (flick export of 48 1080p frames: 49,000 faults -> 20,000, a quarter less
-// system time). Buffers smaller than a huge page are left as they are.
-// Advice only: an error (a kernel without THP) changes nothing.
-func hugePages(b []uint16) {
-	if 2*len(b) < hugePage {
-		return
-	}
-	p := unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 2*len(b))
-	// madvise takes whole pages; Go places large objects on page
-	// boundaries, but make sure.
-	page := uintptr(os.Getpagesize())
-	skip := int((page - uintptr(unsafe.Pointer(&p[0]))%page) % page)
-	syscall.Madvise(p[skip:], syscall.MADV_HUGEPAGE)
+	return engine.Pixels(size)
 }
 
 func (r *Readahead) recycle(b []uint16) {

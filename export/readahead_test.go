@@ -3,15 +3,10 @@ package export_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
-	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
-	"unsafe"
 
 	"flick/engine"
 	"flick/export"
@@ -115,58 +110,4 @@ func TestReadaheadCachedAndFailedFrames(t *testing.T) {
 	if unpinned.Load() != 1 {
 		t.Errorf("the cached frame was unpinned %d times, want once", unpinned.Load())
 	}
-}
-
-// A frame buffer the readahead makes is advised for transparent huge pages
-// (its mapping has the kernel's "hg" flag), so its first write faults in
-// 2 MiB pages rather than 4 KiB ones.
-func TestReadaheadHugePages(t *testing.T) {
-	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
-		t.Skipf("this kernel has no transparent huge pages: %v", err)
-	}
-	const size = 1920 * 1080 * 4 // a 1080p RGBA half frame's values
-	r := export.StartReadahead(context.Background(), []int{1}, 1, export.Source{
-		Decode: func(_ context.Context, n int, buffer func(int) []uint16) (*engine.Frame, error) {
-			return &engine.Frame{Number: n, Pix: buffer(size)}, nil
-		},
-	})
-	defer r.Stop()
-	f, err := r.Load(context.Background(), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Release(f)
-	flags, err := vmFlags(uintptr(unsafe.Pointer(&f.Pix[len(f.Pix)/2])))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Contains(flags, "hg") {
-		t.Errorf("the frame buffer's mapping has flags %v, no hg (MADV_HUGEPAGE)", flags)
-	}
-}
-
-// vmFlags returns the VmFlags of the mapping of this process that holds
-// address a, from /proc/self/smaps.
-func vmFlags(a uintptr) ([]string, error) {
-	smaps, err := os.ReadFile("/proc/self/smaps")
-	if err != nil {
-		return nil, err
-	}
-	in := false
-	for line := range strings.Lines(string(smaps)) {
-		fields := strings.Fields(line)
-		if len(fields) == 0 {
-			continue
-		}
-		if lo, hi, ok := strings.Cut(fields[0], "-"); ok && !strings.HasSuffix(fields[0], ":") {
-			start, err1 := strconv.ParseUint(lo, 16, 64)
-			end, err2 := strconv.ParseUint(hi, 16, 64)
-			in = err1 == nil && err2 == nil && uint64(a) >= start && uint64(a) < end
-			continue
-		}
-		if in && fields[0] == "VmFlags:" {
-			return fields[1:], nil
-		}
-	}
-	return nil, fmt.Errorf("no mapping in /proc/self/smaps holds %#x", a)
 }

@@ -137,6 +137,10 @@ type app struct {
 	opening        chan opened // sequences opened in the background
 	dockClass      *imgui.WindowClass
 	quit           bool
+	// next is the frame every-frame playback's stream delivered and the
+	// clock has not yet made due (receiveStream), from nextFrom.
+	next     *engine.Frame
+	nextFrom *engine.Loader
 
 	// showTimecode labels frames with their timecode on the timeline and
 	// in the transport line (the t key), not their numbers.
@@ -145,6 +149,10 @@ type app struct {
 	titleFrame int  // the frame number in the window title
 	hooks      bool // FLICK_TEST_HOOKS=1: the title says what the end-to-end tests wait on
 	drawn      int  // UI frames drawn (counted with hooks)
+	// presented counts the frames drawn into the viewer, each once
+	// (lastDrawn is the last): every-frame playback draws every frame.
+	presented int
+	lastDrawn *engine.Frame
 	// viewRect is the viewer's picture on the screen, for the hooks (Dear
 	// ImGui's coordinates are the screen's: multi-viewport is on).
 	viewRect image.Rectangle
@@ -238,6 +246,7 @@ func (a *app) title() string {
 			hooks += " — said " + e.level.String() + ": " + e.text // as the status line says it
 		}
 		hooks += " — label " + a.frameLabel(a.titleFrame) // what the timeline calls the frame
+		hooks += fmt.Sprintf(" — presented %d", a.presented)
 		hooks += a.inspectHook()
 		hooks += a.matteHook()
 		hooks += a.shotsHook()
@@ -340,6 +349,7 @@ func (a *app) start() {
 // loop has ended and before the window and its context go.
 func (a *app) close() {
 	a.dlg.export.cancelAndWait(a.win.Queue())
+	a.dropNext()
 	var loaders []*engine.Loader
 	for _, sh := range a.ses.shots {
 		if l := sh.unload(); l != nil {
@@ -410,6 +420,7 @@ func (a *app) src() *source { return a.ses.src() }
 // its rate keeps the previous clock's loop and realtime modes (the
 // settings' at start).
 func (a *app) activate(n int, first *engine.Frame) {
+	a.dropNext()
 	s := a.src()
 	for _, sh := range a.ses.onScreen() {
 		a.ses.load(sh)
@@ -573,6 +584,11 @@ func (a *app) removeShot(i int) {
 // without waiting.
 func (a *app) receive() {
 	a.receiveB()
+	if a.ses.streaming() {
+		a.receiveStream()
+		return
+	}
+	a.dropNext() // a Once playback's stream ended
 	for {
 		select {
 		case f := <-a.src().loader.Frames():
@@ -580,6 +596,37 @@ func (a *app) receive() {
 		default:
 			return
 		}
+	}
+}
+
+// receiveStream shows the stream's next frame when the clock makes it
+// due (every-frame playback: at the shot's rate, later when a frame is
+// late), so a cached shot plays at its rate, never faster, every frame
+// reaches the screen, and the clock stays on the frame shown (pause
+// stops there). The frame the stream starts from is the clock's own.
+func (a *app) receiveStream() {
+	if a.next == nil {
+		l := a.src().loader
+		select {
+		case f := <-l.Frames():
+			a.next, a.nextFrom = f, l
+		default:
+			return
+		}
+	}
+	c := a.ses.clock
+	if c.Tick(time.Now(), func(n int) bool { return n == a.next.Number }).Changed || a.next.Number == c.Frame() {
+		f := a.next
+		a.next = nil
+		a.show(f)
+	}
+}
+
+// dropNext hands back a streamed frame never shown (playback stopped).
+func (a *app) dropNext() {
+	if a.next != nil {
+		a.nextFrom.Release(a.next)
+		a.next, a.nextFrom = nil, nil
 	}
 }
 
@@ -619,7 +666,7 @@ func (a *app) refreshStates() {
 func (a *app) tick() {
 	c := a.ses.clock
 	if !c.Playing() || a.ses.streaming() {
-		return // streaming: Stream delivers every frame in order; receive shows them
+		return // streaming: Stream delivers every frame in order; receiveStream shows each when due
 	}
 	t := c.Tick(time.Now(), a.ses.ready)
 	if t.Dropped > 0 {
@@ -654,6 +701,7 @@ func (a *app) play(dir int) {
 func (a *app) pause() {
 	streaming := a.ses.streaming()
 	a.ses.clock.Pause()
+	a.dropNext()
 	if streaming {
 		a.request(a.ses.clock.Frame(), a.ses.clock.Dir())
 	}

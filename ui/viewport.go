@@ -83,6 +83,10 @@ func (a *app) viewport(size imgui.Vec2) {
 		}
 		a.display.Draw(&a.target, img, v, a.view)
 		if shown {
+			if f != a.lastDrawn {
+				a.presented++
+				a.lastDrawn = f
+			}
 			a.drawMatte(f)
 			a.drawBurnins(f, v)
 		}

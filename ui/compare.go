@@ -150,16 +150,26 @@ func (s *session) clockFrame(n int) int {
 	return engine.TimelineFrame(s.cmp.sync, n, a.seq.Range, a.seq.Range, a.offset)
 }
 
+// span is the first and last frame the clock runs over (clockFrames),
+// without listing them: the current shot's, or, comparing, the first and
+// last timeline frame either shot shows (engine.TimelineSpan).
+func (s *session) span() (first, last int) {
+	if !s.comparing() {
+		f := s.src().frames
+		return f[0], f[len(f)-1]
+	}
+	a, b := s.src(), s.bSrc()
+	return engine.TimelineSpan(s.cmp.sync, a.seq.Range,
+		engine.Synced{Range: a.seq.Range, Offset: a.offset}, engine.Synced{Range: b.seq.Range, Offset: b.offset})
+}
+
 // clockFrames are the frames the clock runs over: the current shot's, or,
-// comparing, every timeline frame from the first either shot shows to the
-// last (engine.TimelineSpan).
+// comparing, every timeline frame of span.
 func (s *session) clockFrames() []int {
 	if !s.comparing() {
 		return s.src().frames
 	}
-	a, b := s.src(), s.bSrc()
-	first, last := engine.TimelineSpan(s.cmp.sync, a.seq.Range,
-		engine.Synced{Range: a.seq.Range, Offset: a.offset}, engine.Synced{Range: b.seq.Range, Offset: b.offset})
+	first, last := s.span()
 	frames := make([]int, 0, last-first+1)
 	for g := first; g <= last; g++ {
 		frames = append(frames, g)

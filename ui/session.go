@@ -35,13 +35,6 @@ func (s *session) out() int {
 	return f[len(f)-1]
 }
 
-// span is the first and last frame the clock can run over: the current
-// shot's range or, comparing, the timeline's (clockFrames).
-func (s *session) span() (first, last int) {
-	f := s.clockFrames()
-	return f[0], f[len(f)-1]
-}
-
 // streaming reports whether every-frame playback is running: the loader
 // streams the frames in order and the clock does not pick them. Comparing,
 // the clock picks every frame (EveryFrame waits for both sides) and the

@@ -173,8 +173,8 @@ func (a *app) timeline() {
 	first, last, step := s.Range.Start, s.Range.End, s.Range.Step
 	var sides []timelineSide
 	if a.ses.comparing() {
-		frames := a.ses.clockFrames()
-		first, last, step = frames[0], frames[len(frames)-1], 1
+		first, last = a.ses.span()
+		step = 1
 		sides = a.timelineSides()
 	}
 	width := imgui.ContentRegionAvail().X

@@ -473,11 +473,23 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, err)
 		}
 	}
-	fmt.Fprintf(stdout, "%s: %d frames in %.1fs (%.1f fps); per frame: decode %s, draw %s, readback %s, convert %s, encode %s\n",
+	fmt.Fprintf(stdout, "%s: %d frames in %.1fs (%.1f fps); per frame: decode %s, draw %s%s, readback %s, convert %s, encode %s\n",
 		f.out, result.Done, result.Elapsed.Seconds(), result.FPS(), perFrame(result.Decode, result.Done),
-		perFrame(result.Draw, result.Done), perFrame(result.Readback, result.Done),
+		perFrame(result.Draw, result.Done), softNote(result), perFrame(result.Readback, result.Done),
 		perFrame(result.Convert, result.Done), perFrame(result.Encode, result.Done))
 	return 0
+}
+
+// softNote says how many frames were drawn on the CPU as llvmpipe draws
+// them (export.Progress.Soft), for the summary line.
+func softNote(p export.Progress) string {
+	switch p.Soft {
+	case 0:
+		return ""
+	case p.Done:
+		return " (on the CPU, as llvmpipe draws)"
+	}
+	return fmt.Sprintf(" (%d frames on the CPU, as llvmpipe draws)", p.Soft)
 }
 
 // slateOf is the slate f asks for, of shot as movie shows it: its fields

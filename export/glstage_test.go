@@ -71,3 +71,11 @@ func TestGLStageRingMatchesDirect(t *testing.T) {
 		}
 	}
 }
+
+// DrawOnGL makes exports draw every frame through the GL (no
+// render.SoftDraw) until the function it returns is called: for tests
+// comparing the two.
+func DrawOnGL() (restore func()) {
+	softDraw = false
+	return func() { softDraw = true }
+}

@@ -85,6 +85,9 @@ type Progress struct {
 	// Slate counts the slate's frames encoded before the shot's (not in
 	// Done).
 	Slate int
+	// Soft counts the frames drawn on the CPU (render.SoftDraw), bit for
+	// bit as the GL draws them, not by the GL.
+	Soft int
 }
 
 // FrameError is a frame that could not be read, and why.
@@ -200,6 +203,7 @@ type drawn struct {
 	decode, draw, readback time.Duration
 	skipped                []FrameError // A's frame, B's or both
 	slate                  bool         // pix is a slate frame
+	soft                   bool         // pix was drawn by render.SoftDraw
 }
 
 // release hands l's frames back.
@@ -276,7 +280,11 @@ func (r *run) drawStage() {
 		var err error
 		if out != nil {
 			t := time.Now()
-			r.q.Call(func() { d.pix, d.readback, err = g.frame(l.f, l.b, l.bands, out) })
+			if d.soft = g.softFrame(l, out); d.soft {
+				d.pix = out
+			} else {
+				r.q.Call(func() { d.pix, d.readback, err = g.frame(l.f, l.b, l.bands, out) })
+			}
 			d.draw = time.Since(t) - d.readback
 			if d.pix == nil {
 				r.outs.put(out) // the ring is still filling
@@ -350,6 +358,9 @@ func (r *run) encodeStage() Progress {
 		p.Draw += d.draw
 		p.Readback += d.readback
 		p.Skipped = append(p.Skipped, d.skipped...)
+		if d.soft {
+			p.Soft++
+		}
 		if d.pix == nil {
 			continue
 		}
@@ -420,7 +431,12 @@ type glStage struct {
 	settings render.Settings
 	// direct reads each frame back as soon as it is drawn, without the
 	// ring (render.Software: the wait is the same, one copy fewer).
-	direct  bool
+	direct bool
+	// soft draws the frames render.SoftDraw takes on the CPU, off the GL
+	// goroutine: on a software renderer whose draw it matches bit for bit
+	// with these settings (render.Display.SoftMatches), alone (no
+	// comparison) and without burn-ins.
+	soft    bool
 	display *render.Display
 	overlay render.Overlay
 	image   render.Image
@@ -542,7 +558,29 @@ func (g *glStage) init() error {
 		g.image.Mode = render.UploadSync
 	}
 	g.imageB.Mode = g.image.Mode
+	if g.direct && g.compare == nil && softDraw {
+		if g.soft, err = d.SoftMatches(g.image.Mode, g.settings); err != nil {
+			return err
+		}
+	}
 	return g.target.Resize16(g.w, g.h)
+}
+
+// softDraw lets exports draw on the CPU where render.SoftDraw matches the
+// GL; tests turn it off to compare with the GL's draw.
+var softDraw = true
+
+// softFrame draws l's frame into out with render.SoftDraw and reports
+// whether it did: only when g.soft, for a frame decoded, with no burn-ins,
+// that SoftDraw takes at the output size. It needs no GL, so it runs on
+// the caller's goroutine.
+func (g *glStage) softFrame(l loadResult, out []uint16) bool {
+	f := l.f
+	if !g.soft || f == nil || f.Err != nil || len(l.bands) > 0 {
+		return false
+	}
+	v := fill(g.w, g.h, f.DisplayWindow, f.DataWindow)
+	return render.SoftDraw(out, f.Pix, f.DataWindow.Dx(), f.DataWindow.Dy(), v, g.settings, g.w, g.h)
 }
 
 // flush finishes the oldest frame still in the ring into out, or returns nil

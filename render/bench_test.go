@@ -115,6 +115,27 @@ func BenchmarkDrawExport(b *testing.B) {
 	}
 }
 
+// BenchmarkSoftDraw is BenchmarkDrawExport's sRGB draws on the CPU, as
+// exports on llvmpipe draw them (render.SoftDraw, bit for bit the same).
+func BenchmarkSoftDraw(b *testing.B) {
+	const w, h = 1920, 1080
+	pix := specialImage(w, h)
+	for _, k := range []int{1, 2} {
+		tw, th := w/k, h/k
+		r := image.Rect(0, 0, tw, th)
+		v := render.FitView(tw, th, r, r)
+		dst := make([]uint16, 4*tw*th)
+		b.Run(fmt.Sprintf("%dx%d/sRGB", tw, th), func(b *testing.B) {
+			b.SetBytes(int64(2 * len(pix)))
+			for range b.N {
+				if !render.SoftDraw(dst, pix, w, h, v, render.Settings{}, tw, th) {
+					b.Skip("SoftDraw does not take it on this CPU")
+				}
+			}
+		})
+	}
+}
+
 // drawTimed uploads pix (w x h) and times its draws, fitted, through s
 // into a tw x th target (RGBA16 if bits16, else RGBA8, the viewer's),
 // each waited for (glFinish). The first draw, which compiles the

@@ -1,0 +1,94 @@
+package export_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"flick/export"
+	"flick/export/burnin"
+	"flick/export/exporttest"
+	"flick/render"
+	"flick/render/rendertest"
+)
+
+// Where the GL is llvmpipe, an export draws the frames render.SoftDraw
+// takes on the CPU: its movies are the GL's, frame for frame and bit for
+// bit, in every codec and setting it takes; what it does not take (a
+// quarter size, burn-ins) the GL draws. H.264 is lossless here (CRF 0), so
+// that its pictures are what was drawn, whatever x264 decides (two H.264
+// exports of the same frames in one process have been seen to differ by a
+// macroblock's decisions at CRF 18, both drawn by the GL).
+func TestExportSoftDrawMatchesGL(t *testing.T) {
+	var software bool
+	rendertest.Call(func() { software = render.Software() })
+	if !software {
+		t.Skip("the GL is not a software renderer: exports draw every frame on it")
+	}
+	const w, h, n = 640, 360, 5
+	seq := scene(t, w, h, n)
+	load, release := loader(t, seq)
+	fields := func(i int) burnin.Fields { return burnin.Fields{"frame": fmt.Sprint(seq.Frames[i])} }
+	for _, c := range []struct {
+		name    string
+		codec   export.Codec
+		k       int
+		display render.Settings
+		burnins []string
+		soft    bool
+	}{
+		{"h264 1:2", export.H264, 2, render.Settings{}, nil, true},
+		{"h264 1:2 exposure Rec.709", export.H264, 2, render.Settings{Exposure: 1.5, Transform: render.TransformRec709}, nil, true},
+		{"prores4444 1:1 alpha", export.ProRes4444, 1, render.Settings{Exposure: -1}, nil, true},
+		{"prores 1:2 red linear", export.ProRes, 2, render.Settings{Channels: render.ChannelR, Transform: render.TransformLinear}, nil, true},
+		{"h264 1:4", export.H264, 4, render.Settings{}, nil, false},
+		{"h264 1:2 burn-ins", export.H264, 2, render.Settings{}, []string{"BR={frame}"}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			burnins, err := burnin.ParseAll(c.burnins, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var movies [2][][]uint16
+			for i, onGL := range []bool{false, true} {
+				out := filepath.Join(t.TempDir(), fmt.Sprintf("%d.mov", i))
+				if onGL {
+					defer export.DrawOnGL()()
+				}
+				job := export.Job{
+					Frames:  seq.Frames,
+					Display: c.display,
+					Movie:   export.Options{Path: out, Codec: c.codec, Width: w / c.k, Height: h / c.k, FPS: export.Rational{Num: 24, Den: 1}, CRF: 0},
+					Load:    load,
+					Release: release,
+				}
+				if len(burnins) > 0 {
+					job.Burnins, job.Fields = burnins, fields
+				}
+				p, err := export.Run(context.Background(), job, rendertest.Queue())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := map[bool]int{true: n}[c.soft && !onGL]; p.Soft != want {
+					t.Errorf("on the GL: %v; %d frames drawn on the CPU, want %d", onGL, p.Soft, want)
+				}
+				if _, err := exporttest.Decode(out, func(_ int, rgba []uint16) error {
+					movies[i] = append(movies[i], slices.Clone(rgba))
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(movies[0]) != n || len(movies[1]) != n {
+				t.Fatalf("%d and %d frames, want %d", len(movies[0]), len(movies[1]), n)
+			}
+			for i := range movies[0] {
+				if !slices.Equal(movies[0][i], movies[1][i]) {
+					t.Errorf("frame %d differs from the GL's (PSNR %.1f dB)", i, exporttest.PSNR(movies[0][i], movies[1][i], 0, 1, 2))
+				}
+			}
+		})
+	}
+}

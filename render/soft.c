@@ -1,0 +1,117 @@
+// The display pass of soft.go on the CPU: the operations of displayFragment
+// in the order and precision llvmpipe runs them, so that the RGBA16 values
+// are the same bits. Nothing may be fused: llvmpipe rounds every multiply
+// and add on its own (a fused multiply-add changes the last bit, and so one
+// 16-bit value in a few thousand).
+#pragma GCC optimize("fp-contract=off")
+#pragma STDC FP_CONTRACT OFF
+
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "soft.h"
+
+// The transforms, as render.Transform numbers them.
+enum { SRGB = 0, REC709 = 1, LINEAR = 3, RAW = 4 };
+
+int flick_soft_cpu(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c"); }
+
+// encode8 is the shader's encode() on 8 lanes.
+__attribute__((target("avx2,f16c"))) static __m256 encode8(__m256 x, int transform) {
+	if (transform == RAW) {
+		return x;
+	}
+	// clamp(x, 0, 1): max returns its second operand for a NaN, as the
+	// shader's clamp makes NaN 0.
+	x = _mm256_min_ps(_mm256_max_ps(x, _mm256_setzero_ps()), _mm256_set1_ps(1));
+	if (transform != SRGB && transform != REC709) {
+		return x;
+	}
+	__m256 s = _mm256_sqrt_ps(_mm256_sqrt_ps(x)), t, p, lin, low;
+	if (transform == SRGB) {
+		t = _mm256_sub_ps(_mm256_mul_ps(s, _mm256_set1_ps(2.61966991f)), _mm256_set1_ps(1.61966991f));
+		p = _mm256_set1_ps(0.000200718179f);
+		p = _mm256_add_ps(_mm256_set1_ps(-0.000529927305f), _mm256_mul_ps(t, p));
+		p = _mm256_add_ps(_mm256_set1_ps(0.00137327702f), _mm256_mul_ps(t, p));
+		p = _mm256_add_ps(_mm256_set1_ps(-0.00681088549f), _mm256_mul_ps(t, p));
+		p = _mm256_add_ps(_mm256_set1_ps(0.100260977f), _mm256_mul_ps(t, p));
+		p = _mm256_add_ps(_mm256_set1_ps(0.487117266f), _mm256_mul_ps(t, p));
+		p = _mm256_add_ps(_mm256_set1_ps(0.418389658f), _mm256_mul_ps(t, p));
+		lin = _mm256_mul_ps(_mm256_set1_ps(12.92f), x);
+		low = _mm256_cmp_ps(x, _mm256_set1_ps(0.0031308f), _CMP_LE_OQ);
+	} else {
+		t = _mm256_sub_ps(_mm256_mul_ps(s, _mm256_set1_ps(3.15598869f)), _mm256_set1_ps(2.15598869f));
+		p = _mm256_set1_ps(-8.56497772e-05f);
+		p = _mm256_add_ps(_mm256_set1_ps(0.000399915412f), _mm256_mul_ps(t, p));
+		p = _mm256_add_ps(_mm256_set1_ps(-0.00264564416f), _mm256_mul_ps(t, p));
+		p = _mm256_add_ps(_mm256_set1_ps(0.0857227518f), _mm256_mul_ps(t, p));
+		p = _mm256_add_ps(_mm256_set1_ps(0.462107427f), _mm256_mul_ps(t, p));
+		p = _mm256_add_ps(_mm256_set1_ps(0.454500591f), _mm256_mul_ps(t, p));
+		lin = _mm256_mul_ps(_mm256_set1_ps(4.5f), x);
+		low = _mm256_cmp_ps(x, _mm256_set1_ps(0.018f), _CMP_LT_OQ);
+	}
+	return _mm256_blendv_ps(p, lin, low);
+}
+
+// mix8 is the shader's mix(a, b, 0.5) as llvmpipe lowers it: a + t (b - a).
+__attribute__((target("avx2,f16c"))) static inline __m256 mix8(__m256 a, __m256 b) {
+	return _mm256_add_ps(a, _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_sub_ps(b, a)));
+}
+
+// sample8 is the sampled RGBA of output pixels x and x + 1 of row y (the
+// first in the low 128 bits): texel (x, y) at k = 1; at k = 2 the bilinear
+// tap at the corner of the 2x2 texels from (2x, 2y), mix(mix(TL, TR),
+// mix(BL, BR)), its weights all 0.5.
+__attribute__((target("avx2,f16c"))) static inline __m256 sample8(const uint16_t *src, int w, int k, int x, int y) {
+	if (k == 1) {
+		return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + ((size_t)y * w + x) * 4)));
+	}
+	const uint16_t *r0 = src + ((size_t)2 * y * w + 2 * x) * 4, *r1 = r0 + (size_t)w * 4;
+	// Texels 2x, 2x + 1 | 2x + 2, 2x + 3 of each row.
+	__m256 t0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)r0));
+	__m256 t1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(r0 + 8)));
+	__m256 b0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)r1));
+	__m256 b1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(r1 + 8)));
+	__m256 top = mix8(_mm256_permute2f128_ps(t0, t1, 0x20), _mm256_permute2f128_ps(t0, t1, 0x31));
+	__m256 bottom = mix8(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
+	return mix8(top, bottom);
+}
+
+// shade8 is the chain after sampling on two pixels' RGBA: channels picked
+// (pick: a lane permutation, alpha's lane kept), gain, encode, alpha 1 or
+// the sample's, then the 16-bit target's conversion: clamp, scale, round to
+// nearest even.
+__attribute__((target("avx2,f16c"))) static inline __m128i shade8(__m256 s, __m256i pick, __m256 gain, int transform,
+                                                                   int keep_alpha) {
+	__m256 v = encode8(_mm256_mul_ps(_mm256_permutevar_ps(s, pick), gain), transform);
+	v = _mm256_blend_ps(v, keep_alpha ? s : _mm256_set1_ps(1), 0x88);
+	v = _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(1));
+	__m256i q = _mm256_cvtps_epi32(_mm256_mul_ps(v, _mm256_set1_ps(65535)));
+	q = _mm256_packus_epi32(q, q); // each half: its 4 values twice
+	return _mm256_castsi256_si128(_mm256_permute4x64_epi64(q, 0x08));
+}
+
+__attribute__((target("avx2,f16c"))) void flick_soft_draw(uint16_t *dst, const uint16_t *src, int w, int tw, int th,
+                                                          int k, int channels, int transform, float gain,
+                                                          int keep_alpha) {
+	// The lanes v takes from the sample: RGB, R, G, B, A (alpha's lane
+	// stays alpha).
+	static const int picks[5][4] = {{0, 1, 2, 3}, {0, 0, 0, 3}, {1, 1, 1, 3}, {2, 2, 2, 3}, {3, 3, 3, 3}};
+	const int *p = picks[channels];
+	__m256i pick = _mm256_setr_epi32(p[0], p[1], p[2], p[3], p[0], p[1], p[2], p[3]);
+	__m256 g = _mm256_set1_ps(gain);
+	for (int y = 0; y < th; y++) {
+		uint16_t *o = dst + (size_t)y * tw * 4;
+		int x = 0;
+		for (; x + 2 <= tw; x += 2) {
+			_mm_storeu_si128((__m128i *)(o + x * 4), shade8(sample8(src, w, k, x, y), pick, g, transform, keep_alpha));
+		}
+		if (x < tw) {
+			// The last pixel of an odd row: its pair is the one before,
+			// whose values it writes again.
+			__m128i q = shade8(sample8(src, w, k, x - 1, y), pick, g, transform, keep_alpha);
+			_mm_storel_epi64((__m128i *)(o + x * 4), _mm_srli_si128(q, 8));
+		}
+	}
+}

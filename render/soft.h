@@ -1,0 +1,10 @@
+#include <stdint.h>
+
+// flick_soft_cpu reports whether the CPU runs flick_soft_draw (AVX2, F16C).
+int flick_soft_cpu(void);
+
+// flick_soft_draw draws src (w texels wide, RGBA half) into dst (tw x th,
+// RGBA 16-bit), each output pixel from a k x k block (k 1 or 2), as
+// displayFragment does; tw at least 2.
+void flick_soft_draw(uint16_t *dst, const uint16_t *src, int w, int tw, int th, int k, int channels, int transform,
+                     float gain, int keep_alpha);

@@ -1,0 +1,148 @@
+package render_test
+
+import (
+	"fmt"
+	"image"
+	"testing"
+
+	"flick/render"
+	"flick/render/rendertest"
+)
+
+// softSettings are the settings SoftDraw takes, each kind at least once.
+func softSettings() []render.Settings {
+	var ss []render.Settings
+	for _, tr := range []render.Transform{render.TransformSRGB, render.TransformRec709, render.TransformLinear, render.TransformRaw} {
+		for _, ex := range []float32{0, 1.5, -2.25} {
+			ss = append(ss, render.Settings{Transform: tr, Exposure: ex})
+		}
+		ss = append(ss, render.Settings{Transform: tr, KeepAlpha: true})
+	}
+	for c := render.ChannelR; c <= render.ChannelA; c++ {
+		ss = append(ss, render.Settings{Channels: c}, render.Settings{Channels: c, Transform: render.TransformRec709, KeepAlpha: true})
+	}
+	return ss
+}
+
+// SoftDraw gives Draw's 16-bit values bit for bit from a pinned buffer
+// (what exports on llvmpipe draw from), on an image with values below 0 and
+// above 1, NaN and infinities, at both scales (the second with an odd
+// width), for every kind of setting it takes; and SoftMatches, which exports
+// rely on, says so. From a texture, llvmpipe's filtering at half size
+// rounds otherwise: SoftMatches must never say they match where they do not.
+func TestSoftDrawMatchesDraw(t *testing.T) {
+	if _, ok := render.SoftScale(2, 2, softView(2, 2), render.Settings{}, 2, 2); !ok {
+		t.Skip("this CPU has no AVX2/F16C: exports draw through the GL")
+	}
+	d := newDisplay(t)
+	const w, h = 246, 90
+	pix := specialImage(w, h)
+	caught := 0
+	for _, mode := range uploadModes() {
+		for _, s := range softSettings() {
+			name := fmt.Sprintf("%v/%v", mode, s)
+			mismatch := ""
+			for k := 1; k <= 2 && mismatch == ""; k++ {
+				mismatch = softMismatch(t, d, mode, pix, w, h, k, s)
+			}
+			var ok bool
+			var err error
+			rendertest.Call(func() { ok, err = d.SoftMatches(mode, s) })
+			switch {
+			case err != nil:
+				t.Errorf("%s: SoftMatches: %v", name, err)
+			case mode == render.UploadPinned && (mismatch != "" || !ok):
+				t.Errorf("%s: SoftMatches says %v; the image gives %q", name, ok, mismatch)
+			case mismatch != "" && ok:
+				t.Errorf("%s: SoftMatches says they match; the image gives %s", name, mismatch)
+			case mismatch != "":
+				caught++
+			}
+		}
+	}
+	if caught == 0 {
+		t.Log("no texture upload mode differs from SoftDraw here: SoftMatches's refusal is not exercised")
+	}
+}
+
+// softMismatch draws pix (w x h) at 1/k of its size in mode through d and
+// through SoftDraw and says where they first differ ("" where they do not).
+func softMismatch(t *testing.T, d *render.Display, mode render.UploadMode, pix []uint16, w, h, k int, s render.Settings) string {
+	t.Helper()
+	tw, th := w/k, h/k
+	v := softView(tw, th)
+	want := make([]uint16, 4*tw*th)
+	rendertest.Call(func() {
+		im := render.Image{Mode: mode}
+		defer im.Close()
+		var tg render.Target
+		defer tg.Close()
+		if err := im.Upload(pix, w, h); err != nil {
+			t.Fatal(err)
+		}
+		defer im.Unpin()
+		if err := tg.Resize16(tw, th); err != nil {
+			t.Fatal(err)
+		}
+		d.Draw(&tg, &im, v, s)
+		if err := tg.ReadRGBA16(want); err != nil {
+			t.Fatal(err)
+		}
+	})
+	got := make([]uint16, len(want))
+	if !render.SoftDraw(got, pix, w, h, v, s, tw, th) {
+		t.Fatalf("%v at 1/%d: SoftDraw refused", s, k)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			p := i / 4
+			return fmt.Sprintf("at 1/%d, pixel (%d, %d) channel %d is %d, Draw gives %d", k, p%tw, p/tw, i%4, got[i], want[i])
+		}
+	}
+	return ""
+}
+
+// SoftScale takes only what SoftDraw draws as Draw does.
+func TestSoftScale(t *testing.T) {
+	if _, ok := render.SoftScale(2, 2, softView(2, 2), render.Settings{}, 2, 2); !ok {
+		t.Skip("this CPU has no AVX2/F16C: SoftScale refuses everything")
+	}
+	v := softView(960, 540)
+	for _, c := range []struct {
+		name   string
+		w, h   int
+		v      render.View
+		s      render.Settings
+		tw, th int
+		k      int
+	}{
+		{"half", 1920, 1080, v, render.Settings{}, 960, 540, 2},
+		{"same size", 960, 540, v, render.Settings{Exposure: 2, Transform: render.TransformRaw}, 960, 540, 1},
+		{"one channel", 1920, 1080, v, render.Settings{Channels: render.ChannelA, KeepAlpha: true}, 960, 540, 2},
+		{"a third", 2880, 1620, v, render.Settings{}, 960, 540, 0},
+		{"not a whole factor", 1921, 1080, v, render.Settings{}, 960, 540, 0},
+		{"data window offset", 1920, 1080, render.View{Data: render.Rect{X0: 1, Y0: 0, X1: 961, Y1: 540}}, render.Settings{}, 960, 540, 0},
+		{"data window smaller than the target", 1920, 1000, render.View{Data: render.Rect{X0: 0, Y0: 0, X1: 960, Y1: 500}}, render.Settings{}, 960, 540, 0},
+		{"BT.1886", 1920, 1080, v, render.Settings{Transform: render.TransformBT1886}, 960, 540, 0},
+		{"gamma", 1920, 1080, v, render.Settings{Gamma: 2.2}, 960, 540, 0},
+		{"gamma 1", 1920, 1080, v, render.Settings{Gamma: 1}, 960, 540, 2},
+		{"luminance", 1920, 1080, v, render.Settings{Channels: render.ChannelLuminance}, 960, 540, 0},
+		{"checker", 1920, 1080, v, render.Settings{Checker: true}, 960, 540, 0},
+		{"NaN flags", 1920, 1080, v, render.Settings{ShowNaN: true}, 960, 540, 0},
+		{"nearest at half", 1920, 1080, v, render.Settings{Nearest: true}, 960, 540, 0},
+		{"nearest at 1:1", 960, 540, v, render.Settings{Nearest: true}, 960, 540, 1},
+		{"one pixel wide", 2, 1080, softView(1, 540), render.Settings{}, 1, 540, 0},
+	} {
+		k, ok := render.SoftScale(c.w, c.h, c.v, c.s, c.tw, c.th)
+		if ok != (c.k != 0) || k != c.k {
+			t.Errorf("%s: SoftScale = %d, %v; want %d", c.name, k, ok, c.k)
+		}
+	}
+}
+
+// softView is the view of an image's data window over the whole of a
+// w x h target.
+func softView(w, h int) render.View {
+	r := image.Rect(0, 0, w, h)
+	return render.FitView(w, h, r, r)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -282,6 +283,9 @@ func (r *run) drawStage() {
 			t := time.Now()
 			if d.soft = g.softFrame(l, out); d.soft {
 				d.pix = out
+				if len(l.bands) > 0 {
+					r.q.Call(func() { err = g.softBands(out, l.bands) })
+				}
 			} else {
 				r.q.Call(func() { d.pix, d.readback, err = g.frame(l.f, l.b, l.bands, out) })
 			}
@@ -435,7 +439,7 @@ type glStage struct {
 	// soft draws the frames render.SoftDraw takes on the CPU, off the GL
 	// goroutine: on a software renderer whose draw it matches bit for bit
 	// with these settings (render.Display.SoftMatches), alone (no
-	// comparison) and without burn-ins.
+	// comparison); burn-ins go over them on the GL (softBands).
 	soft    bool
 	display *render.Display
 	overlay render.Overlay
@@ -571,16 +575,60 @@ func (g *glStage) init() error {
 var softDraw = true
 
 // softFrame draws l's frame into out with render.SoftDraw and reports
-// whether it did: only when g.soft, for a frame decoded, with no burn-ins,
-// that SoftDraw takes at the output size. It needs no GL, so it runs on
-// the caller's goroutine.
+// whether it did: only when g.soft, for a frame decoded that SoftDraw
+// takes at the output size. It needs no GL, so it runs on the caller's
+// goroutine; l's burn-ins are left to softBands.
 func (g *glStage) softFrame(l loadResult, out []uint16) bool {
 	f := l.f
-	if !g.soft || f == nil || f.Err != nil || len(l.bands) > 0 {
+	if !g.soft || f == nil || f.Err != nil {
 		return false
 	}
 	v := fill(g.w, g.h, f.DisplayWindow, f.DataWindow)
 	return render.SoftDraw(out, f.Pix, f.DataWindow.Dx(), f.DataWindow.Dy(), v, g.settings, g.w, g.h)
+}
+
+// softBands blends bands over out, a frame softFrame drew, as frame blends
+// them over the GL's drawing of it: the rows they cover go into the target
+// (the same values the GL would have drawn there), the overlay is drawn,
+// and those rows are read back.
+func (g *glStage) softBands(out []uint16, bands []*image.RGBA) error {
+	spans := bandRows(bands, g.h)
+	for _, s := range spans {
+		if err := g.target.WriteRows16(out, s[0], s[1]); err != nil {
+			return err
+		}
+	}
+	if err := g.overlay.Draw(&g.target, image.Point{}, bands); err != nil {
+		return err
+	}
+	for _, s := range spans {
+		if err := g.target.ReadRows16(out, s[0], s[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bandRows returns the spans of rows (first, end) of an h-row output
+// that bands cover, in order and apart.
+func bandRows(bands []*image.RGBA, h int) [][2]int {
+	var spans [][2]int
+	for _, b := range bands {
+		r := b.Bounds()
+		if y0, y1 := max(r.Min.Y, 0), min(r.Max.Y, h); !r.Empty() && y0 < y1 {
+			spans = append(spans, [2]int{y0, y1})
+		}
+	}
+	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
+	var merged [][2]int
+	for _, s := range spans {
+		if n := len(merged); n > 0 && s[0] <= merged[n-1][1] {
+			merged[n-1][1] = max(merged[n-1][1], s[1])
+			continue
+		}
+		merged = append(merged, s)
+	}
+	return merged
 }
 
 // flush finishes the oldest frame still in the ring into out, or returns nil

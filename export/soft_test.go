@@ -16,8 +16,9 @@ import (
 
 // Where the GL is llvmpipe, an export draws the frames render.SoftDraw
 // takes on the CPU: its movies are the GL's, frame for frame and bit for
-// bit, in every codec and setting it takes; what it does not take (a
-// quarter size, burn-ins) the GL draws. H.264 is lossless here (CRF 0), so
+// bit, in every codec and setting it takes, burn-ins (blended by the GL
+// over the rows they cover) included; what it does not take (a quarter
+// size) the GL draws. H.264 is lossless here (CRF 0), so
 // that its pictures are what was drawn, whatever x264 decides (two H.264
 // exports of the same frames in one process have been seen to differ by a
 // macroblock's decisions at CRF 18, both drawn by the GL).
@@ -44,7 +45,8 @@ func TestExportSoftDrawMatchesGL(t *testing.T) {
 		{"prores4444 1:1 alpha", export.ProRes4444, 1, render.Settings{Exposure: -1}, nil, true},
 		{"prores 1:2 red linear", export.ProRes, 2, render.Settings{Channels: render.ChannelR, Transform: render.TransformLinear}, nil, true},
 		{"h264 1:4", export.H264, 4, render.Settings{}, nil, false},
-		{"h264 1:2 burn-ins", export.H264, 2, render.Settings{}, []string{"BR={frame}"}, false},
+		{"h264 1:2 burn-ins", export.H264, 2, render.Settings{}, []string{"TL=shot", "TR={frame}", "BR={frame}"}, true},
+		{"h264 1:4 burn-ins", export.H264, 4, render.Settings{}, []string{"BR={frame}"}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			burnins, err := burnin.ParseAll(c.burnins, nil)

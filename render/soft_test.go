@@ -72,23 +72,25 @@ func softMismatch(t *testing.T, d *render.Display, mode render.UploadMode, pix [
 	tw, th := w/k, h/k
 	v := softView(tw, th)
 	want := make([]uint16, 4*tw*th)
+	var err error
 	rendertest.Call(func() {
 		im := render.Image{Mode: mode}
 		defer im.Close()
 		var tg render.Target
 		defer tg.Close()
-		if err := im.Upload(pix, w, h); err != nil {
-			t.Fatal(err)
+		if err = im.Upload(pix, w, h); err != nil {
+			return
 		}
 		defer im.Unpin()
-		if err := tg.Resize16(tw, th); err != nil {
-			t.Fatal(err)
+		if err = tg.Resize16(tw, th); err != nil {
+			return
 		}
 		d.Draw(&tg, &im, v, s)
-		if err := tg.ReadRGBA16(want); err != nil {
-			t.Fatal(err)
-		}
+		err = tg.ReadRGBA16(want)
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	got := make([]uint16, len(want))
 	if !render.SoftDraw(got, pix, w, h, v, s, tw, th) {
 		t.Fatalf("%v at 1/%d: SoftDraw refused", s, k)
@@ -145,4 +147,55 @@ func TestSoftScale(t *testing.T) {
 func softView(w, h int) render.View {
 	r := image.Rect(0, 0, w, h)
 	return render.FitView(w, h, r, r)
+}
+
+// WriteRows16 puts 16-bit codes into rows of a 16-bit target exactly, and
+// ReadRows16 reads just those rows back; the other rows keep what was drawn.
+func TestTargetRows16(t *testing.T) {
+	const w, h = 37, 20
+	src := make([]uint16, 4*w*h)
+	for i := range src {
+		src[i] = uint16(i*2654435761>>7) | 1 // not what a fresh target holds
+	}
+	drawn, got, rows := make([]uint16, 4*w*h), make([]uint16, 4*w*h), make([]uint16, 4*w*h)
+	var err error
+	var refused []string
+	rendertest.Call(func() {
+		var tg render.Target
+		defer tg.Close()
+		for _, step := range []func() error{
+			func() error { return tg.Resize16(w, h) },
+			func() error { return tg.ReadRGBA16(drawn) },
+			func() error { return tg.WriteRows16(src, 5, 9) },
+			func() error { return tg.ReadRGBA16(got) },
+			func() error { return tg.ReadRows16(rows, 5, 9) },
+		} {
+			if err = step(); err != nil {
+				return
+			}
+		}
+		for _, r := range [][2]int{{-1, 3}, {4, h + 1}, {6, 5}} {
+			if tg.WriteRows16(src, r[0], r[1]) == nil || tg.ReadRows16(rows, r[0], r[1]) == nil {
+				refused = append(refused, fmt.Sprintf("rows %d-%d of %d taken", r[0], r[1], h))
+			}
+		}
+		if tg.WriteRows16(src[:10], 0, 1) == nil {
+			refused = append(refused, "a short buffer taken")
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range refused {
+		t.Error(r)
+	}
+	for i := range got {
+		in := i >= 4*w*5 && i < 4*w*9
+		switch {
+		case in && (got[i] != src[i] || rows[i] != src[i]):
+			t.Fatalf("value %d (row %d): read %d and %d, written %d", i, i/(4*w), got[i], rows[i], src[i])
+		case !in && (got[i] != drawn[i] || rows[i] != 0):
+			t.Fatalf("value %d (row %d) outside the rows: %d (was %d), rows read %d", i, i/(4*w), got[i], drawn[i], rows[i])
+		}
+	}
 }

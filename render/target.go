@@ -78,11 +78,43 @@ func (t *Target) ReadRGBA(dst []byte) error {
 //
 // Finish waits for the drawing alone, so that a caller can time drawing and
 // copying apart.
-func (t *Target) ReadRGBA16(dst []uint16) error {
-	if len(dst) < 4*t.width*t.height || t.fbo == 0 {
-		return fmt.Errorf("read %dx%d target into %d values", t.width, t.height, len(dst))
+func (t *Target) ReadRGBA16(dst []uint16) error { return t.ReadRows16(dst, 0, t.height) }
+
+// ReadRows16 is ReadRGBA16 for rows y0 to y1 (exclusive) alone: dst holds
+// the whole target, and only those rows of it are written.
+func (t *Target) ReadRows16(dst []uint16, y0, y1 int) error {
+	if err := t.rows16(len(dst), y0, y1); err != nil {
+		return fmt.Errorf("read %w", err)
 	}
-	t.read(0, 0, t.width, t.height, gl.UNSIGNED_SHORT, 0, gl.Ptr(dst))
+	if y1 > y0 {
+		t.read(0, y0, t.width, y1-y0, gl.UNSIGNED_SHORT, 0, gl.Ptr(dst[4*t.width*y0:]))
+	}
+	return nil
+}
+
+// WriteRows16 writes rows y0 to y1 (exclusive) of src, 16-bit codes in
+// ReadRGBA16's layout for the whole target, into those rows of the target
+// (a 16-bit one: exactly). GL goroutine only.
+func (t *Target) WriteRows16(src []uint16, y0, y1 int) error {
+	if err := t.rows16(len(src), y0, y1); err != nil {
+		return fmt.Errorf("write %w", err)
+	}
+	if y1 > y0 {
+		var prev [len(unpackState)]int32
+		packedUnpack(&prev, 8)
+		defer restoreUnpack(&prev)
+		gl.TextureSubImage2D(t.tex, 0, 0, int32(y0), int32(t.width), int32(y1-y0), gl.RGBA, gl.UNSIGNED_SHORT,
+			unsafe.Pointer(&src[4*t.width*y0]))
+	}
+	return nil
+}
+
+// rows16 checks rows y0 to y1 of a 16-bit buffer of n values for the
+// whole target.
+func (t *Target) rows16(n, y0, y1 int) error {
+	if n < 4*t.width*t.height || t.fbo == 0 || y0 < 0 || y1 > t.height || y0 > y1 {
+		return fmt.Errorf("rows %d-%d of a %dx%d target with %d values", y0, y1, t.width, t.height, n)
+	}
 	return nil
 }
 

@@ -1,24 +1,38 @@
 // The display pass of soft.go on the CPU: the operations of displayFragment
 // in the order and precision llvmpipe runs them, so that the RGBA16 values
 // are the same bits. Nothing may be fused: llvmpipe rounds every multiply
-// and add on its own (a fused multiply-add changes the last bit, and so one
-// 16-bit value in a few thousand).
+// and add on its own (fused multiply-adds change the last bit, and so
+// about one 16-bit value in a thousand).
 #pragma GCC optimize("fp-contract=off")
 #pragma STDC FP_CONTRACT OFF
 
 #include <immintrin.h>
-#include <math.h>
 #include <stdint.h>
 
 #include "soft.h"
 
-// The transforms, as render.Transform numbers them.
-enum { SRGB = 0, REC709 = 1, LINEAR = 3, RAW = 4 };
+// The transforms with a curve, and raw, as render.Transform numbers them;
+// linear is the clamp alone.
+enum { SRGB = 0, REC709 = 1, RAW = 4 };
 
 int flick_soft_cpu(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c"); }
 
+// curve is one of encode()'s transforms: below the knee slope * x, above it
+// a polynomial in t = x^(1/4) * scale - offset (coefficients lowest first).
+typedef struct {
+	float knee, slope, scale, offset;
+	int below_or_at; // the linear part includes the knee
+	int n;
+	float c[7];
+} curve;
+
+static const curve srgb = {0.0031308f, 12.92f, 2.61966991f, 1.61966991f, 1, 7,
+	{0.418389658f, 0.487117266f, 0.100260977f, -0.00681088549f, 0.00137327702f, -0.000529927305f, 0.000200718179f}};
+static const curve rec709 = {0.018f, 4.5f, 3.15598869f, 2.15598869f, 0, 6,
+	{0.454500591f, 0.462107427f, 0.0857227518f, -0.00264564416f, 0.000399915412f, -8.56497772e-05f}};
+
 // encode8 is the shader's encode() on 8 lanes.
-__attribute__((target("avx2,f16c"))) static __m256 encode8(__m256 x, int transform) {
+__attribute__((target("avx2,f16c"), always_inline)) static inline __m256 encode8(__m256 x, int transform) {
 	if (transform == RAW) {
 		return x;
 	}
@@ -28,29 +42,16 @@ __attribute__((target("avx2,f16c"))) static __m256 encode8(__m256 x, int transfo
 	if (transform != SRGB && transform != REC709) {
 		return x;
 	}
-	__m256 s = _mm256_sqrt_ps(_mm256_sqrt_ps(x)), t, p, lin, low;
-	if (transform == SRGB) {
-		t = _mm256_sub_ps(_mm256_mul_ps(s, _mm256_set1_ps(2.61966991f)), _mm256_set1_ps(1.61966991f));
-		p = _mm256_set1_ps(0.000200718179f);
-		p = _mm256_add_ps(_mm256_set1_ps(-0.000529927305f), _mm256_mul_ps(t, p));
-		p = _mm256_add_ps(_mm256_set1_ps(0.00137327702f), _mm256_mul_ps(t, p));
-		p = _mm256_add_ps(_mm256_set1_ps(-0.00681088549f), _mm256_mul_ps(t, p));
-		p = _mm256_add_ps(_mm256_set1_ps(0.100260977f), _mm256_mul_ps(t, p));
-		p = _mm256_add_ps(_mm256_set1_ps(0.487117266f), _mm256_mul_ps(t, p));
-		p = _mm256_add_ps(_mm256_set1_ps(0.418389658f), _mm256_mul_ps(t, p));
-		lin = _mm256_mul_ps(_mm256_set1_ps(12.92f), x);
-		low = _mm256_cmp_ps(x, _mm256_set1_ps(0.0031308f), _CMP_LE_OQ);
-	} else {
-		t = _mm256_sub_ps(_mm256_mul_ps(s, _mm256_set1_ps(3.15598869f)), _mm256_set1_ps(2.15598869f));
-		p = _mm256_set1_ps(-8.56497772e-05f);
-		p = _mm256_add_ps(_mm256_set1_ps(0.000399915412f), _mm256_mul_ps(t, p));
-		p = _mm256_add_ps(_mm256_set1_ps(-0.00264564416f), _mm256_mul_ps(t, p));
-		p = _mm256_add_ps(_mm256_set1_ps(0.0857227518f), _mm256_mul_ps(t, p));
-		p = _mm256_add_ps(_mm256_set1_ps(0.462107427f), _mm256_mul_ps(t, p));
-		p = _mm256_add_ps(_mm256_set1_ps(0.454500591f), _mm256_mul_ps(t, p));
-		lin = _mm256_mul_ps(_mm256_set1_ps(4.5f), x);
-		low = _mm256_cmp_ps(x, _mm256_set1_ps(0.018f), _CMP_LT_OQ);
+	const curve *k = transform == SRGB ? &srgb : &rec709;
+	__m256 s = _mm256_sqrt_ps(_mm256_sqrt_ps(x));
+	__m256 t = _mm256_sub_ps(_mm256_mul_ps(s, _mm256_set1_ps(k->scale)), _mm256_set1_ps(k->offset));
+	__m256 p = _mm256_set1_ps(k->c[k->n - 1]);
+	for (int i = k->n - 2; i >= 0; i--) {
+		p = _mm256_add_ps(_mm256_set1_ps(k->c[i]), _mm256_mul_ps(t, p));
 	}
+	__m256 lin = _mm256_mul_ps(_mm256_set1_ps(k->slope), x);
+	__m256 knee = _mm256_set1_ps(k->knee);
+	__m256 low = k->below_or_at ? _mm256_cmp_ps(x, knee, _CMP_LE_OQ) : _mm256_cmp_ps(x, knee, _CMP_LT_OQ);
 	return _mm256_blendv_ps(p, lin, low);
 }
 
@@ -82,7 +83,7 @@ __attribute__((target("avx2,f16c"))) static inline __m256 sample8(const uint16_t
 // (pick: a lane permutation, alpha's lane kept), gain, encode, alpha 1 or
 // the sample's, then the 16-bit target's conversion: clamp, scale, round to
 // nearest even.
-__attribute__((target("avx2,f16c"))) static inline __m128i shade8(__m256 s, __m256i pick, __m256 gain, int transform,
+__attribute__((target("avx2,f16c"), always_inline)) static inline __m128i shade8(__m256 s, __m256i pick, __m256 gain, int transform,
                                                                    int keep_alpha) {
 	__m256 v = encode8(_mm256_mul_ps(_mm256_permutevar_ps(s, pick), gain), transform);
 	v = _mm256_blend_ps(v, keep_alpha ? s : _mm256_set1_ps(1), 0x88);
@@ -92,9 +93,12 @@ __attribute__((target("avx2,f16c"))) static inline __m128i shade8(__m256 s, __m2
 	return _mm256_castsi256_si128(_mm256_permute4x64_epi64(q, 0x08));
 }
 
-__attribute__((target("avx2,f16c"))) void flick_soft_draw(uint16_t *dst, const uint16_t *src, int w, int tw, int th,
-                                                          int k, int channels, int transform, float gain,
-                                                          int keep_alpha) {
+// draw is flick_soft_draw for one transform, inlined for each so that its
+// curve's constants and loop unfold.
+__attribute__((target("avx2,f16c"), always_inline)) static inline void draw(uint16_t *dst, const uint16_t *src, int w,
+                                                                            int tw, int th, int k, int channels,
+                                                                            int transform, float gain,
+                                                                            int keep_alpha) {
 	// The lanes v takes from the sample: RGB, R, G, B, A (alpha's lane
 	// stays alpha).
 	static const int picks[5][4] = {{0, 1, 2, 3}, {0, 0, 0, 3}, {1, 1, 1, 3}, {2, 2, 2, 3}, {3, 3, 3, 3}};
@@ -113,5 +117,20 @@ __attribute__((target("avx2,f16c"))) void flick_soft_draw(uint16_t *dst, const u
 			__m128i q = shade8(sample8(src, w, k, x - 1, y), pick, g, transform, keep_alpha);
 			_mm_storel_epi64((__m128i *)(o + x * 4), _mm_srli_si128(q, 8));
 		}
+	}
+}
+
+__attribute__((target("avx2,f16c"))) void flick_soft_draw(uint16_t *dst, const uint16_t *src, int w, int tw, int th,
+                                                          int k, int channels, int transform, float gain,
+                                                          int keep_alpha) {
+	switch (transform) {
+	case SRGB:
+		draw(dst, src, w, tw, th, k, channels, SRGB, gain, keep_alpha);
+		break;
+	case REC709:
+		draw(dst, src, w, tw, th, k, channels, REC709, gain, keep_alpha);
+		break;
+	default:
+		draw(dst, src, w, tw, th, k, channels, transform, gain, keep_alpha);
 	}
 }

@@ -65,9 +65,10 @@ func SoftDraw(dst, pix []uint16, w, h int, v View, s Settings, tw, th int) bool 
 // SoftMatches draws test cards through d, from images uploaded in mode,
 // into a 16-bit target, and through SoftDraw, at both of SoftDraw's scales
 // with s, and reports whether every value is the same: whether SoftDraw
-// may stand in for d with s on this GL. The cards hold every half value
-// (NaN, infinities and denormals too) in each channel, and neighbours of
-// unrelated magnitudes. False where SoftScale refuses s. GL goroutine only.
+// may stand in for d with s on this GL. The cards (softCards) hold every
+// half value (NaN, infinities and denormals too) in each channel,
+// neighbours of unrelated magnitudes, and smooth ramps. False where
+// SoftScale refuses s. GL goroutine only.
 func (d *Display) SoftMatches(mode UploadMode, s Settings) (bool, error) {
 	for _, c := range softCards() {
 		for k := 1; k <= 2; k++ {

@@ -96,8 +96,8 @@ __attribute__((target("avx2,f16c"), always_inline)) static inline __m128i shade8
 // draw is flick_soft_draw for one transform, inlined for each so that its
 // curve's constants and loop unfold.
 __attribute__((target("avx2,f16c"), always_inline)) static inline void draw(uint16_t *dst, const uint16_t *src, int w,
-                                                                            int tw, int th, int k, int channels,
-                                                                            int transform, float gain,
+                                                                            int ox, int oy, int tw, int th, int k,
+                                                                            int channels, int transform, float gain,
                                                                             int keep_alpha) {
 	// The lanes v takes from the sample: RGB, R, G, B, A (alpha's lane
 	// stays alpha).
@@ -109,28 +109,29 @@ __attribute__((target("avx2,f16c"), always_inline)) static inline void draw(uint
 		uint16_t *o = dst + (size_t)y * tw * 4;
 		int x = 0;
 		for (; x + 2 <= tw; x += 2) {
-			_mm_storeu_si128((__m128i *)(o + x * 4), shade8(sample8(src, w, k, x, y), pick, g, transform, keep_alpha));
+			_mm_storeu_si128((__m128i *)(o + x * 4),
+			                 shade8(sample8(src, w, k, x + ox, y + oy), pick, g, transform, keep_alpha));
 		}
 		if (x < tw) {
 			// The last pixel of an odd row: its pair is the one before,
 			// whose values it writes again.
-			__m128i q = shade8(sample8(src, w, k, x - 1, y), pick, g, transform, keep_alpha);
+			__m128i q = shade8(sample8(src, w, k, x - 1 + ox, y + oy), pick, g, transform, keep_alpha);
 			_mm_storel_epi64((__m128i *)(o + x * 4), _mm_srli_si128(q, 8));
 		}
 	}
 }
 
-__attribute__((target("avx2,f16c"))) void flick_soft_draw(uint16_t *dst, const uint16_t *src, int w, int tw, int th,
-                                                          int k, int channels, int transform, float gain,
-                                                          int keep_alpha) {
+__attribute__((target("avx2,f16c"))) void flick_soft_draw(uint16_t *dst, const uint16_t *src, int w, int ox, int oy,
+                                                          int tw, int th, int k, int channels, int transform,
+                                                          float gain, int keep_alpha) {
 	switch (transform) {
 	case SRGB:
-		draw(dst, src, w, tw, th, k, channels, SRGB, gain, keep_alpha);
+		draw(dst, src, w, ox, oy, tw, th, k, channels, SRGB, gain, keep_alpha);
 		break;
 	case REC709:
-		draw(dst, src, w, tw, th, k, channels, REC709, gain, keep_alpha);
+		draw(dst, src, w, ox, oy, tw, th, k, channels, REC709, gain, keep_alpha);
 		break;
 	default:
-		draw(dst, src, w, tw, th, k, channels, transform, gain, keep_alpha);
+		draw(dst, src, w, ox, oy, tw, th, k, channels, transform, gain, keep_alpha);
 	}
 }

@@ -23,21 +23,25 @@ import (
 
 // SoftScale reports whether SoftDraw draws a w x h image (RGBA half) in v
 // through s into a tw x th RGBA16 target as Draw does, and k, the image
-// texels per target pixel (1 or 2): the data window covering the target
-// exactly, flick's sRGB, Rec.709, linear or raw transform, RGB or one
-// channel, any exposure, KeepAlpha or not; no OpenColorIO, gamma,
-// checkerboard, luminance, NaN flags or forced nearest sampling; an
-// AVX2/F16C CPU.
+// texels per target pixel (1 or 2): the data window covering the target,
+// from a whole target pixel at or above and left of its corner (overscan
+// at whole pixels, as export's fill places it); flick's sRGB, Rec.709,
+// linear or raw transform, RGB or one channel, any exposure, KeepAlpha or
+// not; no OpenColorIO, gamma, checkerboard, luminance, NaN flags or forced
+// nearest sampling; an AVX2/F16C CPU.
 func SoftScale(w, h int, v View, s Settings, tw, th int) (k int, ok bool) {
-	if !softCPU || tw < 2 || th < 1 || v.Data != (Rect{0, 0, float32(tw), float32(th)}) {
+	d := v.Data
+	if !softCPU || tw < 2 || th < 1 || d.X0 > 0 || d.Y0 > 0 || d.X0 != float32(math.Floor(float64(d.X0))) ||
+		d.Y0 != float32(math.Floor(float64(d.Y0))) || d.X1 < float32(tw) || d.Y1 < float32(th) {
 		return 0, false
 	}
-	k = w / tw
-	if (k != 1 && k != 2) || w != k*tw || h != k*th {
-		return 0, false
+	for k = 1; k <= 2; k++ {
+		if d.X1-d.X0 == float32(w/k) && d.Y1-d.Y0 == float32(h/k) && w%k == 0 && h%k == 0 {
+			break
+		}
 	}
 	switch {
-	case s.OCIO != nil, s.Gamma != 0 && s.Gamma != 1, s.Checker, s.ShowNaN, s.Nearest && k != 1,
+	case k > 2, s.OCIO != nil, s.Gamma != 0 && s.Gamma != 1, s.Checker, s.ShowNaN, s.Nearest && k != 1,
 		s.Channels < ChannelsRGB || s.Channels > ChannelA, s.Transform == TransformBT1886,
 		s.Transform < TransformSRGB || s.Transform > TransformRaw:
 		return 0, false
@@ -57,8 +61,8 @@ func SoftDraw(dst, pix []uint16, w, h int, v View, s Settings, tw, th int) bool 
 		return false
 	}
 	C.flick_soft_draw((*C.uint16_t)(unsafe.Pointer(&dst[0])), (*C.uint16_t)(unsafe.Pointer(&pix[0])),
-		C.int(w), C.int(tw), C.int(th), C.int(k), C.int(s.Channels), C.int(s.Transform),
-		C.float(math.Exp2(float64(s.Exposure))), C.int(boolInt(s.KeepAlpha)))
+		C.int(w), C.int(-v.Data.X0), C.int(-v.Data.Y0), C.int(tw), C.int(th), C.int(k), C.int(s.Channels),
+		C.int(s.Transform), C.float(math.Exp2(float64(s.Exposure))), C.int(boolInt(s.KeepAlpha)))
 	return true
 }
 

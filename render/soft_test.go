@@ -27,7 +27,7 @@ func softSettings() []render.Settings {
 // SoftDraw gives Draw's 16-bit values bit for bit from a pinned buffer
 // (what exports on llvmpipe draw from), on an image with values below 0 and
 // above 1, NaN and infinities, at both scales (the second with an odd
-// width), for every kind of setting it takes; and SoftMatches, which exports
+// width), with and without overscan, for every kind of setting it takes; and SoftMatches, which exports
 // rely on, says so. From a texture, llvmpipe's filtering at half size
 // rounds otherwise: SoftMatches must never say they match where they do not.
 func TestSoftDrawMatchesDraw(t *testing.T) {
@@ -43,7 +43,9 @@ func TestSoftDrawMatchesDraw(t *testing.T) {
 			name := fmt.Sprintf("%v/%v", mode, s)
 			mismatch := ""
 			for k := 1; k <= 2 && mismatch == ""; k++ {
-				mismatch = softMismatch(t, d, mode, pix, w, h, k, s)
+				for over := 0; over <= 2 && mismatch == ""; over += 2 {
+					mismatch = softMismatch(t, d, mode, pix, w, h, k, over, s)
+				}
 			}
 			var ok bool
 			var err error
@@ -66,11 +68,14 @@ func TestSoftDrawMatchesDraw(t *testing.T) {
 }
 
 // softMismatch draws pix (w x h) at 1/k of its size in mode through d and
-// through SoftDraw and says where they first differ ("" where they do not).
-func softMismatch(t *testing.T, d *render.Display, mode render.UploadMode, pix []uint16, w, h, k int, s render.Settings) string {
+// through SoftDraw, over pixels beyond each edge of the target (overscan),
+// and says where they first differ ("" where they do not).
+func softMismatch(t *testing.T, d *render.Display, mode render.UploadMode, pix []uint16, w, h, k, over int, s render.Settings) string {
 	t.Helper()
-	tw, th := w/k, h/k
-	v := softView(tw, th)
+	tw, th := w/k-2*over, h/k-2*over
+	o := float32(over)
+	v := render.View{Data: render.Rect{X0: -o, Y0: -o, X1: float32(w/k) - o, Y1: float32(h/k) - o}}
+	v.Display = v.Data
 	want := make([]uint16, 4*tw*th)
 	var err error
 	rendertest.Call(func() {
@@ -98,7 +103,7 @@ func softMismatch(t *testing.T, d *render.Display, mode render.UploadMode, pix [
 	for i := range got {
 		if got[i] != want[i] {
 			p := i / 4
-			return fmt.Sprintf("at 1/%d, pixel (%d, %d) channel %d is %d, Draw gives %d", k, p%tw, p/tw, i%4, got[i], want[i])
+			return fmt.Sprintf("at 1/%d with %d pixels over, pixel (%d, %d) channel %d is %d, Draw gives %d", k, over, p%tw, p/tw, i%4, got[i], want[i])
 		}
 	}
 	return ""
@@ -123,7 +128,10 @@ func TestSoftScale(t *testing.T) {
 		{"one channel", 1920, 1080, v, render.Settings{Channels: render.ChannelA, KeepAlpha: true}, 960, 540, 2},
 		{"a third", 2880, 1620, v, render.Settings{}, 960, 540, 0},
 		{"not a whole factor", 1921, 1080, v, render.Settings{}, 960, 540, 0},
-		{"data window offset", 1920, 1080, render.View{Data: render.Rect{X0: 1, Y0: 0, X1: 961, Y1: 540}}, render.Settings{}, 960, 540, 0},
+		{"overscan", 2112, 1188, render.View{Data: render.Rect{X0: -48, Y0: -27, X1: 1008, Y1: 567}}, render.Settings{}, 960, 540, 2},
+		{"overscan at 1:1", 964, 544, render.View{Data: render.Rect{X0: -2, Y0: -1, X1: 962, Y1: 543}}, render.Settings{}, 960, 540, 1},
+		{"overscan off the pixel grid", 2113, 1188, render.View{Data: render.Rect{X0: -48.5, Y0: -27, X1: 1008, Y1: 567}}, render.Settings{}, 960, 540, 0},
+		{"data window inside the target", 1920, 1080, render.View{Data: render.Rect{X0: 1, Y0: 0, X1: 961, Y1: 540}}, render.Settings{}, 960, 540, 0},
 		{"data window smaller than the target", 1920, 1000, render.View{Data: render.Rect{X0: 0, Y0: 0, X1: 960, Y1: 500}}, render.Settings{}, 960, 540, 0},
 		{"BT.1886", 1920, 1080, v, render.Settings{Transform: render.TransformBT1886}, 960, 540, 0},
 		{"gamma", 1920, 1080, v, render.Settings{Gamma: 2.2}, 960, 540, 0},

@@ -41,9 +41,9 @@ Its GL context is an EGL context with no window or display server (a farm
 node; Debian: libegl1 libegl-mesa0), which starts sooner than a window;
 where EGL is missing and there is a display (DISPLAY or WAYLAND_DISPLAY), or
 with --window, a hidden window. Both draw the same pixels. Where the GL is
-a software renderer (llvmpipe) and the movie is the frames' size or half it,
-the frames are drawn on the CPU without it, bit for bit as it draws them
-(checked at the start; else the GL draws them).
+a software renderer (llvmpipe) and the movie is the frames' size, a half or
+a quarter of it, the frames are drawn on the CPU without it, bit for bit as
+it draws them (checked at the start; else the GL draws them).
 
 Flags:
   -o, --output OUT     the movie to write (.mov)

@@ -19,8 +19,8 @@ import (
 // Where the GL is llvmpipe, an export draws the frames render.SoftDraw
 // takes on the CPU: its movies are the GL's, frame for frame and bit for
 // bit, in every codec and setting it takes, burn-ins (blended by the GL
-// over the rows they cover) included; what it does not take (a quarter
-// size, a data window inside the display window) the GL draws. H.264 is
+// over the rows they cover) included; what it does not take (a fifth of
+// the size, BT.1886, a data window inside the display window) the GL draws. H.264 is
 // lossless here (CRF 0), so that its pictures are what was drawn, whatever
 // x264 decides (two H.264 exports of the same frames in one process have
 // been seen to differ slightly at CRF 18, both drawn by the GL).
@@ -47,9 +47,12 @@ func TestExportSoftDrawMatchesGL(t *testing.T) {
 		{"h264 1:2 exposure Rec.709", plain, export.H264, 2, render.Settings{Exposure: 1.5, Transform: render.TransformRec709}, nil, true},
 		{"prores4444 1:1 alpha", plain, export.ProRes4444, 1, render.Settings{Exposure: -1}, nil, true},
 		{"prores 1:2 red linear", plain, export.ProRes, 2, render.Settings{Channels: render.ChannelR, Transform: render.TransformLinear}, nil, true},
-		{"h264 1:4", plain, export.H264, 4, render.Settings{}, nil, false},
+		{"h264 1:4", plain, export.H264, 4, render.Settings{}, nil, true},
+		{"h264 1:5", plain, export.H264, 5, render.Settings{}, nil, false},
+		{"h264 1:2 BT.1886", plain, export.H264, 2, render.Settings{Transform: render.TransformBT1886}, nil, false},
 		{"h264 1:2 burn-ins", plain, export.H264, 2, render.Settings{}, []string{"TL=shot", "TR={frame}", "BR={frame}"}, true},
-		{"h264 1:4 burn-ins", plain, export.H264, 4, render.Settings{}, []string{"BR={frame}"}, false},
+		{"h264 1:4 burn-ins", plain, export.H264, 4, render.Settings{}, []string{"BR={frame}"}, true},
+		{"h264 1:5 burn-ins", plain, export.H264, 5, render.Settings{}, []string{"BR={frame}"}, false},
 		{"h264 1:2 overscan", over, export.H264, 2, render.Settings{}, nil, true},
 		{"prores4444 1:1 overscan", over, export.ProRes4444, 1, render.Settings{}, nil, true},
 		{"h264 1:2 data window inside", inside, export.H264, 2, render.Settings{}, nil, false},

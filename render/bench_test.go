@@ -116,19 +116,19 @@ func BenchmarkDrawExport(b *testing.B) {
 }
 
 // BenchmarkSoftDraw is BenchmarkDrawExport's sRGB draws on the CPU, as
-// exports on llvmpipe draw them (render.SoftDraw, bit for bit the same).
+// exports on llvmpipe draw them (render.SoftDraw, bit for bit the same),
+// and a UHD frame's at a quarter of its size.
 func BenchmarkSoftDraw(b *testing.B) {
-	const w, h = 1920, 1080
-	pix := specialImage(w, h)
-	for _, k := range []int{1, 2} {
-		tw, th := w/k, h/k
+	for _, c := range []struct{ w, h, k int }{{1920, 1080, 1}, {1920, 1080, 2}, {3840, 2160, 4}} {
+		pix := specialImage(c.w, c.h)
+		tw, th := c.w/c.k, c.h/c.k
 		r := image.Rect(0, 0, tw, th)
 		v := render.FitView(tw, th, r, r)
 		dst := make([]uint16, 4*tw*th)
-		b.Run(fmt.Sprintf("%dx%d/sRGB", tw, th), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%dx%d-to-%dx%d/sRGB", c.w, c.h, tw, th), func(b *testing.B) {
 			b.SetBytes(int64(2 * len(pix)))
 			for range b.N {
-				if !render.SoftDraw(dst, pix, w, h, v, render.Settings{}, tw, th) {
+				if !render.SoftDraw(dst, pix, c.w, c.h, v, render.Settings{}, tw, th) {
 					b.Skip("SoftDraw does not take it on this CPU")
 				}
 			}

@@ -60,23 +60,50 @@ __attribute__((target("avx2,f16c"))) static inline __m256 mix8(__m256 a, __m256 
 	return _mm256_add_ps(a, _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_sub_ps(b, a)));
 }
 
+// pairs8 converts two pairs of texels, the pair at p for the low 128
+// bits and the pair at q for the high, each pair's left texel in a and its
+// right one in b.
+__attribute__((target("avx2,f16c"), always_inline)) static inline void pairs8(const uint16_t *p, const uint16_t *q,
+                                                                              __m256 *a, __m256 *b) {
+	__m256 lo = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+	__m256 hi = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)q));
+	*a = _mm256_permute2f128_ps(lo, hi, 0x20);
+	*b = _mm256_permute2f128_ps(lo, hi, 0x31);
+}
+
+// corner8 is the shader's bilinear tap at the corner of two pairs of 2x2
+// texels (weights all 0.5): for output pixel x at texel column cx, x + 1
+// at cx + step (in texels), row cy; mix(mix(TL, TR), mix(BL, BR)).
+__attribute__((target("avx2,f16c"), always_inline)) static inline __m256 corner8(const uint16_t *src, int w, int cx,
+                                                                                 int step, int cy) {
+	const uint16_t *r0 = src + ((size_t)cy * w + cx) * 4, *r1 = r0 + (size_t)w * 4;
+	__m256 tl, tr, bl, br;
+	pairs8(r0, r0 + step * 4, &tl, &tr);
+	pairs8(r1, r1 + step * 4, &bl, &br);
+	return mix8(mix8(tl, tr), mix8(bl, br));
+}
+
 // sample8 is the sampled RGBA of output pixels x and x + 1 of row y (the
-// first in the low 128 bits): texel (x, y) at k = 1; at k = 2 the bilinear
-// tap at the corner of the 2x2 texels from (2x, 2y), mix(mix(TL, TR),
-// mix(BL, BR)), its weights all 0.5.
-__attribute__((target("avx2,f16c"))) static inline __m256 sample8(const uint16_t *src, int w, int k, int x, int y) {
+// first in the low 128 bits), as place() samples a block of k x k texels
+// at (kx, ky): texel (x, y) at k = 1; at k = 2 one bilinear tap at the
+// block's centre; at k = 4 the box of 2 x 2 taps, each at the centre of a
+// quarter of the block, summed in the shader's order (rows of taps, from
+// 0) and divided by 4.
+__attribute__((target("avx2,f16c"), always_inline)) static inline __m256 sample8(const uint16_t *src, int w, int k, int x,
+                                                                                 int y) {
 	if (k == 1) {
 		return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + ((size_t)y * w + x) * 4)));
 	}
-	const uint16_t *r0 = src + ((size_t)2 * y * w + 2 * x) * 4, *r1 = r0 + (size_t)w * 4;
-	// Texels 2x, 2x + 1 | 2x + 2, 2x + 3 of each row.
-	__m256 t0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)r0));
-	__m256 t1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(r0 + 8)));
-	__m256 b0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)r1));
-	__m256 b1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(r1 + 8)));
-	__m256 top = mix8(_mm256_permute2f128_ps(t0, t1, 0x20), _mm256_permute2f128_ps(t0, t1, 0x31));
-	__m256 bottom = mix8(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
-	return mix8(top, bottom);
+	if (k == 2) {
+		return corner8(src, w, 2 * x, 2, 2 * y);
+	}
+	__m256 sum = _mm256_setzero_ps();
+	for (int j = 0; j < 2; j++) {
+		for (int i = 0; i < 2; i++) {
+			sum = _mm256_add_ps(sum, corner8(src, w, 4 * x + 2 * i, 4, 4 * y + 2 * j));
+		}
+	}
+	return _mm256_div_ps(sum, _mm256_set1_ps(4));
 }
 
 // shade8 is the chain after sampling on two pixels' RGBA: channels picked

@@ -23,7 +23,7 @@ import (
 
 // SoftScale reports whether SoftDraw draws a w x h image (RGBA half) in v
 // through s into a tw x th RGBA16 target as Draw does, and k, the image
-// texels per target pixel (1 or 2): the data window covering the target,
+// texels per target pixel (softScales: 1, 2 or 4): the data window covering the target,
 // from a whole target pixel at or above and left of its corner (overscan
 // at whole pixels, as export's fill places it); flick's sRGB, Rec.709,
 // linear or raw transform, RGB or one channel, any exposure, KeepAlpha or
@@ -35,13 +35,15 @@ func SoftScale(w, h int, v View, s Settings, tw, th int) (k int, ok bool) {
 		d.Y0 != float32(math.Floor(float64(d.Y0))) || d.X1 < float32(tw) || d.Y1 < float32(th) {
 		return 0, false
 	}
-	for k = 1; k <= 2; k++ {
-		if d.X1-d.X0 == float32(w/k) && d.Y1-d.Y0 == float32(h/k) && w%k == 0 && h%k == 0 {
+	k = 0
+	for _, f := range softScales {
+		if d.X1-d.X0 == float32(w/f) && d.Y1-d.Y0 == float32(h/f) && w%f == 0 && h%f == 0 {
+			k = f
 			break
 		}
 	}
 	switch {
-	case k > 2, s.OCIO != nil, s.Gamma != 0 && s.Gamma != 1, s.Checker, s.ShowNaN, s.Nearest && k != 1,
+	case k == 0, s.OCIO != nil, s.Gamma != 0 && s.Gamma != 1, s.Checker, s.ShowNaN, s.Nearest && k != 1,
 		s.Channels < ChannelsRGB || s.Channels > ChannelA, s.Transform == TransformBT1886,
 		s.Transform < TransformSRGB || s.Transform > TransformRaw:
 		return 0, false
@@ -50,6 +52,12 @@ func SoftScale(w, h int, v View, s Settings, tw, th int) (k int, ok bool) {
 }
 
 var softCPU = C.flick_soft_cpu() != 0
+
+// softScales are the image texels per target pixel SoftDraw takes: where
+// place() samples whole texels (1:1), one bilinear tap at a 2x2 block's
+// centre (1:2), or a box of 2x2 such taps (1:4), every weight a half and
+// every coordinate exact.
+var softScales = [...]int{1, 2, 4}
 
 // SoftDraw draws pix (w x h, RGBA half) in v through s into dst (tw x th,
 // RGBA 16-bit, rows top first as ReadRGBA16 gives them) on the CPU, as
@@ -67,7 +75,7 @@ func SoftDraw(dst, pix []uint16, w, h int, v View, s Settings, tw, th int) bool 
 }
 
 // SoftMatches draws test cards through d, from images uploaded in mode,
-// into a 16-bit target, and through SoftDraw, at both of SoftDraw's scales
+// into a 16-bit target, and through SoftDraw, at each of SoftDraw's scales
 // with s, and reports whether every value is the same: whether SoftDraw
 // may stand in for d with s on this GL. The cards (softCards) hold every
 // half value (NaN, infinities and denormals too) in each channel,
@@ -75,7 +83,7 @@ func SoftDraw(dst, pix []uint16, w, h int, v View, s Settings, tw, th int) bool 
 // SoftScale refuses s. GL goroutine only.
 func (d *Display) SoftMatches(mode UploadMode, s Settings) (bool, error) {
 	for _, c := range softCards() {
-		for k := 1; k <= 2; k++ {
+		for _, k := range softScales {
 			tw, th := c.w/k, c.h/k
 			r := Rect{0, 0, float32(tw), float32(th)}
 			v := View{Display: r, Data: r}
@@ -132,18 +140,18 @@ type softCard struct {
 // softCards returns SoftMatches' cards: every half value in each channel
 // (each channel's values in another order); half values of magnitudes
 // from 2^-20 to 2^10, in [0, 1] and anywhere, side by side; and smooth
-// ramps. No side is a power of two (where a texture's coordinates are
-// exact, and rounding that differs elsewhere does not show), and at k = 2
-// the first card is an odd number of pixels wide.
+// ramps. Every side divides by 4, and none is a power of two (where a
+// texture's coordinates are exact, and rounding that differs elsewhere does
+// not show); at 1:4 the first card is an odd number of pixels wide.
 func softCards() []softCard {
-	all := softCard{w: 510, h: 130, pix: make([]uint16, 4*510*130)}
+	all := softCard{w: 508, h: 132, pix: make([]uint16, 4*508*132)}
 	steps := [4]uint32{1, 40503, 30011, 12345} // odd: each visits every value
 	for i := range all.w * all.h {
 		for c := range 4 {
 			all.pix[4*i+c] = uint16(uint32(i)*steps[c] + uint32(c)*7919)
 		}
 	}
-	mixed := softCard{w: 246, h: 90, pix: make([]uint16, 4*246*90)}
+	mixed := softCard{w: 244, h: 92, pix: make([]uint16, 4*244*92)}
 	x := uint32(2463534242) // xorshift32
 	next := func() uint32 {
 		x ^= x << 13
@@ -167,7 +175,7 @@ func softCards() []softCard {
 	}
 	// Smooth ramps: neighbours a step apart, where a filter's weights
 	// that are not exactly a half show.
-	ramps := softCard{w: 198, h: 102, pix: make([]uint16, 4*198*102)}
+	ramps := softCard{w: 196, h: 100, pix: make([]uint16, 4*196*100)}
 	for y := range ramps.h {
 		for x := range ramps.w {
 			fx, fy := float64(x)/float64(ramps.w), float64(y)/float64(ramps.h)

@@ -26,8 +26,8 @@ func softSettings() []render.Settings {
 
 // SoftDraw gives Draw's 16-bit values bit for bit from a pinned buffer
 // (what exports on llvmpipe draw from), on an image with values below 0 and
-// above 1, NaN and infinities, at both scales (the second with an odd
-// width), with and without overscan, for every kind of setting it takes; and SoftMatches, which exports
+// above 1, NaN and infinities, at every scale it takes (with odd widths),
+// with and without overscan, for every kind of setting it takes; and SoftMatches, which exports
 // rely on, says so. From a texture, llvmpipe's filtering at half size
 // rounds otherwise: SoftMatches must never say they match where they do not.
 func TestSoftDrawMatchesDraw(t *testing.T) {
@@ -35,16 +35,17 @@ func TestSoftDrawMatchesDraw(t *testing.T) {
 		t.Skip("this CPU has no AVX2/F16C: exports draw through the GL")
 	}
 	d := newDisplay(t)
-	const w, h = 246, 90
-	pix := specialImage(w, h)
+	// At 1:2 the first is an odd number of pixels wide, at 1:4 the second.
+	images := map[int][2]int{1: {246, 90}, 2: {246, 90}, 4: {252, 92}}
 	caught := 0
 	for _, mode := range uploadModes() {
 		for _, s := range softSettings() {
 			name := fmt.Sprintf("%v/%v", mode, s)
 			mismatch := ""
-			for k := 1; k <= 2 && mismatch == ""; k++ {
+			for _, k := range []int{1, 2, 4} {
+				w, h := images[k][0], images[k][1]
 				for over := 0; over <= 2 && mismatch == ""; over += 2 {
-					mismatch = softMismatch(t, d, mode, pix, w, h, k, over, s)
+					mismatch = softMismatch(t, d, mode, specialImage(w, h), w, h, k, over, s)
 				}
 			}
 			var ok bool
@@ -126,7 +127,9 @@ func TestSoftScale(t *testing.T) {
 		{"half", 1920, 1080, v, render.Settings{}, 960, 540, 2},
 		{"same size", 960, 540, v, render.Settings{Exposure: 2, Transform: render.TransformRaw}, 960, 540, 1},
 		{"one channel", 1920, 1080, v, render.Settings{Channels: render.ChannelA, KeepAlpha: true}, 960, 540, 2},
+		{"a quarter", 3840, 2160, v, render.Settings{}, 960, 540, 4},
 		{"a third", 2880, 1620, v, render.Settings{}, 960, 540, 0},
+		{"an eighth", 7680, 4320, v, render.Settings{}, 960, 540, 0},
 		{"not a whole factor", 1921, 1080, v, render.Settings{}, 960, 540, 0},
 		{"overscan", 2112, 1188, render.View{Data: render.Rect{X0: -48, Y0: -27, X1: 1008, Y1: 567}}, render.Settings{}, 960, 540, 2},
 		{"overscan at 1:1", 964, 544, render.View{Data: render.Rect{X0: -2, Y0: -1, X1: 962, Y1: 543}}, render.Settings{}, 960, 540, 1},

@@ -56,7 +56,7 @@ __attribute__((target("avx2,f16c"), always_inline)) static inline __m256 encode8
 }
 
 // mix8 is the shader's mix(a, b, 0.5) as llvmpipe lowers it: a + t (b - a).
-__attribute__((target("avx2,f16c"))) static inline __m256 mix8(__m256 a, __m256 b) {
+__attribute__((target("avx2,f16c"), always_inline)) static inline __m256 mix8(__m256 a, __m256 b) {
 	return _mm256_add_ps(a, _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_sub_ps(b, a)));
 }
 
@@ -110,8 +110,8 @@ __attribute__((target("avx2,f16c"), always_inline)) static inline __m256 sample8
 // (pick: a lane permutation, alpha's lane kept), gain, encode, alpha 1 or
 // the sample's, then the 16-bit target's conversion: clamp, scale, round to
 // nearest even.
-__attribute__((target("avx2,f16c"), always_inline)) static inline __m128i shade8(__m256 s, __m256i pick, __m256 gain, int transform,
-                                                                   int keep_alpha) {
+__attribute__((target("avx2,f16c"), always_inline)) static inline __m128i shade8(__m256 s, __m256i pick, __m256 gain,
+                                                                                 int transform, int keep_alpha) {
 	__m256 v = encode8(_mm256_mul_ps(_mm256_permutevar_ps(s, pick), gain), transform);
 	v = _mm256_blend_ps(v, keep_alpha ? s : _mm256_set1_ps(1), 0x88);
 	v = _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(1));

@@ -15,20 +15,20 @@ import (
 
 // A software renderer (llvmpipe) runs the display pass on the CPU anyway,
 // through a general rasterizer: an export's plain draw (a frame at its own
-// size or half of it, through flick's transforms) costs it more than the
-// arithmetic does. SoftDraw does that arithmetic itself, in the order and
+// size, a half or a quarter of it, through flick's transforms) costs it
+// more than the arithmetic does. SoftDraw does that arithmetic itself, in the order and
 // precision llvmpipe runs displayFragment, so that the 16-bit values are
 // the same bits; SoftMatches checks that on the GL at hand before a caller
 // relies on it.
 
 // SoftScale reports whether SoftDraw draws a w x h image (RGBA half) in v
 // through s into a tw x th RGBA16 target as Draw does, and k, the image
-// texels per target pixel (softScales: 1, 2 or 4): the data window covering the target,
-// from a whole target pixel at or above and left of its corner (overscan
-// at whole pixels, as export's fill places it); flick's sRGB, Rec.709,
-// linear or raw transform, RGB or one channel, any exposure, KeepAlpha or
-// not; no OpenColorIO, gamma, checkerboard, luminance, NaN flags or forced
-// nearest sampling; an AVX2/F16C CPU.
+// texels per target pixel (softScales: 1, 2 or 4): the data window
+// covering the target, from a whole target pixel at or above and left of
+// its corner (overscan at whole pixels, as export's fill places it);
+// flick's sRGB, Rec.709, linear or raw transform, RGB or one channel, any
+// exposure, KeepAlpha or not; no OpenColorIO, gamma, checkerboard,
+// luminance, NaN flags or forced nearest sampling; an AVX2/F16C CPU.
 func SoftScale(w, h int, v View, s Settings, tw, th int) (k int, ok bool) {
 	d := v.Data
 	if !softCPU || tw < 2 || th < 1 || d.X0 > 0 || d.Y0 > 0 || d.X0 != float32(math.Floor(float64(d.X0))) ||
